@@ -1,0 +1,218 @@
+package protoseg
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
+)
+
+// Epsilon is added to the prototype denominators Σ B and Σ (1−B) and to both sides
+// of the soft Dice, so that graph functions stay finite (and differentiable) when a
+// region is empty.
+const Epsilon = 1e-6
+
+// emptyLogit is the object logit assigned where a prototype is undefined: large
+// enough that p_t saturates, small enough not to overflow float16/float32 math.
+const emptyLogit = 1e4
+
+// spatialAxes returns the axes 1…rank−1 of a mask shaped [N, spatial...].
+func spatialAxes(mask *Node) []int {
+	axes := make([]int, mask.Rank()-1)
+	for i := range axes {
+		axes[i] = i + 1
+	}
+	return axes
+}
+
+// regionWeights returns the object and background weights B·R and (1−B)·R of a
+// mask B [N, spatial...] and an optional region of interest R (nil: everywhere).
+func regionWeights(mask, roi *Node) (object, background *Node) {
+	object, background = mask, OneMinus(mask)
+	if roi != nil {
+		object, background = Mul(object, roi), Mul(background, roi)
+	}
+	return object, background
+}
+
+// prototypes computes the object and background prototypes of f [N, s..., C] with
+// weights given at the mask size [N, S...] (S may differ from s: the weights are
+// then pulled down to f's size by the adjoint of the resize, which is exact because
+// the resize is linear). It also returns the total weights Σ B·R and Σ (1−B)·R, [N].
+func prototypes(f, object, background *Node, method ResizeMethod) (ct, cb, sumT, sumB *Node) {
+	axes := spatialAxes(object)
+	sumT, sumB = ReduceSum(object, axes...), ReduceSum(background, axes...)
+	fSizes := f.Shape().Dimensions[1 : f.Rank()-1]
+	objLow := resizeAxes(object, 1, method, fSizes, true)
+	bgLow := resizeAxes(background, 1, method, fSizes, true)
+	// Σ_x w(x)·f(x, c) → [N, C].
+	weighted := func(w *Node) *Node {
+		return ReduceSum(Mul(InsertAxes(w, -1), f), axes...)
+	}
+	eps := ConstAs(sumT, Epsilon)
+	ct = Div(weighted(objLow), InsertAxes(Add(sumT, eps), -1))
+	cb = Div(weighted(bgLow), InsertAxes(Add(sumB, eps), -1))
+	return ct, cb, sumT, sumB
+}
+
+// Prototypes returns the object prototype c_t and the background prototype c_b
+// (paper Eq. 6), each [N, C], of a feature f [N, spatial..., C] under a mask B
+// [N, spatial...] with values in [0,1] (binary or probabilistic):
+//
+//	c_t = Σ B·f / Σ B,   c_b = Σ (1−B)·f / Σ (1−B)
+//
+// restricted to the optional region of interest roi [N, spatial...] (nil: whole
+// image). f must have the mask's spatial size (see [Resize]); Epsilon is added to the
+// denominators, so an empty region gives a zero prototype instead of NaN.
+func Prototypes(f, mask, roi *Node) (ct, cb *Node) {
+	object, background := regionWeights(mask, roi)
+	ct, cb, _, _ = prototypes(f, object, background, Bilinear)
+	return ct, cb
+}
+
+// Distances returns the squared Euclidean distances d_t = Σ_c (f−c_t)² and
+// d_b = Σ_c (f−c_b)², [N, spatial...], of every location of f [N, spatial..., C] to
+// the prototypes c_t, c_b [N, C] (the distance D of paper Eq. 2–5).
+func Distances(f, ct, cb *Node) (dt, db *Node) {
+	expand := func(c *Node) *Node {
+		for range f.Rank() - 2 {
+			c = InsertAxes(c, 1)
+		}
+		return c
+	}
+	dt = ReduceSum(Square(Sub(f, expand(ct))), -1)
+	db = ReduceSum(Square(Sub(f, expand(cb))), -1)
+	return dt, db
+}
+
+// linearLogit returns d_b − d_t in its linear form 2 f·(c_t−c_b) + ‖c_b‖² − ‖c_t‖²,
+// summed over channels (perUnit false, [N, s...]) or per channel (perUnit true,
+// [N, s..., C], the logit of each unit on its own).
+func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
+	expand := func(c *Node) *Node {
+		for range f.Rank() - 2 {
+			c = InsertAxes(c, 1)
+		}
+		return c
+	}
+	diff := expand(Sub(ct, cb))                    // c_t − c_b
+	bias := expand(Sub(Square(cb), Square(ct)))    // c_b² − c_t², per channel
+	logit := Add(MulScalar(Mul(f, diff), 2), bias) // per channel
+	if perUnit {
+		return logit
+	}
+	return ReduceSum(logit, -1)
+}
+
+// applyEmptyConvention replaces the logit of images whose object (resp. background)
+// region is empty by −emptyLogit (all background) (resp. +emptyLogit, all object).
+// logit is [N, S...] or [N, S..., C].
+func applyEmptyConvention(logit, sumT, sumB *Node) *Node {
+	for sumT.Rank() < logit.Rank() {
+		sumT, sumB = InsertAxes(sumT, -1), InsertAxes(sumB, -1)
+	}
+	zero := ScalarZero(logit.Graph(), logit.DType())
+	big := ConstAs(logit, emptyLogit)
+	shape := logit.Shape()
+	logit = Where(BroadcastToShape(LessOrEqual(sumB, zero), shape), BroadcastToShape(big, shape), logit)
+	logit = Where(BroadcastToShape(LessOrEqual(sumT, zero), shape), BroadcastToShape(Neg(big), shape), logit)
+	return logit
+}
+
+// ObjectLogit returns d_b − d_t, the logit of the object probability p_t, at the
+// mask's resolution [N, S...], for a feature f [N, s..., C] and a mask B [N, S...].
+//
+// When f is smaller (or larger) than the mask, the result equals ProtoSeg on f
+// resized to the mask size with method, computed the cheap exact way (DESIGN §6):
+// prototypes of the resized f under B are the prototypes of f under the mask pulled
+// down by the adjoint of the resize, and d_b − d_t = 2 f·(c_t−c_b) + ‖c_b‖² − ‖c_t‖²
+// is linear in f, so only this one channel is resized.
+//
+// Where Σ B·R = 0 the logit is −1e4 (all background); where Σ (1−B)·R = 0 it is +1e4
+// (all object). roi may be nil.
+func ObjectLogit(f, mask, roi *Node, method ResizeMethod) *Node {
+	return objectLogit(f, mask, roi, method, false)
+}
+
+// UnitLogits is [ObjectLogit] for every unit (channel) of f on its own, all C units
+// in one call: the result [N, S..., C] holds at [..., k] the logit of ProtoSeg run on
+// channel k alone, (c_t,k − c_b,k)·(2 f_k − c_t,k − c_b,k), resized to the mask size.
+func UnitLogits(f, mask, roi *Node, method ResizeMethod) *Node {
+	return objectLogit(f, mask, roi, method, true)
+}
+
+func objectLogit(f, mask, roi *Node, method ResizeMethod, perUnit bool) *Node {
+	if f.Rank() != mask.Rank()+1 {
+		panicf("protoseg: feature shaped %s must have one axis more (channels) than the mask shaped %s",
+			f.Shape(), mask.Shape())
+	}
+	object, background := regionWeights(mask, roi)
+	ct, cb, sumT, sumB := prototypes(f, object, background, method)
+	logit := linearLogit(f, ct, cb, perUnit)
+	maskSizes := mask.Shape().Dimensions[1:]
+	if perUnit {
+		logit = Resize(logit, method, maskSizes...)
+	} else {
+		logit = resizeAxes(logit, 1, method, maskSizes, false)
+	}
+	return applyEmptyConvention(logit, sumT, sumB)
+}
+
+// ObjectProbability returns p_t = softmax([−d_b, −d_t])[1] = sigmoid(d_b − d_t)
+// [N, S...] (paper Eq. 5), the probability that each location of the mask belongs to
+// the object, from the prototypes of f under mask (see [ObjectLogit]).
+func ObjectProbability(f, mask, roi *Node, method ResizeMethod) *Node {
+	return Sigmoid(ObjectLogit(f, mask, roi, method))
+}
+
+// SAM thresholds an object logit (or a probability minus 0.5) into the segmentation
+// ability map S_f = [p_t > 0.5] = [d_t < d_b] (paper Eq. 7), as 0/1 values of the
+// logit's dtype; ties are background. roi, when given, zeroes the SAM outside it.
+func SAM(logit, roi *Node) *Node {
+	s := ConvertDType(GreaterThan(logit, ScalarZero(logit.Graph(), logit.DType())), logit.DType())
+	if roi != nil {
+		if roi.Rank() < s.Rank() {
+			roi = BroadcastToShape(InsertAxes(roi, -1), s.Shape())
+		}
+		s = Mul(s, roi)
+	}
+	return s
+}
+
+// SoftDice returns the soft Dice (2 Σ p·g + ε) / (Σ p + Σ g + ε) per image, [N], of a
+// probability map p and a target g, both [N, S...], inside the optional roi. Two
+// empty maps give 1.
+func SoftDice(p, g, roi *Node) *Node {
+	if roi != nil {
+		p, g = Mul(p, roi), Mul(g, roi)
+	}
+	axes := spatialAxes(p)
+	eps := ScalarOne(p.Graph(), p.DType())
+	eps = MulScalar(eps, Epsilon)
+	inter := ReduceSum(Mul(p, g), axes...)
+	den := Add(ReduceSum(p, axes...), ReduceSum(g, axes...))
+	return Div(Add(MulScalar(inter, 2), eps), Add(den, eps))
+}
+
+// Dice returns the Dice score 2|S∩G| / (|S|+|G|) (paper Eq. 8, the SA score when S is
+// a SAM) of binary maps s and g. s is [N, S...] or, for units, [N, S..., C] (then
+// the result is [N, C]); g is [N, S...]. Two empty maps score 1; an empty and a
+// non-empty map score 0.
+func Dice(s, g *Node) *Node {
+	axes := spatialAxes(g)
+	if s.Rank() > g.Rank() {
+		g = BroadcastToShape(InsertAxes(g, -1), s.Shape())
+	}
+	inter := ReduceSum(Mul(s, g), axes...)
+	den := Add(ReduceSum(s, axes...), ReduceSum(g, axes...))
+	zero := ScalarZero(den.Graph(), den.DType())
+	one := OnesLike(den)
+	safe := Where(GreaterThan(den, zero), den, one)
+	return Where(GreaterThan(den, zero), Div(MulScalar(inter, 2), safe), one)
+}
+
+// SALoss is the online-training term of one layer: the mean over the batch of
+// 1 − SoftDice(p_t, g), where p_t comes from the prototypes of f under mask (stop the
+// gradient through mask yourself when it is the network's own output). It is the
+// soft, differentiable version of 1 − SA.
+func SALoss(f, mask, g, roi *Node, method ResizeMethod) *Node {
+	p := ObjectProbability(f, mask, roi, method)
+	return OneMinus(ReduceAllMean(SoftDice(p, g, roi)))
+}
