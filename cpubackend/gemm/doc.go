@@ -1,0 +1,54 @@
+// Package gemm provides the float32 compute kernels of protoseg-go's CPU
+// backend: a cache-blocked, packed matrix multiply (Sgemm, SgemmBatched) and
+// the 3×3 convolution helpers built around it (Im2Col3x3, Col2Im3x3,
+// Conv3x3). It has no dependency on GoMLX.
+//
+// # Matrix multiply
+//
+// Sgemm follows the BLAS sgemm contract on row-major matrices. It uses the
+// Goto/BLIS loop structure:
+//
+//   - B (k×n) is packed once per call into panels of 16 columns (the last one
+//     8 wide when at most 8 columns remain), each panel a k×16 row-major
+//     block, so the micro-kernel streams it with two aligned-size vector loads
+//     per k. When k·n exceeds packBLimit (4 MiB) B is processed in column
+//     blocks of nc = packBLimit/k columns.
+//   - The reduction is cut into blocks of at most kc = 256 (equal sizes), so a
+//     k-slice of a B panel (16 KiB) stays in L1.
+//   - The rows of C are cut into work items of at most mc = 144 rows; each
+//     item packs its mc×kc block of A (≤ 144 KiB, L2-resident) into panels of
+//     6 rows, then sweeps the B panels, calling the micro-kernel for every
+//     6×16 tile. When an item sweeps fewer than three panels (the tall-skinny
+//     products of a U-Net convolution, n = 8..32) A is read in place, with
+//     its own strides, instead of being packed: packing would add a full pass
+//     over the largest operand for no reuse.
+//   - Work items (and, when there are few rows, chunks of panels) are handed
+//     to goroutines through an atomic counter. Products with a small output
+//     and a long reduction (a convolution's weight gradient) split k instead,
+//     each goroutine accumulating into a private buffer that is summed at the
+//     end. Small products (< 2^19 flops) run on the calling goroutine. No
+//     shared worker pool is used, so calls can nest or run concurrently
+//     without the starvation that stalls GoMLX's simplego backend.
+//
+// The micro-kernel computes a 6×16 tile of C in twelve 8-lane registers: for
+// each k it loads one 16-wide row of the B panel (2 registers), broadcasts
+// the six A values and issues 12 fused multiply-adds. On amd64 with AVX2 and
+// FMA (detected at run time with golang.org/x/sys/cpu) it is written in Go
+// assembly (VBROADCASTSS + VFMADD231PS, k unrolled by 4); elsewhere, or with
+// the purego build tag, a portable Go kernel with the same contract is used.
+// A 6×8 variant serves the last panel when it has at most 8 columns. Edge
+// tiles (fewer than 6 rows or 16 columns) are computed into a scratch tile
+// and merged, so any m, n, k is handled. AVX-512 is detected (HasAVX512) but
+// has no kernel of its own yet.
+//
+// # Convolution helpers
+//
+// Tensors are channels-last (NHWC). Im2Col3x3 expands a [n,h,w,c] input into
+// the [n·h·w, 9·c] patch matrix of a 3×3, stride-1, pad-1 convolution, with
+// the patch columns ordered (ky, kx, c) — the row-major flattening of HWIO
+// weights [3,3,c,cout] — so a convolution is
+// Sgemm(false, false, n·h·w, cout, 9·c, 1, col, 9·c, w, cout, 0, y, cout).
+// Col2Im3x3 is its adjoint (the input gradient from the patch gradient).
+// Conv3x3 computes the same convolution without materialising the patch
+// matrix.
+package gemm

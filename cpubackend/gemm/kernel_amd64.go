@@ -1,0 +1,24 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:noescape
+func kern6x16AVX2(k int, a unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern6x8AVX2(k int, a unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32)
+
+func init() {
+	hasAVX512 = cpu.X86.HasAVX512F
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		kern16 = kern6x16AVX2
+		kern8 = kern6x8AVX2
+		kernelName = "avx2-fma-6x16"
+	}
+}
