@@ -1,0 +1,389 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot/vg"
+)
+
+var contourLegend = []legendEntry{
+	{label: "ground truth G (green, outer ring)", fill: ContourGT},
+	{label: "segmentation (red, inner ring)", fill: ContourSeg},
+}
+
+// Panel is one test image with its ground truth and a segmentation to
+// outline (both H×W, row-major, non-zero = object). Mask may be nil.
+// Label is printed under the panel.
+type Panel struct {
+	Image Image
+	GT    []uint8
+	Mask  []uint8
+	Label string
+}
+
+func (p Panel) check(what string) error {
+	if err := p.Image.check(what); err != nil {
+		return err
+	}
+	if err := checkMask(p.GT, p.Image.H, p.Image.W, what+" GT", false); err != nil {
+		return err
+	}
+	return checkMask(p.Mask, p.Image.H, p.Image.W, what+" mask", true)
+}
+
+func imageCell(im Image, gt, seg []uint8, k int, caption string) gridCell {
+	r := renderImage(im, k)
+	overlay(r, gt, seg, im.H, im.W, k)
+	return gridCell{img: r, caption: caption}
+}
+
+func maskCell(m, gt []uint8, h, w, k int, caption string) gridCell {
+	r := renderMask(m, h, w, k)
+	overlay(r, gt, nil, h, w, k)
+	return gridCell{img: r, caption: caption}
+}
+
+func heatCell(hm []float32, gt []uint8, h, w, k int, caption string) gridCell {
+	r := renderHeat(hm, h, w, k)
+	overlay(r, gt, nil, h, w, k)
+	return gridCell{img: r, caption: caption}
+}
+
+// ---- Fig. 6 -------------------------------------------------------------------
+
+// LayerSAMs is one example image of a dataset with the layer SAMs of the
+// offline and the online model (index 0 = layer 1; each H×W). OfflineSA
+// and OnlineSA, if not nil, give each layer's SA score on this image
+// and are printed under the panels.
+type LayerSAMs struct {
+	Dataset             string
+	Image               Image
+	GT                  []uint8
+	Offline, Online     [][]uint8
+	OfflineSA, OnlineSA []float64
+}
+
+// Fig6LayerSAMs draws, per dataset, an offline row and an online row:
+// the input with its GT contour, then the SAM contour (red) of layers
+// 1…18 over the input with the GT contour (green).
+func Fig6LayerSAMs(ex []LayerSAMs) (*Figure, error) {
+	if len(ex) == 0 {
+		return nil, fmt.Errorf("%w: Fig6: no examples", errEmpty)
+	}
+	const cell = 0.55 * vg.Inch
+	var rows []gridRow
+	for _, e := range ex {
+		what := "Fig6 " + e.Dataset
+		if err := (Panel{Image: e.Image, GT: e.GT}).check(what); err != nil {
+			return nil, err
+		}
+		n := len(e.Offline)
+		if n == 0 || len(e.Online) != n {
+			return nil, fmt.Errorf("plots: %s: %d offline and %d online layer SAMs", what, n, len(e.Online))
+		}
+		if (e.OfflineSA != nil && len(e.OfflineSA) != n) || (e.OnlineSA != nil && len(e.OnlineSA) != n) {
+			return nil, fmt.Errorf("plots: %s: SA per layer has %d/%d values, want %d", what, len(e.OfflineSA), len(e.OnlineSA), n)
+		}
+		k := scaleFor(e.Image.H, e.Image.W, cellTarget(cell))
+		titles := []string{"input"}
+		for l := 1; l <= n; l++ {
+			titles = append(titles, fmt.Sprintf("L%d", l))
+		}
+		for mi, m := range []struct {
+			name string
+			sams [][]uint8
+			sa   []float64
+		}{{"offline (w/o)", e.Offline, e.OfflineSA}, {"online (w/)", e.Online, e.OnlineSA}} {
+			row := gridRow{group: e.Dataset, label: m.name}
+			if mi == 0 {
+				row.colTitles = titles
+			}
+			cap0 := ""
+			if m.sa != nil {
+				cap0 = "SA:"
+			}
+			row.cells = append(row.cells, imageCell(e.Image, e.GT, nil, k, cap0))
+			for l, s := range m.sams {
+				if err := checkMask(s, e.Image.H, e.Image.W, fmt.Sprintf("%s %s layer %d", what, m.name, l+1), false); err != nil {
+					return nil, err
+				}
+				c := ""
+				if m.sa != nil {
+					c = fmt.Sprintf("%.2f", m.sa[l])
+				}
+				row.cells = append(row.cells, imageCell(e.Image, e.GT, s, k, c))
+			}
+			rows = append(rows, row)
+		}
+	}
+	return gridSpec{name: "fig06", title: "Fig. 6 — Layer SAMs (red) and ground truth (green) for layers 1–18, offline (w/o SA loss) and online (w/)",
+		rows: rows, cell: cell, legend: contourLegend}.figure(), nil
+}
+
+// ---- Fig. 8 -------------------------------------------------------------------
+
+// UnitMap is the SAM of one unit with its SA score.
+type UnitMap struct {
+	Unit int // index of the unit in its layer (0-based)
+	SA   float64
+	SAM  []uint8
+}
+
+// UnitSAMs is one example image of a dataset with the SAMs of (some or
+// all) units of a layer.
+type UnitSAMs struct {
+	Dataset string
+	Image   Image
+	GT      []uint8
+	Units   []UnitMap
+}
+
+// Fig8UnitSAMs shows, per dataset, the input with GT and the binary
+// SAMs (white = object) of the perGroup units with the lowest, middle
+// and highest SA, each with the GT contour and its SA score (SAS).
+func Fig8UnitSAMs(ds []UnitSAMs, perGroup int) (*Figure, error) {
+	if err := checkDatasets(len(ds), "Fig8"); err != nil {
+		return nil, err
+	}
+	if perGroup <= 0 {
+		return nil, fmt.Errorf("plots: Fig8: perGroup = %d, want ≥ 1", perGroup)
+	}
+	const cell = 0.8 * vg.Inch
+	var rows []gridRow
+	for _, d := range ds {
+		what := "Fig8 " + d.Dataset
+		if err := (Panel{Image: d.Image, GT: d.GT}).check(what); err != nil {
+			return nil, err
+		}
+		if len(d.Units) < 3*perGroup {
+			return nil, fmt.Errorf("plots: %s: %d units, need at least %d for %d per group", what, len(d.Units), 3*perGroup, perGroup)
+		}
+		us := append([]UnitMap(nil), d.Units...)
+		for _, u := range us {
+			if err := checkMask(u.SAM, d.Image.H, d.Image.W, fmt.Sprintf("%s unit %d", what, u.Unit), false); err != nil {
+				return nil, err
+			}
+			if math.IsNaN(u.SA) || math.IsInf(u.SA, 0) {
+				return nil, fmt.Errorf("plots: %s unit %d: SA is %v", what, u.Unit, u.SA)
+			}
+		}
+		sort.SliceStable(us, func(i, j int) bool { return us[i].SA < us[j].SA })
+		mid := len(us)/2 - perGroup/2
+		pick := append(append(append([]UnitMap{}, us[:perGroup]...), us[mid:mid+perGroup]...), us[len(us)-perGroup:]...)
+		k := scaleFor(d.Image.H, d.Image.W, cellTarget(cell))
+		row := gridRow{group: d.Dataset, colTitles: []string{"input + G"}}
+		row.cells = append(row.cells, imageCell(d.Image, d.GT, nil, k, ""))
+		for i, u := range pick {
+			row.colTitles = append(row.colTitles, []string{"lowest SA", "middle SA", "highest SA"}[i/perGroup])
+			row.cells = append(row.cells, maskCell(u.SAM, d.GT, d.Image.H, d.Image.W, k, fmt.Sprintf("unit %d  SAS %.2f", u.Unit, u.SA)))
+		}
+		rows = append(rows, row)
+	}
+	return gridSpec{name: "fig08", title: "Fig. 8 — Unit SAMs of layer 18 (white) with the lowest, middle and highest SA score",
+		rows: rows, cell: cell, legend: contourLegend[:1]}.figure(), nil
+}
+
+// ---- Fig. 9 -------------------------------------------------------------------
+
+// HeatMap is one test image with a heat-map in [0,1] (H×W): the mean of
+// the binary unit SAMs of a layer, i.e. the fraction of units that call
+// a pixel object.
+type HeatMap struct {
+	Dataset string
+	Image   Image
+	GT      []uint8
+	Heat    []float32
+}
+
+func (h HeatMap) check(what string) error {
+	if err := (Panel{Image: h.Image, GT: h.GT}).check(what); err != nil {
+		return err
+	}
+	return checkHeat(h.Heat, h.Image.H, h.Image.W, what)
+}
+
+// Fig9HeatMaps shows each example as a column: the input with GT
+// contour above, the layer-18 heat-map (viridis, with colour bar) below.
+func Fig9HeatMaps(hs []HeatMap) (*Figure, error) {
+	if len(hs) == 0 {
+		return nil, fmt.Errorf("%w: Fig9: no examples", errEmpty)
+	}
+	const cell = 0.9 * vg.Inch
+	top := gridRow{label: "input + G"}
+	bot := gridRow{label: "heat-map L18"}
+	for i, h := range hs {
+		if err := h.check(fmt.Sprintf("Fig9 %s example %d", h.Dataset, i)); err != nil {
+			return nil, err
+		}
+		k := scaleFor(h.Image.H, h.Image.W, cellTarget(cell))
+		top.colTitles = append(top.colTitles, h.Dataset)
+		top.cells = append(top.cells, imageCell(h.Image, h.GT, nil, k, ""))
+		bot.cells = append(bot.cells, heatCell(h.Heat, h.GT, h.Image.H, h.Image.W, k, ""))
+	}
+	return gridSpec{name: "fig09", title: "Fig. 9 — Mean of the binary unit SAMs of layer 18 (heat-map)",
+		rows: []gridRow{top, bot}, cell: cell, legend: contourLegend[:1],
+		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure(), nil
+}
+
+// ---- Fig. 12 ------------------------------------------------------------------
+
+// RankedPanels are test images of one dataset with a score each; the
+// figure orders them by score, lowest first. Panel.Mask is the output
+// segmentation B to outline.
+type RankedPanels struct {
+	Dataset string
+	Panels  []Panel
+	Scores  []float64
+}
+
+func (r RankedPanels) sorted(what string) ([]Panel, []float64, error) {
+	if len(r.Panels) == 0 {
+		return nil, nil, fmt.Errorf("%w: %s %q: no images", errEmpty, what, r.Dataset)
+	}
+	if len(r.Scores) != len(r.Panels) {
+		return nil, nil, fmt.Errorf("plots: %s %q: %d panels and %d scores", what, r.Dataset, len(r.Panels), len(r.Scores))
+	}
+	if err := checkFinite(what+" "+r.Dataset+" scores", r.Scores); err != nil {
+		return nil, nil, err
+	}
+	idx := make([]int, len(r.Panels))
+	for i := range idx {
+		idx[i] = i
+		if err := r.Panels[i].check(fmt.Sprintf("%s %s image %d", what, r.Dataset, i)); err != nil {
+			return nil, nil, err
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return r.Scores[idx[a]] < r.Scores[idx[b]] })
+	ps := make([]Panel, len(idx))
+	ss := make([]float64, len(idx))
+	for i, j := range idx {
+		ps[i], ss[i] = r.Panels[j], r.Scores[j]
+	}
+	return ps, ss, nil
+}
+
+func rankTitles(n int) []string {
+	t := make([]string, n)
+	for i := range t {
+		t[i] = fmt.Sprintf("#%d", i+1)
+	}
+	if n > 1 {
+		t[0] = "#1 (lowest)"
+		t[n-1] = fmt.Sprintf("#%d (highest)", n)
+	}
+	return t
+}
+
+// Fig12RankedByMu shows test images ranked by μ, lowest to highest, one
+// row per dataset, with the GT (green) and output B (red) contours; the
+// caption is "μ = …" followed by Panel.Label (e.g. the Dice).
+func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
+	if err := checkDatasets(len(rs), "Fig12"); err != nil {
+		return nil, err
+	}
+	const cell = 0.8 * vg.Inch
+	var rows []gridRow
+	for _, r := range rs {
+		ps, ss, err := r.sorted("Fig12")
+		if err != nil {
+			return nil, err
+		}
+		row := gridRow{group: r.Dataset, colTitles: rankTitles(len(ps))}
+		for i, p := range ps {
+			k := scaleFor(p.Image.H, p.Image.W, cellTarget(cell))
+			c := fmt.Sprintf("μ %.2f", ss[i])
+			if p.Label != "" {
+				c += "  " + p.Label
+			}
+			row.cells = append(row.cells, imageCell(p.Image, p.GT, p.Mask, k, c))
+		}
+		rows = append(rows, row)
+	}
+	leg := []legendEntry{contourLegend[0], {label: "network output B (red, inner ring)", fill: ContourSeg}}
+	return gridSpec{name: "fig12", title: "Fig. 12 — Test images ranked by mean SA μ (lowest → highest)",
+		rows: rows, cell: cell, legend: leg}.figure(), nil
+}
+
+// ---- Fig. 13 ------------------------------------------------------------------
+
+// Example13 is one test image with the heat-map of the units of layers
+// 17–18 (values in [0,1]), the output B, μ and Dice(B,G).
+type Example13 struct {
+	Dataset  string
+	Image    Image
+	GT       []uint8
+	Heat     []float32
+	Output   []uint8
+	Mu, Dice float64
+}
+
+// Fig13Examples shows each example as a column: (a) input with GT, (b)
+// heat-map of the units of layers 17–18, (c) output B with GT, with μ
+// and Dice printed underneath.
+func Fig13Examples(es []Example13) (*Figure, error) {
+	if len(es) == 0 {
+		return nil, fmt.Errorf("%w: Fig13: no examples", errEmpty)
+	}
+	const cell = 0.9 * vg.Inch
+	a := gridRow{label: "(a) input + G"}
+	b := gridRow{label: "(b) heat-map L17–18"}
+	c := gridRow{label: "(c) output B"}
+	for i, e := range es {
+		what := fmt.Sprintf("Fig13 %s example %d", e.Dataset, i)
+		if err := (HeatMap{Image: e.Image, GT: e.GT, Heat: e.Heat}).check(what); err != nil {
+			return nil, err
+		}
+		if err := checkMask(e.Output, e.Image.H, e.Image.W, what+" output", false); err != nil {
+			return nil, err
+		}
+		if err := checkFinite(what+" μ,Dice", []float64{e.Mu, e.Dice}); err != nil {
+			return nil, err
+		}
+		k := scaleFor(e.Image.H, e.Image.W, cellTarget(cell))
+		a.colTitles = append(a.colTitles, e.Dataset)
+		a.cells = append(a.cells, imageCell(e.Image, e.GT, nil, k, ""))
+		b.cells = append(b.cells, heatCell(e.Heat, nil, e.Image.H, e.Image.W, k, ""))
+		c.cells = append(c.cells, maskCell(e.Output, e.GT, e.Image.H, e.Image.W, k, fmt.Sprintf("μ %.2f  Dice %.2f", e.Mu, e.Dice)))
+	}
+	return gridSpec{name: "fig13", title: "Fig. 13 — Input, heat-map of the units of layers 17–18, and output, with μ and Dice",
+		rows: []gridRow{a, b, c}, cell: cell, legend: contourLegend[:1],
+		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure(), nil
+}
+
+// ---- Fig. 14 ------------------------------------------------------------------
+
+// Fig14Separableness shows test images ordered by SA(S_x,G) (the Scores),
+// lowest first, per dataset two rows: the input with GT contour, and
+// the input's own SAM S_x (Panel.Mask, white) with GT contour.
+func Fig14Separableness(rs []RankedPanels) (*Figure, error) {
+	if err := checkDatasets(len(rs), "Fig14"); err != nil {
+		return nil, err
+	}
+	const cell = 0.8 * vg.Inch
+	var rows []gridRow
+	for _, r := range rs {
+		ps, ss, err := r.sorted("Fig14")
+		if err != nil {
+			return nil, err
+		}
+		top := gridRow{group: r.Dataset, label: "input + G", colTitles: rankTitles(len(ps))}
+		bot := gridRow{group: r.Dataset, label: "Sₓ + G"}
+		for i, p := range ps {
+			if p.Mask == nil {
+				return nil, fmt.Errorf("plots: Fig14 %s: image %d has no S_x mask", r.Dataset, i)
+			}
+			k := scaleFor(p.Image.H, p.Image.W, cellTarget(cell))
+			top.cells = append(top.cells, imageCell(p.Image, p.GT, nil, k, ""))
+			c := fmt.Sprintf("SA(Sₓ) %.2f", ss[i])
+			if p.Label != "" {
+				c += "  " + p.Label
+			}
+			bot.cells = append(bot.cells, maskCell(p.Mask, p.GT, p.Image.H, p.Image.W, k, c))
+		}
+		rows = append(rows, top, bot)
+	}
+	return gridSpec{name: "fig14", title: "Fig. 14 — Test images ordered by separableness SA(Sₓ, G) (lowest → highest)",
+		rows: rows, cell: cell, legend: []legendEntry{contourLegend[0], {label: "Sₓ: ProtoSeg on the input's intensities (white)"}}}.figure(), nil
+}
