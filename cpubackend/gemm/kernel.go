@@ -20,11 +20,18 @@ const (
 // columns are read and written: callers handle edge tiles through a scratch tile.
 type kernelFunc func(k int, a unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32)
 
+// kernel12Func is kernelFunc for a 12×8 tile whose rows 6..11 start at a2.
+type kernel12Func func(k int, a, a2 unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32)
+
 var (
 	// kern16 and kern8 are the micro-kernels chosen at init time: the assembly
 	// ones when the CPU has AVX2 and FMA, the portable Go ones otherwise.
 	kern16 kernelFunc = kern6x16Go
 	kern8  kernelFunc = kern6x8Go
+	// kern12 computes a 12×8 tile (two 6-row slivers of A, at a and a2,
+	// sharing strides) for panels at most 8 wide; nil when the platform has
+	// no such kernel (two kern8 calls are used instead).
+	kern12 kernel12Func
 
 	kernelName = "go-6x16"
 	hasAVX512  bool

@@ -201,6 +201,7 @@ type workspace struct {
 	pa   []float32 // packed A block: ceil(mc/mr) panels of kc×mr
 	ea   []float32 // one zero-padded edge sliver of A, kc×mr
 	tile [mr * nr]float32
+	col  []float32 // Conv3x3's patch rows
 }
 
 var wsPool = sync.Pool{New: func() any {
@@ -460,41 +461,61 @@ func (p *plan) computeItem(ws *workspace, pb []float32, j0, nb, i0, i1, q0, q1 i
 			}
 			bptr := unsafe.Pointer(&pb[q*nr*p.k+p0*pw])
 			col := j0 + jq
-			for i := i0; i < i1; i += mr {
+			for i := i0; i < i1; {
 				rows := min(mr, i1-i)
-				var ap unsafe.Pointer
-				rs, cs := 1, mr
-				switch {
-				case packA:
-					ap = unsafe.Pointer(&ws.pa[(i-i0)*kcur])
-				case rows < mr:
-					ap = unsafe.Pointer(&ws.ea[0])
-				case p.transA:
-					ap = unsafe.Pointer(&p.a[p0*p.lda+i])
-					rs, cs = 1, p.lda
-				default:
-					ap = unsafe.Pointer(&p.a[i*p.lda+p0])
-					rs, cs = p.lda, 1
+				ap, rs, cs := p.aSliver(ws, packA, i0, i, rows, p0, kcur)
+				if pw == nrHalf && kern12 != nil && i1-i >= 2*mr {
+					ap2, _, _ := p.aSliver(ws, packA, i0, i+mr, mr, p0, kcur)
+					if w == pw {
+						kern12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
+					} else {
+						kern12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
+						p.mergeTile(ws.tile[:2*mr*pw], 2*mr, w, pw, i, col, beta)
+					}
+					i += 2 * mr
+					continue
 				}
 				if rows == mr && w == pw {
 					kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
-					continue
+				} else {
+					kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
+					p.mergeTile(ws.tile[:mr*pw], rows, w, pw, i, col, beta)
 				}
-				t := ws.tile[:mr*pw]
-				kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&t[0]), pw, 1, 0)
-				for r := 0; r < rows; r++ {
-					crow := p.c[(i+r)*p.ldc+col : (i+r)*p.ldc+col+w]
-					trow := t[r*pw : r*pw+w]
-					if beta == 0 {
-						for j, v := range trow {
-							crow[j] = p.alpha * v
-						}
-					} else {
-						for j, v := range trow {
-							crow[j] = p.alpha*v + beta*crow[j]
-						}
-					}
-				}
+				i += mr
+			}
+		}
+	}
+}
+
+// aSliver returns the address and strides of the 6-row sliver of A starting
+// at row i (rows valid rows) for the k block at p0: in the packed block, in
+// the edge buffer, or in place.
+func (p *plan) aSliver(ws *workspace, packA bool, i0, i, rows, p0, kcur int) (unsafe.Pointer, int, int) {
+	switch {
+	case packA:
+		return unsafe.Pointer(&ws.pa[(i-i0)*kcur]), 1, mr
+	case rows < mr:
+		return unsafe.Pointer(&ws.ea[0]), 1, mr
+	case p.transA:
+		return unsafe.Pointer(&p.a[p0*p.lda+i]), 1, p.lda
+	default:
+		return unsafe.Pointer(&p.a[i*p.lda+p0]), p.lda, 1
+	}
+}
+
+// mergeTile stores rows×w of the scratch tile t (row stride pw, computed with
+// alpha = 1, beta = 0) into C at (i, col), applying alpha and beta.
+func (p *plan) mergeTile(t []float32, rows, w, pw, i, col int, beta float32) {
+	for r := 0; r < rows; r++ {
+		crow := p.c[(i+r)*p.ldc+col : (i+r)*p.ldc+col+w]
+		trow := t[r*pw : r*pw+w]
+		if beta == 0 {
+			for j, v := range trow {
+				crow[j] = p.alpha * v
+			}
+		} else {
+			for j, v := range trow {
+				crow[j] = p.alpha*v + beta*crow[j]
 			}
 		}
 	}

@@ -246,9 +246,9 @@ func TestKernelsAgree(t *testing.T) {
 
 // TestSgemmPortableKernel runs the whole Sgemm with the Go kernels forced.
 func TestSgemmPortableKernel(t *testing.T) {
-	k16, k8 := kern16, kern8
-	kern16, kern8 = kern6x16Go, kern6x8Go
-	defer func() { kern16, kern8 = k16, k8 }()
+	k16, k8, k12 := kern16, kern8, kern12
+	kern16, kern8, kern12 = kern6x16Go, kern6x8Go, nil
+	defer func() { kern16, kern8, kern12 = k16, k8, k12 }()
 	for _, tc := range gemmCases()[:40] {
 		checkCase(t, tc, Sgemm)
 	}
@@ -272,4 +272,37 @@ func TestSgemmConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestKernel12x8 checks the 12×8 kernel against two portable 6×8 calls.
+func TestKernel12x8(t *testing.T) {
+	if kern12 == nil {
+		t.Skip("no 12×8 kernel on this platform")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, k := range []int{0, 1, 2, 3, 36, 73} {
+		for _, beta := range []float32{0, 0.5} {
+			for _, strided := range []bool{false, true} {
+				lda := 11 + k
+				a := randSlice(r, 2*mr*lda+k*mr)
+				a2 := randSlice(r, 2*mr*lda+k*mr)
+				rs, cs := 1, mr
+				if strided {
+					rs, cs = lda, 1
+				}
+				b := randSlice(r, k*nrHalf+1)
+				ldc := 13
+				c1 := randSlice(r, 2*mr*ldc)
+				c2 := append([]float32(nil), c1...)
+				kern12(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&a2[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c1[0]), ldc, -0.75, beta)
+				kern6x8Go(k, unsafe.Pointer(&a[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c2[0]), ldc, -0.75, beta)
+				kern6x8Go(k, unsafe.Pointer(&a2[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c2[mr*ldc]), ldc, -0.75, beta)
+				for i := range c1 {
+					if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-5*(1+math.Sqrt(float64(k)))*(1+math.Abs(float64(c2[i]))) {
+						t.Fatalf("k=%d beta=%v strided=%v: c[%d] asm=%v go=%v", k, beta, strided, i, c1[i], c2[i])
+					}
+				}
+			}
+		}
+	}
 }

@@ -1,0 +1,160 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func naiveIm2Col(src []float32, n, h, w, c int) []float32 {
+	dst := make([]float32, n*h*w*9*c)
+	for b := 0; b < n; b++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				for ky := 0; ky < 3; ky++ {
+					for kx := 0; kx < 3; kx++ {
+						for ch := 0; ch < c; ch++ {
+							yy, xx := y+ky-1, x+kx-1
+							var v float32
+							if yy >= 0 && yy < h && xx >= 0 && xx < w {
+								v = src[((b*h+yy)*w+xx)*c+ch]
+							}
+							dst[((b*h+y)*w+x)*9*c+(ky*3+kx)*c+ch] = v
+						}
+					}
+				}
+			}
+		}
+	}
+	return dst
+}
+
+// naiveCol2Im scatters (the textbook adjoint), unlike Col2Im3x3's gather.
+func naiveCol2Im(col []float32, n, h, w, c int) []float32 {
+	dst := make([]float32, n*h*w*c)
+	for b := 0; b < n; b++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				for ky := 0; ky < 3; ky++ {
+					for kx := 0; kx < 3; kx++ {
+						yy, xx := y+ky-1, x+kx-1
+						if yy < 0 || yy >= h || xx < 0 || xx >= w {
+							continue
+						}
+						for ch := 0; ch < c; ch++ {
+							dst[((b*h+yy)*w+xx)*c+ch] += col[((b*h+y)*w+x)*9*c+(ky*3+kx)*c+ch]
+						}
+					}
+				}
+			}
+		}
+	}
+	return dst
+}
+
+var convShapes = [][4]int{{1, 1, 1, 1}, {1, 2, 3, 1}, {2, 5, 7, 3}, {3, 8, 8, 16}, {1, 17, 9, 5}, {2, 64, 64, 8}, {1, 3, 1, 9}}
+
+func TestIm2Col3x3(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, nw := range []int{1, 2} {
+		prev := SetMaxThreads(nw)
+		for _, s := range convShapes {
+			n, h, w, c := s[0], s[1], s[2], s[3]
+			src := randSlice(r, n*h*w*c)
+			want := naiveIm2Col(src, n, h, w, c)
+			got := randSlice(r, len(want)) // garbage must be overwritten
+			Im2Col3x3(got, src, n, h, w, c)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%v: dst[%d]=%v want %v", s, i, got[i], want[i])
+				}
+			}
+		}
+		SetMaxThreads(prev)
+	}
+}
+
+func TestCol2Im3x3(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, nw := range []int{1, 2} {
+		prev := SetMaxThreads(nw)
+		for _, s := range convShapes {
+			n, h, w, c := s[0], s[1], s[2], s[3]
+			col := randSlice(r, n*h*w*9*c)
+			want := naiveCol2Im(col, n, h, w, c)
+			got := randSlice(r, len(want))
+			Col2Im3x3(got, col, n, h, w, c)
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("%v: dst[%d]=%v want %v", s, i, got[i], want[i])
+				}
+			}
+		}
+		SetMaxThreads(prev)
+	}
+}
+
+// TestCol2ImAdjoint checks <Im2Col(x), y> == <x, Col2Im(y)>.
+func TestCol2ImAdjoint(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	n, h, w, c := 2, 6, 5, 4
+	x := randSlice(r, n*h*w*c)
+	y := randSlice(r, n*h*w*9*c)
+	ix := make([]float32, len(y))
+	Im2Col3x3(ix, x, n, h, w, c)
+	cy := make([]float32, len(x))
+	Col2Im3x3(cy, y, n, h, w, c)
+	var l, rr float64
+	for i := range y {
+		l += float64(ix[i]) * float64(y[i])
+	}
+	for i := range x {
+		rr += float64(x[i]) * float64(cy[i])
+	}
+	if math.Abs(l-rr) > 1e-4*(1+math.Abs(l)) {
+		t.Fatalf("<Im2Col x, y> = %v, <x, Col2Im y> = %v", l, rr)
+	}
+}
+
+func TestAddStrided(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, cols := range []int{1, 3, 8, 9, 16, 21} {
+		rows, ds, ss := 5, cols+2, 9*cols
+		dst := randSlice(r, (rows-1)*ds+cols)
+		src := randSlice(r, (rows-1)*ss+cols)
+		want := append([]float32(nil), dst...)
+		addStridedGo(want, src, rows, cols, ds, ss)
+		addStrided(dst, src, rows, cols, ds, ss)
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("cols=%d: dst[%d]=%v want %v", cols, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+func TestConv3x3(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, nw := range []int{1, 2} {
+		prev := SetMaxThreads(nw)
+		for _, s := range convShapes {
+			n, h, w, cin := s[0], s[1], s[2], s[3]
+			for _, cout := range []int{1, 8, 13, 40} {
+				src := randSlice(r, n*h*w*cin)
+				wt := randSlice(r, 9*cin*cout)
+				col := naiveIm2Col(src, n, h, w, cin)
+				want := make([]float32, n*h*w*cout)
+				naiveSgemm(false, false, n*h*w, cout, 9*cin, 1, col, 9*cin, wt, cout, 0, want, cout)
+				got := randSlice(r, len(want))
+				Conv3x3(got, src, wt, n, h, w, cin, cout)
+				tol := 1e-5 * (1 + math.Sqrt(float64(9*cin))) * 4
+				for i := range want {
+					if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) {
+						t.Fatalf("%v cout=%d: dst[%d]=%v want %v", s, cout, i, got[i], want[i])
+					}
+				}
+			}
+		}
+		SetMaxThreads(prev)
+	}
+}
