@@ -83,7 +83,6 @@ func objectFraction(mask []uint8) float64 {
 	return float64(n) / float64(max(len(mask), 1))
 }
 
-
 // drawBraTS draws a skull-stripped brain MR slice in 4 channels (FLAIR, T1, T1ce,
 // T2) on a black background with a large, bright whole-tumour lesion (bright in
 // FLAIR and T2, dark in T1, enhancing rim in T1ce).
