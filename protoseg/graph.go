@@ -1,13 +1,26 @@
 package protoseg
 
 import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
 )
 
-// Epsilon is added to the prototype denominators Σ B and Σ (1−B) and to both sides
-// of the soft Dice, so that graph functions stay finite (and differentiable) when a
-// region is empty.
+// Epsilon is added to both sides of the soft Dice, so that it stays finite (and
+// differentiable) when both maps are empty. (The prototype denominators Σ B and
+// Σ (1−B) are guarded by [safeDenominator] instead, which keeps the exact mean.)
 const Epsilon = 1e-6
+
+// tieTolerance is the relative difference below which two prototype components
+// count as equal: a few units in the last place of the dtype.
+func tieTolerance(dtype dtypes.DType) float64 {
+	switch dtype {
+	case dtypes.Float64:
+		return 1e-12
+	case dtypes.Float16, dtypes.BFloat16:
+		return 1e-2
+	}
+	return 1e-5
+}
 
 // emptyLogit is the object logit assigned where a prototype is undefined: large
 // enough that p_t saturates, small enough not to overflow float16/float32 math.
@@ -46,10 +59,16 @@ func prototypes(f, object, background *Node, method ResizeMethod) (ct, cb, sumT,
 	weighted := func(w *Node) *Node {
 		return ReduceSum(Mul(InsertAxes(w, -1), f), axes...)
 	}
-	eps := ConstAs(sumT, Epsilon)
-	ct = Div(weighted(objLow), InsertAxes(Add(sumT, eps), -1))
-	cb = Div(weighted(bgLow), InsertAxes(Add(sumB, eps), -1))
+	ct = Div(weighted(objLow), InsertAxes(safeDenominator(sumT), -1))
+	cb = Div(weighted(bgLow), InsertAxes(safeDenominator(sumB), -1))
 	return ct, cb, sumT, sumB
+}
+
+// safeDenominator returns x where x > 0 and 1 elsewhere: a weighted mean with total
+// weight 0 becomes 0 instead of NaN, and its gradient stays finite, while non-empty
+// regions keep the exact mean (no ε bias, so ties stay ties).
+func safeDenominator(x *Node) *Node {
+	return Where(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x, OnesLike(x))
 }
 
 // Prototypes returns the object prototype c_t and the background prototype c_b
@@ -92,9 +111,13 @@ func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
 		}
 		return c
 	}
-	diff := expand(Sub(ct, cb))                    // c_t − c_b
-	bias := expand(Sub(Square(cb), Square(ct)))    // c_b² − c_t², per channel
-	logit := Add(MulScalar(Mul(f, diff), 2), bias) // per channel
+	// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
+	diff := Sub(ct, cb)
+	// Prototypes equal up to rounding carry no information: a tie, not a random SAM
+	// decided by the last bit (constant "inertia" units hit this).
+	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(f.DType()))
+	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
+	logit := Mul(expand(diff), Sub(MulScalar(f, 2), expand(Add(ct, cb))))
 	if perUnit {
 		return logit
 	}

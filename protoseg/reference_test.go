@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -13,10 +14,14 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// testBackend is the pure-Go backend, so that tests run anywhere.
+// sharedBackend is the pure-Go backend, so that tests run anywhere, with unbounded
+// parallelism to avoid the nested-pool stall of DESIGN §7; one instance,
+// because a tensor once used on a backend instance is bound to it.
+var sharedBackend = sync.OnceValues(func() (backends.Backend, error) { return simplego.New("parallelism=-1") })
+
 func testBackend(t testing.TB) backends.Backend {
 	t.Helper()
-	b, err := simplego.New("")
+	b, err := sharedBackend()
 	if err != nil {
 		t.Fatalf("simplego backend: %v", err)
 	}
@@ -75,14 +80,14 @@ func (a nd) mask() *tensors.Tensor {
 }
 
 type refOutputs struct {
-	CT           nd        `json:"c_t"`
-	CB           nd        `json:"c_b"`
-	PT           nd        `json:"p_t"`
-	SAM          nd        `json:"sam"`
-	Dice         float64   `json:"dice_vs_G"`
-	UnitDice     []float64 `json:"unit_dice_vs_G"`
-	Unit0PT      *nd       `json:"unit0_p_t"`
-	FUpsampled   *nd       `json:"f_upsampled"`
+	CT         nd        `json:"c_t"`
+	CB         nd        `json:"c_b"`
+	PT         nd        `json:"p_t"`
+	SAM        nd        `json:"sam"`
+	Dice       float64   `json:"dice_vs_G"`
+	UnitDice   []float64 `json:"unit_dice_vs_G"`
+	Unit0PT    *nd       `json:"unit0_p_t"`
+	FUpsampled *nd       `json:"f_upsampled"`
 }
 
 type refCase struct {
