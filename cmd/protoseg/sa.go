@@ -1,0 +1,275 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+func init() {
+	register("sa", "input separableness S_x of one image against its mask (JSON on stdout)", runSA)
+}
+
+// saReport is the JSON written by `protoseg sa`.
+type saReport struct {
+	// SA is Dice(S_x, G): how well ProtoSeg on the raw input channels, with
+	// prototypes from the mask, reproduces the mask (the paper's input separableness).
+	SA float64 `json:"sa"`
+	// ForegroundFraction is the fraction of mask pixels that are object.
+	ForegroundFraction float64 `json:"foreground_fraction"`
+	// SAMForegroundFraction is the fraction of pixels the SAM calls object.
+	SAMForegroundFraction float64 `json:"sam_foreground_fraction"`
+	Channels              int     `json:"channels"`
+	Height                int     `json:"height"`
+	Width                 int     `json:"width"`
+	// Slice is the NIfTI slice used, when a volume was read.
+	Slice *int `json:"slice,omitempty"`
+	// Images and Mask are the input files.
+	Images []string `json:"images"`
+	Mask   string   `json:"mask"`
+	// Resize is the resize method (unused when image and mask have the same size).
+	Resize string `json:"resize"`
+	// Note explains a convention that applied, e.g. for an empty mask.
+	Note string `json:"note,omitempty"`
+}
+
+func runSA(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sa", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	maskPath := fs.String("mask", "", "mask file: PNG or NIfTI label volume (required); object = value > 0")
+	slice := fs.Int("slice", -1, "NIfTI slice index along the third array axis (default: the middle slice)")
+	label := fs.Int("label", -1, "keep only this label of the mask as object (default: every label > 0)")
+	samPath := fs.String("sam", "", "also write the SAM as a black/white PNG to this file")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: protoseg sa --mask MASK [--slice K] [--label L] [--sam OUT.png] IMAGE [IMAGE...]")
+		fmt.Fprintln(os.Stderr, "\nInput separableness S_x (the paper's Table 3): ProtoSeg on the raw image channels with")
+		fmt.Fprintln(os.Stderr, "prototypes from the mask, scored by Dice against the mask. Several IMAGEs are stacked as")
+		fmt.Fprintln(os.Stderr, "channels (e.g. BraTS' four modalities); each channel is min-max scaled to [0,1].")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if *maskPath == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("need --mask and at least one IMAGE")
+	}
+	report, sam, err := separableness(fs.Args(), *maskPath, *slice, *label)
+	if err != nil {
+		return err
+	}
+	if *samPath != "" {
+		if err := writeMaskPNG(*samPath, sam, report.Height, report.Width); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(report)
+}
+
+// reorderFlags moves flags after positional arguments to the front, so that
+// `sa IMAGE --mask M` works like `sa --mask M IMAGE`.
+func reorderFlags(fs *flag.FlagSet, args []string) []string {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") {
+				if f := fs.Lookup(name); f != nil && i+1 < len(args) {
+					if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
+						flags = append(flags, args[i+1])
+						i++
+					}
+				}
+			}
+			continue
+		}
+		positional = append(positional, a)
+	}
+	return append(flags, positional...)
+}
+
+// readPlane reads a 2D image from a PNG/JPEG, or slice k of a NIfTI volume (the
+// middle one when k < 0; all frames of a 4D volume become channels). It returns the
+// slice index used (-1 for 2D files).
+func readPlane(path string, k int) (*data.Image, int, error) {
+	lower := strings.ToLower(path)
+	if !strings.HasSuffix(lower, ".nii") && !strings.HasSuffix(lower, ".nii.gz") {
+		img, err := data.ReadImage(path)
+		return img, -1, err
+	}
+	vol, err := data.ReadNIfTI(path)
+	if err != nil {
+		return nil, -1, err
+	}
+	if k < 0 {
+		k = vol.NumSlices() / 2
+	}
+	var out *data.Image
+	for t := range vol.NumFrames() {
+		plane, err := vol.Slice(k, t)
+		if err != nil {
+			return nil, k, fmt.Errorf("%s: %w", path, err)
+		}
+		if out == nil {
+			out = &data.Image{Height: plane.Height, Width: plane.Width}
+		}
+		out = stackChannels(out, plane)
+	}
+	return out, k, nil
+}
+
+// stackChannels appends the channels of b to those of a (same height and width).
+func stackChannels(a, b *data.Image) *data.Image {
+	out := &data.Image{Height: a.Height, Width: a.Width, Channels: a.Channels + b.Channels}
+	out.Pix = make([]float32, out.Height*out.Width*out.Channels)
+	for i := range out.Height * out.Width {
+		copy(out.Pix[i*out.Channels:], a.Pix[i*a.Channels:(i+1)*a.Channels])
+		copy(out.Pix[i*out.Channels+a.Channels:], b.Pix[i*b.Channels:(i+1)*b.Channels])
+	}
+	return out
+}
+
+// separableness computes S_x of the stacked images against the mask and returns
+// the report and the SAM (H·W values, 1 = object).
+func separableness(imagePaths []string, maskPath string, slice, label int) (*saReport, []uint8, error) {
+	var img *data.Image
+	report := &saReport{Images: imagePaths, Mask: maskPath, Resize: protoseg.Bilinear.String()}
+	for _, path := range imagePaths {
+		plane, k, err := readPlane(path, slice)
+		if err != nil {
+			return nil, nil, err
+		}
+		if k >= 0 {
+			report.Slice = &k
+		}
+		if plane.Height*plane.Width == 0 {
+			return nil, nil, fmt.Errorf("%s: empty image (%d×%d)", path, plane.Height, plane.Width)
+		}
+		if img == nil {
+			img = &data.Image{Height: plane.Height, Width: plane.Width}
+		} else if plane.Height != img.Height || plane.Width != img.Width {
+			return nil, nil, fmt.Errorf("%s: image is %d×%d but %s is %d×%d", path, plane.Height, plane.Width,
+				imagePaths[0], img.Height, img.Width)
+		}
+		img = stackChannels(img, plane)
+	}
+	maskPlane, k, err := readPlane(maskPath, slice)
+	if err != nil {
+		return nil, nil, err
+	}
+	if k >= 0 {
+		report.Slice = &k
+	}
+	if maskPlane.Height != img.Height || maskPlane.Width != img.Width {
+		return nil, nil, fmt.Errorf("%s: mask is %d×%d but image %s is %d×%d", maskPath,
+			maskPlane.Height, maskPlane.Width, imagePaths[0], img.Height, img.Width)
+	}
+	h, w, c := img.Height, img.Width, img.Channels
+	report.Height, report.Width, report.Channels = h, w, c
+
+	// Mask: a colour PNG counts as object where any channel is > 0.
+	mask := make([]float64, h*w)
+	objects := 0
+	for i := range mask {
+		for ch := range maskPlane.Channels {
+			v := maskPlane.Pix[i*maskPlane.Channels+ch]
+			if (label < 0 && v > 0) || (label >= 0 && int(v+0.5) == label && v > 0) {
+				mask[i] = 1
+			}
+		}
+		if mask[i] == 1 {
+			objects++
+		}
+	}
+	report.ForegroundFraction = float64(objects) / float64(h*w)
+
+	feature := minMaxChannels(img)
+	backend, err := newBackend()
+	if err != nil {
+		return nil, nil, err
+	}
+	analyzer, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	if err != nil {
+		return nil, nil, err
+	}
+	maskT := tensors.FromFlatDataAndDimensions(mask, 1, h, w)
+	res, err := analyzer.Layer("input "+imagePaths[0], tensors.FromFlatDataAndDimensions(feature, 1, h, w, c), maskT, maskT, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	report.SA = res.SA[0]
+	sam := res.SAM[0]
+	n := 0
+	for _, v := range sam {
+		n += int(v)
+	}
+	report.SAMForegroundFraction = float64(n) / float64(h*w)
+	switch {
+	case res.EmptyObject[0]:
+		report.Note = "empty mask: the object prototype is undefined, so the SAM is all background; Dice of two empty maps is 1 by convention"
+	case res.EmptyBackground[0]:
+		report.Note = "mask covers the whole image: the background prototype is undefined, so the SAM is all object"
+	}
+	return report, sam, nil
+}
+
+// minMaxChannels scales each channel of img to [0,1] by its minimum and maximum; a
+// constant channel becomes 0.
+func minMaxChannels(img *data.Image) []float64 {
+	c := img.Channels
+	out := make([]float64, len(img.Pix))
+	for ch := range c {
+		lo, hi := float64(img.Pix[ch]), float64(img.Pix[ch])
+		for i := ch; i < len(img.Pix); i += c {
+			v := float64(img.Pix[i])
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		for i := ch; i < len(img.Pix); i += c {
+			if hi > lo {
+				out[i] = (float64(img.Pix[i]) - lo) / (hi - lo)
+			}
+		}
+	}
+	return out
+}
+
+// writeMaskPNG writes a binary map as a black (0) / white (1) PNG.
+func writeMaskPNG(path string, m []uint8, h, w int) error {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i, v := range m {
+		if v != 0 {
+			img.SetGray(i%w, i/w, color.Gray{Y: 255})
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
