@@ -312,7 +312,7 @@ func fmtR(r float64) string {
 	if math.IsNaN(r) {
 		return "r = n/a"
 	}
-	return fmt.Sprintf("r = %.2f", r)
+	return "r = " + signed(r, 2)
 }
 
 // minMaxScale maps xs linearly onto [0,1] (a constant series maps to 0.5).
@@ -353,6 +353,19 @@ func fitLine(p *plot.Plot, x, y []float64, ls draw.LineStyle) {
 	}
 	b := sxy / sxx
 	a := my - b*mx
+	// keep the line inside y ∈ [0,1]
+	if b != 0 {
+		for _, yb := range []float64{0, 1} {
+			xb := (yb - a) / b
+			if (a+b*lo-yb)*(a+b*hi-yb) < 0 {
+				if (a+b*lo > 1 && yb == 1) || (a+b*lo < 0 && yb == 0) {
+					lo = xb
+				} else {
+					hi = xb
+				}
+			}
+		}
+	}
 	l, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: a + b*lo}, {X: hi, Y: a + b*hi}})
 	l.LineStyle = ls
 	p.Add(l)
@@ -466,8 +479,12 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 			names[i] = fmt.Sprintf("%g–%g", b.Edges[i], b.Edges[i+1])
 		}
 		p.NominalX(names...)
-		if n > 5 {
-			p.X.Tick.Label.Rotation = math.Pi / 4
+		maxW := vg.Length(0)
+		for _, nm := range names {
+			maxW = max(maxW, p.X.Tick.Label.Width(nm))
+		}
+		if maxW*vg.Length(n) > (panelW-vg.Points(50))*0.85 {
+			p.X.Tick.Label.Rotation = math.Pi / 6
 			p.X.Tick.Label.XAlign = draw.XRight
 			p.X.Tick.Label.YAlign = draw.YCenter
 		}
@@ -526,7 +543,7 @@ func Fig15Separableness(ss []Separableness) (*Figure, error) {
 		}
 		md /= float64(len(s.Dice))
 		panels = append(panels, chartPanel{p: p, legend: []legendEntry{
-			{label: fmtR(Pearson(s.SASx, s.Dice)) + fmt.Sprintf(",  m(d) = %.3f", md), glyph: &gs},
+			{label: fmtR(Pearson(s.SASx, s.Dice)) + ",  m(d) = " + signed(md, 3)},
 		}})
 	}
 	shared := []legendEntry{
@@ -566,6 +583,14 @@ func Fig16Noise(ns []NoiseSA) (*Figure, error) {
 		if levels == nil {
 			levels = d.Levels
 		}
+		if len(d.Levels) != len(levels) {
+			return nil, fmt.Errorf("plots: Fig16 %q: %d noise levels, %q has %d", d.Dataset, len(d.Levels), ns[0].Dataset, len(levels))
+		}
+		for i := range levels {
+			if d.Levels[i] != levels[i] {
+				return nil, fmt.Errorf("plots: Fig16 %q: noise level %g, %q has %g", d.Dataset, d.Levels[i], ns[0].Dataset, levels[i])
+			}
+		}
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, l := range levels {
 			lo, hi = math.Min(lo, l), math.Max(hi, l)
@@ -581,6 +606,12 @@ func Fig16Noise(ns []NoiseSA) (*Figure, error) {
 			}
 		}
 		layerAxis(p, nl)
+		p.Y.Min, p.Y.Max = 0, 0 // the zero line is always in view
+		for _, row := range d.Diff {
+			for _, v := range row {
+				p.Y.Min, p.Y.Max = math.Min(p.Y.Min, v), math.Max(p.Y.Max, v)
+			}
+		}
 		hline(p, 0, lineStyle(oiBlack, 0.6, true))
 		for i, row := range d.Diff {
 			t := 0.5
@@ -604,9 +635,25 @@ func Fig16Noise(ns []NoiseSA) (*Figure, error) {
 		if hi > lo {
 			t = (l - lo) / (hi - lo)
 		}
-		shared = append(shared, lineEntry(fmt.Sprintf("%g", l), lineStyle(Viridis(t*0.92), 2, false), nil))
+		shared = append(shared, lineEntry(fmtLevel(l), lineStyle(Viridis(t*0.92), 2, false), nil))
 	}
 	shared[0].label = "noise level " + shared[0].label
 	shared = append(shared, groupLegend(nl)...)
 	return chartFigure("fig16", "Fig. 16 — Change of layer SA under uniform input noise U(0, level)", panels, shared, panelW, panelH), nil
+}
+
+// signed formats v with a typographic minus sign.
+func signed(v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if len(s) > 0 && s[0] == '-' {
+		s = "−" + s[1:]
+	}
+	return s
+}
+
+func fmtLevel(v float64) string {
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }

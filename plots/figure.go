@@ -161,21 +161,17 @@ var errEmpty = errors.New("plots: empty input")
 func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle = textStyle(sizeLabel+0.5, true)
+	p.Title.TextStyle.Font = sans(sizeLabel+0.5, true)
 	p.Title.Padding = vg.Points(4)
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle = textStyle(sizeLabel, false)
-		a.Tick.Label = textStyle(sizeTick, false)
+		a.Label.TextStyle.Font = sans(sizeLabel, false)
+		a.Tick.Label.Font = sans(sizeTick, false)
 		a.Label.Padding = vg.Points(2)
+		a.Label.Position = draw.PosCenter
 	}
-	p.Y.Label.TextStyle.Rotation = 1.5707963267948966
-	p.Y.Label.TextStyle.XAlign = draw.XCenter
-	p.Y.Label.TextStyle.YAlign = draw.YBottom
-	p.Y.Label.Position = draw.PosCenter
-	p.X.Label.Position = draw.PosCenter
-	p.Legend.TextStyle = textStyle(sizeTick, false)
+	p.Legend.TextStyle.Font = sans(sizeTick, false)
 	return p
 }
 
@@ -238,7 +234,9 @@ func drawLegend(c draw.Canvas, entries []legendEntry) {
 		for _, e := range ln {
 			if e.fill != nil {
 				h := lineH * 0.6
-				c.FillPolygon(e.fill, []vg.Point{{X: x, Y: y - h/2}, {X: x + legendThumb, Y: y - h/2}, {X: x + legendThumb, Y: y + h/2}, {X: x, Y: y + h/2}})
+				box := []vg.Point{{X: x, Y: y - h/2}, {X: x + legendThumb, Y: y - h/2}, {X: x + legendThumb, Y: y + h/2}, {X: x, Y: y + h/2}}
+				c.FillPolygon(e.fill, box)
+				c.StrokeLines(draw.LineStyle{Color: grey, Width: vg.Points(0.4)}, append(box, box[0]))
 			}
 			if e.line != nil {
 				c.StrokeLine2(*e.line, x, y, x+legendThumb, y)
@@ -286,7 +284,7 @@ func chartFigure(name, title string, panels []chartPanel, shared []legendEntry, 
 			panelLegH = h
 		}
 	}
-	cellH := panelH + panelLegH
+	cellH := panelH + panelLegH + vg.Points(8)
 	height := titleH + sharedH + vg.Length(rows)*cellH + 2*margin
 	f := &Figure{Name: name, Title: title, Width: width, Height: height}
 	f.draw = func(c draw.Canvas) {
@@ -316,11 +314,20 @@ func chartFigure(name, title string, panels []chartPanel, shared []legendEntry, 
 			p.p.Draw(pc)
 			if len(p.legend) > 0 {
 				lc := c
-				lc.Min = vg.Point{X: x0 + vg.Points(4), Y: y1 - cellH}
+				lc.Min = vg.Point{X: x0 + vg.Points(4), Y: y1 - cellH + vg.Points(8)}
 				lc.Max = vg.Point{X: x0 + panelW - vg.Points(4), Y: y1 - panelH}
 				drawLegend(lc, p.legend)
 			}
 		}
 	}
 	return f
+}
+
+// fitStyle shrinks the font of sty (down to 6 pt) until every line of
+// txt fits in maxW.
+func fitStyle(sty text.Style, txt string, maxW vg.Length) text.Style {
+	for sty.Width(txt) > maxW && sty.Font.Size > vg.Points(6) {
+		sty.Font.Size -= vg.Points(0.25)
+	}
+	return sty
 }

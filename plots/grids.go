@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"sort"
 
@@ -177,7 +178,7 @@ func Fig8UnitSAMs(ds []UnitSAMs, perGroup int) (*Figure, error) {
 		row.cells = append(row.cells, imageCell(d.Image, d.GT, nil, k, ""))
 		for i, u := range pick {
 			row.colTitles = append(row.colTitles, []string{"lowest SA", "middle SA", "highest SA"}[i/perGroup])
-			row.cells = append(row.cells, maskCell(u.SAM, d.GT, d.Image.H, d.Image.W, k, fmt.Sprintf("unit %d  SAS %.2f", u.Unit, u.SA)))
+			row.cells = append(row.cells, maskCell(u.SAM, d.GT, d.Image.H, d.Image.W, k, fmt.Sprintf("unit %d\nSAS %.2f", u.Unit, u.SA)))
 		}
 		rows = append(rows, row)
 	}
@@ -211,8 +212,8 @@ func Fig9HeatMaps(hs []HeatMap) (*Figure, error) {
 		return nil, fmt.Errorf("%w: Fig9: no examples", errEmpty)
 	}
 	const cell = 0.9 * vg.Inch
-	top := gridRow{label: "input + G"}
-	bot := gridRow{label: "heat-map L18"}
+	top := gridRow{label: "input"}
+	bot := gridRow{label: "heat-map\nlayer 18"}
 	for i, h := range hs {
 		if err := h.check(fmt.Sprintf("Fig9 %s example %d", h.Dataset, i)); err != nil {
 			return nil, err
@@ -220,7 +221,7 @@ func Fig9HeatMaps(hs []HeatMap) (*Figure, error) {
 		k := scaleFor(h.Image.H, h.Image.W, cellTarget(cell))
 		top.colTitles = append(top.colTitles, h.Dataset)
 		top.cells = append(top.cells, imageCell(h.Image, h.GT, nil, k, ""))
-		bot.cells = append(bot.cells, heatCell(h.Heat, h.GT, h.Image.H, h.Image.W, k, ""))
+		bot.cells = append(bot.cells, heatCell(h.Heat, nil, h.Image.H, h.Image.W, k, ""))
 	}
 	return gridSpec{name: "fig09", title: "Fig. 9 — Mean of the binary unit SAMs of layer 18 (heat-map)",
 		rows: []gridRow{top, bot}, cell: cell, legend: contourLegend[:1],
@@ -293,9 +294,9 @@ func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
 		row := gridRow{group: r.Dataset, colTitles: rankTitles(len(ps))}
 		for i, p := range ps {
 			k := scaleFor(p.Image.H, p.Image.W, cellTarget(cell))
-			c := fmt.Sprintf("μ %.2f", ss[i])
+			c := fmt.Sprintf("μ = %.2f", ss[i])
 			if p.Label != "" {
-				c += "  " + p.Label
+				c += "\n" + p.Label
 			}
 			row.cells = append(row.cells, imageCell(p.Image, p.GT, p.Mask, k, c))
 		}
@@ -327,8 +328,8 @@ func Fig13Examples(es []Example13) (*Figure, error) {
 		return nil, fmt.Errorf("%w: Fig13: no examples", errEmpty)
 	}
 	const cell = 0.9 * vg.Inch
-	a := gridRow{label: "(a) input + G"}
-	b := gridRow{label: "(b) heat-map L17–18"}
+	a := gridRow{label: "(a) input"}
+	b := gridRow{label: "(b) heat-map\nL17–18"}
 	c := gridRow{label: "(c) output B"}
 	for i, e := range es {
 		what := fmt.Sprintf("Fig13 %s example %d", e.Dataset, i)
@@ -345,7 +346,7 @@ func Fig13Examples(es []Example13) (*Figure, error) {
 		a.colTitles = append(a.colTitles, e.Dataset)
 		a.cells = append(a.cells, imageCell(e.Image, e.GT, nil, k, ""))
 		b.cells = append(b.cells, heatCell(e.Heat, nil, e.Image.H, e.Image.W, k, ""))
-		c.cells = append(c.cells, maskCell(e.Output, e.GT, e.Image.H, e.Image.W, k, fmt.Sprintf("μ %.2f  Dice %.2f", e.Mu, e.Dice)))
+		c.cells = append(c.cells, maskCell(e.Output, e.GT, e.Image.H, e.Image.W, k, fmt.Sprintf("μ = %.2f\nDice = %.2f", e.Mu, e.Dice)))
 	}
 	return gridSpec{name: "fig13", title: "Fig. 13 — Input, heat-map of the units of layers 17–18, and output, with μ and Dice",
 		rows: []gridRow{a, b, c}, cell: cell, legend: contourLegend[:1],
@@ -368,22 +369,22 @@ func Fig14Separableness(rs []RankedPanels) (*Figure, error) {
 		if err != nil {
 			return nil, err
 		}
-		top := gridRow{group: r.Dataset, label: "input + G", colTitles: rankTitles(len(ps))}
-		bot := gridRow{group: r.Dataset, label: "Sₓ + G"}
+		top := gridRow{group: r.Dataset, label: "input", colTitles: rankTitles(len(ps))}
+		bot := gridRow{group: r.Dataset, label: "Sₓ"}
 		for i, p := range ps {
 			if p.Mask == nil {
 				return nil, fmt.Errorf("plots: Fig14 %s: image %d has no S_x mask", r.Dataset, i)
 			}
 			k := scaleFor(p.Image.H, p.Image.W, cellTarget(cell))
 			top.cells = append(top.cells, imageCell(p.Image, p.GT, nil, k, ""))
-			c := fmt.Sprintf("SA(Sₓ) %.2f", ss[i])
+			c := fmt.Sprintf("SA(Sₓ) = %.2f", ss[i])
 			if p.Label != "" {
-				c += "  " + p.Label
+				c += "\n" + p.Label
 			}
 			bot.cells = append(bot.cells, maskCell(p.Mask, p.GT, p.Image.H, p.Image.W, k, c))
 		}
 		rows = append(rows, top, bot)
 	}
 	return gridSpec{name: "fig14", title: "Fig. 14 — Test images ordered by separableness SA(Sₓ, G) (lowest → highest)",
-		rows: rows, cell: cell, legend: []legendEntry{contourLegend[0], {label: "Sₓ: ProtoSeg on the input's intensities (white)"}}}.figure(), nil
+		rows: rows, cell: cell, legend: []legendEntry{contourLegend[0], {label: "Sₓ: ProtoSeg on the input's intensities (white)", fill: color.White}}}.figure(), nil
 }

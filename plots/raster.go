@@ -185,7 +185,7 @@ func drawContour(dst *image.RGBA, m []uint8, h, w, k, t int, col color.RGBA, out
 	}
 }
 
-func contourWidth(k int) int { return max(2, int(math.Round(float64(k)*0.5))) }
+func contourWidth(k int) int { return max(2, int(math.Round(float64(k)*0.7))) }
 
 // overlay draws the GT contour (green, outside) and the segmentation
 // contour (red, inside) on an up-scaled panel; nil masks are skipped.
@@ -274,22 +274,34 @@ func (g gridSpec) figure() *Figure {
 	lineH := func(s string, sty vg.Length) vg.Length { return sty }
 	_ = lineH
 	capH := capSty.Height("Ag") + vg.Points(1)
+	for _, r := range g.rows {
+		for _, c := range r.cells {
+			if c.caption != "" {
+				capH = max(capH, capSty.Height(c.caption)+vg.Points(1))
+			}
+		}
+	}
 	colH := colSty.Height("Ag") + vg.Points(2)
 	groupW := vg.Length(0)
 	if hasGroup {
 		groupW = labSty.Height("Ag") + vg.Points(4)
 	}
 	labelW := vg.Length(0)
-	if hasLabel {
-		labelW = rowSty.Height("Ag") + vg.Points(4)
+	for _, r := range g.rows {
+		if r.label != "" {
+			labelW = max(labelW, rowSty.Height(r.label)+vg.Points(4))
+		}
 	}
+	_ = hasLabel
 	barW := vg.Length(0)
 	if g.bar != nil {
 		barW = vg.Points(10) + vg.Points(8) + colSty.Width("0.00") + vg.Points(4) + colSty.Height("Ag") + vg.Points(6)
 	}
 	gridW := vg.Length(ncols)*(g.cell+gap) - gap
 	width := 2*margin + groupW + labelW + gridW + barW
+	shift := vg.Length(0) // centres the grid under a wider title
 	if tw := titleSty.Width(g.title) + 2*margin; tw > width {
+		shift = (tw - width) / 2
 		width = tw
 	}
 	_, legH := legendLayout(g.legend, width-2*margin)
@@ -316,10 +328,13 @@ func (g gridSpec) figure() *Figure {
 		y += geoms[i].titleH + g.cell + geoms[i].capH + gap
 	}
 	height := y + margin
+	if g.bar != nil {
+		height += colSty.Height("0")
+	}
 	f := &Figure{Name: g.name, Title: g.title, Width: width, Height: height}
 	f.draw = func(c draw.Canvas) {
 		Y := func(fromTop vg.Length) vg.Length { return c.Max.Y - fromTop }
-		x0 := c.Min.X + margin
+		x0 := c.Min.X + margin + shift
 		ts := titleSty
 		ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
 		c.FillText(ts, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: Y(margin)}, g.title)
@@ -344,6 +359,7 @@ func (g gridSpec) figure() *Figure {
 					}
 					xa := gx + vg.Length(j)*(g.cell+gap)
 					xb := gx + vg.Length(k)*(g.cell+gap) + g.cell
+					cs = fitStyle(cs, r.colTitles[j], xb-xa+gap)
 					c.FillText(cs, vg.Point{X: (xa + xb) / 2, Y: Y(cellTop) + vg.Points(1.5)}, r.colTitles[j])
 					j = k + 1
 				}
@@ -365,13 +381,13 @@ func (g gridSpec) figure() *Figure {
 				}
 				c.DrawImage(rect, cell.img)
 				if cell.caption != "" {
-					cs := capSty
+					cs := fitStyle(capSty, cell.caption, g.cell+gap)
 					cs.XAlign, cs.YAlign = draw.XCenter, draw.YTop
 					c.FillText(cs, vg.Point{X: xa + g.cell/2, Y: Y(cellTop+g.cell) - vg.Points(1)}, cell.caption)
 				}
 			}
 			if r.label != "" {
-				rs := rowSty
+				rs := fitStyle(rowSty, r.label, g.cell)
 				rs.Rotation = math.Pi / 2
 				rs.XAlign, rs.YAlign = draw.XCenter, draw.YBottom
 				c.FillText(rs, vg.Point{X: gx - vg.Points(3), Y: Y(cellTop + g.cell/2)}, r.label)
@@ -384,7 +400,7 @@ func (g gridSpec) figure() *Figure {
 				}
 				top := gm.top + gm.titleH
 				bot := geoms[k].top + geoms[k].titleH + g.cell
-				ls := labSty
+				ls := fitStyle(labSty, r.group, bot-top)
 				ls.Rotation = math.Pi / 2
 				ls.XAlign, ls.YAlign = draw.XCenter, draw.YBottom
 				c.FillText(ls, vg.Point{X: x0 + groupW - vg.Points(3), Y: Y((top + bot) / 2)}, r.group)

@@ -53,18 +53,17 @@ func Im2Col3x3(dst, src []float32, n, h, w, c int) {
 // dst starts at the row's first patch row.
 func im2colRow(dst, src []float32, b, y, h, w, c int) {
 	c3, c9 := 3*c, 9*c
-	const base = 0
 	for ky := 0; ky < 3; ky++ {
 		yy := y + ky - 1
 		if yy < 0 || yy >= h {
 			for x := 0; x < w; x++ {
-				clear(dst[base+x*c9+ky*c3 : base+x*c9+ky*c3+c3])
+				clear(dst[x*c9+ky*c3 : x*c9+ky*c3+c3])
 			}
 			continue
 		}
 		srow := src[(b*h+yy)*w*c : (b*h+yy+1)*w*c]
 		for x := 0; x < w; x++ {
-			d := dst[base+x*c9+ky*c3 : base+x*c9+ky*c3+c3]
+			d := dst[x*c9+ky*c3 : x*c9+ky*c3+c3]
 			switch {
 			case x >= 1 && x+1 < w:
 				copy(d, srow[(x-1)*c:(x+2)*c])
