@@ -14,10 +14,11 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// sharedBackend is the pure-Go backend, so that tests run anywhere, with unbounded
-// parallelism to avoid the nested-pool stall of DESIGN §7; one instance,
+// sharedBackend is the pure-Go backend, so that tests run anywhere. Its ops run one
+// after the other (ops_sequential), which avoids simplego's nested-pool stall
+// (DESIGN §7) without its stdout message of parallelism=-1; one instance,
 // because a tensor once used on a backend instance is bound to it.
-var sharedBackend = sync.OnceValues(func() (backends.Backend, error) { return simplego.New("parallelism=-1") })
+var sharedBackend = sync.OnceValues(func() (backends.Backend, error) { return simplego.New("ops_sequential") })
 
 func testBackend(t testing.TB) backends.Backend {
 	t.Helper()

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"os"
+
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego"
 )
 
-// newBackend returns the GoMLX backend chosen by $GOMLX_BACKEND, or the default.
+// newBackend returns the GoMLX backend chosen by $GOMLX_BACKEND or, when unset, the
+// pure-Go backend with its ops run one after the other, which avoids simplego's
+// nested-pool stall (DESIGN §7).
 func newBackend() (backends.Backend, error) {
-	return backends.New()
+	if _, ok := os.LookupEnv(backends.ConfigEnvVar); ok {
+		return backends.New()
+	}
+	return backends.NewWithConfig("go:ops_sequential")
 }

@@ -1,0 +1,47 @@
+package protoseg_test
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+// A 2×2 feature map with one channel, a 4×4 ground truth: the feature is
+// up-sampled (bilinear) to the mask, the prototypes come from the mask itself, and
+// the SA score says how well the two prototypes recover it.
+func ExampleAnalyzer_Layer() {
+	backend, err := simplego.New("ops_sequential")
+	if err != nil {
+		panic(err)
+	}
+	analyzer, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	if err != nil {
+		panic(err)
+	}
+	feature := tensors.FromFlatDataAndDimensions([]float32{
+		1, 0,
+		0, 0,
+	}, 1, 2, 2, 1)
+	mask := tensors.FromFlatDataAndDimensions([]float32{
+		1, 1, 0, 0,
+		1, 1, 0, 0,
+		0, 0, 0, 0,
+		0, 0, 0, 0,
+	}, 1, 4, 4)
+	res, err := analyzer.Layer("example", feature, mask, mask, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("SA = %.3f\n", res.SA[0])
+	for y := range 4 {
+		fmt.Println(res.SAM[0][4*y : 4*y+4])
+	}
+	// Output:
+	// SA = 1.000
+	// [1 1 0 0]
+	// [1 1 0 0]
+	// [0 0 0 0]
+	// [0 0 0 0]
+}
