@@ -1,0 +1,206 @@
+package protoseg
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// MeanUnitSA returns, per image, the mean SA over every unit of the given unit
+// results — the paper's label-free quality score μ(x) when the results are the units
+// of layers 17 and 18 scored against the network's own binarised output B (call
+// [Analyzer.Units] with gt = B). All results must hold the same images.
+func MeanUnitSA(results ...*UnitResult) ([]float64, error) {
+	if len(results) == 0 {
+		return nil, errors.New("protoseg: mean unit SA of no layers")
+	}
+	n := len(results[0].SA)
+	mu := make([]float64, n)
+	for i := range n {
+		var sum float64
+		var count int
+		for _, r := range results {
+			if len(r.SA) != n {
+				return nil, fmt.Errorf("protoseg: mean unit SA: %s has %d images, %s has %d",
+					r.Name, len(r.SA), results[0].Name, n)
+			}
+			for _, v := range r.SA[i] {
+				sum += v
+				count++
+			}
+		}
+		if count == 0 {
+			return nil, fmt.Errorf("protoseg: mean unit SA: image %d has no units", i)
+		}
+		mu[i] = sum / float64(count)
+	}
+	return mu, nil
+}
+
+// MeanSD returns the mean and the population standard deviation of x; both are 0
+// for an empty x.
+func MeanSD(x []float64) (mean, sd float64) {
+	if len(x) == 0 {
+		return 0, 0
+	}
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(x)))
+}
+
+// Pearson returns Pearson's correlation coefficient r of x and y. It is an error
+// when the lengths differ, there are fewer than two pairs, or one of them is
+// constant (r undefined).
+func Pearson(x, y []float64) (float64, error) {
+	if len(x) != len(y) {
+		return 0, fmt.Errorf("protoseg: Pearson r of %d and %d values", len(x), len(y))
+	}
+	if len(x) < 2 {
+		return 0, fmt.Errorf("protoseg: Pearson r needs at least 2 pairs, got %d", len(x))
+	}
+	mx, sx := MeanSD(x)
+	my, sy := MeanSD(y)
+	if sx == 0 || sy == 0 {
+		return 0, errors.New("protoseg: Pearson r of a constant series is undefined")
+	}
+	var cov float64
+	for i := range x {
+		cov += (x[i] - mx) * (y[i] - my)
+	}
+	cov /= float64(len(x))
+	return math.Max(-1, math.Min(1, cov/(sx*sy))), nil
+}
+
+// rankAscending returns the indices of score sorted from lowest to highest (stable,
+// so ties keep image order).
+func rankAscending(score []float64) []int {
+	idx := make([]int, len(score))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] < score[idx[b]] })
+	return idx
+}
+
+// Coverage returns, for each coverage fraction c in (0,1], the mean Dice of the
+// round(c·n) images with the highest quality score — rejecting the lowest-scored
+// images first (Table 2). A score where higher means harder (VoG) must be negated
+// by the caller. Every kept set has at least one image.
+func Coverage(dice, score, fractions []float64) ([]float64, error) {
+	if len(dice) != len(score) || len(dice) == 0 {
+		return nil, fmt.Errorf("protoseg: coverage of %d Dice values and %d scores", len(dice), len(score))
+	}
+	order := rankAscending(score)
+	out := make([]float64, len(fractions))
+	for i, c := range fractions {
+		if c <= 0 || c > 1 || math.IsNaN(c) {
+			return nil, fmt.Errorf("protoseg: coverage fraction %v not in (0,1]", c)
+		}
+		keep := max(1, int(math.Round(c*float64(len(dice)))))
+		var sum float64
+		for _, j := range order[len(order)-keep:] {
+			sum += dice[j]
+		}
+		out[i] = sum / float64(keep)
+	}
+	return out, nil
+}
+
+// Bucket is one percentile bucket of a quality score (Fig. 11).
+type Bucket struct {
+	// From and To are the bucket's percentile range, e.g. 0–20.
+	From, To float64
+	// MeanDice is the mean Dice of the images in the bucket; N is their number.
+	MeanDice float64
+	N        int
+}
+
+// PercentileBuckets sorts the images by score (lowest first), splits them into k
+// buckets of (nearly) equal size and returns the mean Dice of each.
+func PercentileBuckets(dice, score []float64, k int) ([]Bucket, error) {
+	if len(dice) != len(score) {
+		return nil, fmt.Errorf("protoseg: buckets of %d Dice values and %d scores", len(dice), len(score))
+	}
+	if k <= 0 || k > len(dice) {
+		return nil, fmt.Errorf("protoseg: %d buckets for %d images", k, len(dice))
+	}
+	order := rankAscending(score)
+	out := make([]Bucket, k)
+	n := len(order)
+	for b := range k {
+		lo, hi := b*n/k, (b+1)*n/k
+		var sum float64
+		for _, j := range order[lo:hi] {
+			sum += dice[j]
+		}
+		out[b] = Bucket{From: 100 * float64(b) / float64(k), To: 100 * float64(b+1) / float64(k),
+			MeanDice: sum / float64(hi-lo), N: hi - lo}
+	}
+	return out, nil
+}
+
+// VoG is the variance-of-gradients baseline (Agarwal et al. 2022) adapted to
+// segmentation: grads[k] holds, for checkpoint k, the gradient of
+// Σ_hw B̂·logit_object with respect to the input, flat [N, pixels, channels]. For
+// every image it averages the gradient over channels, takes the population standard
+// deviation of each pixel across the K checkpoints, and returns its mean over
+// pixels. Higher means harder. It needs K ≥ 2 checkpoints of equal size.
+func VoG(grads [][]float32, n, channels int) ([]float64, error) {
+	k := len(grads)
+	if k < 2 {
+		return nil, fmt.Errorf("protoseg: VoG needs at least 2 checkpoints, got %d", k)
+	}
+	if n <= 0 || channels <= 0 || len(grads[0])%(n*channels) != 0 {
+		return nil, fmt.Errorf("protoseg: VoG: %d gradient values do not split into %d images × %d channels",
+			len(grads[0]), n, channels)
+	}
+	pixels := len(grads[0]) / (n * channels)
+	for i, g := range grads {
+		if len(g) != len(grads[0]) {
+			return nil, fmt.Errorf("protoseg: VoG: checkpoint %d has %d gradient values, checkpoint 0 has %d", i, len(g), len(grads[0]))
+		}
+	}
+	out := make([]float64, n)
+	vals := make([]float64, k)
+	for img := range n {
+		var total float64
+		for p := range pixels {
+			base := (img*pixels + p) * channels
+			for ck, g := range grads {
+				var s float64
+				for c := range channels {
+					v := float64(g[base+c])
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						return nil, fmt.Errorf("protoseg: VoG: checkpoint %d image %d has a non-finite gradient", ck, img)
+					}
+					s += v
+				}
+				vals[ck] = s / float64(channels)
+			}
+			_, sd := MeanSD(vals)
+			total += sd
+		}
+		out[img] = total / float64(pixels)
+	}
+	return out, nil
+}
+
+// SeparablenessGap returns d = Dice(B,G) − SA(S_x,G) per image and its mean m(d)
+// (Table 3): how much the network adds over what the raw input already separates.
+func SeparablenessGap(dice, sx []float64) (d []float64, mean float64, err error) {
+	if len(dice) != len(sx) || len(dice) == 0 {
+		return nil, 0, fmt.Errorf("protoseg: separableness gap of %d Dice values and %d S_x values", len(dice), len(sx))
+	}
+	d = make([]float64, len(dice))
+	for i := range dice {
+		d[i] = dice[i] - sx[i]
+	}
+	mean, _ = MeanSD(d)
+	return d, mean, nil
+}

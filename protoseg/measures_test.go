@@ -1,0 +1,105 @@
+package protoseg
+
+import (
+	"math"
+	"testing"
+)
+
+func TestMeanUnitSA(t *testing.T) {
+	// μ is 1 when every unit equals B, and the plain mean over all units otherwise.
+	l17 := &UnitResult{Name: "layer17", SA: [][]float64{{1, 1}, {0.5, 0}}}
+	l18 := &UnitResult{Name: "layer18", SA: [][]float64{{1, 1, 1}, {1, 0, 0.5}}}
+	mu, err := MeanUnitSA(l17, l18)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "mu", mu, []float64{1, 0.4}, 1e-15)
+	if _, err := MeanUnitSA(l17, &UnitResult{SA: [][]float64{{1}}}); err == nil {
+		t.Fatal("different image counts: no error")
+	}
+}
+
+func TestPearson(t *testing.T) {
+	x := []float64{1, 2, 3, 4}
+	if r, _ := Pearson(x, []float64{2, 4, 6, 8}); math.Abs(r-1) > 1e-15 {
+		t.Fatalf("r = %v, want 1", r)
+	}
+	if r, _ := Pearson(x, []float64{8, 6, 4, 2}); math.Abs(r+1) > 1e-15 {
+		t.Fatalf("r = %v, want -1", r)
+	}
+	// Closed form: x = 1..4, y = (1, 3, 2, 4): cov = 0.8·..., r = 0.8.
+	if r, _ := Pearson(x, []float64{1, 3, 2, 4}); math.Abs(r-0.8) > 1e-12 {
+		t.Fatalf("r = %v, want 0.8", r)
+	}
+	for _, bad := range [][2][]float64{{{1}, {1}}, {{1, 2}, {3, 3}}, {{1, 2}, {1}}} {
+		if _, err := Pearson(bad[0], bad[1]); err == nil {
+			t.Fatalf("Pearson(%v): no error", bad)
+		}
+	}
+}
+
+func TestCoverage(t *testing.T) {
+	dice := []float64{0.1, 0.9, 0.5, 0.7, 0.3, 0.8, 0.6, 0.2, 0.4, 1.0}
+	score := []float64{1, 9, 5, 7, 3, 8, 6, 2, 4, 10} // perfectly ranked
+	got, err := Coverage(dice, score, []float64{1, 0.9, 0.75, 0.7, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep 10, 9, round(7.5)=8, 7, 5 highest: means 0.55, 0.6, (0.3..1.0)=0.65, 0.7, 0.8.
+	assertClose(t, "coverage", got, []float64{0.55, 0.6, 0.65, 0.7, 0.8}, 1e-12)
+	if _, err := Coverage(dice, score, []float64{0}); err == nil {
+		t.Fatal("coverage 0: no error")
+	}
+}
+
+func TestPercentileBuckets(t *testing.T) {
+	dice := []float64{0.1, 0.9, 0.5, 0.7, 0.3, 0.8}
+	score := []float64{1, 6, 3, 5, 2, 4}
+	b, err := PercentileBuckets(dice, score, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.2, 0.65, 0.8} // (0.1,0.3), (0.5,0.8), (0.7,0.9)
+	for i, bk := range b {
+		if math.Abs(bk.MeanDice-want[i]) > 1e-12 || bk.N != 2 {
+			t.Fatalf("bucket %d = %+v, want mean %v of 2", i, bk, want[i])
+		}
+	}
+	if b[2].From != 100*2.0/3 || b[2].To != 100 {
+		t.Fatalf("last bucket range %v–%v", b[2].From, b[2].To)
+	}
+}
+
+func TestVoG(t *testing.T) {
+	// Identical checkpoints: VoG = 0.
+	g := []float32{1, 2, 3, 4, 5, 6, 7, 8}
+	v, err := VoG([][]float32{g, g, g}, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "VoG identical", v, []float64{0, 0}, 0)
+	// One image, one pixel, two channels: channel means over 2 checkpoints are 1 and 3
+	// → population SD 1.
+	v, err = VoG([][]float32{{0, 2}, {2, 4}}, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "VoG", v, []float64{1}, 1e-15)
+	if _, err := VoG([][]float32{g}, 2, 2); err == nil {
+		t.Fatal("one checkpoint: no error")
+	}
+	if _, err := VoG([][]float32{{float32(math.NaN()), 0}, {0, 0}}, 1, 2); err == nil {
+		t.Fatal("NaN gradient: no error")
+	}
+}
+
+func TestSeparablenessGap(t *testing.T) {
+	d, m, err := SeparablenessGap([]float64{0.9, 0.8}, []float64{0.6, 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "d", d, []float64{0.3, 0.6}, 1e-15)
+	if math.Abs(m-0.45) > 1e-15 {
+		t.Fatalf("m(d) = %v", m)
+	}
+}
