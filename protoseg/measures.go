@@ -96,20 +96,65 @@ func Coverage(dice, score, fractions []float64) ([]float64, error) {
 	if len(dice) != len(score) || len(dice) == 0 {
 		return nil, fmt.Errorf("protoseg: coverage of %d Dice values and %d scores", len(dice), len(score))
 	}
-	order := rankAscending(score)
 	out := make([]float64, len(fractions))
 	for i, c := range fractions {
-		if c <= 0 || c > 1 || math.IsNaN(c) {
-			return nil, fmt.Errorf("protoseg: coverage fraction %v not in (0,1]", c)
+		kept, err := KeptAtCoverage(score, c)
+		if err != nil {
+			return nil, err
 		}
-		keep := max(1, int(math.Round(c*float64(len(dice)))))
 		var sum float64
-		for _, j := range order[len(order)-keep:] {
+		for _, j := range kept {
 			sum += dice[j]
 		}
-		out[i] = sum / float64(keep)
+		out[i] = sum / float64(len(kept))
 	}
 	return out, nil
+}
+
+// KeptAtCoverage returns the indices of the round(c·n) images (at least one) with
+// the highest score, lowest first: the images a quality score keeps at coverage c.
+func KeptAtCoverage(score []float64, c float64) ([]int, error) {
+	if c <= 0 || c > 1 || math.IsNaN(c) {
+		return nil, fmt.Errorf("protoseg: coverage fraction %v not in (0,1]", c)
+	}
+	if len(score) == 0 {
+		return nil, errors.New("protoseg: coverage of no images")
+	}
+	order := rankAscending(score)
+	keep := max(1, int(math.Round(c*float64(len(score)))))
+	return order[len(order)-keep:], nil
+}
+
+// ActiveThreshold splits unit SA scores into "inertia" and "active" units (paper
+// §4.5, Fig. 7) where the sorted curve separates best: the threshold minimising the
+// within-group variance of the two groups (Otsu's criterion in 1D), placed halfway
+// between the two groups. With fewer than two distinct values there is no split
+// and it returns +Inf.
+func ActiveThreshold(sa []float64) float64 {
+	v := append([]float64(nil), sa...)
+	sort.Float64s(v)
+	n := len(v)
+	best, threshold := math.Inf(1), math.Inf(1)
+	var prefix, prefixSq float64
+	var total, totalSq float64
+	for _, x := range v {
+		total += x
+		totalSq += x * x
+	}
+	for i := 0; i < n-1; i++ {
+		prefix += v[i]
+		prefixSq += v[i] * v[i]
+		if v[i] == v[i+1] {
+			continue
+		}
+		nl, nr := float64(i+1), float64(n-i-1)
+		wl := prefixSq - prefix*prefix/nl
+		wr := (totalSq - prefixSq) - (total-prefix)*(total-prefix)/nr
+		if w := wl + wr; w < best {
+			best, threshold = w, (v[i]+v[i+1])/2
+		}
+	}
+	return threshold
 }
 
 // Bucket is one percentile bucket of a quality score (Fig. 11).

@@ -103,3 +103,19 @@ func TestSeparablenessGap(t *testing.T) {
 		t.Fatalf("m(d) = %v", m)
 	}
 }
+
+func TestActiveThreshold(t *testing.T) {
+	// Two clear groups: inertia near 0.1, active near 0.8.
+	sa := []float64{0.82, 0.1, 0.12, 0.79, 0.08, 0.11, 0.85}
+	th := ActiveThreshold(sa)
+	if math.Abs(th-(0.12+0.79)/2) > 1e-12 {
+		t.Fatalf("threshold %v, want midway between 0.12 and 0.79", th)
+	}
+	if th := ActiveThreshold([]float64{0.5, 0.5}); !math.IsInf(th, 1) {
+		t.Fatalf("equal scores: threshold %v, want +Inf (no split)", th)
+	}
+	kept, err := KeptAtCoverage([]float64{3, 1, 2, 5}, 0.5)
+	if err != nil || len(kept) != 2 || kept[0] != 0 || kept[1] != 3 {
+		t.Fatalf("kept %v (%v), want [0 3]", kept, err)
+	}
+}
