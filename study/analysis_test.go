@@ -29,9 +29,9 @@ func newAnalyzer(t *testing.T) *protoseg.Analyzer {
 	return a
 }
 
-// thresholdModel segments channel 0 at 0.5; each of its layers has two units: the
-// output mask itself and a constant.
-type thresholdModel struct{ layers int }
+// thresholdModel segments channel 0 at 0.5; each of its layers has `units` units:
+// the output mask itself and constants.
+type thresholdModel struct{ layers, units int }
 
 func (m thresholdModel) Forward(images *tensors.Tensor) (*Output, error) {
 	d := images.Shape().Dimensions
@@ -46,12 +46,16 @@ func (m thresholdModel) Forward(images *tensors.Tensor) (*Output, error) {
 	}
 	tensors.MustMutableFlatData(mask, func(f []float32) { copy(f, mv) })
 	out := &Output{Mask: mask, Prob: mask}
+	u := max(m.units, 2)
 	for range m.layers {
-		f := make([]float32, n*h*w*2)
+		f := make([]float32, n*h*w*u)
 		for i, v := range mv {
-			f[2*i], f[2*i+1] = v, 3
+			f[u*i] = v
+			for k := 1; k < u; k++ {
+				f[u*i+k] = float32(k)
+			}
 		}
-		out.Features = append(out.Features, tensors.FromFlatDataAndDimensions(f, n, h, w, 2))
+		out.Features = append(out.Features, tensors.FromFlatDataAndDimensions(f, n, h, w, u))
 	}
 	return out, nil
 }
@@ -122,13 +126,16 @@ func TestAnalyzePerfectModel(t *testing.T) {
 			t.Fatalf("heat[%d] = %v / %v, want %v", p, v, res.Heat1718[0][p], want)
 		}
 	}
-	sx, err := Separableness(a, ds, 3)
+	sx, sams, err := Separableness(a, ds, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, v := range sx {
 		if v != 1 {
 			t.Fatalf("S_x[%d] = %v, want 1 (channel 0 is the mask)", i, v)
+		}
+		if string(sams[i]) != string(ds.Test[i].Mask) {
+			t.Fatalf("S_x map %d is not the mask", i)
 		}
 	}
 }
