@@ -1,6 +1,9 @@
 package study
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,5 +66,48 @@ func TestFiguresAndTables(t *testing.T) {
 	md := tables[0].Markdown()
 	if !strings.Contains(md, "brats-synth") || !strings.Contains(md, "1.0000") {
 		t.Fatalf("table 1:\n%s", md)
+	}
+}
+
+func TestWriteReport(t *testing.T) {
+	rs := []*DatasetResults{fakeResults(t, "pancreas-synth", 5)}
+	figs, err := Figures(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := Tables(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := Findings(rs)
+	if len(findings) < 5 {
+		t.Fatalf("%d findings checked, want ≥ 5", len(findings))
+	}
+	dir := t.TempDir()
+	if err := WriteReport(dir, figs, tables, findings, ReportInfo{Config: "test", Backend: "go"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 5; i <= 16; i++ {
+		for _, ext := range []string{"png", "svg"} {
+			name := fmt.Sprintf("fig%02d.%s", i, ext)
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Fatalf("%s missing: %v", name, err)
+			}
+		}
+		if !strings.Contains(string(page), fmt.Sprintf("fig%02d.png", i)) {
+			t.Fatalf("index.html does not show fig%02d", i)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tables.md")); err != nil {
+		t.Fatal(err)
+	}
+	// The perfect fake model makes S_x = 1 on pancreas: the report must say the
+	// finding does not hold rather than hide it.
+	if !strings.Contains(string(page), "does not hold") {
+		t.Fatal("report hides a finding that does not hold")
 	}
 }

@@ -1,0 +1,113 @@
+package study
+
+import (
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/protoseg-go/protoseg-go/plots"
+)
+
+// Captions say, for figures 5–16, what each shows and what the paper found.
+var Captions = []string{
+	"Fig. 5 — Mean SA score of each of the 18 U-Net layers (prototypes from the network output B, scored against the ground truth), offline (cross-entropy only) vs online (with the ProtoSeg term). Paper: SA rises from the early to the late layers, with a dip on the low-resolution abstract layers; online training lifts the late layers.",
+	"Fig. 6 — The SAM of every layer on one test image (red contour; ground truth green), offline and online rows. Paper: early layers outline texture and edges, abstract layers give coarse blobs, late layers a clean object.",
+	"Fig. 7 — SA of each unit of layer 18 on its own, sorted, averaged over the test images, with the output's Dice as a reference and the split into inertia and active units (Otsu split of the curve). Paper: only 20–50 % of the units are active.",
+	"Fig. 8 — SAMs of single layer-18 units with the lowest, middle and highest SA. Paper: weak units mix object and background; the best unit is close to the network output.",
+	"Fig. 9 — Heat-map: the fraction of layer-18 units that call each pixel object. Paper: units agree on the object's core and disagree at its boundary.",
+	"Fig. 10 — Dice of the output against two label-free quality scores: μ (mean SA of the units of layers 17–18 against the network's own output) and VoG (variance of input gradients over checkpoints, min–max scaled), with Pearson r. Paper: μ correlates positively with Dice and better than VoG, which correlates weakly and negatively.",
+	"Fig. 11 — Mean Dice of the test images in each percentile bucket of μ and of VoG (lowest score first). Paper: Dice rises with μ across buckets; VoG buckets are flat or falling.",
+	"Fig. 12 — Test images ranked by μ, lowest to highest, with the output (red) and ground-truth (green) contours. Paper: low-μ images are the ones whose segmentations need attention.",
+	"Fig. 13 — Input with ground truth, the heat-map of the units of layers 17–18, and the output, for the lowest- and highest-μ image, with μ and Dice printed. Paper: a diffuse heat-map flags a poor output.",
+	"Fig. 14 — Images ordered by their input separableness SA(S_x, G), with the SAM of the raw input S_x. Paper (ISIC): separableness varies widely from image to image.",
+	"Fig. 15 — Dice of the network output against SA(S_x, G) of the input, with the line y = x. Paper: points lie above the line — the network adds most where the input separates least (pancreas, prostate).",
+	"Fig. 16 — Per-layer change of SA when uniform noise U(0, level) is added to the input, for levels 0.1–1.0. Paper: noise hurts early and late layers most; abstract layers are the least sensitive.",
+}
+
+// ReportInfo describes the run for the report's header.
+type ReportInfo struct {
+	// Config is a one-line description of the configuration (datasets, size, Base, epochs).
+	Config string
+	// Elapsed is the wall time of the whole run.
+	Elapsed time.Duration
+	// Backend names the GoMLX backend used.
+	Backend string
+}
+
+// WriteReport writes figNN.png and figNN.svg for every figure, tables.md and
+// index.html (a one-page report with captions, the tables with the paper's values
+// beside ours, and the paper's qualitative findings checked on our results) into dir.
+func WriteReport(dir string, figs []*plots.Figure, tables []*plots.Table, findings []Finding, info ReportInfo) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("study: report folder: %w", err)
+	}
+	var page strings.Builder
+	page.WriteString(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ProtoSeg study report</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{margin-bottom:.2em} .meta{color:#555}
+figure{margin:2em 0;padding:1em;border:1px solid #ddd;border-radius:6px}
+figure img{max-width:100%;height:auto;display:block;margin:0 auto}
+figcaption{margin-top:.6em;font-size:.95em}
+table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555}
+.ok{color:#1a7f37} .no{color:#b3261e} .warn{background:#fff4e5;padding:.6em 1em;border-left:4px solid #e69f00}
+</style></head><body>
+<h1>ProtoSeg: segmentation ability of a U-Net, layer by layer</h1>
+`)
+	fmt.Fprintf(&page, "<p class=\"meta\">%s · backend %s · %s · generated %s</p>\n",
+		html.EscapeString(info.Config), html.EscapeString(info.Backend), info.Elapsed.Round(time.Second),
+		time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	page.WriteString(`<p class="warn">The datasets here are deterministic <b>synthetic stand-ins</b> of the paper's five datasets unless the configuration names real ones: their numbers are ours, never the paper's. Grey table columns are the paper's published values, for comparison.</p>
+<p>Reproduces He et al., <i>Segmentation ability map: Interpret deep features for medical image segmentation</i>, Medical Image Analysis 84 (2023).</p>
+`)
+	if len(findings) > 0 {
+		page.WriteString("<h2>The paper's findings, checked on these results</h2>\n<ul>\n")
+		for _, f := range findings {
+			cls, mark := "ok", "holds"
+			if !f.Holds {
+				cls, mark = "no", "does not hold everywhere"
+			}
+			fmt.Fprintf(&page, "<li><b>%s</b> — <span class=\"%s\">%s</span><br><small>%s</small></li>\n",
+				html.EscapeString(f.Claim), cls, mark, html.EscapeString(f.Evidence))
+		}
+		page.WriteString("</ul>\n")
+	}
+	var md strings.Builder
+	md.WriteString("# ProtoSeg study: tables\n\n")
+	page.WriteString("<h2>Tables</h2>\n")
+	for _, t := range tables {
+		md.WriteString(t.Markdown())
+		md.WriteString("\n\n")
+		page.WriteString(t.HTML())
+		page.WriteString("\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tables.md"), []byte(md.String()), 0o644); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	page.WriteString("<h2>Figures</h2>\n")
+	for i, f := range figs {
+		name := f.Name
+		if name == "" {
+			name = fmt.Sprintf("fig%02d", i+5)
+		}
+		if err := f.Save(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("study: %s: %w", name, err)
+		}
+		caption := ""
+		if i < len(Captions) {
+			caption = Captions[i]
+		}
+		fmt.Fprintf(&page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",
+			name, name, name, html.EscapeString(f.Title), html.EscapeString(caption))
+	}
+	page.WriteString("</body></html>\n")
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page.String()), 0o644); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	return nil
+}
