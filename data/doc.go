@@ -8,6 +8,27 @@
 // Every reader returns an error naming the file for corrupt or truncated input and
 // never panics (fuzz tests check this).
 //
+// Datasets: [Load] builds a [Dataset] by name ([Names] lists them). The real ones
+// ("brats", "isic", "covid", "prostate", "pancreas") read Options.Root in the
+// layouts of DESIGN §3, cut volumes into axial slices (the third array axis),
+// merge labels into one object class, map intensities to [0,1] (CT through a fixed
+// window: [LungWindow] for COVID, [AbdomenWindow] for pancreas; MR per volume and
+// channel between the 0.5th and 99.5th percentiles; photos divided by 255), resize
+// to Options.Size (image bilinear with a box pre-filter when shrinking 2× or more,
+// mask nearest), skip slices without object unless Options.KeepEmpty, and split
+// train/test by subject with Options.Seed. macOS "._*" files are ignored.
+//
+// Synthetic stand-ins ("brats-synth", "isic-synth", "covid-synth",
+// "prostate-synth", "pancreas-synth") are generated in memory, deterministically
+// from Options.Seed (math/rand/v2 PCG; one stream per image, so the test set does
+// not depend on the train count): anatomy-like label maps of irregular shapes,
+// per-label intensities per channel, texture, smooth bias field, blur and noise.
+// Contrast, object size, blur and noise are drawn per image and recorded in
+// Sample.Meta ("contrast", "size", "blur", "noise", plus "object_fraction"). Their
+// input separableness S_x (nearest channel-space prototype) is ordered like the
+// paper's Table 3: BraTS ≈ ISIC > COVID > Prostate > Pancreas. They are stand-ins:
+// their numbers are never the paper's.
+//
 // Orientation: a NIfTI slice is shown as stored, row = j, column = i, with no flip
 // and no qform/sform applied. Images and masks are treated identically, so
 // segmentation results do not depend on it.

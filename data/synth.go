@@ -187,8 +187,11 @@ func drawCOVID(r *rand.Rand, c *canvas) map[string]float64 {
 		field[i] += 0.5 * bias[i]
 	}
 	opac := threshold(field, extent, lungs)
-	if objectFraction(toMask(opac)) == 0 {
-		opac = and(newBlob(r, h, w, 0.5, 0.5+0.2*sign(r), 0.06, 0.05, 0.3).paint(h, w), lungs)
+	if objectFraction(toMask(opac)) < 0.01 { // at least one visible patch
+		patch := and(newBlob(r, h, w, uniform(r, 0.4, 0.6), 0.5+0.2*sign(r), uniform(r, 0.05, 0.08), uniform(r, 0.04, 0.06), 0.3).paint(h, w), lungs)
+		for i, v := range patch {
+			opac[i] = max(opac[i], v)
+		}
 	}
 	c.fill(opac, []float64{0.1 + contrast})
 	c.modulate(opac, fbm(r, h, w, 10, 2), []float64{0.04})
