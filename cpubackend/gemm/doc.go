@@ -15,13 +15,16 @@
 //     blocks of nc = packBLimit/k columns.
 //   - The reduction is cut into blocks of at most kc = 256 (equal sizes), so a
 //     k-slice of a B panel (16 KiB) stays in L1.
-//   - The rows of C are cut into work items of at most mc = 144 rows; each
-//     item packs its mc×kc block of A (≤ 144 KiB, L2-resident) into panels of
-//     6 rows, then sweeps the B panels, calling the micro-kernel for every
-//     6×16 tile. When an item sweeps fewer than three panels (the tall-skinny
-//     products of a U-Net convolution, n = 8..32) A is read in place, with
-//     its own strides, instead of being packed: packing would add a full pass
-//     over the largest operand for no reuse.
+//   - The rows of C are cut into work items of at most mc = 144 rows. Each
+//     item sweeps the B panels, calling the micro-kernel for every 6×16 tile
+//     while its mc×kc block of A stays in L2. The kernel reads A in place,
+//     with its own row and column strides: for the tall-skinny products of a
+//     U-Net convolution (n = 8..128) packing A would add a full pass over the
+//     largest operand for little reuse, and measurement showed in-place reads
+//     faster on every U-Net shape. Only a transposed A with a large row
+//     stride (≥ 1024, where each k would touch a new page) is packed, into
+//     panels of 6 rows; a partial last sliver is copied to a zero-padded
+//     buffer.
 //   - Work items (and, when there are few rows, chunks of panels) are handed
 //     to goroutines through an atomic counter. Products with a small output
 //     and a long reduction (a convolution's weight gradient) split k instead,

@@ -134,12 +134,12 @@ func TestSgemm(t *testing.T) {
 // path (several k blocks, column blocks, split-K, packed and unpacked A) runs
 // on small shapes.
 func TestSgemmSmallBlocks(t *testing.T) {
-	defer func(kc, mc, pbl, pam, sf, kmn, kmk int) {
-		kcMax, mcMax, packBLimit, packAMinPanels, serialFlops, kSplitMaxMN, kSplitMinK = kc, mc, pbl, pam, sf, kmn, kmk
-	}(kcMax, mcMax, packBLimit, packAMinPanels, serialFlops, kSplitMaxMN, kSplitMinK)
+	defer func(kc, mc, pbl, pam, pal, sf, kmn, kmk int) {
+		kcMax, mcMax, packBLimit, packAMinPanels, packAMinLd, serialFlops, kSplitMaxMN, kSplitMinK = kc, mc, pbl, pam, pal, sf, kmn, kmk
+	}(kcMax, mcMax, packBLimit, packAMinPanels, packAMinLd, serialFlops, kSplitMaxMN, kSplitMinK)
 	wsPool = sync.Pool{New: wsPool.New}
 	defer func() { wsPool = sync.Pool{New: wsPool.New} }()
-	kcMax, mcMax, packBLimit, serialFlops, kSplitMinK = 16, 24, 600, 0, 64
+	kcMax, mcMax, packBLimit, packAMinLd, serialFlops, kSplitMinK = 16, 24, 600, 0, 0, 64
 	prev := SetMaxThreads(2)
 	defer SetMaxThreads(prev)
 	for _, pam := range []int{1, 100} {
