@@ -26,6 +26,7 @@
 //     (1 − soft Dice of p_t against the target).
 //   - [UnitLogits] — unit level: every channel of a layer as its own ProtoSeg, all
 //     C units in one graph call.
+//   - [MultiClassLogits] — beyond the paper: K classes, one prototype each.
 //   - [Resize], [InterpolationMatrix] — a feature smaller than the mask is brought to
 //     the mask size with bilinear interpolation (half-pixel centres, edge clamp, as
 //     PyTorch's align_corners=False) or nearest neighbour, both exact linear maps.
