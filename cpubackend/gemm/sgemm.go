@@ -204,21 +204,16 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 
 // workspace holds one goroutine's packing buffers.
 type workspace struct {
-	pa   []float32 // packed A block: ceil(mc/mr) panels of kc×mr
+	pa   []float32 // packed A block: ceil(mc/mr) panels of kc×mr (allocated when first needed)
 	ea   []float32 // one zero-padded edge sliver of A, kc×mr
 	tile [mr * nr]float32
 	col  []float32 // Conv3x3's patch rows
 }
 
-var wsPool = sync.Pool{New: func() any {
-	return &workspace{pa: make([]float32, mcMax*kcMax), ea: make([]float32, mr*kcMax)}
-}}
+var wsPool = sync.Pool{New: func() any { return new(workspace) }}
 
 func getWS() *workspace {
 	ws := wsPool.Get().(*workspace)
-	if len(ws.pa) < mcMax*kcMax {
-		ws.pa = make([]float32, mcMax*kcMax)
-	}
 	if len(ws.ea) < mr*kcMax {
 		ws.ea = make([]float32, mr*kcMax)
 	}
@@ -293,11 +288,40 @@ func (p *plan) run(nw int) {
 		p.runSplitK(nw)
 		return
 	}
+	// A very long reduction is cut so that one packed 16-column panel of B
+	// stays within packBLimit; later slices accumulate (beta = 1).
+	if kTop := max(kcMax, packBLimit/nr); p.k > kTop {
+		for k0 := 0; k0 < p.k; k0 += kTop {
+			sub := p.kSlice(k0, min(p.k, k0+kTop))
+			if k0 > 0 {
+				sub.beta = 1
+			}
+			sub.run(nw)
+		}
+		return
+	}
 	// Column blocks of B, each packed once (in parallel) and shared.
 	nc := max(nr, packBLimit/p.k/nr*nr)
 	for j0 := 0; j0 < p.n; j0 += nc {
 		p.runColumns(nw, j0, min(nc, p.n-j0))
 	}
+}
+
+// kSlice returns the plan restricted to the reduction range [k0, k1).
+func (p *plan) kSlice(k0, k1 int) plan {
+	sub := *p
+	sub.k = k1 - k0
+	if p.transA {
+		sub.a = p.a[k0*p.lda:]
+	} else {
+		sub.a = p.a[k0:]
+	}
+	if p.transB {
+		sub.b = p.b[k0:]
+	} else {
+		sub.b = p.b[k0*p.ldb:]
+	}
+	return sub
 }
 
 // runSplitK splits the reduction over goroutines, each accumulating into a
@@ -311,20 +335,9 @@ func (p *plan) runSplitK(nw int) {
 	parallelFor(parts, nw, func(i int, _ *workspace) {
 		k0 := i * kp
 		k1 := min(p.k, k0+kp)
-		sub := *p
-		sub.k = k1 - k0
+		sub := p.kSlice(k0, k1)
 		sub.alpha, sub.beta = 1, 0
 		sub.c, sub.ldc = (*buf)[i*mn:(i+1)*mn], p.n
-		if p.transA {
-			sub.a = p.a[k0*p.lda:]
-		} else {
-			sub.a = p.a[k0:]
-		}
-		if p.transB {
-			sub.b = p.b[k0:]
-		} else {
-			sub.b = p.b[k0*p.ldb:]
-		}
 		sub.run(1)
 	})
 	part := *buf
@@ -453,6 +466,9 @@ func (p *plan) computeItem(ws *workspace, pb []float32, j0, nb, i0, i1, q0, q1 i
 			beta = 1
 		}
 		if packA {
+			if need := roundUp(i1-i0, mr) * kcur; len(ws.pa) < need {
+				ws.pa = make([]float32, roundUp(mcMax, mr)*kcMax)
+			}
 			p.packA(ws.pa, i0, i1, p0, kcur)
 		} else if iEdge < i1 {
 			p.packA(ws.ea, iEdge, i1, p0, kcur)

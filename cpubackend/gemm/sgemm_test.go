@@ -140,6 +140,7 @@ func TestSgemmSmallBlocks(t *testing.T) {
 	wsPool = sync.Pool{New: wsPool.New}
 	defer func() { wsPool = sync.Pool{New: wsPool.New} }()
 	kcMax, mcMax, packBLimit, packAMinLd, serialFlops, kSplitMinK = 16, 24, 600, 0, 0, 64
+	// packBLimit = 600 also makes k > 37 take the long-reduction slicing path.
 	prev := SetMaxThreads(2)
 	defer SetMaxThreads(prev)
 	for _, pam := range []int{1, 100} {
