@@ -16,9 +16,10 @@ import (
 // of that shape (all 18 layers of a U-Net need 18 compilations at most, not one per
 // image). An Analyzer is safe for use by one goroutine at a time.
 type Analyzer struct {
-	method ResizeMethod
-	layer  *Exec
-	units  *Exec
+	method   ResizeMethod
+	layer    *Exec
+	units    *Exec
+	unitSAMs *Exec
 }
 
 // LayerResult is ProtoSeg at layer level (all channels of the feature together) for
@@ -60,16 +61,18 @@ type UnitResult struct {
 func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, error) {
 	a := &Analyzer{method: method}
 	var err error
-	a.layer, err = NewExec(backend, a.layerGraph)
-	if err != nil {
+	if a.layer, err = NewExec(backend, a.layerGraph); err != nil {
 		return nil, fmt.Errorf("protoseg: building layer analysis: %w", err)
 	}
-	a.units, err = NewExec(backend, a.unitGraph)
-	if err != nil {
+	if a.units, err = NewExec(backend, a.unitGraph(false)); err != nil {
 		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
 	}
-	a.layer.SetMaxCache(256)
-	a.units.SetMaxCache(256)
+	if a.unitSAMs, err = NewExec(backend, a.unitGraph(true)); err != nil {
+		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
+	}
+	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs} {
+		e.SetMaxCache(256)
+	}
 	return a, nil
 }
 
@@ -78,8 +81,8 @@ func (a *Analyzer) Method() ResizeMethod { return a.method }
 
 // checks returns, for a feature f and mask/gt/roi as the analysis graphs get them,
 // the number of non-finite feature values, the number of mask, gt or roi values outside
-// [0,1], and the region totals Σ B·R and Σ (1−B)·R per image.
-func checks(f, mask, gt, roi *Node) (nonFinite, outOfRange, sumT, sumB *Node) {
+// [0,1], and the region totals Σ B·R, Σ (1−B)·R and Σ R per image.
+func checks(f, mask, gt, roi *Node) (nonFinite, outOfRange, sumT, sumB, sumR *Node) {
 	nonFinite = ReduceAllSum(ConvertDType(LogicalNot(IsFinite(f)), dtypes.Int32))
 	bad := func(x *Node) *Node {
 		zero, one := ScalarZero(x.Graph(), x.DType()), ScalarOne(x.Graph(), x.DType())
@@ -89,7 +92,7 @@ func checks(f, mask, gt, roi *Node) (nonFinite, outOfRange, sumT, sumB *Node) {
 	outOfRange = Add(Add(bad(mask), bad(gt)), bad(roi))
 	object, background := regionWeights(mask, roi)
 	axes := spatialAxes(mask)
-	return nonFinite, outOfRange, ReduceSum(object, axes...), ReduceSum(background, axes...)
+	return nonFinite, outOfRange, ReduceSum(object, axes...), ReduceSum(background, axes...), ReduceSum(roi, axes...)
 }
 
 // binarize turns a 0/1 (or probabilistic) map into a binary one: > 0.5.
@@ -97,31 +100,62 @@ func binarize(x *Node) *Node {
 	return ConvertDType(GreaterThan(x, ConstAs(x, 0.5)), x.DType())
 }
 
-func (a *Analyzer) layerGraph(f, mask, gt, roi *Node) []*Node {
-	mask, gt, roi = ConvertDType(mask, f.DType()), ConvertDType(gt, f.DType()), ConvertDType(roi, f.DType())
-	nonFinite, outOfRange, sumT, sumB := checks(f, mask, gt, roi)
-	// Replace non-finite values so that the graph itself never produces NaN; the
-	// count above turns them into an error.
-	f = Where(IsFinite(f), f, ZerosLike(f))
-	sam := SAM(ObjectLogit(f, mask, roi, a.method), roi)
-	sa := Dice(sam, Mul(binarize(gt), roi))
-	return []*Node{sa, ConvertDType(sam, dtypes.Uint8), nonFinite, outOfRange, sumT, sumB}
+// diagnostics is the tail of every analysis graph's outputs: the counts and
+// totals that [run] turns into errors and the empty-region convention.
+func diagnostics(nonFinite, outOfRange, sumT, sumB, sumR, sumG *Node) []*Node {
+	return []*Node{nonFinite, outOfRange, sumT, sumB, sumR, sumG}
 }
 
-func (a *Analyzer) unitGraph(f, mask, gt, roi *Node) []*Node {
+const numDiagnostics = 6
+
+// prepare converts the inputs of an analysis graph to f's dtype, runs the checks
+// and replaces non-finite feature values (the count turns them into an error, so
+// the graph itself never produces NaN). It returns the region weights and the
+// binarised ground truth inside the ROI.
+func prepare(f, mask, gt, roi *Node) (fClean, object, background, gtR, roiF *Node, diag []*Node) {
 	mask, gt, roi = ConvertDType(mask, f.DType()), ConvertDType(gt, f.DType()), ConvertDType(roi, f.DType())
-	nonFinite, outOfRange, sumT, sumB := checks(f, mask, gt, roi)
-	f = Where(IsFinite(f), f, ZerosLike(f))
-	sams := SAM(UnitLogits(f, mask, roi, a.method), roi) // [N, S..., C]
-	sa := Dice(sams, Mul(binarize(gt), roi))             // [N, C]
-	heat := ConvertDType(ReduceMean(sams, -1), dtypes.Float32)
-	// Units first: [N, C, S...], so that each unit's SAM is contiguous.
-	perm := []int{0, sams.Rank() - 1}
-	for a := 1; a < sams.Rank()-1; a++ {
-		perm = append(perm, a)
+	nonFinite, outOfRange, sumT, sumB, sumR := checks(f, mask, gt, roi)
+	gtR = Mul(binarize(gt), roi)
+	diag = diagnostics(nonFinite, outOfRange, sumT, sumB, sumR, ReduceSum(gtR, spatialAxes(gtR)...))
+	fClean = Where(IsFinite(f), f, ZerosLike(f))
+	object, background = regionWeights(mask, roi)
+	return fClean, object, background, gtR, roi, diag
+}
+
+// layerGraph returns the SAM (inside the ROI, uint8) and its overlap and size
+// per image, then the diagnostics. The empty-region convention is applied in Go.
+func (a *Analyzer) layerGraph(f, mask, gt, roi *Node) []*Node {
+	f, object, background, gtR, roi, diag := prepare(f, mask, gt, roi)
+	ct, cb, _, _ := prototypes(f, object, background, a.method)
+	logit := resizeRotating(linearLogit(f, ct, cb, false), a.method, mask.Shape().Dimensions[1:], false)
+	sam := Mul(ConvertDType(GreaterThan(logit, ZerosLike(logit)), f.DType()), roi)
+	axes := spatialAxes(sam)
+	inter, size := ReduceSum(Mul(sam, gtR), axes...), ReduceSum(sam, axes...)
+	return append([]*Node{inter, size, ConvertDType(sam, dtypes.Uint8)}, diag...)
+}
+
+// unitGraph returns, per image and unit, the overlap and size of the unit SAMs
+// (inside the ROI), the heat-map, and, with keep, the unit SAMs [N, C, S...] as
+// uint8; then the diagnostics. At full resolution it only thresholds and reduces:
+// overlaps and sizes are matrix products, so no C-channel broadcast is made.
+func (a *Analyzer) unitGraph(keep bool) func(f, mask, gt, roi *Node) []*Node {
+	return func(f, mask, gt, roi *Node) []*Node {
+		f, object, background, gtR, roi, diag := prepare(f, mask, gt, roi)
+		logits, _, _ := unitLogitsUnitsFirst(f, object, background, a.method) // [N, C, S...]
+		n, c := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1]
+		pixels := gtR.Shape().Size() / n
+		sams := ConvertDType(GreaterThan(logits, ZerosLike(logits)), f.DType())
+		flat := Reshape(sams, n, c, pixels)
+		gtFlat, roiFlat := Reshape(gtR, n, pixels), Reshape(roi, n, pixels)
+		inter := DotGeneral(flat, []int{2}, []int{0}, gtFlat, []int{1}, []int{0}) // [N, C]
+		size := DotGeneral(flat, []int{2}, []int{0}, roiFlat, []int{1}, []int{0}) // [N, C]
+		heat := ConvertDType(Mul(ReduceMean(flat, 1), roiFlat), dtypes.Float32)   // [N, P]
+		outs := []*Node{inter, size, heat}
+		if keep {
+			outs = append(outs, ConvertDType(Mul(flat, InsertAxes(roiFlat, 1)), dtypes.Uint8))
+		}
+		return append(outs, diag...)
 	}
-	samsT := ConvertDType(TransposeAllAxes(sams, perm...), dtypes.Uint8)
-	return []*Node{sa, heat, samsT, nonFinite, outOfRange, sumT, sumB}
 }
 
 // validate checks the shapes of an analysis call and returns the ROI to use (ones
@@ -173,37 +207,50 @@ func validate(name string, f, mask, gt, roi *tensors.Tensor) (*tensors.Tensor, e
 	return roi, nil
 }
 
+// regionTotals are the per-image totals the analysis graphs report beside their
+// results: Σ B·R, Σ (1−B)·R, Σ R and Σ G·R.
+type regionTotals struct {
+	object, background, roi, gt []float64
+}
+
 // run executes one of the analysis graphs and checks its diagnostics, which are the
-// last four outputs.
-func run(exec *Exec, name string, f, mask, gt, roi *tensors.Tensor) (outs []*tensors.Tensor, emptyT, emptyB []bool, err error) {
+// last numDiagnostics outputs.
+func run(exec *Exec, name string, f, mask, gt, roi *tensors.Tensor) (outs []*tensors.Tensor, tot regionTotals, err error) {
 	roi, err = validate(name, f, mask, gt, roi)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, tot, err
 	}
 	outs, err = exec.Exec(f, mask, gt, roi)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("protoseg: %s: %w", name, err)
+		return nil, tot, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
-	k := len(outs) - 4
+	k := len(outs) - numDiagnostics
 	if n := tensors.ToScalar[int32](outs[k]); n > 0 {
-		return nil, nil, nil, fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), n)
+		return nil, tot, fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), n)
 	}
 	if n := tensors.ToScalar[int32](outs[k+1]); n > 0 {
-		return nil, nil, nil, fmt.Errorf("protoseg: %s: %d mask, ground-truth or region values lie outside [0,1]", name, n)
+		return nil, tot, fmt.Errorf("protoseg: %s: %d mask, ground-truth or region values lie outside [0,1]", name, n)
 	}
-	emptyT = flags(outs[k+2])
-	emptyB = flags(outs[k+3])
-	return outs[:k], emptyT, emptyB, nil
+	tot = regionTotals{toFloat64(outs[k+2]), toFloat64(outs[k+3]), toFloat64(outs[k+4]), toFloat64(outs[k+5])}
+	return outs[:k], tot, nil
 }
 
-// flags returns, per image, whether a region total is zero.
-func flags(sums *tensors.Tensor) []bool {
-	v := toFloat64(sums)
-	out := make([]bool, len(v))
-	for i, s := range v {
-		out[i] = s <= 0
+// score applies the empty-region convention (DESIGN §1) and returns the Dice of
+// a SAM with overlap inter and size size against a ground truth of size sizeG, for
+// image i; fill reports what the SAM must be replaced by: 0 (keep), −1 (all
+// background), +1 (all object inside the ROI).
+func (t regionTotals) score(i int, inter, size float64) (dice float64, fill int) {
+	switch {
+	case t.object[i] <= 0:
+		inter, size, fill = 0, 0, -1
+	case t.background[i] <= 0:
+		inter, size, fill = t.gt[i], t.roi[i], 1
 	}
-	return out
+	den := size + t.gt[i]
+	if den == 0 {
+		return 1, fill
+	}
+	return 2 * inter / den, fill
 }
 
 func toFloat64(t *tensors.Tensor) []float64 {
@@ -232,43 +279,86 @@ func toFloat64(t *tensors.Tensor) []float64 {
 // name labels errors and the result. NaN or Inf in f, or mask values outside [0,1],
 // are errors.
 func (a *Analyzer) Layer(name string, f, mask, gt, roi *tensors.Tensor) (*LayerResult, error) {
-	outs, emptyT, emptyB, err := run(a.layer, name, f, mask, gt, roi)
+	outs, tot, err := run(a.layer, name, f, mask, gt, roi)
 	if err != nil {
 		return nil, err
 	}
-	spatial := slices.Clone(mask.Shape().Dimensions[1:])
-	res := &LayerResult{Name: name, Spatial: spatial, SA: toFloat64(outs[0]), EmptyObject: emptyT, EmptyBackground: emptyB}
-	res.SAM = splitUint8(outs[1], len(res.SA))
+	inter, size := toFloat64(outs[0]), toFloat64(outs[1])
+	n := len(inter)
+	res := &LayerResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
+		SA: make([]float64, n), SAM: splitUint8(outs[2], n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
+	for i := range n {
+		var fill int
+		res.SA[i], fill = tot.score(i, inter[i], size[i])
+		res.EmptyObject[i], res.EmptyBackground[i] = fill < 0, fill > 0
+		if fill != 0 {
+			fillMap(res.SAM[i], fill, roi, i)
+		}
+	}
 	return res, nil
+}
+
+// fillMap overwrites a SAM by the empty-region convention: all background
+// (fill < 0) or all object inside the ROI of image i (fill > 0; nil ROI: everywhere).
+func fillMap(m []uint8, fill int, roi *tensors.Tensor, i int) {
+	var r []float64
+	if fill > 0 && roi != nil {
+		r = toFloat64(roi)[i*len(m) : (i+1)*len(m)]
+	}
+	for p := range m {
+		m[p] = 0
+		if fill > 0 && (r == nil || r[p] > 0.5) {
+			m[p] = 1
+		}
+	}
 }
 
 // Units runs ProtoSeg on every unit (channel) of f on its own, all units in one
 // graph call; arguments as in [Analyzer.Layer]. With keepSAMs the binary SAM of every
 // unit is returned too (N·C maps).
 func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
-	outs, emptyT, emptyB, err := run(a.units, name, f, mask, gt, roi)
+	exec := a.units
+	if keepSAMs {
+		exec = a.unitSAMs
+	}
+	outs, tot, err := run(exec, name, f, mask, gt, roi)
 	if err != nil {
 		return nil, err
 	}
 	n, c := f.Shape().Dimensions[0], f.Shape().Dimensions[f.Rank()-1]
-	res := &UnitResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]), EmptyObject: emptyT, EmptyBackground: emptyB}
-	sa := toFloat64(outs[0])
-	res.SA = make([][]float64, n)
-	for i := range n {
-		res.SA[i] = sa[i*c : (i+1)*c]
-	}
-	tensors.MustConstFlatData(outs[1], func(x []float32) {
-		hw := len(x) / n
-		res.HeatMap = make([][]float32, n)
-		for i := range n {
-			res.HeatMap[i] = slices.Clone(x[i*hw : (i+1)*hw])
-		}
-	})
+	res := &UnitResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
+		SA: make([][]float64, n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
+	inter, size := toFloat64(outs[0]), toFloat64(outs[1])
+	heat := tensors.MustCopyFlatData[float32](outs[2])
+	var sams [][]uint8
 	if keepSAMs {
-		all := splitUint8(outs[2], n*c)
+		sams = splitUint8(outs[3], n*c)
 		res.SAMs = make([][][]uint8, n)
-		for i := range n {
-			res.SAMs[i] = all[i*c : (i+1)*c]
+	}
+	res.HeatMap = make([][]float32, n)
+	pixels := len(heat) / n
+	for i := range n {
+		res.SA[i] = make([]float64, c)
+		var fill int
+		for k := range c {
+			res.SA[i][k], fill = tot.score(i, inter[i*c+k], size[i*c+k])
+		}
+		res.EmptyObject[i], res.EmptyBackground[i] = fill < 0, fill > 0
+		res.HeatMap[i] = heat[i*pixels : (i+1)*pixels : (i+1)*pixels]
+		if keepSAMs {
+			res.SAMs[i] = sams[i*c : (i+1)*c]
+		}
+		if fill != 0 {
+			m := make([]uint8, pixels)
+			fillMap(m, fill, roi, i)
+			for p, v := range m {
+				res.HeatMap[i][p] = float32(v)
+			}
+			if keepSAMs {
+				for k := range res.SAMs[i] {
+					copy(res.SAMs[i][k], m)
+				}
+			}
 		}
 	}
 	return res, nil

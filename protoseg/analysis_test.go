@@ -255,6 +255,14 @@ func TestEmptyMasks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			noSAMs, err := a.Units("edge", f, B, G, nil, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertClose(t, "unit SA without SAMs", noSAMs.SA[2], res.SA[2], 0)
+			if count(res.SAMs[2][1]) != h*w || res.HeatMap[2][0] != 1 || res.HeatMap[0][0] != 0 {
+				t.Fatal("units of an image with an empty background are not all object")
+			}
 			for _, s := range res.SA {
 				sa = append(sa, s[0])
 				if s[0] != s[1] {

@@ -53,8 +53,8 @@ func prototypes(f, object, background *Node, method ResizeMethod) (ct, cb, sumT,
 	axes := spatialAxes(object)
 	sumT, sumB = ReduceSum(object, axes...), ReduceSum(background, axes...)
 	fSizes := f.Shape().Dimensions[1 : f.Rank()-1]
-	objLow := resizeAxes(object, 1, method, fSizes, true)
-	bgLow := resizeAxes(background, 1, method, fSizes, true)
+	objLow := resizeRotating(object, method, fSizes, true)
+	bgLow := resizeRotating(background, method, fSizes, true)
 	// Σ_x w(x)·f(x, c) → [N, C].
 	weighted := func(w *Node) *Node {
 		return ReduceSum(Mul(InsertAxes(w, -1), f), axes...)
@@ -173,9 +173,18 @@ func objectLogit(f, mask, roi *Node, method ResizeMethod, perUnit bool) *Node {
 	if perUnit {
 		logit = Resize(logit, method, maskSizes...)
 	} else {
-		logit = resizeAxes(logit, 1, method, maskSizes, false)
+		logit = resizeRotating(logit, method, maskSizes, false)
 	}
 	return applyEmptyConvention(logit, sumT, sumB)
+}
+
+// unitLogitsUnitsFirst is [UnitLogits] laid out for analysis, [N, C, S...] (each
+// unit's map contiguous), without the empty-region convention (the caller applies
+// it from sumT and sumB, [N]).
+func unitLogitsUnitsFirst(f, object, background *Node, method ResizeMethod) (logits, sumT, sumB *Node) {
+	ct, cb, sumT, sumB := prototypes(f, object, background, method)
+	logit := linearLogit(f, ct, cb, true) // [N, s..., C]
+	return resizeRotating(logit, method, object.Shape().Dimensions[1:], false), sumT, sumB
 }
 
 // ObjectProbability returns p_t = softmax([−d_b, −d_t])[1] = sigmoid(d_b − d_t)

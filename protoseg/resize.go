@@ -128,3 +128,42 @@ func transpose(m [][]float64) [][]float64 {
 func panicf(format string, args ...any) {
 	panic(fmt.Errorf(format, args...))
 }
+
+// resizeRotating resizes the k = len(sizes) spatial axes of x shaped
+// [N, spatial(k)..., extra...] and returns [N, extra..., resized spatial...]: each
+// step contracts the leading spatial axis with the interpolation matrix in one
+// batched matrix product whose new axis lands last, so after k steps the spatial
+// axes are back in order behind the extra axes — no transposes. With adjoint it
+// applies the transposed map (x holds the resized size, sizes the original one).
+// Axes that keep their size are still visited (as an identity) when another axis
+// changes, so that the output layout is always the same; when no axis changes, x
+// is only transposed.
+func resizeRotating(x *Node, method ResizeMethod, sizes []int, adjoint bool) *Node {
+	k := len(sizes)
+	same := true
+	for i, size := range sizes {
+		same = same && x.Shape().Dimensions[1+i] == size
+	}
+	if same {
+		perm := []int{0}
+		for a := 1 + k; a < x.Rank(); a++ {
+			perm = append(perm, a)
+		}
+		for a := 1; a <= k; a++ {
+			perm = append(perm, a)
+		}
+		return TransposeAllAxes(x, perm...)
+	}
+	for _, size := range sizes {
+		cur := x.Shape().Dimensions[1]
+		var w [][]float64
+		if adjoint {
+			w = transpose(InterpolationMatrix(method, size, cur))
+		} else {
+			w = InterpolationMatrix(method, cur, size)
+		}
+		// [N, cur, rest...] · [size, cur] → [N, rest..., size].
+		x = DotGeneral(x, []int{1}, nil, ConstAs(x, w), []int{1}, nil)
+	}
+	return x
+}
