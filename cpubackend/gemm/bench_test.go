@@ -11,11 +11,16 @@ import (
 
 // peakGFLOPS is this machine's float32 peak in GFLOP/s for the threads Sgemm
 // uses: threads × 2 FMA pipes × 8 lanes (256-bit AVX2) × 2 flops per FMA ×
-// clock. The clock is the first "cpu MHz" line of /proc/cpuinfo (2445 MHz on
+// clock. The clock is the first "cpu MHz" line of /proc/cpuinfo: 2445 MHz on
 // the 2-core AMD EPYC (Zen 3, family 25) development VM, which gives
-// 2 × 2 × 8 × 2 × 2.445 = 156.5 GFLOP/s); 2 FMA pipes of 256 bits is right for
-// Zen 2+/Haswell+ cores. It returns 0 when the clock cannot be read.
-var peakGFLOPS = sync.OnceValue(func() float64 {
+// 2 × 2 × 8 × 2 × 2.445 = 156.5 GFLOP/s. Two 256-bit FMA pipes is right for
+// Zen 2+ and Haswell+ cores. The figure is nominal: under boost the VM's
+// cores run faster (the 6×16 kernel alone sustains ~98 GFLOP/s on one core
+// with hot caches, i.e. ~3.07 GHz), so "%peak" can exceed 100. It returns 0
+// when the clock cannot be read.
+func peakGFLOPS() float64 { return float64(threads()) * peakPerCore() }
+
+var peakPerCore = sync.OnceValue(func() float64 {
 	f, err := os.Open("/proc/cpuinfo")
 	if err != nil {
 		return 0
@@ -29,7 +34,7 @@ var peakGFLOPS = sync.OnceValue(func() float64 {
 			if err != nil {
 				return 0
 			}
-			return float64(threads()) * 2 * 8 * 2 * mhz / 1000
+			return 2 * 8 * 2 * mhz / 1000
 		}
 	}
 	return 0
@@ -129,7 +134,8 @@ func naiveLoop(m, n, k int, a, b, c []float32) {
 	}
 }
 
-// BenchmarkSgemmThreads1 runs the same shapes on one goroutine.
+// BenchmarkSgemmThreads1 runs the same shapes on one goroutine (the
+// baseline for the parallel speed-up).
 func BenchmarkSgemmThreads1(b *testing.B) {
 	prev := SetMaxThreads(1)
 	defer SetMaxThreads(prev)
@@ -139,10 +145,7 @@ func BenchmarkSgemmThreads1(b *testing.B) {
 			for b.Loop() {
 				Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)
 			}
-			reportFlops(b, s)
-			if pk := peakGFLOPS(); pk > 0 {
-				b.ReportMetric(0, "%peak") // hide the 2-thread figure
-			}
+			reportFlops(b, s) // %peak is against one core's peak here
 		})
 	}
 }
