@@ -62,19 +62,19 @@ func im2colRow(dst, src []float32, b, y, h, w, c int) {
 			continue
 		}
 		srow := src[(b*h+yy)*w*c : (b*h+yy+1)*w*c]
-		for x := 0; x < w; x++ {
+		// Interior pixels x = 1..w-2 take 3c contiguous source values each.
+		if w > 2 {
+			copyStrided(dst[c9+ky*c3:], srow, w-2, c3, c9, c)
+		}
+		for e := 0; e < min(w, 2); e++ { // border pixels x = 0 and x = w-1
+			x := e * (w - 1)
 			d := dst[x*c9+ky*c3 : x*c9+ky*c3+c3]
-			switch {
-			case x >= 1 && x+1 < w:
-				copy(d, srow[(x-1)*c:(x+2)*c])
-			default:
-				for kx := 0; kx < 3; kx++ {
-					xx := x + kx - 1
-					if xx < 0 || xx >= w {
-						clear(d[kx*c : kx*c+c])
-					} else {
-						copy(d[kx*c:kx*c+c], srow[xx*c:xx*c+c])
-					}
+			for kx := 0; kx < 3; kx++ {
+				xx := x + kx - 1
+				if xx < 0 || xx >= w {
+					clear(d[kx*c : kx*c+c])
+				} else {
+					copy(d[kx*c:kx*c+c], srow[xx*c:xx*c+c])
 				}
 			}
 		}
@@ -142,6 +142,22 @@ func addStrided(dst, src []float32, rows, cols, ds, ss int) {
 	addStridedImpl(dst, src, rows, cols, ds, ss)
 }
 
+// copyStrided copies rows×cols blocks: dst[r*ds+j] = src[r*ss+j].
+func copyStrided(dst, src []float32, rows, cols, ds, ss int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	_ = dst[(rows-1)*ds+cols-1]
+	_ = src[(rows-1)*ss+cols-1]
+	copyStridedImpl(dst, src, rows, cols, ds, ss)
+}
+
+func copyStridedGo(dst, src []float32, rows, cols, ds, ss int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ds:r*ds+cols], src[r*ss:r*ss+cols])
+	}
+}
+
 func addStridedGo(dst, src []float32, rows, cols, ds, ss int) {
 	for r := 0; r < rows; r++ {
 		d := dst[r*ds : r*ds+cols]
@@ -152,6 +168,10 @@ func addStridedGo(dst, src []float32, rows, cols, ds, ss int) {
 	}
 }
 
-// addStridedImpl is addStridedGo or, on amd64 with AVX2, the assembly
-// version. Callers (addStrided) have checked the bounds.
-var addStridedImpl = addStridedGo
+// addStridedImpl and copyStridedImpl are the Go versions or, on amd64 with
+// AVX2, the assembly ones. Callers (addStrided, copyStrided) have checked the
+// bounds.
+var (
+	addStridedImpl  = addStridedGo
+	copyStridedImpl = copyStridedGo
+)

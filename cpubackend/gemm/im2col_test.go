@@ -158,3 +158,20 @@ func TestConv3x3(t *testing.T) {
 		SetMaxThreads(prev)
 	}
 }
+
+func TestCopyStrided(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, cols := range []int{1, 3, 8, 9, 24, 27} {
+		rows, ds, ss := 4, 9*cols, cols
+		src := randSlice(r, (rows-1)*ss+cols)
+		dst := randSlice(r, (rows-1)*ds+cols)
+		want := append([]float32(nil), dst...)
+		copyStridedGo(want, src, rows, cols, ds, ss)
+		copyStrided(dst, src, rows, cols, ds, ss)
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("cols=%d: dst[%d]=%v want %v", cols, i, dst[i], want[i])
+			}
+		}
+	}
+}

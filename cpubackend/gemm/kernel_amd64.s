@@ -652,3 +652,46 @@ kern12x8AVX2_beta:
 	VMOVUPS Y11, (R10)
 	VZEROUPPER
 	RET
+
+// func copyStridedAVX2(dst, src *float32, rows, cols, ds, ss int)
+// dst[r*ds+j] = src[r*ss+j] for r < rows, j < cols.
+TEXT ·copyStridedAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ cols+24(FP), DX
+	MOVQ ds+32(FP), R8
+	MOVQ ss+40(FP), R9
+	SHLQ $2, R8
+	SHLQ $2, R9
+	TESTQ CX, CX
+	JLE copy_done
+copy_row:
+	MOVQ DX, BX
+	XORQ AX, AX
+	CMPQ BX, $8
+	JLT copy_tail
+copy_vec:
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	SUBQ $8, BX
+	CMPQ BX, $8
+	JGE copy_vec
+copy_tail:
+	TESTQ BX, BX
+	JE copy_next
+copy_scalar:
+	MOVL (SI)(AX*4), R10
+	MOVL R10, (DI)(AX*4)
+	INCQ AX
+	DECQ BX
+	JNZ copy_scalar
+copy_next:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ CX
+	JNZ copy_row
+copy_done:
+	VZEROUPPER
+	RET
