@@ -1,0 +1,84 @@
+package unet
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// NumLayers is the number of convolution layers with an exposed feature map.
+const NumLayers = 18
+
+// widthMultipliers are the layer widths of the paper's U-Net in units of Base.
+var widthMultipliers = [NumLayers]int{1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1}
+
+// LayerName returns the name of layer l (1-based): "layer01" … "layer18".
+func LayerName(l int) string { return fmt.Sprintf("layer%02d", l) }
+
+// Config describes the network.
+type Config struct {
+	// Base is the width of the first layer (64 in the paper); every width scales with it.
+	Base int `json:"base"`
+	// InChannels is the number of input channels (e.g. 4 for BraTS, 3 for ISIC).
+	InChannels int `json:"in_channels"`
+	// Classes is the number of output classes (2: background, object).
+	Classes int `json:"classes"`
+	// Upsample is "transpose" (default: 2×2 stride-2 transposed convolution, as the
+	// original U-Net) or "resize" (nearest-neighbour 2×, no parameters).
+	Upsample string `json:"upsample"`
+}
+
+// Width returns the number of channels of layer l (1-based).
+func (c Config) Width(l int) int { return c.Base * widthMultipliers[l-1] }
+
+// Validate checks the configuration and fills defaults (Classes 2, Upsample
+// "transpose").
+func (c *Config) Validate() error {
+	if c.Classes == 0 {
+		c.Classes = 2
+	}
+	if c.Upsample == "" {
+		c.Upsample = "transpose"
+	}
+	switch {
+	case c.Base < 1:
+		return fmt.Errorf("unet: Base must be ≥ 1, got %d", c.Base)
+	case c.InChannels < 1:
+		return fmt.Errorf("unet: InChannels must be ≥ 1, got %d", c.InChannels)
+	case c.Classes < 2:
+		return fmt.Errorf("unet: Classes must be ≥ 2, got %d", c.Classes)
+	case c.Upsample != "transpose" && c.Upsample != "resize":
+		return fmt.Errorf("unet: Upsample must be \"transpose\" or \"resize\", got %q", c.Upsample)
+	}
+	return nil
+}
+
+// CheckSize returns an error unless images of the given height and width can pass
+// through the four 2×2 poolings.
+func CheckSize(h, w int) error {
+	if h%16 != 0 || w%16 != 0 || h == 0 || w == 0 {
+		return fmt.Errorf("unet: image size %d×%d must be a positive multiple of 16 (four 2×2 poolings)", h, w)
+	}
+	return nil
+}
+
+// writeJSON writes v as indented JSON to path.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// readJSON reads JSON from path into v.
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
