@@ -55,9 +55,9 @@ func prototypes(f, object, background *Node, method ResizeMethod) (ct, cb, sumT,
 	fSizes := f.Shape().Dimensions[1 : f.Rank()-1]
 	objLow := resizeRotating(object, method, fSizes, true)
 	bgLow := resizeRotating(background, method, fSizes, true)
-	// Σ_x w(x)·f(x, c) → [N, C].
+	// Σ_x w(x)·f(x, c) → [N, C], as a batched matrix product (no broadcast).
 	weighted := func(w *Node) *Node {
-		return ReduceSum(Mul(InsertAxes(w, -1), f), axes...)
+		return DotGeneral(w, axes, []int{0}, f, axes, []int{0})
 	}
 	ct = Div(weighted(objLow), InsertAxes(safeDenominator(sumT), -1))
 	cb = Div(weighted(bgLow), InsertAxes(safeDenominator(sumB), -1))
@@ -117,11 +117,16 @@ func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
 	// decided by the last bit (constant "inertia" units hit this).
 	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(f.DType()))
 	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
-	logit := Mul(expand(diff), Sub(MulScalar(f, 2), expand(Add(ct, cb))))
 	if perUnit {
-		return logit
+		return Mul(expand(diff), Sub(MulScalar(f, 2), expand(Add(ct, cb))))
 	}
-	return ReduceSum(logit, -1)
+	// Σ_c 2 f·diff as a batched matrix product, minus Σ_c diff·(c_t + c_b).
+	dot := DotGeneral(f, []int{f.Rank() - 1}, []int{0}, MulScalar(diff, 2), []int{1}, []int{0}) // [N, s...]
+	bias := ReduceSum(Mul(diff, Add(ct, cb)), -1)                                               // [N]
+	for range f.Rank() - 2 {
+		bias = InsertAxes(bias, -1)
+	}
+	return Sub(dot, bias)
 }
 
 // applyEmptyConvention replaces the logit of images whose object (resp. background)
