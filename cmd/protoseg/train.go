@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/unet"
+)
+
+func init() {
+	register("train", "train the U-Net offline or online on a dataset, with checkpoints and a history file", runTrain)
+}
+
+func runTrain(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	dataset := fs.String("dataset", "brats-synth", "dataset name ("+joinNames()+")")
+	root := fs.String("root", "", "folder of a real dataset")
+	mode := fs.String("mode", unet.Offline, "offline (cross-entropy) or online (+ SA loss on every layer)")
+	epochs := fs.Int("epochs", unet.DefaultEpochs, "epochs (the paper: 50)")
+	base := fs.Int("base", 8, "width of the first layer (the paper: 64)")
+	size := fs.Int("size", data.DefaultSize, "image side, a multiple of 16 (the paper: 256)")
+	lr := fs.Float64("lr", unet.DefaultLearningRate, "Adam learning rate, halved every --halve epochs (the paper: 1e-4)")
+	halve := fs.Int("halve", unet.DefaultHalveEvery, "halve the learning rate every this many epochs")
+	batch := fs.Int("batch", unet.DefaultBatchSize, "batch size")
+	seed := fs.Uint64("seed", 1, "seed of data, initialisation and batch order")
+	upsample := fs.String("upsample", "transpose", "up-sampling: transpose (2×2 transposed conv) or resize (nearest 2×)")
+	maskSource := fs.String("mask", unet.MaskOutput, "online SA prototypes from the network output (output) or the ground truth (gt)")
+	out := fs.String("out", "", "folder for checkpoints, config.json and history.jsonl (required)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return errors.New("--out is required")
+	}
+	ds, err := data.Load(*dataset, data.Options{Root: *root, Size: *size, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	backend, err := newBackend()
+	if err != nil {
+		return err
+	}
+	cfg := unet.Config{Base: *base, InChannels: ds.Channels, Upsample: *upsample}
+	tc := unet.TrainConfig{Mode: *mode, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, HalveEvery: *halve,
+		Seed: *seed, MaskSource: *maskSource}
+	fmt.Fprintf(stdout, "training %s on %s (%d train / %d test, %d×%d×%d), Base %d, backend %s\n",
+		*mode, ds.Name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels, *base, backend.Name())
+	net, err := unet.Train(backend, cfg, tc, ds, *out, stdout)
+	if err != nil {
+		return err
+	}
+	dice, err := net.TestDice(ds, *batch)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "test Dice %.4f; checkpoints and history in %s\n", dice, *out)
+	return nil
+}
+
+func joinNames() string {
+	s := ""
+	for i, n := range data.Names() {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}

@@ -1,0 +1,97 @@
+package unet
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// benchBatch is a batch of 10 disc images of the given size with 1 channel.
+func benchBatch(b *testing.B, size int) (images, masks *tensors.Tensor) {
+	ds := discs(10, size, 5)
+	all := append(ds.Train, ds.Test...)
+	images, masks, err := ds.Batch(all[:10])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return images, masks
+}
+
+// BenchmarkTrainStep measures one Adam step of the U-Net (batch 10), offline and
+// online, reporting images/s.
+func BenchmarkTrainStep(b *testing.B) {
+	for _, mode := range []string{Offline, Online} {
+		for _, base := range []int{8, 16} {
+			for _, size := range []int{64} {
+				b.Run(fmt.Sprintf("%s/base=%d/size=%d", mode, base, size), func(b *testing.B) {
+					backend := testBackend(b)
+					cfg := Config{Base: base, InChannels: 1}
+					if err := cfg.Validate(); err != nil {
+						b.Fatal(err)
+					}
+					tc := TrainConfig{Mode: mode}
+					if err := tc.fill(); err != nil {
+						b.Fatal(err)
+					}
+					ctx := context.New()
+					trainer := train.NewTrainer(backend, ctx,
+						func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
+							out := Model(ctx, cfg, inputs[0])
+							return append([]*graph.Node{out.Logits}, out.Features...)
+						},
+						func(labels, predictions []*graph.Node) *graph.Node {
+							return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
+						},
+						optimizers.Adam().Done(), nil, nil)
+					images, masks := benchBatch(b, size)
+					step := func() {
+						if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					step() // compile
+					b.ResetTimer()
+					for range b.N {
+						step()
+					}
+					b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkInference measures a forward pass with all 18 features (batch 10).
+func BenchmarkInference(b *testing.B) {
+	for _, base := range []int{8, 16} {
+		for _, size := range []int{64} {
+			b.Run(fmt.Sprintf("base=%d/size=%d", base, size), func(b *testing.B) {
+				backend := testBackend(b)
+				cfg := Config{Base: base, InChannels: 1}
+				if err := cfg.Validate(); err != nil {
+					b.Fatal(err)
+				}
+				net, err := newNetwork(backend, context.New(), cfg, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				images, _ := benchBatch(b, size)
+				if _, err := net.Forward(images); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for range b.N {
+					if _, err := net.Forward(images); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package unet
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+// variables returns the model's variables (scope /unet) by scope/name, as float32 values.
+func variables(t *testing.T, n *Network) map[string][]float32 {
+	t.Helper()
+	out := map[string][]float32{}
+	for v := range n.ctx.IterVariables() {
+		val, err := v.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(v.Scope(), "/unet") && val.DType().IsFloat() && val.DType().Size() == 4 {
+			out[v.ScopeAndName()] = tensors.MustCopyFlatData[float32](val)
+		}
+	}
+	return out
+}
+
+func TestSeededTrainingRepeats(t *testing.T) {
+	backend := testBackend(t)
+	ds := discs(24, 32, 2)
+	cfg := Config{Base: 2, InChannels: 1}
+	tc := TrainConfig{Epochs: 1, Seed: 11}
+	a, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "a"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "b"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	va, vb := variables(t, a), variables(t, b)
+	if len(va) == 0 || len(va) != len(vb) {
+		t.Fatalf("%d and %d variables", len(va), len(vb))
+	}
+	for name, x := range va {
+		y, ok := vb[name]
+		if !ok || len(y) != len(x) {
+			t.Fatalf("%s: %d values in one run, %d (present %v) in the other", name, len(x), len(y), ok)
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				t.Fatalf("%s[%d]: %v vs %v — same seed, different weights", name, i, x[i], y[i])
+			}
+		}
+	}
+}
+
+// lateSA is the mean SA of layers 15–18 over the test set (prototypes from B).
+func lateSA(t *testing.T, n *Network, a *protoseg.Analyzer, batch int) float64 {
+	t.Helper()
+	ds := discs(48, 32, 1)
+	images, gt, err := ds.Batch(ds.Test[:batch])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := n.Forward(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for l := 15; l <= 18; l++ {
+		r, err := a.Layer(LayerName(l), pred.Features[l-1], pred.Mask, gt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := protoseg.MeanSD(r.SA)
+		sum += m
+	}
+	return sum / 4
+}
+
+func TestOnlineRaisesLateLayerSA(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two models")
+	}
+	backend := testBackend(t)
+	ds := discs(48, 32, 1)
+	cfg := Config{Base: 4, InChannels: 1}
+	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[string]float64{}
+	for _, mode := range []string{Offline, Online} {
+		tc := TrainConfig{Mode: mode, Epochs: 3, Seed: 3, LearningRate: 3e-3}
+		net, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), mode), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results[mode] = lateSA(t, net, a, 10)
+	}
+	t.Logf("mean SA of layers 15–18: offline %.3f, online %.3f", results[Offline], results[Online])
+	if results[Online] <= results[Offline] {
+		t.Fatalf("online training did not raise the late layers' SA: offline %.3f, online %.3f",
+			results[Offline], results[Online])
+	}
+}
