@@ -27,6 +27,9 @@ type DatasetResults struct {
 	// Noise[i][l] = mean SA(noisy) − SA(clean) at level i, layer l+1.
 	NoiseLevels []float64
 	Noise       [][]float64
+	// Pruning is the inertia-unit pruning experiment (offline model), when the
+	// model supports it.
+	Pruning *PruneResult
 }
 
 // Coverages are the coverage fractions of Table 2 (the paper prints 70 in its
@@ -183,6 +186,9 @@ func Tables(rs []*DatasetResults) ([]*plots.Table, error) {
 		if err != nil {
 			return nil, fmt.Errorf("study: table %d: %w", i+1, err)
 		}
+		tables = append(tables, t)
+	}
+	if t := PruneTable(rs); t != nil {
 		tables = append(tables, t)
 	}
 	return tables, nil

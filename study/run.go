@@ -117,6 +117,11 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	} else {
 		fmt.Fprintf(log, "   VoG skipped: %d checkpoints (need ≥ 2)\n", len(onlineCkpts))
 	}
+	if pruner, ok := offline.(Pruner); ok {
+		if r.Pruning, err = Prune(offline, pruner, ds, r.Offline.UnitSA, cfg.BatchSize); err != nil {
+			return nil, err
+		}
+	}
 	if r.Noise, err = NoiseStudy(a, offline, ds, r.Offline.LayerSA, cfg.NoiseLevels, cfg.Seed, cfg.BatchSize); err != nil {
 		return nil, err
 	}

@@ -105,3 +105,37 @@ func TestOnlineRaisesLateLayerSA(t *testing.T) {
 			results[Offline], results[Online])
 	}
 }
+
+func TestPrunedOutputKeepingAllUnits(t *testing.T) {
+	backend := testBackend(t)
+	ds := discs(24, 32, 4)
+	net, err := Train(backend, Config{Base: 2, InChannels: 1}, TrainConfig{Epochs: 1, Seed: 5}, ds, filepath.Join(t.TempDir(), "p"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, _, _ := ds.Batch(ds.Test[:3])
+	pred, err := net.Forward(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := make([]bool, net.Config.Width(18))
+	for k := range keep {
+		keep[k] = true
+	}
+	got, err := net.PrunedOutput(pred.Features[17], keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tensors.MustCopyFlatData[float32](pred.Mask)
+	for i, m := range got {
+		for p, v := range m {
+			if float32(v) != want[i*len(m)+p] {
+				t.Fatalf("image %d pixel %d: pruned-with-all-units output %d, network output %v", i, p, v, want[i*len(m)+p])
+			}
+		}
+	}
+	none := make([]bool, len(keep))
+	if _, err := net.PrunedOutput(pred.Features[17], none[:1]); err == nil {
+		t.Fatal("wrong number of keep flags: no error")
+	}
+}

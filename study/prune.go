@@ -1,0 +1,107 @@
+package study
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/plots"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+// Pruner is a model whose output can be recomputed from its last feature map with
+// some units removed (see unet.Network.PrunedOutput).
+type Pruner interface {
+	PrunedOutput(last *tensors.Tensor, keep []bool) ([][]uint8, error)
+}
+
+// PruneResult is the Dice lost when the inertia units of the last layer are
+// removed without retraining — beyond the paper, testing its remark that the last
+// layer is oversized (§4.5).
+type PruneResult struct {
+	// Units is the number of units of the last layer; Inertia how many fall below
+	// the active threshold (Otsu split of the mean unit SA).
+	Units, Inertia int
+	// Full is the mean Dice with every unit; InertiaPruned with the inertia units
+	// removed; ActivePruned, the control, with as many of the most active units removed.
+	Full, InertiaPruned, ActivePruned float64
+}
+
+// Prune measures [PruneResult] for model on the test set of ds, with unitSA the
+// per-image unit SA of its last layer ([ModelResults.UnitSA]).
+func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, batchSize int) (*PruneResult, error) {
+	mean := meanColumns(unitSA)
+	th := protoseg.ActiveThreshold(mean)
+	order := make([]int, len(mean)) // units by SA, highest first
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(a, b int) bool { return mean[order[a]] > mean[order[b]] })
+	res := &PruneResult{Units: len(mean)}
+	all, inertia, active := make([]bool, len(mean)), make([]bool, len(mean)), make([]bool, len(mean))
+	for k, v := range mean {
+		all[k], inertia[k], active[k] = true, v >= th, true
+		if v < th {
+			res.Inertia++
+		}
+	}
+	for _, k := range order[:res.Inertia] {
+		active[k] = false
+	}
+	if batchSize <= 0 {
+		batchSize = 10
+	}
+	sums := make([]float64, 3)
+	for start := 0; start < len(ds.Test); start += batchSize {
+		batch := ds.Test[start:min(start+batchSize, len(ds.Test))]
+		images, _, err := ds.Batch(batch)
+		if err != nil {
+			return nil, err
+		}
+		out, err := model.Forward(images)
+		if err != nil {
+			return nil, err
+		}
+		last := out.Features[len(out.Features)-1]
+		for j, keep := range [][]bool{all, inertia, active} {
+			masks, err := pruner.PrunedOutput(last, keep)
+			if err != nil {
+				return nil, err
+			}
+			for i, m := range masks {
+				d, err := protoseg.DiceScore(m, batch[i].Mask)
+				if err != nil {
+					return nil, err
+				}
+				sums[j] += d
+			}
+		}
+	}
+	n := float64(len(ds.Test))
+	res.Full, res.InertiaPruned, res.ActivePruned = sums[0]/n, sums[1]/n, sums[2]/n
+	return res, nil
+}
+
+// PruneTable renders the pruning results of every dataset that has them.
+func PruneTable(rs []*DatasetResults) *plots.Table {
+	t := &plots.Table{
+		Name:   "pruning",
+		Title:  "Beyond the paper — pruning the inertia units of layer 18 (offline model, no retraining): mean test Dice",
+		Header: []string{"dataset", "units", "inertia units", "all units", "inertia units removed", "as many active units removed (control)"},
+		Notes: []string{"Inertia units are those below the Otsu split of the sorted mean unit SA (Fig. 7). " +
+			"If the last layer is oversized, as the paper suggests, removing them costs little while removing as many of the most active units costs much more."},
+	}
+	for _, r := range rs {
+		p := r.Pruning
+		if p == nil {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{r.Dataset.Name, fmt.Sprint(p.Units), fmt.Sprint(p.Inertia),
+			fmt.Sprintf("%.4f", p.Full), fmt.Sprintf("%.4f", p.InertiaPruned), fmt.Sprintf("%.4f", p.ActivePruned)})
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
+}
