@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
