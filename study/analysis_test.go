@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
-var testBackend = sync.OnceValues(func() (backends.Backend, error) { return simplego.New("ops_sequential") })
+var testBackend = sync.OnceValues(func() (backends.Backend, error) { return cpubackend.New("") })
 
 func newAnalyzer(t *testing.T) *protoseg.Analyzer {
 	t.Helper()

@@ -36,8 +36,48 @@ type DatasetResults struct {
 // table and 75 in its caption: both are reported).
 var Coverages = []float64{1, 0.9, 0.75, 0.7, 0.5}
 
+// FirstFigure and LastFigure are the numbers of the paper's figures reproduced.
+const (
+	FirstFigure = 5
+	LastFigure  = 16
+)
+
 // Figures returns figures 5–16 from the results of every dataset, in order.
 func Figures(rs []*DatasetResults) ([]*plots.Figure, error) {
+	builders, err := figureBuilders(rs)
+	if err != nil {
+		return nil, err
+	}
+	var figs []*plots.Figure
+	for i, b := range builders {
+		f, err := b()
+		if err != nil {
+			return nil, fmt.Errorf("study: figure %d: %w", i+FirstFigure, err)
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+// Figure returns figure n (5–16) from the results of every dataset.
+func Figure(n int, rs []*DatasetResults) (*plots.Figure, error) {
+	if n < FirstFigure || n > LastFigure {
+		return nil, fmt.Errorf("study: figure %d is not one of the paper's figures %d–%d", n, FirstFigure, LastFigure)
+	}
+	builders, err := figureBuilders(rs)
+	if err != nil {
+		return nil, err
+	}
+	f, err := builders[n-FirstFigure]()
+	if err != nil {
+		return nil, fmt.Errorf("study: figure %d: %w", n, err)
+	}
+	return f, nil
+}
+
+// figureBuilders gathers the plot inputs of figures 5–16 (cheap) and returns one
+// function per figure that renders it (the expensive part).
+func figureBuilders(rs []*DatasetResults) ([]func() (*plots.Figure, error), error) {
 	if len(rs) == 0 {
 		return nil, fmt.Errorf("study: no dataset results to plot")
 	}
@@ -115,8 +155,7 @@ func Figures(rs []*DatasetResults) ([]*plots.Figure, error) {
 			break
 		}
 	}
-	type build func() (*plots.Figure, error)
-	builders := []build{
+	return []func() (*plots.Figure, error){
 		func() (*plots.Figure, error) { return plots.Fig5LayerSA(f5) },
 		func() (*plots.Figure, error) { return plots.Fig6LayerSAMs(f6) },
 		func() (*plots.Figure, error) { return plots.Fig7UnitSA(f7) },
@@ -129,16 +168,7 @@ func Figures(rs []*DatasetResults) ([]*plots.Figure, error) {
 		func() (*plots.Figure, error) { return plots.Fig14Separableness(f14) },
 		func() (*plots.Figure, error) { return plots.Fig15Separableness(f15) },
 		func() (*plots.Figure, error) { return plots.Fig16Noise(f16) },
-	}
-	var figs []*plots.Figure
-	for i, b := range builders {
-		f, err := b()
-		if err != nil {
-			return nil, fmt.Errorf("study: figure %d: %w", i+5, err)
-		}
-		figs = append(figs, f)
-	}
-	return figs, nil
+	}, nil
 }
 
 // Tables returns tables 1–3.

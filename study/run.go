@@ -46,9 +46,6 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 	if len(cfg.Datasets) == 0 {
 		return nil, fmt.Errorf("study: no datasets given")
 	}
-	if cfg.NoiseLevels == nil {
-		cfg.NoiseLevels = DefaultNoiseLevels
-	}
 	analyzer, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
 	if err != nil {
 		return nil, err
@@ -80,6 +77,9 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 
 func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, log io.Writer) (*DatasetResults, error) {
 	t0 := time.Now()
+	if cfg.NoiseLevels == nil {
+		cfg.NoiseLevels = DefaultNoiseLevels
+	}
 	ds, err := data.Load(name, cfg.Data)
 	if err != nil {
 		return nil, err

@@ -16,29 +16,20 @@ func init() {
 	register("reproduce", "train offline+online models, run every analysis, write figures 5–16, tables 1–3 and index.html", runReproduce)
 }
 
-// Presets of `protoseg reproduce`.
-var (
-	// defaultPreset is the embedded default: the five stand-ins on a laptop CPU.
-	defaultPreset = preset{size: 64, base: 8, epochs: 6, train: 120, test: 40}
-	// quickPreset is the small configuration for CI and first looks.
-	quickPreset = preset{size: 32, base: 4, epochs: 2, train: 40, test: 20}
-)
-
-type preset struct{ size, base, epochs, train, test int }
-
 func runReproduce(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	datasets := fs.String("datasets", "all", "\"all\" (the five stand-ins) or a comma-separated list of dataset names")
 	root := fs.String("root", "", "folder of a real dataset (when --datasets names one)")
 	out := fs.String("out", "out/reproduce", "output folder: checkpoints, figNN.png/svg, tables.md, index.html")
+	d, q := study.DefaultPreset, study.QuickPreset
 	quick := fs.Bool("quick", false, fmt.Sprintf("small configuration for CI (size %d, Base %d, %d epochs, %d/%d images)",
-		quickPreset.size, quickPreset.base, quickPreset.epochs, quickPreset.train, quickPreset.test))
-	base := fs.Int("base", 0, fmt.Sprintf("U-Net width (default %d; the paper: 64)", defaultPreset.base))
-	size := fs.Int("size", 0, fmt.Sprintf("image side, multiple of 16 (default %d; the paper: 256)", defaultPreset.size))
-	epochs := fs.Int("epochs", 0, fmt.Sprintf("training epochs (default %d; the paper: 50)", defaultPreset.epochs))
-	trainN := fs.Int("train", 0, fmt.Sprintf("training images per stand-in (default %d)", defaultPreset.train))
-	testN := fs.Int("test", 0, fmt.Sprintf("test images per stand-in (default %d)", defaultPreset.test))
+		q.Size, q.Base, q.Epochs, q.Train, q.Test))
+	base := fs.Int("base", 0, fmt.Sprintf("U-Net width (default %d; the paper: 64)", d.Base))
+	size := fs.Int("size", 0, fmt.Sprintf("image side, multiple of 16 (default %d; the paper: 256)", d.Size))
+	epochs := fs.Int("epochs", 0, fmt.Sprintf("training epochs (default %d; the paper: 50)", d.Epochs))
+	trainN := fs.Int("train", 0, fmt.Sprintf("training images per stand-in (default %d)", d.Train))
+	testN := fs.Int("test", 0, fmt.Sprintf("test images per stand-in (default %d)", d.Test))
 	lr := fs.Float64("lr", unet.DefaultLearningRate, "Adam learning rate (the paper: 1e-4)")
 	seed := fs.Uint64("seed", 1, "seed of data, training and noise")
 	if err := fs.Parse(args); err != nil {
@@ -47,14 +38,14 @@ func runReproduce(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	p := defaultPreset
+	p := d
 	if *quick {
-		p = quickPreset
+		p = q
 	}
 	for _, o := range []struct {
 		flag int
 		dst  *int
-	}{{*base, &p.base}, {*size, &p.size}, {*epochs, &p.epochs}, {*trainN, &p.train}, {*testN, &p.test}} {
+	}{{*base, &p.Base}, {*size, &p.Size}, {*epochs, &p.Epochs}, {*trainN, &p.Train}, {*testN, &p.Test}} {
 		if o.flag > 0 {
 			*o.dst = o.flag
 		}
@@ -69,16 +60,16 @@ func runReproduce(args []string, stdout io.Writer) error {
 	}
 	cfg := study.Config{
 		Datasets: names,
-		Data:     data.Options{Root: *root, Size: p.size, Seed: *seed, TrainCount: p.train, TestCount: p.test},
+		Data:     data.Options{Root: *root, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
 		Out:      *out,
 		Seed:     *seed,
 		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · seed %d",
-			*datasets, p.size, p.size, p.base, p.epochs, *lr, *seed),
+			*datasets, p.Size, p.Size, p.Base, p.Epochs, *lr, *seed),
 	}
 	trainer := &study.UNetTrainer{
 		Backend:  backend,
-		Model:    unet.Config{Base: p.base},
-		Training: unet.TrainConfig{Epochs: p.epochs, LearningRate: *lr, Seed: *seed},
+		Model:    unet.Config{Base: p.Base},
+		Training: unet.TrainConfig{Epochs: p.Epochs, LearningRate: *lr, Seed: *seed},
 		Progress: stdout,
 	}
 	fmt.Fprintf(stdout, "reproducing on backend %s: %s\n", backend.Name(), cfg.Describe)

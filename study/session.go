@@ -1,0 +1,177 @@
+package study
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/plots"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
+)
+
+// Session runs the study step by step, for notebooks: datasets, trained models and
+// analysis results are computed on first use and kept, and trained models are
+// cached on disk under Config.Out (so a later notebook reuses what an earlier one
+// trained, and trains it itself when missing).
+type Session struct {
+	// Config is the study configuration (datasets, data options, output folder).
+	Config Config
+	// Backend runs everything.
+	Backend backends.Backend
+	// Trainer trains (or reloads) the models.
+	Trainer *UNetTrainer
+	// Analyzer runs ProtoSeg.
+	Analyzer *protoseg.Analyzer
+	// Log receives progress (training, analyses).
+	Log io.Writer
+
+	datasets map[string]*data.Dataset
+	results  map[string]*DatasetResults
+	models   map[string]Model
+}
+
+// Preset is a named study size: the quick one for CI and first looks, the default
+// for the full embedded run.
+type Preset struct {
+	Size, Base, Epochs, Train, Test int
+}
+
+// Presets of the study.
+var (
+	// DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
+	DefaultPreset = Preset{Size: 64, Base: 8, Epochs: 6, Train: 120, Test: 40}
+	// QuickPreset is small, for CI and first looks.
+	QuickPreset = Preset{Size: 32, Base: 4, Epochs: 2, Train: 40, Test: 20}
+)
+
+// NewSession prepares a session on the given datasets with a preset; models are
+// cached in out/<dataset>/<mode>.
+func NewSession(backend backends.Backend, datasets []string, p Preset, out string, seed uint64, log io.Writer) (*Session, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{
+		Config: Config{
+			Datasets: datasets,
+			Data:     data.Options{Size: p.Size, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
+			Out:      out,
+			Seed:     seed,
+			Describe: fmt.Sprintf("%d×%d · U-Net Base %d · %d epochs · seed %d", p.Size, p.Size, p.Base, p.Epochs, seed),
+		},
+		Backend:  backend,
+		Trainer:  &UNetTrainer{Backend: backend, Model: unet.Config{Base: p.Base}, Training: unet.TrainConfig{Epochs: p.Epochs, Seed: seed}, Progress: log},
+		Analyzer: a,
+		Log:      log,
+		datasets: map[string]*data.Dataset{},
+		results:  map[string]*DatasetResults{},
+		models:   map[string]Model{},
+	}, nil
+}
+
+// Dataset loads (once) the named dataset.
+func (s *Session) Dataset(name string) (*data.Dataset, error) {
+	if ds, ok := s.datasets[name]; ok {
+		return ds, nil
+	}
+	ds, err := data.Load(name, s.Config.Data)
+	if err != nil {
+		return nil, err
+	}
+	s.datasets[name] = ds
+	return ds, nil
+}
+
+// Model trains (or reloads from the cache folder) the model of the given mode
+// ("offline" or "online") on the named dataset.
+func (s *Session) Model(name, mode string) (Model, error) {
+	key := name + "/" + mode
+	if m, ok := s.models[key]; ok {
+		return m, nil
+	}
+	ds, err := s.Dataset(name)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := s.Trainer.Train(ds, mode, filepath.Join(s.Config.Out, name, mode))
+	if err != nil {
+		return nil, err
+	}
+	s.models[key] = m
+	return m, nil
+}
+
+// History returns the per-epoch training history of a model (training it first
+// if needed).
+func (s *Session) History(name, mode string) ([]unet.Epoch, error) {
+	if _, err := s.Model(name, mode); err != nil {
+		return nil, err
+	}
+	return unet.ReadHistory(filepath.Join(s.Config.Out, name, mode))
+}
+
+// Results returns every analysis of the named dataset (training what is missing).
+func (s *Session) Results(name string) (*DatasetResults, error) {
+	if r, ok := s.results[name]; ok {
+		return r, nil
+	}
+	r, err := runDataset(s.Config, name, s.Analyzer, s.Trainer, s.Log)
+	if err != nil {
+		return nil, err
+	}
+	s.results[name] = r
+	return r, nil
+}
+
+// AllResults returns the results of every dataset of the session, in order.
+func (s *Session) AllResults() ([]*DatasetResults, error) {
+	var rs []*DatasetResults
+	for _, name := range s.Config.Datasets {
+		r, err := s.Results(name)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+// Figure renders figure n (5–16) over every dataset of the session.
+func (s *Session) Figure(n int) (*plots.Figure, error) {
+	rs, err := s.AllResults()
+	if err != nil {
+		return nil, err
+	}
+	return Figure(n, rs)
+}
+
+// Table renders table n (1–3) over every dataset of the session.
+func (s *Session) Table(n int) (*plots.Table, error) {
+	rs, err := s.AllResults()
+	if err != nil {
+		return nil, err
+	}
+	tables, err := Tables(rs)
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 || n > 3 {
+		return nil, fmt.Errorf("study: table %d is not one of the paper's tables 1–3", n)
+	}
+	return tables[n-1], nil
+}
+
+// Findings checks the paper's qualitative findings on every dataset of the session.
+func (s *Session) Findings() ([]Finding, error) {
+	rs, err := s.AllResults()
+	if err != nil {
+		return nil, err
+	}
+	return Findings(rs), nil
+}

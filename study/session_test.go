@@ -1,0 +1,44 @@
+package study
+
+import (
+	"testing"
+)
+
+func TestSession(t *testing.T) {
+	b, err := testBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(b, []string{"isic-synth"}, Preset{Size: 32, Base: 2, Epochs: 2, Train: 10, Test: 6}, t.TempDir(), 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := s.History("isic-synth", "online")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 {
+		t.Fatalf("history %+v", hist)
+	}
+	f, err := s.Figure(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if png, err := f.PNG(); err != nil || len(png) < 1000 {
+		t.Fatalf("figure 5: %d bytes, %v", len(png), err)
+	}
+	tab, err := s.Table(3)
+	if err != nil || len(tab.Rows) != 1 {
+		t.Fatalf("table 3: %+v, %v", tab, err)
+	}
+	if _, err := s.Figure(4); err == nil {
+		t.Fatal("figure 4: no error")
+	}
+	r, err := s.Results("isic-synth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pruning == nil || len(r.VoG) != 6 || len(r.Noise) != len(DefaultNoiseLevels) {
+		t.Fatalf("results incomplete: pruning %v, %d VoG, %d noise levels", r.Pruning, len(r.VoG), len(r.Noise))
+	}
+}
