@@ -1,7 +1,10 @@
 package study
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
+	"os"
 	"io"
 	"path/filepath"
 
@@ -117,16 +120,72 @@ func (s *Session) History(name, mode string) ([]unet.Epoch, error) {
 }
 
 // Results returns every analysis of the named dataset (training what is missing).
+// Results are cached in memory and on disk (Out/<name>/results.gob), so that the
+// cells of a notebook, each run as a new program by GoNB, do not redo them.
 func (s *Session) Results(name string) (*DatasetResults, error) {
 	if r, ok := s.results[name]; ok {
+		return r, nil
+	}
+	ds, err := s.Dataset(name)
+	if err != nil {
+		return nil, err
+	}
+	cache := filepath.Join(s.Config.Out, name, "results.gob")
+	key := s.cacheKey(name)
+	if r, err := loadResults(cache, key); err == nil {
+		r.Dataset = ds
+		s.results[name] = r
 		return r, nil
 	}
 	r, err := runDataset(s.Config, name, s.Analyzer, s.Trainer, s.Log)
 	if err != nil {
 		return nil, err
 	}
+	if err := saveResults(cache, key, r); err != nil {
+		fmt.Fprintf(s.Log, "warning: results of %s not cached: %v\n", name, err)
+	}
 	s.results[name] = r
 	return r, nil
+}
+
+// cacheKey identifies the configuration that produced cached results.
+func (s *Session) cacheKey(name string) string {
+	return fmt.Sprintf("%s|%s|%+v|%+v|%+v|%v", name, s.Config.Describe, s.Config.Data, s.Trainer.Model, s.Trainer.Training, s.Config.NoiseLevels)
+}
+
+// cachedResults is the on-disk form of DatasetResults (the dataset itself is
+// regenerated or reloaded, not stored).
+type cachedResults struct {
+	Key     string
+	Results DatasetResults
+}
+
+func saveResults(path, key string, r *DatasetResults) error {
+	c := cachedResults{Key: key, Results: *r}
+	c.Results.Dataset = nil
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func loadResults(path, key string) (*DatasetResults, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c cachedResults
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if c.Key != key {
+		return nil, fmt.Errorf("%s: made with another configuration", path)
+	}
+	return &c.Results, nil
 }
 
 // AllResults returns the results of every dataset of the session, in order.

@@ -1,6 +1,8 @@
 package study
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -36,6 +38,21 @@ func TestSession(t *testing.T) {
 	}
 	r, err := s.Results("isic-synth")
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A new session on the same folder reads the cached results.
+	s2, err := NewSession(b, []string{"isic-synth"}, Preset{Size: 32, Base: 2, Epochs: 2, Train: 10, Test: 6}, s.Config.Out, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := s2.Results("isic-synth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Dataset == nil || len(r2.Online.Mu) != len(r.Online.Mu) || r2.Online.Mu[0] != r.Online.Mu[0] {
+		t.Fatal("cached results differ")
+	}
+	if _, err := os.Stat(filepath.Join(s.Config.Out, "isic-synth", "results.gob")); err != nil {
 		t.Fatal(err)
 	}
 	if r.Pruning == nil || len(r.VoG) != 6 || len(r.Noise) != len(DefaultNoiseLevels) {
