@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 )
 
 // BackendName is the name to use in GOMLX_BACKEND for this backend.
