@@ -5,6 +5,7 @@ package simplego
 
 import (
 	"sync"
+	"time"
 
 	"github.com/pkg/errors"
 
@@ -354,6 +355,9 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 
 	// Return buffers to pool
 	e.executionBuffersPool.Put(execBuf)
+	if opStats.enabled {
+		opStatsExecuted()
+	}
 	return outputs, nil
 }
 
@@ -464,8 +468,18 @@ func (e *Executable) executeNode(node *Node, execBuf *executionBuffers) error {
 		if nodeExecutor == nil {
 			return errors.Errorf("Execute: node executor for op type %s not implemented!?", node.opType)
 		}
-		var err error
+		var (
+			err     error
+			statKey string
+			start   time.Time
+		)
+		if opStats.enabled {
+			statKey, start = opStatKey(node, inputBuffers), time.Now()
+		}
 		execBuf.results[nodeIdx], err = nodeExecutor(e.backend, node, inputBuffers, inputsOwned)
+		if opStats.enabled {
+			recordOpStat(statKey, time.Since(start))
+		}
 		if err != nil {
 			return errors.WithMessagef(err, "while executing %q", node.opType)
 		}

@@ -232,6 +232,11 @@ func (b *Builder) ReduceMin(operandOp backends.Op, axis ...int) (backends.Op, er
 
 // ReduceSum implements the backends.Builder interface.
 func (b *Builder) ReduceSum(operandOp backends.Op, axis ...int) (backends.Op, error) {
+	if x, ok := operandOp.(*Node); ok && x.builder == b && !b.compiled && len(axis) > 0 {
+		if fused := b.tryFuseMulReduceSum(x, axis); fused != nil {
+			return fused, nil
+		}
+	}
 	return b.reduceImpls(backends.OpTypeReduceSum, operandOp, axis...)
 }
 

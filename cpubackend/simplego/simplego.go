@@ -56,13 +56,20 @@ func New(config string) (backends.Backend, error) {
 		case "dotgeneral_small":
 			// This will force DotGeneral operation to use the version designed for smaller matrices.
 			b.dotGeneralForceProblemSize = smallProblemSize
+			b.dotGeneralNoGemm = true
 		case "dotgeneral_large":
 			// This will force DotGeneral operation to use the version designed for large matrices.
 			b.dotGeneralForceProblemSize = largeProblemSize
+			b.dotGeneralNoGemm = true
 		case "dotgeneral_check":
 			// This will force every DotGeneral operation to be executed with both versions and the outputs compared.
 			// This is used exclusively for debugging purposes.
 			b.dotGeneralForceProblemSize = checkProblemSize
+			b.dotGeneralNoGemm = true
+		case "reference":
+			// Upstream simplego v0.26.0 kernels only: no gemm DotGeneral, no
+			// ReduceSum(Mul) fusion, no fast paths (tests compare against it).
+			b.reference = true
 		case "ops_sequential":
 			// This will force the ops to be executed sequentially.
 			// The default is running parallel if it's the only thing executing, otherwise sequentially.
@@ -75,7 +82,7 @@ func New(config string) (backends.Backend, error) {
 			// No-op, just skip.
 		default:
 			return nil, errors.Errorf("unknown configuration option %q for SimpleGo (go) backend -- valid configuration options are: "+
-				"parallelism=#workers, dotgeneral_small, dotgeneral_large, dotgeneral_check, ops_sequential, ops_parallel; see code for documentation", key)
+				"parallelism=#workers, dotgeneral_small, dotgeneral_large, dotgeneral_check, ops_sequential, ops_parallel, reference; see code for documentation", key)
 		}
 	}
 	return b, nil
@@ -98,6 +105,12 @@ type Backend struct {
 
 	// dotGeneralForceProblemSize allows a DotGeneral algorithm to always be used.
 	dotGeneralForceProblemSize dotGeneralProblemSizeType
+
+	// dotGeneralNoGemm forces upstream's DotGeneral algorithms (set by the dotgeneral_* configs).
+	dotGeneralNoGemm bool
+
+	// reference disables every fast path of the fork (config "reference").
+	reference bool
 
 	// opsExecutionType defines how to execute the ops of a computation.
 	opsExecutionType opsExecutionType
@@ -157,6 +170,7 @@ func notImplementedError(opType backends.OpType) error {
 // Finalize releases all the associated resources immediately, and makes the backend invalid.
 func (b *Backend) Finalize() {
 	b.isFinalized = true
+	writeOpStats()
 	b.bufferPools.Clear()
 }
 

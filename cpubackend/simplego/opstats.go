@@ -1,0 +1,117 @@
+package simplego
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+)
+
+// Op statistics, for profiling graphs by op type and shape: set
+// $CPUBACKEND_OPSTATS to a file name (or "-" for stderr) and the accumulated
+// time per (op, input shapes → output shape) is written there at every
+// Backend.Finalize and, while running, after each of the first 10 executions and every 50 after.
+var opStats = struct {
+	sync.Mutex
+	enabled bool
+	path    string
+	runs    int
+	byKey   map[string]*opStat
+}{byKey: map[string]*opStat{}}
+
+type opStat struct {
+	count int
+	total time.Duration
+}
+
+func init() {
+	if p := os.Getenv("CPUBACKEND_OPSTATS"); p != "" {
+		opStats.enabled, opStats.path = true, p
+	}
+}
+
+func opStatKey(node *Node, inputs []*Buffer) string {
+	var sb strings.Builder
+	sb.WriteString(node.opType.String())
+	sb.WriteString("(")
+	for i, in := range inputs {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		if in != nil {
+			sb.WriteString(in.shape.String())
+		}
+	}
+	sb.WriteString(") → ")
+	sb.WriteString(node.shape.String())
+	if node.opType == backends.OpTypeDotGeneral {
+		sb.WriteString(fmt.Sprintf(" %+v", node.data))
+	}
+	return sb.String()
+}
+
+func recordOpStat(key string, d time.Duration) {
+	opStats.Lock()
+	s := opStats.byKey[key]
+	if s == nil {
+		s = &opStat{}
+		opStats.byKey[key] = s
+	}
+	s.count++
+	s.total += d
+	opStats.Unlock()
+}
+
+func opStatsExecuted() {
+	opStats.Lock()
+	opStats.runs++
+	flush := opStats.runs <= 10 || opStats.runs%50 == 0
+	opStats.Unlock()
+	if flush {
+		writeOpStats()
+	}
+}
+
+// writeOpStats writes the accumulated op statistics, heaviest first.
+func writeOpStats() {
+	if !opStats.enabled {
+		return
+	}
+	opStats.Lock()
+	defer opStats.Unlock()
+	keys := make([]string, 0, len(opStats.byKey))
+	var total time.Duration
+	for k, s := range opStats.byKey {
+		keys = append(keys, k)
+		total += s.total
+	}
+	slices.SortFunc(keys, func(a, b string) int { return int(opStats.byKey[b].total - opStats.byKey[a].total) })
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "# %d executions, %s in ops\n", opStats.runs, total)
+	byOp := map[string]time.Duration{}
+	for _, k := range keys {
+		byOp[k[:strings.Index(k, "(")]] += opStats.byKey[k].total
+	}
+	ops := make([]string, 0, len(byOp))
+	for k := range byOp {
+		ops = append(ops, k)
+	}
+	slices.SortFunc(ops, func(a, b string) int { return int(byOp[b] - byOp[a]) })
+	for _, op := range ops {
+		fmt.Fprintf(&sb, "%10.1fms %5.1f%% %s\n", byOp[op].Seconds()*1000, 100*byOp[op].Seconds()/total.Seconds(), op)
+	}
+	sb.WriteString("\n")
+	for _, k := range keys {
+		s := opStats.byKey[k]
+		fmt.Fprintf(&sb, "%10.1fms %5.1f%% %6d× %s\n", s.total.Seconds()*1000, 100*s.total.Seconds()/total.Seconds(), s.count, k)
+	}
+	if opStats.path == "-" {
+		fmt.Fprint(os.Stderr, sb.String())
+		return
+	}
+	_ = os.WriteFile(opStats.path, []byte(sb.String()), 0o644)
+}
