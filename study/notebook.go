@@ -1,0 +1,49 @@
+package study
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+)
+
+// Environment variables read by [NotebookSession].
+const (
+	// EnvQuick set to "1" selects QuickPreset (CI, first looks) over DefaultPreset.
+	EnvQuick = "PROTOSEG_QUICK"
+	// EnvDatasets is a comma-separated list of datasets (default: the five stand-ins).
+	EnvDatasets = "PROTOSEG_DATASETS"
+	// EnvCache is the folder where trained models and results are cached (default:
+	// .cache beside the notebook, i.e. $GONB_DIR/.cache).
+	EnvCache = "PROTOSEG_CACHE"
+)
+
+// NotebookSession returns the session every notebook shares: the preset is
+// QuickPreset when $PROTOSEG_QUICK is "1" and DefaultPreset otherwise, and trained
+// models and results are cached in one folder ($PROTOSEG_CACHE, default
+// $GONB_DIR/.cache), so a notebook reuses what an earlier one trained and trains
+// it itself when missing. Quick and default runs are cached apart.
+func NotebookSession(backend backends.Backend, log io.Writer) (*Session, error) {
+	preset, tag := DefaultPreset, "default"
+	if os.Getenv(EnvQuick) == "1" {
+		preset, tag = QuickPreset, "quick"
+	}
+	names, err := ParseDatasets(os.Getenv(EnvDatasets))
+	if err != nil {
+		return nil, err
+	}
+	cache := os.Getenv(EnvCache)
+	if cache == "" {
+		dir := os.Getenv("GONB_DIR")
+		if dir == "" {
+			dir = "."
+		}
+		cache = filepath.Join(dir, ".cache")
+	}
+	return NewSession(backend, names, preset, filepath.Join(cache, tag), 1, log)
+}
+
+// IsQuick tells whether notebooks run in the quick configuration.
+func IsQuick() bool { return strings.TrimSpace(os.Getenv(EnvQuick)) == "1" }
