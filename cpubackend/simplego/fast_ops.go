@@ -1,0 +1,309 @@
+package simplego
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// Fast float32 executors of the fork. Each one handles the float32 case with
+// contiguous loops (see ndPlan) split over the cores with plain goroutines, and
+// hands every other case — other dtypes, the "reference" configuration — to the
+// upstream executor it replaces.
+
+type binaryOpKind int
+
+const (
+	binaryAdd binaryOpKind = iota
+	binarySub
+	binaryMul
+	binaryDiv
+	binaryMax
+	binaryMin
+)
+
+func init() {
+	for op, kind := range map[backends.OpType]binaryOpKind{
+		backends.OpTypeAdd: binaryAdd, backends.OpTypeSub: binarySub, backends.OpTypeMul: binaryMul,
+		backends.OpTypeDiv: binaryDiv, backends.OpTypeMax: binaryMax, backends.OpTypeMin: binaryMin,
+	} {
+		setNodeExecutor(op, priorityArch, fastBinary(kind, nodeExecutorOf(op)))
+	}
+	setNodeExecutor(backends.OpTypeSlice, priorityArch, fastSlice)
+	setNodeExecutor(backends.OpTypeBroadcastInDim, priorityArch, fastBroadcastInDim)
+	setNodeExecutor(backends.OpTypeTranspose, priorityArch, fastTranspose)
+	setNodeExecutor(backends.OpTypeConcatenate, priorityArch, fastConcatenate)
+	setNodeExecutor(backends.OpTypeSign, priorityArch, fastSign)
+	for _, op := range []backends.OpType{backends.OpTypeReduceSum, backends.OpTypeReduceMax, backends.OpTypeReduceMin} {
+		setNodeExecutor(op, priorityArch, fastReduce)
+	}
+}
+
+// nodeExecutorOf returns upstream's executor for the binary ops (registered by
+// gen_exec_binary.go, whose init may run after this file's).
+func nodeExecutorOf(op backends.OpType) nodeExecutor {
+	switch op {
+	case backends.OpTypeAdd:
+		return execAdd
+	case backends.OpTypeSub:
+		return execSub
+	case backends.OpTypeMul:
+		return execMul
+	case backends.OpTypeDiv:
+		return execDiv
+	case backends.OpTypeMax:
+		return execMax
+	case backends.OpTypeMin:
+		return execMin
+	}
+	panic("no upstream executor for " + op.String())
+}
+
+func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
+	return func(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+		lhs0, rhs0 := inputs[0], inputs[1]
+		if backend.reference || node.shape.DType != dtypes.Float32 ||
+			(lhs0.shape.Rank() != node.shape.Rank() && lhs0.shape.Size() != 1) ||
+			(rhs0.shape.Rank() != node.shape.Rank() && rhs0.shape.Size() != 1) {
+			return upstream(backend, node, inputs, inputsOwned)
+		}
+		lhs, rhs, output, _, _ := binaryOperandsAndOutput(backend, inputs, inputsOwned, node.shape)
+		dims := node.shape.Dimensions
+		strides := func(b *Buffer) []int {
+			if b.shape.Size() == 1 {
+				return make([]int, len(dims))
+			}
+			return broadcastStrides(b.shape.Dimensions)
+		}
+		a, b, o := lhs.flat.([]float32), rhs.flat.([]float32), output.flat.([]float32)
+		p := newNDPlan(dims, contiguousStrides(dims), strides(lhs), strides(rhs))
+		n := p.inner()
+		last := len(p.dims) - 1
+		sa, sb := p.strides[1][last], p.strides[2][last]
+		p.parallelRows([]int{0, 0, 0}, 1, func(offs []int) {
+			binaryRowFloat32(kind, o[offs[0]:offs[0]+n], a[offs[1]:], b[offs[2]:], sa, sb)
+		})
+		return output, nil
+	}
+}
+
+func fastSlice(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	operand := inputs[0]
+	params, ok := node.data.(*sliceNode)
+	if backend.reference || !ok || node.shape.DType != dtypes.Float32 {
+		return execSlice(backend, node, inputs, inputsOwned)
+	}
+	output := backend.getBufferForShape(node.shape)
+	srcStrides := contiguousStrides(operand.shape.Dimensions)
+	off := 0
+	for ax := range srcStrides {
+		off += params.starts[ax] * srcStrides[ax]
+		if len(params.strides) > ax && params.strides[ax] > 1 {
+			srcStrides[ax] *= params.strides[ax]
+		}
+	}
+	copyStridedFloat32(output.flat.([]float32), 0, contiguousStrides(node.shape.Dimensions),
+		operand.flat.([]float32), off, srcStrides, node.shape.Dimensions)
+	return output, nil
+}
+
+func fastBroadcastInDim(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	operand := inputs[0]
+	if backend.reference || node.shape.DType != dtypes.Float32 {
+		return execBroadcastInDim(backend, node, inputs, inputsOwned)
+	}
+	output := backend.getBufferForShape(node.shape)
+	rank := node.shape.Rank()
+	srcStrides := make([]int, rank)
+	opStrides := contiguousStrides(operand.shape.Dimensions)
+	for opAxis, outAxis := range node.data.([]int) {
+		if operand.shape.Dimensions[opAxis] != 1 {
+			srcStrides[outAxis] = opStrides[opAxis]
+		}
+	}
+	copyStridedFloat32(output.flat.([]float32), 0, contiguousStrides(node.shape.Dimensions),
+		operand.flat.([]float32), 0, srcStrides, node.shape.Dimensions)
+	return output, nil
+}
+
+func fastTranspose(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	operand := inputs[0]
+	if backend.reference || node.shape.DType != dtypes.Float32 {
+		return execTranspose(backend, node, inputs, inputsOwned)
+	}
+	output := backend.getBufferForShape(node.shape)
+	transposeFloat32(output.flat.([]float32), operand.flat.([]float32), operand.shape.Dimensions, node.data.([]int))
+	return output, nil
+}
+
+func fastConcatenate(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if backend.reference || node.shape.DType != dtypes.Float32 {
+		return execConcatenate(backend, node, inputs, inputsOwned)
+	}
+	axis := node.data.(int)
+	output := backend.getBufferForShape(node.shape)
+	o := output.flat.([]float32)
+	outStrides := contiguousStrides(node.shape.Dimensions)
+	// One strided copy per input; the inputs are copied in parallel row blocks by
+	// copyStridedFloat32 when large, so small inputs stay serial.
+	pos := 0
+	for _, in := range inputs {
+		copyStridedFloat32(o, pos*outStrides[axis], outStrides, in.flat.([]float32), 0,
+			contiguousStrides(in.shape.Dimensions), in.shape.Dimensions)
+		pos += in.shape.Dimensions[axis]
+	}
+	return output, nil
+}
+
+func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if backend.reference || node.shape.DType != dtypes.Float32 {
+		return execSign(backend, node, inputs, inputsOwned)
+	}
+	input, output := unaryOperandAndOutput(backend, inputs, inputsOwned)
+	in, out := input.flat.([]float32), output.flat.([]float32)
+	parallelFor(len(in), 1, func(i0, i1 int) {
+		for i := i0; i < i1; i++ {
+			x := in[i]
+			var s float32
+			if x > 0 {
+				s = 1
+			} else if x < 0 {
+				s = -1
+			}
+			out[i] = s
+		}
+	})
+	return output, nil
+}
+
+// fastReduce implements ReduceSum, ReduceMax and ReduceMin for float32.
+func fastReduce(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	operand := inputs[0]
+	axes := node.data.([]int)
+	if backend.reference || node.shape.DType != dtypes.Float32 || len(axes) == 0 {
+		return execReduce(backend, node, inputs, inputsOwned)
+	}
+	output := backend.getBufferForShape(node.shape)
+	dims := operand.shape.Dimensions
+	rank := len(dims)
+	// Output strides over the operand's axes: 0 on reduced axes.
+	outStrides := make([]int, rank)
+	acc := 1
+	for ax := rank - 1; ax >= 0; ax-- {
+		if slices.Contains(axes, ax) {
+			continue
+		}
+		outStrides[ax] = acc
+		acc *= dims[ax]
+	}
+	var init float32
+	switch node.opType {
+	case backends.OpTypeReduceMax:
+		init = float32(math.Inf(-1))
+	case backends.OpTypeReduceMin:
+		init = float32(math.Inf(1))
+	}
+	o, x := output.flat.([]float32), operand.flat.([]float32)
+	p := newNDPlan(dims, outStrides, contiguousStrides(dims))
+	reduceRows(node.opType, p, o, x, init)
+	return output, nil
+}
+
+func reduceRows(op backends.OpType, p *ndPlan, o, x []float32, init float32) {
+	for i := range o {
+		o[i] = init
+	}
+	n := p.inner()
+	last := len(p.dims) - 1
+	keptInner := p.strides[0][last] != 0
+	rowFn := func(o []float32) func(offs []int) {
+		return func(offs []int) {
+			row := x[offs[1] : offs[1]+n]
+			if keptInner {
+				dst := o[offs[0] : offs[0]+n]
+				switch op {
+				case backends.OpTypeReduceSum:
+					for i, v := range row {
+						dst[i] += v
+					}
+				case backends.OpTypeReduceMax:
+					for i, v := range row {
+						dst[i] = max(dst[i], v)
+					}
+				default:
+					for i, v := range row {
+						dst[i] = min(dst[i], v)
+					}
+				}
+				return
+			}
+			r := o[offs[0]]
+			switch op {
+			case backends.OpTypeReduceSum:
+				var s0, s1, s2, s3 float32
+				i := 0
+				for ; i+4 <= n; i += 4 {
+					s0 += row[i]
+					s1 += row[i+1]
+					s2 += row[i+2]
+					s3 += row[i+3]
+				}
+				for ; i < n; i++ {
+					s0 += row[i]
+				}
+				r += (s0 + s1) + (s2 + s3)
+			case backends.OpTypeReduceMax:
+				for _, v := range row {
+					r = max(r, v)
+				}
+			default:
+				for _, v := range row {
+					r = min(r, v)
+				}
+			}
+			o[offs[0]] = r
+		}
+	}
+	rows := p.numRows()
+	if len(p.dims) > 1 && p.strides[0][0] != 0 {
+		// The outermost axis is kept: rows of different outer indices write
+		// disjoint outputs.
+		p.parallelRows([]int{0, 0}, rows/p.dims[0], rowFn(o))
+		return
+	}
+	if len(p.dims) > 1 && len(o) <= 1<<16 && rows*n >= 4*parallelMinWork {
+		// The outermost axis is reduced and the output small: partial results per
+		// worker, combined at the end.
+		parts := make([][]float32, 2)
+		parallelFor(2, rows*n/2, func(w0, w1 int) {
+			for w := w0; w < w1; w++ {
+				part := o
+				if w > 0 {
+					part = make([]float32, len(o))
+					for i := range part {
+						part[i] = init
+					}
+				}
+				parts[w] = part
+				per := (p.dims[0] + 1) / 2
+				lo, hi := w*per, min((w+1)*per, p.dims[0])
+				rowsPer := rows / p.dims[0]
+				p.forRows(lo*rowsPer, hi*rowsPer, []int{0, 0}, rowFn(part))
+			}
+		})
+		for i, v := range parts[1] {
+			switch op {
+			case backends.OpTypeReduceSum:
+				o[i] += v
+			case backends.OpTypeReduceMax:
+				o[i] = max(o[i], v)
+			default:
+				o[i] = min(o[i], v)
+			}
+		}
+		return
+	}
+	p.forRows(0, rows, []int{0, 0}, rowFn(o))
+}

@@ -1,0 +1,239 @@
+package simplego
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// The fork's fast paths are checked against the "reference" configuration
+// (upstream simplego v0.26.0 kernels) on random inputs.
+
+var refBackend backends.Backend
+
+func referenceBackend(t *testing.T) backends.Backend {
+	t.Helper()
+	if refBackend == nil {
+		var err error
+		if refBackend, err = New("reference"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return refBackend
+}
+
+func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
+
+// compareRef runs fn on the fork (fast paths) and on the reference and checks
+// every output agrees to float32 tolerance (relative to the output's scale).
+func compareRef(t *testing.T, name string, fn any, tensorsIn ...*tensors.Tensor) {
+	t.Helper()
+	clones := func() []any {
+		out := make([]any, len(tensorsIn))
+		for i, x := range tensorsIn {
+			c, err := x.LocalClone()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[i] = c
+		}
+		return out
+	}
+	fast, err := graph.NewExecAny(backend, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := graph.NewExecAny(referenceBackend(t), fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fast.Exec(clones()...)
+	if err != nil {
+		t.Fatalf("%s: fast: %+v", name, err)
+	}
+	want, err := ref.Exec(clones()...)
+	if err != nil {
+		t.Fatalf("%s: reference: %+v", name, err)
+	}
+	for i := range want {
+		if !got[i].Shape().Equal(want[i].Shape()) {
+			t.Fatalf("%s: output %d: shape %s, want %s", name, i, got[i].Shape(), want[i].Shape())
+		}
+		g, w := flatFloat64(got[i]), flatFloat64(want[i])
+		scale := 1e-6
+		for _, x := range w {
+			scale = max(scale, math.Abs(x))
+		}
+		for j := range w {
+			if d := math.Abs(g[j] - w[j]); d > 1e-4*scale || math.IsNaN(g[j]) != math.IsNaN(w[j]) {
+				t.Fatalf("%s: output %d (%s) element %d: got %g, want %g (scale %g)", name, i, want[i].Shape(), j, g[j], w[j], scale)
+			}
+		}
+	}
+}
+
+func flatFloat64(t *tensors.Tensor) []float64 {
+	var out []float64
+	tensors.MustConstFlatData(t, func(flat []float32) {
+		out = make([]float64, len(flat))
+		for i, x := range flat {
+			out[i] = float64(x)
+		}
+	})
+	return out
+}
+
+func TestFastDotGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	type tc struct {
+		lDims, lC, lB, rDims, rC, rB []int
+	}
+	cases := []tc{
+		{[]int{7, 13}, []int{1}, nil, []int{13, 5}, []int{0}, nil},                          // plain
+		{[]int{13, 7}, []int{0}, nil, []int{13, 5}, []int{0}, nil},                          // lhs transposed
+		{[]int{7, 13}, []int{1}, nil, []int{5, 13}, []int{1}, nil},                          // rhs transposed
+		{[]int{13, 7}, []int{0}, nil, []int{5, 13}, []int{1}, nil},                          // both
+		{[]int{3, 7, 13}, []int{2}, []int{0}, []int{3, 13, 9}, []int{1}, []int{0}},          // batched
+		{[]int{7, 3, 13}, []int{2}, []int{1}, []int{13, 3, 9}, []int{0}, []int{1}},          // batch not outermost
+		{[]int{2, 3, 1, 5}, []int{1}, []int{3, 0}, []int{5, 3, 2, 4}, []int{1}, []int{0, 2}}, // upstream test
+		{[]int{4, 5, 6, 7}, []int{1, 2}, nil, []int{6, 5, 3}, []int{1, 0}, nil},             // two contracting, crossed order
+		{[]int{1, 9, 1, 11}, []int{3}, nil, []int{11, 1, 3}, []int{0}, nil},                 // size-1 axes
+		{[]int{300, 72}, []int{1}, nil, []int{72, 9}, []int{0}, nil},                        // im2col-like, odd channels
+		{[]int{300, 9}, []int{0}, nil, []int{300, 72}, []int{0}, nil},                       // weight gradient
+	}
+	for i, c := range cases {
+		lhs, rhs := randTensor(rng, c.lDims...), randTensor(rng, c.rDims...)
+		compareRef(t, fmt.Sprintf("case %d", i), func(l, r *graph.Node) *graph.Node {
+			return graph.DotGeneral(l, c.lC, c.lB, r, c.rC, c.rB)
+		}, lhs, rhs)
+	}
+}
+
+// TestFuseMulReduceSum checks the gradient of matrix products (which GoMLX
+// builds as ReduceSum(Mul(broadcast, broadcast))) and hand-written patterns.
+func TestFuseMulReduceSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, dims := range [][3]int{{1, 7, 3}, {37, 9, 5}, {300, 72, 8}, {10, 13, 1}} {
+		n, k, m := dims[0], dims[1], dims[2]
+		x, w, r := randTensor(rng, n, k), randTensor(rng, k, m), randTensor(rng, n, m)
+		compareRef(t, fmt.Sprintf("grad %v", dims), func(x, w, r *graph.Node) []*graph.Node {
+			y := graph.Dot(x, w)
+			loss := graph.ReduceAllSum(graph.Mul(y, r))
+			return append([]*graph.Node{y}, graph.Gradient(loss, x, w)...)
+		}, x, w, r)
+	}
+	// Batched matmul gradient.
+	a, b, r := randTensor(rng, 3, 5, 7), randTensor(rng, 3, 7, 4), randTensor(rng, 3, 5, 4)
+	compareRef(t, "batched grad", func(a, b, r *graph.Node) []*graph.Node {
+		y := graph.DotGeneral(a, []int{2}, []int{0}, b, []int{1}, []int{0})
+		return graph.Gradient(graph.ReduceAllSum(graph.Mul(y, r)), a, b)
+	}, a, b, r)
+	// Direct patterns: outer-product sums with transposed output, sums over several axes.
+	p, q := randTensor(rng, 6, 1, 5), randTensor(rng, 1, 4, 5)
+	compareRef(t, "pattern", func(p, q *graph.Node) []*graph.Node {
+		return []*graph.Node{
+			graph.ReduceSum(graph.Mul(p, q), 2),
+			graph.ReduceSum(graph.Mul(q, p), 2),
+			graph.ReduceSum(graph.Mul(p, q), 0, 2),
+			graph.ReduceSum(graph.Mul(p, q), 1), // not a product sum: falls back
+			graph.ReduceAllSum(graph.Mul(p, q)),
+		}
+	}, p, q)
+}
+
+func TestFastElementwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	type pair struct{ a, b []int }
+	pairs := []pair{
+		{[]int{3, 5, 7, 9}, []int{3, 5, 7, 9}},
+		{[]int{3, 5, 7, 9}, []int{1, 1, 1, 9}},
+		{[]int{1, 1, 1, 9}, []int{3, 5, 7, 9}},
+		{[]int{3, 5, 7, 9}, []int{3, 5, 7, 1}},
+		{[]int{3, 5, 7, 9}, []int{3, 1, 1, 1}},
+		{[]int{3, 5, 7, 9}, []int{1, 5, 1, 9}},
+		{[]int{1, 5, 1, 9}, []int{3, 1, 7, 1}},
+		{[]int{10, 64, 64, 3}, []int{1, 1, 1, 3}}, // large: parallel
+		{[]int{10, 64, 64, 3}, []int{10, 64, 64, 1}},
+		{[]int{1, 1}, []int{4, 6}},
+	}
+	for i, pr := range pairs {
+		a, b := randTensor(rng, pr.a...), randTensor(rng, pr.b...)
+		compareRef(t, fmt.Sprintf("binary %v %v", pr.a, pr.b), func(a, b *graph.Node) []*graph.Node {
+			return []*graph.Node{graph.Add(a, b), graph.Sub(a, b), graph.Mul(a, b), graph.Div(a, b),
+				graph.Max(a, b), graph.Min(a, b), graph.Sign(graph.Sub(a, b))}
+		}, a, b)
+		_ = i
+	}
+	s := randTensor(rng, 4, 6)
+	compareRef(t, "scalar", func(a *graph.Node) []*graph.Node {
+		c := graph.Scalar(a.Graph(), a.DType(), 1.5)
+		return []*graph.Node{graph.Sub(c, a), graph.Div(a, c), graph.Max(a, c)}
+	}, s)
+}
+
+func TestFastReduce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, dims := range [][]int{{3, 5, 7, 9}, {1, 5, 1, 3}, {10, 64, 64, 5}, {10, 32, 2, 32, 2, 3}, {7}} {
+		x := randTensor(rng, dims...)
+		r := len(dims)
+		compareRef(t, fmt.Sprintf("reduce %v", dims), func(x *graph.Node) []*graph.Node {
+			var out []*graph.Node
+			axesList := [][]int{{0}, {r - 1}}
+			if r > 1 {
+				axesList = append(axesList, xsAxes(r-1), []int{1})
+			}
+			if r == 6 {
+				axesList = append(axesList, []int{2, 4})
+			}
+			for _, axes := range axesList {
+				out = append(out, graph.ReduceSum(x, axes...), graph.ReduceMax(x, axes...), graph.ReduceMin(x, axes...))
+			}
+			return append(out, graph.ReduceAllSum(x))
+		}, x)
+	}
+}
+
+func xsAxes(n int) []int {
+	a := make([]int, n)
+	for i := range a {
+		a[i] = i
+	}
+	return a
+}
+
+func TestFastDataMovement(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	x := randTensor(rng, 3, 10, 12, 5)
+	big := randTensor(rng, 10, 66, 66, 3)
+	compareRef(t, "slice/transpose/broadcast/concat", func(x, big *graph.Node) []*graph.Node {
+		return []*graph.Node{
+			graph.Slice(x, graph.AxisRange(), graph.AxisRange(1, 9), graph.AxisRange(2, 12), graph.AxisRange(1, 4)),
+			graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, 10).Stride(3), graph.AxisRange(), graph.AxisRange(0, 5).Stride(2)),
+			graph.Slice(big, graph.AxisRange(), graph.AxisRange(1, 65), graph.AxisRange(2, 66), graph.AxisRange()),
+			graph.TransposeAllAxes(x, 3, 1, 2, 0),
+			graph.TransposeAllAxes(x, 0, 2, 1, 3),
+			graph.TransposeAllAxes(x, 1, 0, 2, 3),
+			graph.TransposeAllAxes(big, 3, 0, 1, 2),
+			graph.BroadcastToDims(graph.Reshape(graph.ReduceSum(x, 1, 2), 3, 1, 1, 5), 3, 10, 12, 5),
+			graph.BroadcastToDims(graph.Reshape(graph.ReduceSum(x, 0, 1, 2), 1, 1, 5), 2, 7, 5),
+			graph.Concatenate([]*graph.Node{x, x, x}, 3),
+			graph.Concatenate([]*graph.Node{x, graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, 3))}, 1),
+			graph.Concatenate([]*graph.Node{big, big}, 0),
+		}
+	}, x, big)
+}
