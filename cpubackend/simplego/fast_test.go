@@ -104,17 +104,17 @@ func TestFastDotGeneral(t *testing.T) {
 		lDims, lC, lB, rDims, rC, rB []int
 	}
 	cases := []tc{
-		{[]int{7, 13}, []int{1}, nil, []int{13, 5}, []int{0}, nil},                          // plain
-		{[]int{13, 7}, []int{0}, nil, []int{13, 5}, []int{0}, nil},                          // lhs transposed
-		{[]int{7, 13}, []int{1}, nil, []int{5, 13}, []int{1}, nil},                          // rhs transposed
-		{[]int{13, 7}, []int{0}, nil, []int{5, 13}, []int{1}, nil},                          // both
-		{[]int{3, 7, 13}, []int{2}, []int{0}, []int{3, 13, 9}, []int{1}, []int{0}},          // batched
-		{[]int{7, 3, 13}, []int{2}, []int{1}, []int{13, 3, 9}, []int{0}, []int{1}},          // batch not outermost
+		{[]int{7, 13}, []int{1}, nil, []int{13, 5}, []int{0}, nil},                           // plain
+		{[]int{13, 7}, []int{0}, nil, []int{13, 5}, []int{0}, nil},                           // lhs transposed
+		{[]int{7, 13}, []int{1}, nil, []int{5, 13}, []int{1}, nil},                           // rhs transposed
+		{[]int{13, 7}, []int{0}, nil, []int{5, 13}, []int{1}, nil},                           // both
+		{[]int{3, 7, 13}, []int{2}, []int{0}, []int{3, 13, 9}, []int{1}, []int{0}},           // batched
+		{[]int{7, 3, 13}, []int{2}, []int{1}, []int{13, 3, 9}, []int{0}, []int{1}},           // batch not outermost
 		{[]int{2, 3, 1, 5}, []int{1}, []int{3, 0}, []int{5, 3, 2, 4}, []int{1}, []int{0, 2}}, // upstream test
-		{[]int{4, 5, 6, 7}, []int{1, 2}, nil, []int{6, 5, 3}, []int{1, 0}, nil},             // two contracting, crossed order
-		{[]int{1, 9, 1, 11}, []int{3}, nil, []int{11, 1, 3}, []int{0}, nil},                 // size-1 axes
-		{[]int{300, 72}, []int{1}, nil, []int{72, 9}, []int{0}, nil},                        // im2col-like, odd channels
-		{[]int{300, 9}, []int{0}, nil, []int{300, 72}, []int{0}, nil},                       // weight gradient
+		{[]int{4, 5, 6, 7}, []int{1, 2}, nil, []int{6, 5, 3}, []int{1, 0}, nil},              // two contracting, crossed order
+		{[]int{1, 9, 1, 11}, []int{3}, nil, []int{11, 1, 3}, []int{0}, nil},                  // size-1 axes
+		{[]int{300, 72}, []int{1}, nil, []int{72, 9}, []int{0}, nil},                         // im2col-like, odd channels
+		{[]int{300, 9}, []int{0}, nil, []int{300, 72}, []int{0}, nil},                        // weight gradient
 	}
 	for i, c := range cases {
 		lhs, rhs := randTensor(rng, c.lDims...), randTensor(rng, c.rDims...)
