@@ -1,0 +1,270 @@
+package explore
+
+import (
+	"bytes"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/cpubackend"
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study"
+)
+
+// fakeModel gives feature maps shaped like a U-Net's 18 layers (Base base) that
+// depend smoothly on the image, so ProtoSeg finds something to separate.
+type fakeModel struct {
+	base int
+	seed float32
+}
+
+var (
+	fakeWidths = []int{1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1}
+	fakeLevels = []int{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0}
+)
+
+func (m fakeModel) Forward(images *tensors.Tensor) (*study.Output, error) {
+	d := images.Shape().Dimensions
+	n, h, w, c := d[0], d[1], d[2], d[3]
+	pix := tensors.MustCopyFlatData[float32](images)
+	grey := make([]float32, n*h*w)
+	for i := range grey {
+		grey[i] = pix[i*c]
+	}
+	mask := make([]float32, n*h*w)
+	for i, v := range grey {
+		if v > 0.5 {
+			mask[i] = 1
+		}
+	}
+	out := &study.Output{Mask: tensors.FromFlatDataAndDimensions(mask, n, h, w), Prob: tensors.FromFlatDataAndDimensions(mask, n, h, w)}
+	for l, lev := range fakeLevels {
+		s := 1 << lev
+		fh, fw, fc := h/s, w/s, fakeWidths[l]*m.base
+		f := make([]float32, n*fh*fw*fc)
+		for b := 0; b < n; b++ {
+			for y := 0; y < fh; y++ {
+				for x := 0; x < fw; x++ {
+					v := grey[(b*h+y*s)*w+x*s]
+					for k := 0; k < fc; k++ {
+						// Unit k responds to the intensity with its own gain and
+						// offset; some units are constant ("inertia").
+						a := float32(math.Sin(float64(k+l*7)+float64(m.seed))) * 2
+						val := a*v + float32(k%3)*0.1 + float32((x*7+y*3+k)%5)*0.01
+						if k%4 == 3 {
+							val = 0.5
+						}
+						f[((b*fh+y)*fw+x)*fc+k] = max(val, 0)
+					}
+				}
+			}
+		}
+		out.Features = append(out.Features, tensors.FromFlatDataAndDimensions(f, n, fh, fw, fc))
+	}
+	return out, nil
+}
+
+// fakeSource analyses the fake models with the study's own Analyze.
+type fakeSource struct {
+	ds      *data.Dataset
+	models  map[string]study.Model
+	results *study.DatasetResults
+}
+
+func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size, base, test int) *fakeSource {
+	ds, err := data.Load("isic-synth", data.Options{Size: size, Seed: 1, TrainCount: 1, TestCount: test})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeSource{ds: ds, models: map[string]study.Model{
+		"offline": fakeModel{base: base, seed: 0}, "online": fakeModel{base: base, seed: 1},
+	}}
+	r := &study.DatasetResults{Dataset: ds}
+	for mode, m := range src.models {
+		mr, err := study.Analyze(a, m, ds, study.AnalyzeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode == "offline" {
+			r.Offline = mr
+		} else {
+			r.Online = mr
+		}
+	}
+	src.results = r
+	return src
+}
+
+func (s *fakeSource) Dataset(string) (*data.Dataset, error)         { return s.ds, nil }
+func (s *fakeSource) Model(_, mode string) (study.Model, error)     { return s.models[mode], nil }
+func (s *fakeSource) Results(string) (*study.DatasetResults, error) { return s.results, nil }
+
+func setup(t testing.TB, size, base, test int) (*Explorer, *fakeSource) {
+	b, err := cpubackend.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := protoseg.NewAnalyzer(b, protoseg.Bilinear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := newFakeSource(t, b, a, size, base, test)
+	e, err := New(src, []string{"isic-synth"}, b, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, src
+}
+
+func TestView(t *testing.T) {
+	e, src := setup(t, 32, 2, 12)
+	order, err := e.Order("isic-synth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu := src.results.Online.Mu
+	for i := 1; i < len(order); i++ {
+		if mu[order[i]] < mu[order[i-1]] {
+			t.Fatalf("order not by rising μ: %v", order)
+		}
+	}
+	for _, mode := range Modes {
+		mr := src.results.Offline
+		if mode == "online" {
+			mr = src.results.Online
+		}
+		for _, rank := range []int{0, 5, 11} {
+			idx := order[rank]
+			for layer := 1; layer <= study.NumLayers; layer++ {
+				v, err := e.View(Choice{Dataset: "isic-synth", Rank: rank, Mode: mode, Layer: layer})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := v.Numbers
+				// The layer SA is the study's own number for that image and layer.
+				if want := mr.LayerSA[idx][layer-1]; math.Abs(n.LayerSA-want) > 1e-9 {
+					t.Errorf("%s rank %d layer %d: SA %v, study %v", mode, rank, layer, n.LayerSA, want)
+				}
+				if n.Index != idx || n.Mu != mr.Mu[idx] || n.Dice != mr.Dice[idx] || n.UnitRank != 0 || !math.IsNaN(n.UnitSA) {
+					t.Errorf("numbers %+v", n)
+				}
+				if len(v.UnitLabels) != n.Units+1 || n.Units != fakeWidths[layer-1]*2 {
+					t.Errorf("layer %d: %d units, %d labels", layer, n.Units, len(v.UnitLabels))
+				}
+			}
+			// Units of layer 18 against the study's unit SA, ranked best first.
+			prev := math.Inf(1)
+			for u := 1; u <= 2; u++ {
+				v, err := e.View(Choice{Dataset: "isic-synth", Rank: rank, Mode: mode, Layer: 18, Unit: u})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := v.Numbers
+				if want := mr.UnitSA[idx][n.Unit]; math.Abs(n.UnitSA-want) > 1e-9 || n.UnitSA > prev {
+					t.Errorf("unit #%d (channel %d): SA %v, study %v, previous %v", u, n.Unit, n.UnitSA, want, prev)
+				}
+				prev = n.UnitSA
+			}
+		}
+	}
+}
+
+func TestViewImageChanges(t *testing.T) {
+	e, _ := setup(t, 32, 2, 12)
+	base := Choice{Dataset: "isic-synth", Rank: 3, Mode: "online", Layer: 1}
+	v1, err := e.View(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(v1.PNG))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 2*PanelSide+gap || b.Dy() != PanelSide {
+		t.Fatalf("image %v", b)
+	}
+	if !strings.Contains(v1.Text, "layer 1 (early)") || !strings.Contains(v1.Text, "μ =") {
+		t.Fatalf("text:\n%s", v1.Text)
+	}
+	c := base
+	c.Layer = 18
+	c.Unit = 1
+	v2, err := e.View(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(v1.PNG, v2.PNG) {
+		t.Fatal("layer 1 and layer 18 unit 1 render the same image")
+	}
+	if !strings.Contains(v2.Text, "unit #1 of") {
+		t.Fatalf("text:\n%s", v2.Text)
+	}
+	// Deterministic: the same choice renders the same bytes.
+	v3, err := e.View(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(v2.PNG, v3.PNG) {
+		t.Fatal("same choice, different image")
+	}
+	// Out-of-range choices are clamped.
+	v4, err := e.View(Choice{Rank: 99, Layer: 40, Unit: 999, Mode: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v4.Choice.Rank != 11 || v4.Choice.Layer != 18 || v4.Choice.Unit != v4.Numbers.Units || v4.Choice.Mode != "online" {
+		t.Fatalf("clamped %+v", v4.Choice)
+	}
+	if _, err := e.View(Choice{Dataset: "nope"}); err == nil {
+		t.Fatal("unknown dataset: no error")
+	}
+}
+
+func TestEvictsOldImages(t *testing.T) {
+	e, _ := setup(t, 32, 1, 12)
+	e.MaxImages = 2
+	for rank := range 5 {
+		if _, err := e.View(Choice{Rank: rank, Layer: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(e.layers) != 2 || len(e.lru) != 2 {
+		t.Fatalf("%d layer analyses, %d images kept", len(e.layers), len(e.lru))
+	}
+}
+
+// BenchmarkUpdate measures one explorer update at the default size (64×64, Base
+// 8 U-Net feature shapes): "cached" is a change to a layer or unit already
+// analysed on this image (render only); "layer" analyses a new layer of an
+// image whose features are known (layer + unit SAMs + p_t, then render).
+func BenchmarkUpdate(b *testing.B) {
+	e, _ := setup(b, 64, 8, 20)
+	c := Choice{Dataset: "isic-synth", Rank: 4, Mode: "online", Layer: 1}
+	if err := e.Warm(c); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("cached", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			c.Layer = 1 + i%study.NumLayers
+			c.Unit = i % 3
+			if _, err := e.View(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("layer", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			c.Layer = 1 + i%study.NumLayers
+			b.StopTimer()
+			delete(e.layers, layerKey{imageKey{c.Dataset, c.Mode, e.order[c.Dataset][c.Rank]}, c.Layer})
+			b.StartTimer()
+			if _, err := e.View(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
