@@ -29,41 +29,47 @@ func BenchmarkTrainStep(b *testing.B) {
 		for _, base := range []int{8, 16} {
 			for _, size := range []int{64} {
 				b.Run(fmt.Sprintf("%s/base=%d/size=%d", mode, base, size), func(b *testing.B) {
-					backend := testBackend(b)
-					cfg := Config{Base: base, InChannels: 1}
-					if err := cfg.Validate(); err != nil {
-						b.Fatal(err)
-					}
-					tc := TrainConfig{Mode: mode}
-					if err := tc.fill(); err != nil {
-						b.Fatal(err)
-					}
-					ctx := context.New()
-					trainer := train.NewTrainer(backend, ctx,
-						func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
-							out := Model(ctx, cfg, inputs[0])
-							return append([]*graph.Node{out.Logits}, out.Features...)
-						},
-						func(labels, predictions []*graph.Node) *graph.Node {
-							return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
-						},
-						optimizers.Adam().Done(), nil, nil)
-					images, masks := benchBatch(b, size)
-					step := func() {
-						if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
-							b.Fatal(err)
-						}
-					}
-					step() // compile
-					b.ResetTimer()
-					for range b.N {
-						step()
-					}
-					b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
+					benchTrainStep(b, mode, base, size)
 				})
 			}
 		}
 	}
+}
+
+// benchTrainStep measures Adam steps of a U-Net of the given Base on batches of 10
+// images of the given size, reporting images/s.
+func benchTrainStep(b *testing.B, mode string, base, size int) {
+	backend := testBackend(b)
+	cfg := Config{Base: base, InChannels: 1}
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	tc := TrainConfig{Mode: mode}
+	if err := tc.fill(); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.New()
+	trainer := train.NewTrainer(backend, ctx,
+		func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
+			out := Model(ctx, cfg, inputs[0])
+			return append([]*graph.Node{out.Logits}, out.Features...)
+		},
+		func(labels, predictions []*graph.Node) *graph.Node {
+			return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
+		},
+		optimizers.Adam().Done(), nil, nil)
+	images, masks := benchBatch(b, size)
+	step := func() {
+		if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step() // compile
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
 }
 
 // BenchmarkInference measures a forward pass with all 18 features (batch 10).

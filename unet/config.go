@@ -26,19 +26,35 @@ type Config struct {
 	// Upsample is "transpose" (default: 2×2 stride-2 transposed convolution, as the
 	// original U-Net) or "resize" (nearest-neighbour 2×, no parameters).
 	Upsample string `json:"upsample"`
+	// Conv is how the 3×3 convolutions are computed: "im2col" (default: nine shifted
+	// slices and one matrix product) or "backend" (the backend's ConvGeneral). Both
+	// use the same weights, so checkpoints of one load into the other.
+	Conv string `json:"conv,omitempty"`
 }
+
+// Ways of computing the 3×3 convolutions (Config.Conv).
+const (
+	// ConvIm2Col gathers the nine shifted copies of the input on the channel axis
+	// and multiplies them by the weights in one matrix product.
+	ConvIm2Col = "im2col"
+	// ConvBackend uses the backend's ConvGeneral (graph.Convolve).
+	ConvBackend = "backend"
+)
 
 // Width returns the number of channels of layer l (1-based).
 func (c Config) Width(l int) int { return c.Base * widthMultipliers[l-1] }
 
 // Validate checks the configuration and fills defaults (Classes 2, Upsample
-// "transpose").
+// "transpose", Conv "im2col").
 func (c *Config) Validate() error {
 	if c.Classes == 0 {
 		c.Classes = 2
 	}
 	if c.Upsample == "" {
 		c.Upsample = "transpose"
+	}
+	if c.Conv == "" {
+		c.Conv = ConvIm2Col
 	}
 	switch {
 	case c.Base < 1:
@@ -49,6 +65,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("unet: Classes must be ≥ 2, got %d", c.Classes)
 	case c.Upsample != "transpose" && c.Upsample != "resize":
 		return fmt.Errorf("unet: Upsample must be \"transpose\" or \"resize\", got %q", c.Upsample)
+	case c.Conv != ConvIm2Col && c.Conv != ConvBackend:
+		return fmt.Errorf("unet: Conv must be %q or %q, got %q", ConvIm2Col, ConvBackend, c.Conv)
 	}
 	return nil
 }

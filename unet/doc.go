@@ -9,9 +9,12 @@
 //
 // Choices, and why:
 //   - Convolutions are written as im2col (nine shifted slices of the zero-padded
-//     input concatenated on the channel axis, then one matrix product). On the
-//     pure-Go backend this is several times faster than its ConvGeneral, and every
-//     op in it has a gradient on every backend.
+//     input concatenated on the channel axis, then one matrix product), which
+//     every backend can differentiate. Config.Conv = "backend" uses the backend's
+//     ConvGeneral instead, with the same weights (TestConvModesAgree); on the cpu
+//     backend its ConvGeneral is still simplego's direct loop, 17–31× slower for one
+//     layer's forward pass and gradients (BenchmarkConvLayer: Base-8 layer 1 at
+//     64×64, batch 10, 45 ms against 775 ms; 16 → 16 channels 66 ms against 2.0 s).
 //   - Up-sampling defaults to the original U-Net's 2×2 transposed convolution with
 //     stride 2, written exactly as a per-pixel dense layer to 4·C′ followed by
 //     depth-to-space (GoMLX has no transposed-convolution layer).
