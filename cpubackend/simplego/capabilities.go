@@ -98,6 +98,8 @@ var Capabilities = backends.Capabilities{
 		backends.OpTypeScatterMin:       true,
 		backends.OpTypeScatterSum:       true,
 		backends.OpTypeSlice:            true,
+		backends.OpTypePad:              true,
+		backends.OpTypeReverse:          true,
 		backends.OpTypeTranspose:        true,
 		backends.OpTypeWhere:            true,
 		backends.OpTypeConvGeneral:      true,

@@ -152,28 +152,90 @@ func (p *ndPlan) parallelRows(base []int, align int, fn func(offs []int)) {
 	wg.Wait()
 }
 
+// parallelBlocks is parallelRows for loops whose rows are short: fn gets
+// blocks of m rows (the two innermost axes) with each operand's stride between
+// rows in rowStrides, so the per-row bookkeeping stays in fn's tight loop.
+func (p *ndPlan) parallelBlocks(base []int, fn func(offs []int, m int, rowStrides []int)) {
+	L := len(p.dims)
+	if L < 2 || p.inner() >= 256 {
+		one := make([]int, len(p.strides))
+		p.parallelRows(base, 1, func(offs []int) { fn(offs, 1, one) })
+		return
+	}
+	q := &ndPlan{dims: p.dims[:L-1], strides: make([][]int, len(p.strides))}
+	rowStrides := make([]int, len(p.strides))
+	for op := range p.strides {
+		q.strides[op] = p.strides[op][:L-1]
+		rowStrides[op] = p.strides[op][L-2]
+	}
+	m := p.dims[L-2]
+	// Each "row" of q is a block of m rows of p.
+	rows := q.numRows()
+	workers := runtime.GOMAXPROCS(0)
+	if workers <= 1 || rows*m*p.inner() < 2*parallelMinWork || rows < 2 {
+		q.forRows(0, rows, base, func(offs []int) { fn(offs, m, rowStrides) })
+		return
+	}
+	workers = min(workers, rows)
+	per := (rows + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		r0, r1 := w*per, min((w+1)*per, rows)
+		if r0 >= r1 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.forRows(r0, r1, base, func(offs []int) { fn(offs, m, rowStrides) })
+		}()
+	}
+	wg.Wait()
+}
+
 // copyStridedFloat32 copies a strided view of src (offset srcOff, strides
 // srcStrides, dims) into dst (offset dstOff, strides dstStrides). A source
-// stride of 0 broadcasts.
+// stride of 0 broadcasts, a negative one reverses.
 func copyStridedFloat32(dst []float32, dstOff int, dstStrides []int, src []float32, srcOff int, srcStrides []int, dims []int) {
+	copyStrided(dst, dstOff, dstStrides, src, srcOff, srcStrides, dims)
+}
+
+// copyStrided is copyStridedFloat32 for any element type.
+func copyStrided[T any](dst []T, dstOff int, dstStrides []int, src []T, srcOff int, srcStrides []int, dims []int) {
+	for _, d := range dims {
+		if d == 0 {
+			return
+		}
+	}
 	p := newNDPlan(dims, dstStrides, srcStrides)
 	n := p.inner()
 	ds, ss := p.strides[0][len(p.dims)-1], p.strides[1][len(p.dims)-1]
-	p.parallelRows([]int{dstOff, srcOff}, 1, func(offs []int) {
+	p.parallelBlocks([]int{dstOff, srcOff}, func(offs []int, m int, rs []int) {
 		d, s := offs[0], offs[1]
-		switch {
-		case ds == 1 && ss == 1:
-			copy(dst[d:d+n], src[s:s+n])
-		case ds == 1 && ss == 0:
-			v := src[s]
-			row := dst[d : d+n]
-			for i := range row {
-				row[i] = v
+		for range m {
+			switch {
+			case ds == 1 && ss == 1:
+				if n <= 16 {
+					dr, sr := dst[d:d+n], src[s:s+n]
+					for i := range dr {
+						dr[i] = sr[i]
+					}
+				} else {
+					copy(dst[d:d+n], src[s:s+n])
+				}
+			case ds == 1 && ss == 0:
+				v := src[s]
+				row := dst[d : d+n]
+				for i := range row {
+					row[i] = v
+				}
+			default:
+				for i := range n {
+					dst[d+i*ds] = src[s+i*ss]
+				}
 			}
-		default:
-			for i := range n {
-				dst[d+i*ds] = src[s+i*ss]
-			}
+			d += rs[0]
+			s += rs[1]
 		}
 	})
 }

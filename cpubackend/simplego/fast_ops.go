@@ -82,8 +82,12 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 		n := p.inner()
 		last := len(p.dims) - 1
 		sa, sb := p.strides[1][last], p.strides[2][last]
-		p.parallelRows([]int{0, 0, 0}, 1, func(offs []int) {
-			binaryRowFloat32(kind, o[offs[0]:offs[0]+n], a[offs[1]:], b[offs[2]:], sa, sb)
+		p.parallelBlocks([]int{0, 0, 0}, func(offs []int, m int, rs []int) {
+			oo, ao, bo := offs[0], offs[1], offs[2]
+			for range m {
+				binaryRowFloat32(kind, o[oo:oo+n], a[ao:], b[bo:], sa, sb)
+				oo, ao, bo = oo+rs[0], ao+rs[1], bo+rs[2]
+			}
 		})
 		return output, nil
 	}
@@ -139,6 +143,9 @@ func fastTranspose(backend *Backend, node *Node, inputs []*Buffer, inputsOwned [
 }
 
 func fastConcatenate(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if data, ok := node.data.(*concatViewsData); ok {
+		return execConcatenateViews(backend, node, inputs, data)
+	}
 	if backend.reference || node.shape.DType != dtypes.Float32 {
 		return execConcatenate(backend, node, inputs, inputsOwned)
 	}

@@ -237,3 +237,63 @@ func TestFastDataMovement(t *testing.T) {
 		}
 	}, x, big)
 }
+
+func TestPadReverse(t *testing.T) {
+	x := tensors.FromValue([][]float32{{1, 2, 3}, {4, 5, 6}})
+	got := graph.MustExecOnce(backend, func(x *graph.Node) *graph.Node {
+		return graph.Reverse(x, 1)
+	}, x)
+	if want := [][]float32{{3, 2, 1}, {6, 5, 4}}; !slices2DEqual(got.Value().([][]float32), want) {
+		t.Errorf("Reverse: got %v, want %v", got.Value(), want)
+	}
+	got = graph.MustExecOnce(backend, func(x *graph.Node) *graph.Node {
+		return graph.Reverse(x, 0, 1)
+	}, x)
+	if want := [][]float32{{6, 5, 4}, {3, 2, 1}}; !slices2DEqual(got.Value().([][]float32), want) {
+		t.Errorf("Reverse both: got %v, want %v", got.Value(), want)
+	}
+	for _, tc := range []struct {
+		cfg  []backends.PadAxis
+		want [][]float32
+	}{
+		{[]backends.PadAxis{{Start: 1, End: 0}, {Start: 0, End: 2}}, [][]float32{{9, 9, 9, 9, 9}, {1, 2, 3, 9, 9}, {4, 5, 6, 9, 9}}},
+		{[]backends.PadAxis{{}, {Start: -1, End: 1, Interior: 1}}, [][]float32{{9, 2, 9, 3, 9}, {9, 5, 9, 6, 9}}},
+		{[]backends.PadAxis{{Start: 0, End: -1}, {Start: 1, End: -2, Interior: 2}}, [][]float32{{9, 1, 9, 9, 2, 9}}},
+		{[]backends.PadAxis{{Interior: 1}}, [][]float32{{1, 2, 3}, {9, 9, 9}, {4, 5, 6}}},
+	} {
+		got := graph.MustExecOnce(backend, func(x *graph.Node) *graph.Node {
+			return graph.Pad(x, graph.Scalar(x.Graph(), x.DType(), 9), tc.cfg...)
+		}, x)
+		if !slices2DEqual(got.Value().([][]float32), tc.want) {
+			t.Errorf("Pad %+v: got %v, want %v", tc.cfg, got.Value(), tc.want)
+		}
+	}
+	xi := tensors.FromValue([][]int32{{1, 2}, {3, 4}})
+	gi := graph.MustExecOnce(backend, func(x *graph.Node) *graph.Node {
+		return graph.Pad(graph.Reverse(x, 0), graph.Scalar(x.Graph(), x.DType(), 0), backends.PadAxis{Start: 1})
+	}, xi)
+	if want := [][]int32{{0, 0}, {3, 4}, {1, 2}}; fmt.Sprint(gi.Value()) != fmt.Sprint(want) {
+		t.Errorf("int32 Pad(Reverse): got %v, want %v", gi.Value(), want)
+	}
+}
+
+func slices2DEqual(a, b [][]float32) bool {
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// TestConcatenateViews checks im2col-style concatenations of slices, reversed
+// and broadcast views against the reference.
+func TestConcatenateViews(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	x := randTensor(rng, 2, 7, 6, 3)
+	compareRef(t, "im2col", func(x *graph.Node) []*graph.Node {
+		p := graph.Concatenate([]*graph.Node{graph.ZerosLike(graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, 1))), x,
+			graph.ZerosLike(graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, 1)))}, 1)
+		var parts []*graph.Node
+		for dy := range 3 {
+			parts = append(parts, graph.Slice(p, graph.AxisRange(), graph.AxisRange(dy, dy+7)))
+		}
+		parts = append(parts, graph.Reverse(x, 2), graph.BroadcastToDims(graph.Slice(x, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange(0, 1)), 2, 7, 6, 3))
+		return []*graph.Node{graph.Concatenate(parts, 3), graph.Concatenate(parts[:3], 0)}
+	}, x)
+}

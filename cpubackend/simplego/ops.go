@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/support/xslices"
 	"github.com/pkg/errors"
+	"slices"
 )
 
 // nodeParameter data.
@@ -340,33 +341,6 @@ type gatherNode struct {
 	indicesAreSorted                                                 bool
 }
 
-// Concatenate joins a sequence of tensors along the given axis (it must exist already).
-// All input tensors must have the same shape, except potentially in the concatenation dimension.
-// They must also have the same data type (DType).
-// It returns an error if inputs are invalid (e.g., no inputs, mismatched graphs, shapes, dtypes, or invalid dimension).
-func (b *Builder) Concatenate(axis int, operandOps ...backends.Op) (backends.Op, error) {
-	if len(operandOps) == 0 {
-		return nil, errors.Errorf("Concatenate requires at least one input tensor")
-	}
-	operands, err := b.checkOps("Concatenate", operandOps...)
-	if err != nil {
-		return nil, err
-	}
-
-	// Extract shapes for shape inference.
-	inputShapes := make([]shapes.Shape, len(operands))
-	for i, opNode := range operands {
-		inputShapes[i] = opNode.shape
-	}
-	outputShape, err := shapeinference.ConcatenateOp(inputShapes, axis)
-	if err != nil {
-		return nil, err
-	}
-	node := b.newNode(backends.OpTypeConcatenate, outputShape, operands...)
-	node.data = axis
-	return node, nil
-}
-
 // ConvertDType converts operandOp to the given dtype. It implements the backends.Builder interface.
 func (b *Builder) ConvertDType(operandOp backends.Op, dtype dtypes.DType) (backends.Op, error) {
 	opType := backends.OpTypeConvertDType
@@ -515,10 +489,10 @@ func (b *Builder) Slice(operandOp backends.Op, starts, limits, strides []int) (b
 		return nil, err
 	}
 	node := b.newNode(opType, outputShape, operand)
-	node.data = &sliceNode{
-		starts,
-		limits,
-		strides,
+	node.data = &sliceNode{ // copied: the caller may reuse its slices
+		slices.Clone(starts),
+		slices.Clone(limits),
+		slices.Clone(strides),
 	}
 	return node, nil
 }
