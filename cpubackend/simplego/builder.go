@@ -232,7 +232,41 @@ func (b *Builder) addBinaryOp(opType backends.OpType, lhsOp, rhsOp backends.Op) 
 	if err != nil {
 		return nil, err
 	}
+	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
 	return b.newNode(opType, shape, lhs, rhs), nil
+}
+
+// absorbBroadcasts replaces an operand that is a rank-preserving BroadcastInDim
+// (one that only expands axes of size 1) by its input: binary ops broadcast
+// such operands themselves, without materialising the broadcast tensor.
+func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) (*Node, *Node) {
+	if b.backend.reference || shape.DType != dtypes.Float32 {
+		return lhs, rhs
+	}
+	unwrap := func(n *Node) *Node {
+		if n.opType != backends.OpTypeBroadcastInDim {
+			return n
+		}
+		in := n.inputs[0]
+		if in.shape.Rank() != n.shape.Rank() {
+			return n
+		}
+		for i, ax := range n.data.([]int) {
+			if ax != i {
+				return n
+			}
+		}
+		return in
+	}
+	for _, try := range [][2]*Node{{unwrap(lhs), unwrap(rhs)}, {unwrap(lhs), rhs}, {lhs, unwrap(rhs)}} {
+		if try[0] == lhs && try[1] == rhs {
+			continue
+		}
+		if s, err := shapeinference.BinaryOp(opType, try[0].shape, try[1].shape); err == nil && s.Equal(shape) {
+			return try[0], try[1]
+		}
+	}
+	return lhs, rhs
 }
 
 // addComparisonOp adds a generic comparison binary op.

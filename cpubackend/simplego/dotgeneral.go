@@ -230,7 +230,11 @@ func execDotGeneral(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*
 	dtype := lhs.shape.DType
 	output := backend.getBufferForShape(outputShape)
 	if params.gemmPlan != nil && !backend.dotGeneralNoGemm && !backend.reference {
-		execDotGeneralGemm(backend, lhs, rhs, params, output)
+		if params.lhsCrossSize == 1 && params.rhsCrossSize == 1 {
+			execDotGeneralDots(lhs, rhs, params, output)
+		} else {
+			execDotGeneralGemm(backend, lhs, rhs, params, output)
+		}
 		return output, nil
 	}
 	output.Zeros()

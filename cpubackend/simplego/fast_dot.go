@@ -140,3 +140,57 @@ func execDotGeneralGemm(backend *Backend, lhs, rhs *Buffer, params *dotGeneralNo
 		backend.putBuffer(t)
 	}
 }
+
+// execDotGeneralDots computes a DotGeneral whose products are all 1×1 (no cross
+// axes: batched dot products, e.g. a per-pixel or per-channel inner product)
+// directly in the operands' layouts, without transposes or tiny gemm calls.
+func execDotGeneralDots(lhs, rhs *Buffer, params *dotGeneralNodeData, output *Buffer) {
+	lDims := lhs.shape.Dimensions
+	rStrides := contiguousStrides(rhs.shape.Dimensions)
+	rank := len(lDims)
+	outS, rhsS := make([]int, rank), make([]int, rank)
+	// Output strides of the batch axes, in the order listed.
+	acc := 1
+	for i := len(params.lhsBatchAxes) - 1; i >= 0; i-- {
+		ax := params.lhsBatchAxes[i]
+		outS[ax] = acc
+		acc *= lDims[ax]
+		rhsS[ax] = rStrides[params.rhsBatchAxes[i]]
+	}
+	for i, ax := range params.lhsContractingAxes {
+		rhsS[ax] = rStrides[params.rhsContractingAxes[i]]
+	}
+	o, a, b := output.flat.([]float32), lhs.flat.([]float32), rhs.flat.([]float32)
+	clear(o)
+	p := newNDPlan(lDims, outS, contiguousStrides(lDims), rhsS)
+	n := p.inner()
+	last := len(p.dims) - 1
+	os, as, bs := p.strides[0][last], p.strides[1][last], p.strides[2][last]
+	fn := func(offs []int) {
+		oo, ao, bo := offs[0], offs[1], offs[2]
+		if os == 0 {
+			var s0, s1 float32
+			i := 0
+			if as == 1 && bs == 1 {
+				ar, br := a[ao:ao+n], b[bo:bo+n]
+				for ; i+2 <= n; i += 2 {
+					s0 += ar[i] * br[i]
+					s1 += ar[i+1] * br[i+1]
+				}
+			}
+			for ; i < n; i++ {
+				s0 += a[ao+i*as] * b[bo+i*bs]
+			}
+			o[oo] += s0 + s1
+			return
+		}
+		for i := range n {
+			o[oo+i*os] += a[ao+i*as] * b[bo+i*bs]
+		}
+	}
+	if len(p.dims) > 1 && p.strides[0][0] != 0 {
+		p.parallelRows([]int{0, 0, 0}, p.numRows()/p.dims[0], fn)
+		return
+	}
+	p.forRows(0, p.numRows(), []int{0, 0, 0}, fn)
+}

@@ -171,15 +171,13 @@ func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool
 	input, output := unaryOperandAndOutput(backend, inputs, inputsOwned)
 	in, out := input.flat.([]float32), output.flat.([]float32)
 	parallelFor(len(in), 1, func(i0, i1 int) {
+		// Branch-free: ±1 with x's sign bit, masked to 0 for ±0 and NaN.
 		for i := i0; i < i1; i++ {
-			x := in[i]
-			var s float32
-			if x > 0 {
-				s = 1
-			} else if x < 0 {
-				s = -1
-			}
-			out[i] = s
+			bits := math.Float32bits(in[i])
+			m := bits & 0x7fffffff
+			nonZero := uint32(int32(-m) >> 31)         // all ones when m > 0
+			isNaN := uint32(int32(0x7f800000-m) >> 31) // all ones when m > 0x7f800000
+			out[i] = math.Float32frombits((bits&0x80000000 | 0x3f800000) & nonZero &^ isNaN)
 		}
 	})
 	return output, nil

@@ -294,6 +294,9 @@ func TestConcatenateViews(t *testing.T) {
 			parts = append(parts, graph.Slice(p, graph.AxisRange(), graph.AxisRange(dy, dy+7)))
 		}
 		parts = append(parts, graph.Reverse(x, 2), graph.BroadcastToDims(graph.Slice(x, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange(0, 1)), 2, 7, 6, 3))
-		return []*graph.Node{graph.Concatenate(parts, 3), graph.Concatenate(parts[:3], 0)}
+		zero := graph.Scalar(x.Graph(), x.DType(), 0)
+		return []*graph.Node{graph.Concatenate(parts, 3), graph.Concatenate(parts[:3], 0),
+			graph.Pad(parts[1], zero, backends.PadAxis{}, backends.PadAxis{Start: 1, End: 1}, backends.PadAxis{Start: 2, End: -1}),
+			graph.Pad(parts[3], zero, backends.PadAxis{Start: 1}, backends.PadAxis{}, backends.PadAxis{Interior: 1})}
 	}, x)
 }

@@ -168,6 +168,11 @@ func execReverse(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buf
 
 type padData struct {
 	config []backends.PadAxis
+	// When viewStrides != nil the operand is read as a strided view (see traceView)
+	// with dimensions viewDims.
+	viewOffset  int
+	viewStrides []int
+	viewDims    []int
 }
 
 // Pad implements backends.Builder: low/high padding (negative values crop) and
@@ -198,15 +203,30 @@ func (b *Builder) Pad(operandOp, fillValueOp backends.Op, axesConfig ...backends
 		}
 		outShape.Dimensions[ax] = nd
 	}
+	data := &padData{config: config}
+	if x.shape.DType == dtypes.Float32 && !b.backend.reference {
+		// Read the operand through its view (e.g. a Slice of a gradient).
+		var src *Node
+		src, data.viewOffset, data.viewStrides = traceView(x)
+		data.viewDims = x.shape.Dimensions
+		x = src
+	}
 	node := b.newNode(backends.OpTypePad, outShape, x, fill)
-	node.data = &padData{config: config}
+	node.data = data
 	return node, nil
 }
 
 func execPad(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buffer, error) {
 	x, fill := inputs[0], inputs[1]
-	config := node.data.(*padData).config
+	data := node.data.(*padData)
+	config := data.config
 	output := backend.getBufferForShape(node.shape)
+	xDims := x.shape.Dimensions
+	inStrides := contiguousStrides(xDims)
+	srcOff := 0
+	if data.viewStrides != nil {
+		xDims, inStrides, srcOff = data.viewDims, slices.Clone(data.viewStrides), data.viewOffset
+	}
 	outDims := node.shape.Dimensions
 	outStrides := contiguousStrides(outDims)
 	// Fill everything (a broadcast copy of the scalar), then copy the operand's
@@ -215,13 +235,12 @@ func execPad(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buffer,
 	if err := copyStridedAny(output.flat, 0, outStrides, fill.flat, 0, zeros, outDims); err != nil {
 		return nil, err
 	}
-	inStrides := contiguousStrides(x.shape.Dimensions)
 	dims := make([]int, len(outDims))
 	dstStrides := make([]int, len(outDims))
-	srcOff, dstOff := 0, 0
+	dstOff := 0
 	for ax, c := range config {
 		step := c.Interior + 1
-		d := x.shape.Dimensions[ax]
+		d := xDims[ax]
 		// Input i lands at c.Start + i*step; keep 0 <= pos < outDims[ax].
 		lo := 0
 		if c.Start < 0 {
