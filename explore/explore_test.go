@@ -268,3 +268,38 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 	})
 }
+
+func TestAnswer(t *testing.T) {
+	e, _ := setup(t, 32, 1, 12)
+	r := e.Answer(State{Seq: 7, Rank: 2, Mode: "offline", Layer: 5, Unit: 1, Compare: CompareLayers, Layer2: 17})
+	if r.Error != "" || r.Seq != 7 || len(r.Views) != 2 || r.Images != 12 {
+		t.Fatalf("reply %+v", r)
+	}
+	a, b := r.Views[0].Attrs, r.Views[1].Attrs
+	if a["layer"] != "5" || b["layer"] != "17" || a["unit-rank"] != "1" || b["unit-rank"] != "0" || a["mode"] != "offline" {
+		t.Fatalf("attrs %v / %v", a, b)
+	}
+	if a["sa"] != a["unit-sa"] || b["sa"] != b["layer-sa"] || b["unit-sa"] != "" || len(a["png-sha256"]) != 64 {
+		t.Fatalf("attrs %v / %v", a, b)
+	}
+	if !strings.HasPrefix(r.Views[0].Src, "data:image/png;base64,") || len(r.UnitLabels) != 5 {
+		t.Fatalf("src %.40s, labels %v", r.Views[0].Src, r.UnitLabels)
+	}
+	r = e.Answer(State{Layer: 18, Compare: CompareModels})
+	if len(r.Views) != 2 || r.Views[0].Attrs["mode"] != "offline" || r.Views[1].Attrs["mode"] != "online" {
+		t.Fatalf("models: %+v", r.Views)
+	}
+	r = e.Answer(State{Dataset: "nope"})
+	if r.Error == "" {
+		t.Fatal("unknown dataset: no error")
+	}
+	html := page("u1", "/in", "/out", []string{"isic-synth"}, e.Answer(State{Layer: 3}))
+	for _, want := range []string{`data-control="layer"`, `data-control="unit"`, `data-control="rank"`, `data-control="compare"`, `data-role="image"`, `data-role="numbers"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Count(html, "</script>") != 1 {
+		t.Error("page has a stray </script>")
+	}
+}
