@@ -355,15 +355,10 @@ func fitLine(p *plot.Plot, x, y []float64, ls draw.LineStyle) {
 	a := my - b*mx
 	// keep the line inside y ∈ [0,1]
 	if b != 0 {
-		for _, yb := range []float64{0, 1} {
-			xb := (yb - a) / b
-			if (a+b*lo-yb)*(a+b*hi-yb) < 0 {
-				if (a+b*lo > 1 && yb == 1) || (a+b*lo < 0 && yb == 0) {
-					lo = xb
-				} else {
-					hi = xb
-				}
-			}
+		xa, xb := (0-a)/b, (1-a)/b
+		lo, hi = math.Max(lo, math.Min(xa, xb)), math.Min(hi, math.Max(xa, xb))
+		if lo >= hi {
+			return
 		}
 	}
 	l, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: a + b*lo}, {X: hi, Y: a + b*hi}})
