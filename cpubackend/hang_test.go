@@ -107,7 +107,9 @@ func trainTiny(backend backends.Backend, steps int) error {
 	const n, size, base = 4, 16, 4
 	ctx := context.New()
 	trainer := train.NewTrainer(backend, ctx,
-		func(ctx *context.Context, _ any, inputs []*Node) []*Node { return []*Node{tinyUNet(ctx, inputs[0], base)} },
+		func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+			return []*Node{tinyUNet(ctx, inputs[0], base)}
+		},
 		func(labels, predictions []*Node) *Node {
 			logits := predictions[0]
 			lbl := OneHot(ConvertDType(labels[0], dtypes.Int32), 2, logits.DType())
@@ -148,7 +150,9 @@ func TestTinyUNetMatchesReference(t *testing.T) {
 		ctx := context.New()
 		ctx.SetParam(context.ParamInitialSeed, int64(7))
 		trainer := train.NewTrainer(backend, ctx,
-			func(ctx *context.Context, _ any, inputs []*Node) []*Node { return []*Node{tinyUNet(ctx, inputs[0], base)} },
+			func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+				return []*Node{tinyUNet(ctx, inputs[0], base)}
+			},
 			func(labels, predictions []*Node) *Node {
 				lbl := OneHot(ConvertDType(labels[0], dtypes.Int32), 2, predictions[0].DType())
 				return Neg(ReduceAllMean(ReduceSum(Mul(lbl, LogSoftmax(predictions[0], -1)), -1)))
