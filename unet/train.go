@@ -1,12 +1,9 @@
 package unet
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,11 +11,13 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/ui/commandline"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
@@ -62,6 +61,15 @@ type TrainConfig struct {
 	// Keep is the number of epoch checkpoints kept for the VoG baseline (default
 	// and minimum 3).
 	Keep int `json:"keep"`
+
+	// ProgressBar shows GoMLX's progress bar (commandline.AttachProgressBar: a
+	// terminal display, or an HTML one inside GoNB) on standard output instead of
+	// the step lines written to the progress writer of Train.
+	ProgressBar bool `json:"-"`
+	// StallTimeout, when positive, makes Train fail with an error (and write a
+	// goroutine dump beside the checkpoints) if no training step finishes for
+	// that long, instead of hanging silently.
+	StallTimeout time.Duration `json:"-"`
 }
 
 // Defaults for the small models of this machine (see the package doc and README).
@@ -112,7 +120,8 @@ func (tc *TrainConfig) fill() error {
 	return nil
 }
 
-// LearningRateAt is the learning rate of epoch e (0-based): halved every HalveEvery epochs.
+// LearningRateAt is the learning rate of epoch e (0-based): halved every
+// HalveEvery epochs (the paper's shape; HalveEvery ≥ Epochs keeps it constant).
 func (tc TrainConfig) LearningRateAt(e int) float64 {
 	return tc.LearningRate * math.Pow(0.5, float64(e/tc.HalveEvery))
 }
@@ -122,72 +131,6 @@ type savedConfig struct {
 	Model   Config      `json:"model"`
 	Train   TrainConfig `json:"train"`
 	Dataset string      `json:"dataset"`
-}
-
-// Epoch is one line of the history file history.jsonl.
-type Epoch struct {
-	Epoch        int     `json:"epoch"`
-	TrainLoss    float64 `json:"train_loss"`
-	TestDice     float64 `json:"test_dice"`
-	LearningRate float64 `json:"learning_rate"`
-	Seconds      float64 `json:"seconds"`
-}
-
-// historyFile is the per-epoch log (JSON lines) beside the checkpoints.
-const historyFile = "history.jsonl"
-
-// ReadHistory reads the per-epoch history of a training run in dir.
-func ReadHistory(dir string) ([]Epoch, error) {
-	f, err := os.Open(filepath.Join(dir, historyFile))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	defer f.Close()
-	var hist []Epoch
-	dec := json.NewDecoder(f)
-	for {
-		var e Epoch
-		if err := dec.Decode(&e); err == io.EOF {
-			return hist, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("unet: %s: %w", filepath.Join(dir, historyFile), err)
-		}
-		hist = append(hist, e)
-	}
-}
-
-// Loss returns the training loss of a batch: mean softmax cross-entropy of the
-// logits against the masks [N, H, W] and, online, the mean over tc.Layers of
-// 1 − soft SA of each layer's prototypes (from B or G) against G.
-func Loss(out *Output, masks *Node, tc TrainConfig) *Node {
-	logits := out.Logits
-	labels := ConvertDType(masks, dtypes.Int32)
-	logp := LogSoftmax(logits, -1)
-	onehot := OneHot(labels, logits.Shape().Dimensions[logits.Rank()-1], logits.DType())
-	ce := Neg(ReduceAllMean(ReduceSum(Mul(onehot, logp), -1)))
-	if tc.Mode != Online {
-		return ce
-	}
-	var mask *Node
-	if tc.MaskSource == MaskGroundTruth {
-		mask = masks
-	} else {
-		_, prob := maskAndProb(logits)
-		mask = StopGradient(prob)
-	}
-	var sa *Node
-	for _, l := range tc.Layers {
-		term := protoseg.SALoss(out.Features[l-1], mask, masks, nil, protoseg.Bilinear)
-		if sa == nil {
-			sa = term
-		} else {
-			sa = Add(sa, term)
-		}
-	}
-	return Add(ce, DivScalar(sa, float64(len(tc.Layers))))
 }
 
 // Train trains a U-Net on ds (or resumes the run in dir, losing at most the epoch
@@ -201,14 +144,8 @@ func Train(backend backends.Backend, cfg Config, tc TrainConfig, ds *data.Datase
 	if err := tc.fill(); err != nil {
 		return nil, err
 	}
-	if cfg.InChannels != ds.Channels {
-		return nil, fmt.Errorf("unet: model has %d input channels, dataset %s has %d", cfg.InChannels, ds.Name, ds.Channels)
-	}
-	if err := CheckSize(ds.Height, ds.Width); err != nil {
-		return nil, fmt.Errorf("%w (dataset %s)", err, ds.Name)
-	}
-	if len(ds.Train) == 0 || len(ds.Test) == 0 {
-		return nil, fmt.Errorf("unet: dataset %s has %d train and %d test images", ds.Name, len(ds.Train), len(ds.Test))
+	if err := checkDataset(cfg, tc, ds); err != nil {
+		return nil, err
 	}
 	if progress == nil {
 		progress = io.Discard
@@ -220,36 +157,96 @@ func Train(backend backends.Backend, cfg Config, tc TrainConfig, ds *data.Datase
 	if err := writeJSON(filepath.Join(dir, configFile), saved); err != nil {
 		return nil, fmt.Errorf("unet: %w", err)
 	}
-	hist, err := ReadHistory(dir)
+	r := &run{cfg: cfg, tc: tc, ds: ds, dir: dir, progress: progress}
+	if err := r.restore(); err != nil {
+		return nil, err
+	}
+	net, err := newNetwork(backend, r.ctx, cfg, dir)
 	if err != nil {
 		return nil, err
 	}
+	r.net = net
+	if r.epoch >= tc.Epochs {
+		return net, nil
+	}
+	if r.epoch > 0 {
+		fmt.Fprintf(progress, "%s %s: resuming after epoch %d\n", ds.Name, tc.Mode, r.epoch)
+	}
+	dog := &watchdog{timeout: tc.StallTimeout, dir: dir}
+	r.beat = dog.beat
+	if err := dog.run(func() error { return r.train(backend) }); err != nil {
+		return nil, err
+	}
+	return net, nil
+}
 
-	ctx := context.New()
-	if err := ctx.SetRNGStateFromSeed(int64(tc.Seed)); err != nil {
-		return nil, fmt.Errorf("unet: %w", err)
+// checkDataset checks that ds suits the network and the training.
+func checkDataset(cfg Config, tc TrainConfig, ds *data.Dataset) error {
+	if cfg.InChannels != ds.Channels {
+		return fmt.Errorf("unet: model has %d input channels, dataset %s has %d", cfg.InChannels, ds.Name, ds.Channels)
 	}
-	ckpt, err := checkpoints.Build(ctx).Dir(dir).Keep(tc.Keep).Immediate().Done()
-	if err != nil {
-		return nil, fmt.Errorf("unet: checkpoints in %s: %w", dir, err)
+	if err := CheckSize(ds.Height, ds.Width); err != nil {
+		return fmt.Errorf("%w (dataset %s)", err, ds.Name)
 	}
-	epochVar := ctx.In("progress").Checked(false).VariableWithValue("epoch", int64(0)).SetTrainable(false)
-	startT, err := epochVar.Value()
-	if err != nil {
-		return nil, fmt.Errorf("unet: reading the epoch counter: %w", err)
+	if len(ds.Train) == 0 || len(ds.Test) == 0 {
+		return fmt.Errorf("unet: dataset %s has %d train and %d test images", ds.Name, len(ds.Train), len(ds.Test))
 	}
-	start := int(tensors.ToScalar[int64](startT))
-	if len(hist) > start { // history lines of an epoch whose checkpoint was not saved
-		hist = hist[:start]
-		if err := rewriteHistory(dir, hist); err != nil {
-			return nil, err
-		}
-	}
-	if start > 0 {
-		fmt.Fprintf(progress, "%s %s: resuming after epoch %d\n", ds.Name, tc.Mode, start)
-	}
+	return nil
+}
 
-	trainer := train.NewTrainer(backend, ctx,
+// run is the state of one training run.
+type run struct {
+	cfg      Config
+	tc       TrainConfig
+	ds       *data.Dataset
+	dir      string
+	progress io.Writer
+	beat     func()
+
+	ctx      *context.Context
+	ckpt     *checkpoints.Handler
+	epochVar *context.Variable // epochs finished, saved with the checkpoints
+	epoch    int               // epochs finished
+	net      *Network
+
+	// Accumulated over the current epoch.
+	steps   int
+	lossSum float64
+	started time.Time
+}
+
+// restore creates the context, loading the latest checkpoint of dir if any, and
+// trims history lines of an epoch whose checkpoint was not saved.
+func (r *run) restore() error {
+	r.ctx = context.New()
+	if err := r.ctx.SetRNGStateFromSeed(int64(r.tc.Seed)); err != nil {
+		return fmt.Errorf("unet: %w", err)
+	}
+	var err error
+	r.ckpt, err = checkpoints.Build(r.ctx).Dir(r.dir).Keep(r.tc.Keep).Immediate().Done()
+	if err != nil {
+		return fmt.Errorf("unet: checkpoints in %s: %w", r.dir, err)
+	}
+	r.epochVar = r.ctx.In("progress").Checked(false).VariableWithValue("epoch", int64(0)).SetTrainable(false)
+	v, err := r.epochVar.Value()
+	if err != nil {
+		return fmt.Errorf("unet: reading the epoch counter: %w", err)
+	}
+	r.epoch = int(tensors.ToScalar[int64](v))
+	hist, err := ReadHistory(r.dir)
+	if err != nil {
+		return err
+	}
+	if len(hist) > r.epoch {
+		return rewriteHistory(r.dir, hist[:r.epoch])
+	}
+	return nil
+}
+
+// train runs the remaining epochs in one train.Loop.
+func (r *run) train(backend backends.Backend) error {
+	cfg, tc := r.cfg, r.tc
+	trainer := train.NewTrainer(backend, r.ctx,
 		func(ctx *context.Context, _ any, inputs []*Node) []*Node {
 			out := Model(ctx.Checked(false), cfg, inputs[0]) // variables may come from a checkpoint
 			return append([]*Node{out.Logits}, out.Features...)
@@ -258,80 +255,70 @@ func Train(backend backends.Backend, cfg Config, tc TrainConfig, ds *data.Datase
 			return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
 		},
 		optimizers.Adam().LearningRate(tc.LearningRate).Done(), nil, nil)
-	net, err := newNetwork(backend, ctx, cfg, dir)
-	if err != nil {
-		return nil, err
+	batches := newEpochBatches(r.ds, tc.BatchSize, tc.Seed, r.epoch)
+	loop := train.NewLoop(trainer)
+	loop.OnStep("unet.epoch", 0, func(_ *train.Loop, metrics []*tensors.Tensor) error {
+		return r.afterStep(batches.stepsPerEpoch(), metrics)
+	})
+	if tc.ProgressBar {
+		commandline.AttachProgressBar(loop)
 	}
-	steps := (len(ds.Train) + tc.BatchSize - 1) / tc.BatchSize
-	for epoch := start; epoch < tc.Epochs; epoch++ {
-		t0 := time.Now()
-		lr := tc.LearningRateAt(epoch)
-		lrVar := optimizers.LearningRateVar(ctx, dtypes.Float32, lr)
-		if err := lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
-			return nil, err
-		}
-		rng := rand.New(rand.NewPCG(tc.Seed, uint64(epoch)))
-		order := rng.Perm(len(ds.Train))
-		var lossSum float64
-		for s := range steps {
-			batch := make([]data.Sample, 0, tc.BatchSize)
-			for _, i := range order[s*tc.BatchSize : min((s+1)*tc.BatchSize, len(order))] {
-				batch = append(batch, ds.Train[i])
-			}
-			images, masks, err := ds.Batch(batch)
-			if err != nil {
-				return nil, err
-			}
-			metrics, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks})
-			if err != nil {
-				return nil, fmt.Errorf("unet: %s epoch %d step %d: %w", ds.Name, epoch+1, s+1, err)
-			}
-			loss := float64(tensors.ToScalar[float32](metrics[0]))
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return nil, fmt.Errorf("unet: %s epoch %d step %d: loss is %v", ds.Name, epoch+1, s+1, loss)
-			}
-			lossSum += loss
-			fmt.Fprintf(progress, "\r%s %s: epoch %d/%d  step %2d/%d  loss %.4f  ", ds.Name, tc.Mode, epoch+1, tc.Epochs, s+1, steps, loss)
-		}
-		dice, err := net.TestDice(ds, tc.BatchSize)
-		if err != nil {
-			return nil, err
-		}
-		e := Epoch{Epoch: epoch + 1, TrainLoss: lossSum / float64(steps), TestDice: dice, LearningRate: lr, Seconds: time.Since(t0).Seconds()}
-		fmt.Fprintf(progress, "\r%s %s: epoch %d/%d  loss %.4f  test Dice %.3f  (%.1fs)\n", ds.Name, tc.Mode, e.Epoch, tc.Epochs, e.TrainLoss, dice, e.Seconds)
-		if err := epochVar.SetValue(tensors.FromScalar(int64(epoch + 1))); err != nil {
-			return nil, err
-		}
-		if err := ckpt.Save(); err != nil {
-			return nil, fmt.Errorf("unet: saving checkpoint in %s: %w", dir, err)
-		}
-		if err := appendHistory(dir, e); err != nil {
-			return nil, err
-		}
-	}
-	return net, nil
-}
-
-func appendHistory(dir string, e Epoch) error {
-	f, err := os.OpenFile(filepath.Join(dir, historyFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("unet: history: %w", err)
-	}
-	if err := json.NewEncoder(f).Encode(e); err != nil {
-		f.Close()
-		return fmt.Errorf("unet: history: %w", err)
-	}
-	return f.Close()
-}
-
-func rewriteHistory(dir string, hist []Epoch) error {
-	if err := os.Remove(filepath.Join(dir, historyFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := r.startEpoch(); err != nil {
 		return err
 	}
-	for _, e := range hist {
-		if err := appendHistory(dir, e); err != nil {
-			return err
-		}
+	if _, err := loop.RunSteps(batches, (tc.Epochs-r.epoch)*batches.stepsPerEpoch()); err != nil {
+		return fmt.Errorf("unet: training on %s: %w", r.ds.Name, err)
+	}
+	return nil
+}
+
+// startEpoch sets the learning rate of the epoch about to run.
+func (r *run) startEpoch() error {
+	r.steps, r.lossSum, r.started = 0, 0, time.Now()
+	lr := r.tc.LearningRateAt(r.epoch)
+	if err := optimizers.LearningRateVar(r.ctx, dtypes.Float32, lr).SetValue(tensors.FromScalar(float32(lr))); err != nil {
+		return fmt.Errorf("unet: setting the learning rate: %w", err)
+	}
+	return nil
+}
+
+// afterStep accumulates the loss of a step and, after the last step of an epoch,
+// measures the test Dice, saves a checkpoint and a history line, and starts the
+// next epoch.
+func (r *run) afterStep(stepsPerEpoch int, metrics []*tensors.Tensor) error {
+	if r.beat != nil {
+		r.beat()
+	}
+	loss := shapes.ConvertTo[float64](metrics[0].Value())
+	r.lossSum += loss
+	r.steps++
+	if !r.tc.ProgressBar {
+		fmt.Fprintf(r.progress, "\r%s %s: epoch %d/%d  step %2d/%d  loss %.4f  ",
+			r.ds.Name, r.tc.Mode, r.epoch+1, r.tc.Epochs, r.steps, stepsPerEpoch, loss)
+	}
+	if r.steps < stepsPerEpoch {
+		return nil
+	}
+	dice, err := r.net.TestDice(r.ds, r.tc.BatchSize)
+	if err != nil {
+		return err
+	}
+	e := Epoch{Epoch: r.epoch + 1, TrainLoss: r.lossSum / float64(r.steps), TestDice: dice,
+		LearningRate: r.tc.LearningRateAt(r.epoch), Seconds: time.Since(r.started).Seconds()}
+	fmt.Fprintf(r.progress, "\r%s %s: epoch %d/%d  loss %.4f  test Dice %.3f  (%.1fs)\n",
+		r.ds.Name, r.tc.Mode, e.Epoch, r.tc.Epochs, e.TrainLoss, dice, e.Seconds)
+	if err := r.epochVar.SetValue(tensors.FromScalar(int64(e.Epoch))); err != nil {
+		return fmt.Errorf("unet: %w", err)
+	}
+	if err := r.ckpt.Save(); err != nil {
+		return fmt.Errorf("unet: saving checkpoint in %s: %w", r.dir, err)
+	}
+	if err := appendHistory(r.dir, e); err != nil {
+		return err
+	}
+	r.epoch = e.Epoch
+	if r.epoch < r.tc.Epochs {
+		return r.startEpoch()
 	}
 	return nil
 }

@@ -103,11 +103,14 @@ func TestTrainingLearnsAndResumes(t *testing.T) {
 	cfg := Config{Base: 4, InChannels: 1}
 	tc := TrainConfig{Epochs: 1, Seed: 3, LearningRate: 3e-3}
 	dir := filepath.Join(t.TempDir(), "run")
-	untrained, err := newNetwork(backend, context.New(), Config{Base: 4, InChannels: 1, Classes: 2, Upsample: "transpose"}, "")
+	untrainedCtx := context.New()
+	if err := untrainedCtx.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	untrained, err := newNetwork(backend, untrainedCtx, Config{Base: 4, InChannels: 1, Classes: 2, Upsample: "transpose"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Untrained variables are initialised lazily with a seed: use a fresh context.
 	base, err := untrained.TestDice(ds, 10)
 	if err != nil {
 		t.Fatal(err)

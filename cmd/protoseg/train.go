@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/unet"
@@ -31,6 +32,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	upsample := fs.String("upsample", "transpose", "up-sampling: transpose (2×2 transposed conv) or resize (nearest 2×)")
 	maskSource := fs.String("mask", unet.MaskOutput, "online SA prototypes from the network output (output) or the ground truth (gt)")
 	out := fs.String("out", "", "folder for checkpoints, config.json and history.jsonl (required)")
+	bar := fs.Bool("progress", true, "show GoMLX's progress bar (false: one line per step)")
+	stall := fs.Duration("stall", 20*time.Minute, "fail with a goroutine dump if no training step finishes for this long (0: never)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -51,7 +54,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	cfg := unet.Config{Base: *base, InChannels: ds.Channels, Upsample: *upsample}
 	tc := unet.TrainConfig{Mode: *mode, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, HalveEvery: *halve,
-		Seed: *seed, MaskSource: *maskSource}
+		Seed: *seed, MaskSource: *maskSource, ProgressBar: *bar, StallTimeout: *stall}
 	fmt.Fprintf(stdout, "training %s on %s (%d train / %d test, %d×%d×%d), Base %d, backend %s\n",
 		*mode, ds.Name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels, *base, backend.Name())
 	net, err := unet.Train(backend, cfg, tc, ds, *out, stdout)

@@ -1,0 +1,49 @@
+package unet
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+// Loss returns the training loss of a batch: the mean softmax cross-entropy of the
+// logits against the masks G [N, H, W] and, online, the mean over tc.Layers of
+//
+//	1 − mean_n SoftDice(p_t(layer; B), G)
+//
+// where p_t is ProtoSeg's object probability of the layer's features with the
+// prototypes taken under B: the network's own foreground probability with its
+// gradient stopped (MaskOutput, the default), or G (MaskGroundTruth).
+func Loss(out *Output, masks *Node, tc TrainConfig) *Node {
+	ce := crossEntropy(out.Logits, masks)
+	if tc.Mode != Online {
+		return ce
+	}
+	return Add(ce, saLoss(out, masks, tc))
+}
+
+// crossEntropy is the mean over pixels of −log softmax(logits)[label].
+func crossEntropy(logits, masks *Node) *Node {
+	classes := logits.Shape().Dimensions[logits.Rank()-1]
+	onehot := OneHot(ConvertDType(masks, dtypes.Int32), classes, logits.DType())
+	return Neg(ReduceAllMean(ReduceSum(Mul(onehot, LogSoftmax(logits, -1)), -1)))
+}
+
+// saLoss is the online term: the mean over tc.Layers of 1 − soft SA.
+func saLoss(out *Output, masks *Node, tc TrainConfig) *Node {
+	mask := masks
+	if tc.MaskSource != MaskGroundTruth {
+		_, prob := maskAndProb(out.Logits)
+		mask = StopGradient(prob)
+	}
+	var sum *Node
+	for _, l := range tc.Layers {
+		term := protoseg.SALoss(out.Features[l-1], mask, masks, nil, protoseg.Bilinear)
+		if sum == nil {
+			sum = term
+		} else {
+			sum = Add(sum, term)
+		}
+	}
+	return DivScalar(sum, float64(len(tc.Layers)))
+}
