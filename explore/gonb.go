@@ -18,7 +18,7 @@ import (
 const (
 	// EnvWait is how many seconds Show waits for the page to answer before it
 	// decides no browser is attached (e.g. the notebook runs under nbconvert) and
-	// leaves a static view instead (default 30).
+	// leaves a static view instead (default 15).
 	EnvWait = "PROTOSEG_EXPLORE_WAIT"
 	// EnvIdle is how many seconds without any change end the explorer, leaving
 	// the last view in the notebook (default 1800).
@@ -90,7 +90,7 @@ func (e *Explorer) Show(initial State) error {
 	displayID := "protoseg-explore-" + uid
 	gonbui.UpdateHtml(displayID, page(uid, in, out, e.datasets, first))
 
-	wait := envSeconds(EnvWait, 30)
+	wait := envSeconds(EnvWait, 15)
 	idle := envSeconds(EnvIdle, 1800)
 	last := first
 	timer := time.NewTimer(wait)
