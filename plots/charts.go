@@ -29,7 +29,7 @@ func checkFinite(what string, xs []float64) error {
 
 func checkDatasets(n int, what string) error {
 	if n == 0 {
-		return fmt.Errorf("%w: %s: no datasets", errEmpty, what)
+		return fmt.Errorf("%w: %s: no datasets", ErrEmpty, what)
 	}
 	if n > 5 {
 		return fmt.Errorf("plots: %s: %d datasets, at most 5 panels", what, n)
@@ -214,7 +214,7 @@ func Fig7UnitSA(ds []UnitSA) (*Figure, error) {
 	anyThr, anyOut := false, false
 	for _, d := range ds {
 		if len(d.SA) == 0 {
-			return nil, fmt.Errorf("%w: Fig7 %q: no units", errEmpty, d.Dataset)
+			return nil, fmt.Errorf("%w: Fig7 %q: no units", ErrEmpty, d.Dataset)
 		}
 		if err := checkFinite("Fig7 "+d.Dataset, d.SA); err != nil {
 			return nil, err
@@ -378,7 +378,7 @@ func scatter(p *plot.Plot, x, y []float64, gs draw.GlyphStyle) {
 
 func checkQuality(q QualityScores, what string) error {
 	if len(q.Dice) == 0 {
-		return fmt.Errorf("%w: %s %q: no images", errEmpty, what, q.Dataset)
+		return fmt.Errorf("%w: %s %q: no images", ErrEmpty, what, q.Dataset)
 	}
 	if len(q.Mu) != len(q.Dice) || len(q.VoG) != len(q.Dice) {
 		return fmt.Errorf("plots: %s %q: %d Dice, %d μ, %d VoG values", what, q.Dataset, len(q.Dice), len(q.Mu), len(q.VoG))
@@ -449,7 +449,7 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 	for _, b := range bs {
 		n := len(b.Mu)
 		if n == 0 {
-			return nil, fmt.Errorf("%w: Fig11 %q: no buckets", errEmpty, b.Dataset)
+			return nil, fmt.Errorf("%w: Fig11 %q: no buckets", ErrEmpty, b.Dataset)
 		}
 		if len(b.VoG) != n || len(b.Edges) != n+1 {
 			return nil, fmt.Errorf("plots: Fig11 %q: %d μ buckets, %d VoG buckets, %d edges (want %d)", b.Dataset, n, len(b.VoG), len(b.Edges), n+1)
@@ -514,7 +514,7 @@ func Fig15Separableness(ss []Separableness) (*Figure, error) {
 	var panels []chartPanel
 	for _, s := range ss {
 		if len(s.Dice) == 0 {
-			return nil, fmt.Errorf("%w: Fig15 %q: no images", errEmpty, s.Dataset)
+			return nil, fmt.Errorf("%w: Fig15 %q: no images", ErrEmpty, s.Dataset)
 		}
 		if len(s.SASx) != len(s.Dice) {
 			return nil, fmt.Errorf("plots: Fig15 %q: %d SA(S_x) and %d Dice values", s.Dataset, len(s.SASx), len(s.Dice))
@@ -570,7 +570,7 @@ func Fig16Noise(ns []NoiseSA) (*Figure, error) {
 	var levels []float64
 	for _, d := range ns {
 		if len(d.Levels) == 0 {
-			return nil, fmt.Errorf("%w: Fig16 %q: no noise levels", errEmpty, d.Dataset)
+			return nil, fmt.Errorf("%w: Fig16 %q: no noise levels", ErrEmpty, d.Dataset)
 		}
 		if len(d.Diff) != len(d.Levels) {
 			return nil, fmt.Errorf("plots: Fig16 %q: %d levels but %d rows of differences", d.Dataset, len(d.Levels), len(d.Diff))

@@ -22,7 +22,7 @@ type TrainingRun struct {
 // in two panels. Runs of one dataset share a colour; online runs are dashed.
 func TrainingCurves(runs []TrainingRun) (*Figure, error) {
 	if len(runs) == 0 {
-		return nil, fmt.Errorf("%w: TrainingCurves: no runs", errEmpty)
+		return nil, fmt.Errorf("%w: TrainingCurves: no runs", ErrEmpty)
 	}
 	loss := newPlot("training loss", "epoch", "mean loss")
 	dice := newPlot("test Dice(B, G)", "epoch", "mean Dice")

@@ -153,7 +153,8 @@ var (
 	ContourSeg = color.RGBA{235, 0, 0, 255}
 )
 
-var errEmpty = errors.New("plots: empty input")
+// ErrEmpty is wrapped by the errors for empty inputs.
+var ErrEmpty = errors.New("plots: empty input")
 
 // ---- plots ----------------------------------------------------------------
 

@@ -71,7 +71,7 @@ type LayerSAMs struct {
 // 1…18 over the input with the GT contour (green).
 func Fig6LayerSAMs(ex []LayerSAMs) (*Figure, error) {
 	if len(ex) == 0 {
-		return nil, fmt.Errorf("%w: Fig6: no examples", errEmpty)
+		return nil, fmt.Errorf("%w: Fig6: no examples", ErrEmpty)
 	}
 	const cell = 0.55 * vg.Inch
 	var rows []gridRow
@@ -209,7 +209,7 @@ func (h HeatMap) check(what string) error {
 // contour above, the layer-18 heat-map (viridis, with colour bar) below.
 func Fig9HeatMaps(hs []HeatMap) (*Figure, error) {
 	if len(hs) == 0 {
-		return nil, fmt.Errorf("%w: Fig9: no examples", errEmpty)
+		return nil, fmt.Errorf("%w: Fig9: no examples", ErrEmpty)
 	}
 	const cell = 0.9 * vg.Inch
 	top := gridRow{label: "input"}
@@ -241,7 +241,7 @@ type RankedPanels struct {
 
 func (r RankedPanels) sorted(what string) ([]Panel, []float64, error) {
 	if len(r.Panels) == 0 {
-		return nil, nil, fmt.Errorf("%w: %s %q: no images", errEmpty, what, r.Dataset)
+		return nil, nil, fmt.Errorf("%w: %s %q: no images", ErrEmpty, what, r.Dataset)
 	}
 	if len(r.Scores) != len(r.Panels) {
 		return nil, nil, fmt.Errorf("plots: %s %q: %d panels and %d scores", what, r.Dataset, len(r.Panels), len(r.Scores))
@@ -325,7 +325,7 @@ type Example13 struct {
 // and Dice printed underneath.
 func Fig13Examples(es []Example13) (*Figure, error) {
 	if len(es) == 0 {
-		return nil, fmt.Errorf("%w: Fig13: no examples", errEmpty)
+		return nil, fmt.Errorf("%w: Fig13: no examples", ErrEmpty)
 	}
 	const cell = 0.9 * vg.Inch
 	a := gridRow{label: "(a) input"}

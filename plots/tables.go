@@ -187,7 +187,7 @@ type Table1Row struct {
 // column. ours labels our columns (e.g. "ours (stand-in)"; "" = "ours").
 func Table1(rows []Table1Row, ours string) (*Table, error) {
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: Table1: no rows", errEmpty)
+		return nil, fmt.Errorf("%w: Table1: no rows", ErrEmpty)
 	}
 	o := oursLabel(ours)
 	t := &Table{Name: "table1", Title: "Table 1 — Dice(B, G) of the output and SA(S₁₈, G) of layer 18, mean ± SD over test images"}
@@ -231,11 +231,11 @@ type CoverageRow struct {
 // must list the same coverages.
 func Table2(rows []CoverageRow, ours string) (*Table, error) {
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: Table2: no rows", errEmpty)
+		return nil, fmt.Errorf("%w: Table2: no rows", ErrEmpty)
 	}
 	cov := rows[0].Coverage
 	if len(cov) == 0 {
-		return nil, fmt.Errorf("%w: Table2 %q: no coverages", errEmpty, rows[0].Dataset)
+		return nil, fmt.Errorf("%w: Table2 %q: no coverages", ErrEmpty, rows[0].Dataset)
 	}
 	o := oursLabel(ours)
 	t := &Table{Name: "table2", Title: "Table 2 — Mean Dice(B, G) ± SD of the online model at coverage c: the (100 − c) % of test images with the lowest μ rejected"}
@@ -300,7 +300,7 @@ type SeparablenessRow struct {
 // ours.
 func Table3(rows []SeparablenessRow, ours string) (*Table, error) {
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: Table3: no rows", errEmpty)
+		return nil, fmt.Errorf("%w: Table3: no rows", ErrEmpty)
 	}
 	o := oursLabel(ours)
 	t := &Table{Name: "table3", Title: "Table 3 — Separableness: mean SA(Sₓ, G) of the input, mean Dice(B, G) of the output, and their mean distance m(d)"}
