@@ -80,6 +80,9 @@ func (b *Builder) DotGeneral(lhsOp backends.Op, lhsContractingAxes, lhsBatchAxes
 			len(lhsContractingAxes), len(rhsContractingAxes))
 	}
 
+	if fused := b.tryFuseConv3x3(lhs, lhsContractingAxes, lhsBatchAxes, rhs, rhsContractingAxes, rhsBatchAxes); fused != nil {
+		return fused, nil
+	}
 	lhsRank := lhs.shape.Rank()
 	rhsRank := rhs.shape.Rank()
 	params := dotGeneralNodeData{

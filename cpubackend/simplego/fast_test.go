@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -299,4 +300,36 @@ func TestConcatenateViews(t *testing.T) {
 			graph.Pad(parts[1], zero, backends.PadAxis{}, backends.PadAxis{Start: 1, End: 1}, backends.PadAxis{Start: 2, End: -1}),
 			graph.Pad(parts[3], zero, backends.PadAxis{Start: 1}, backends.PadAxis{}, backends.PadAxis{Interior: 1})}
 	}, x)
+}
+
+// TestFuseConv3x3 checks the im2col convolution written as package unet does
+// (zero rows/columns, 9 slices, Concatenate, Reshape, Dot) is fused into
+// gemm.Conv3x3, forward and gradients, against the reference.
+func TestFuseConv3x3(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, d := range [][4]int{{1, 5, 7, 3}, {2, 8, 8, 9}, {3, 6, 4, 1}} {
+		n, h, w, c := d[0], d[1], d[2], d[3]
+		cout := 5
+		x, wt, r := randTensor(rng, n, h, w, c), randTensor(rng, 9*c, cout), randTensor(rng, n*h*w, cout)
+		before := fusionCounts.conv3x3.Load()
+		compareRef(t, fmt.Sprintf("conv %v", d), func(x, wt, r *graph.Node) []*graph.Node {
+			g := x.Graph()
+			zr := graph.Zeros(g, shapes.Make(x.DType(), n, 1, w, c))
+			p := graph.Concatenate([]*graph.Node{zr, x, zr}, 1)
+			zc := graph.Zeros(g, shapes.Make(x.DType(), n, h+2, 1, c))
+			p = graph.Concatenate([]*graph.Node{zc, p, zc}, 2)
+			var parts []*graph.Node
+			for dy := range 3 {
+				for dx := range 3 {
+					parts = append(parts, graph.Slice(p, graph.AxisRange(), graph.AxisRange(dy, dy+h), graph.AxisRange(dx, dx+w), graph.AxisRange()))
+				}
+			}
+			y := graph.Dot(graph.Reshape(graph.Concatenate(parts, -1), -1, 9*c), wt)
+			loss := graph.ReduceAllSum(graph.Mul(y, r))
+			return append([]*graph.Node{y}, graph.Gradient(loss, x, wt)...)
+		}, x, wt, r)
+		if fusionCounts.conv3x3.Load() == before {
+			t.Errorf("conv %v: im2col convolution was not fused", d)
+		}
+	}
 }

@@ -51,6 +51,12 @@ func traceView(n *Node) (src *Node, offset int, strides []int) {
 			}
 		}
 		return src, offset, strides
+	case backends.OpTypeBroadcast:
+		// Broadcast prefixes axes: stride 0 on them.
+		prefix := n.data.([]int)
+		src, offset, st := traceView(n.inputs[0])
+		strides = append(make([]int, len(prefix)), st...)
+		return src, offset, strides
 	case backends.OpTypeReverse:
 		src, offset, st := traceView(n.inputs[0])
 		strides = slices.Clone(st)

@@ -187,6 +187,7 @@ func (b *Builder) tryFuseMulReduceSum(mul *Node, axes []int) backends.Op {
 	if err != nil {
 		return nil
 	}
+	fusionCounts.mulReduce.Add(1)
 	// Squeeze to the non-1 axes, transpose into Mul order, reshape to the output.
 	outDims := make([]int, 0, rank)
 	for i, d := range mul.shape.Dimensions {

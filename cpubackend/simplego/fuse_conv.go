@@ -1,0 +1,132 @@
+package simplego
+
+import (
+	"slices"
+	"sync/atomic"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/protoseg-go/protoseg-go/cpubackend/gemm"
+)
+
+// Fusion of an im2col 3×3 convolution written in the graph into gemm.Conv3x3.
+//
+// package unet (and anything written the same way) computes a 3×3, stride-1,
+// zero-padded convolution of x [N,H,W,C] as: zero rows and columns
+// concatenated around x, 9 shifted slices (dy, dx) concatenated along the
+// channels, and a Dot with the weights [9·C, Cout]. DotGeneral recognises that
+// its left operand is such a patch matrix (through the strided views of
+// Concatenate) and computes the product with gemm.Conv3x3 from x directly,
+// never materialising the padded input nor the 9× larger patch matrix. In
+// training the patch matrix is still built for the weight gradient; inference
+// skips it entirely.
+
+// fusionCounts counts the fusions made at build time (for tests).
+var fusionCounts struct {
+	conv3x3, mulReduce atomic.Int64
+}
+
+type conv3x3Data struct {
+	n, h, w, cin, cout int
+}
+
+// isZeroView reports whether the view reads a constant zero (all strides 0).
+func isZeroView(src *Node, v stridedView) bool {
+	for _, st := range v.strides {
+		if st != 0 {
+			return false
+		}
+	}
+	if src.opType != backends.OpTypeConstant {
+		return false
+	}
+	buf, ok := src.data.(*Buffer)
+	if !ok {
+		return false
+	}
+	flat, ok := buf.flat.([]float32)
+	return ok && len(flat) > v.offset && flat[v.offset] == 0
+}
+
+// zeroPadded returns x when p is x [N,H,W,C] with one zero row above and below
+// and one zero column left and right, concatenated the way package unet does
+// (rows first, then columns; or columns first).
+func zeroPadded(p *Node) *Node {
+	// unwrapConcat checks p = Concatenate(zeros, inner, zeros) along axis and returns inner.
+	unwrapConcat := func(p *Node, axis int) *Node {
+		data, ok := p.data.(*concatViewsData)
+		if p.opType != backends.OpTypeConcatenate || !ok || data.axis != axis || len(data.parts) != 3 {
+			return nil
+		}
+		for _, i := range []int{0, 2} {
+			if data.dims[i][axis] != 1 || !isZeroView(p.inputs[data.parts[i].input], data.parts[i]) {
+				return nil
+			}
+		}
+		mid := data.parts[1]
+		inner := p.inputs[mid.input]
+		if mid.offset != 0 || !slices.Equal(mid.strides, contiguousStrides(inner.shape.Dimensions)) ||
+			!slices.Equal(inner.shape.Dimensions, data.dims[1]) {
+			return nil
+		}
+		return inner
+	}
+	if q := unwrapConcat(p, 2); q != nil {
+		return unwrapConcat(q, 1)
+	}
+	if q := unwrapConcat(p, 1); q != nil {
+		return unwrapConcat(q, 2)
+	}
+	return nil
+}
+
+// tryFuseConv3x3 returns the fused convolution node for DotGeneral(lhs, rhs)
+// or nil when the operands are not an im2col patch matrix and its weights.
+func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs *Node, rhsContracting, rhsBatch []int) *Node {
+	if b.backend.reference || lhs.shape.DType != dtypes.Float32 || len(lhsBatch) != 0 || len(rhsBatch) != 0 ||
+		len(lhsContracting) != 1 || len(rhsContracting) != 1 || rhs.shape.Rank() != 2 || rhsContracting[0] != 0 ||
+		lhsContracting[0] != lhs.shape.Rank()-1 {
+		return nil
+	}
+	col := lhs
+	if col.opType == backends.OpTypeReshape {
+		col = col.inputs[0]
+	}
+	data, ok := col.data.(*concatViewsData)
+	if col.opType != backends.OpTypeConcatenate || !ok || col.shape.Rank() != 4 || data.axis != 3 || len(data.parts) != 9 {
+		return nil
+	}
+	n, h, w, k := col.shape.Dimensions[0], col.shape.Dimensions[1], col.shape.Dimensions[2], col.shape.Dimensions[3]
+	cin := k / 9
+	if lhs != col && (lhs.shape.Rank() != 2 || lhs.shape.Dimensions[0] != n*h*w || lhs.shape.Dimensions[1] != k) {
+		return nil
+	}
+	src := col.inputs[data.parts[0].input]
+	if !slices.Equal(src.shape.Dimensions, []int{n, h + 2, w + 2, cin}) {
+		return nil
+	}
+	srcStrides := contiguousStrides(src.shape.Dimensions)
+	for i, part := range data.parts {
+		dy, dx := i/3, i%3
+		if col.inputs[part.input] != src || part.offset != (dy*(w+2)+dx)*cin || !slices.Equal(part.strides, srcStrides) {
+			return nil
+		}
+	}
+	x := zeroPadded(src)
+	if x == nil || rhs.shape.Dimensions[0] != k {
+		return nil
+	}
+	cout := rhs.shape.Dimensions[1]
+	outDims := append(slices.Clone(lhs.shape.Dimensions[:lhs.shape.Rank()-1]), cout)
+	fusionCounts.conv3x3.Add(1)
+	node := b.newNode(backends.OpTypeConvGeneral, shapes.Make(dtypes.Float32, outDims...), x, rhs)
+	node.data = &conv3x3Data{n: n, h: h, w: w, cin: cin, cout: cout}
+	return node
+}
+
+func execConv3x3(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3Data) (*Buffer, error) {
+	output := backend.getBufferForShape(node.shape)
+	gemm.Conv3x3(output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32), d.n, d.h, d.w, d.cin, d.cout)
+	return output, nil
+}
