@@ -18,7 +18,10 @@
 //   - Up-sampling defaults to the original U-Net's 2×2 transposed convolution with
 //     stride 2, written exactly as a per-pixel dense layer to 4·C′ followed by
 //     depth-to-space (GoMLX has no transposed-convolution layer).
-//     Config.Upsample = "resize" uses nearest-neighbour 2× instead (no parameters).
+//     It is the default because the original U-Net and the paper's network use it.
+//     Config.Upsample = "resize" uses nearest-neighbour 2× instead (no parameters;
+//     the following 3×3 convolution mixes the channels). Not bilinear: GoMLX's
+//     bilinear Interpolate has no working gradient when a side is ≤ 3.
 //   - Max-pooling is a reshape to [N, H/2, 2, W/2, 2, C] and a max over the 2×2
 //     windows, whose gradient every backend has; image sides must be multiples of 16.
 //   - Batch normalisation is written out with PyTorch's conventions (momentum 0.1 for
@@ -26,5 +29,22 @@
 //
 // Training (Train) is offline (cross-entropy only) or online (cross-entropy plus
 // the mean over layers of 1 − soft SA, DESIGN §2), with Adam, a step learning-rate
-// schedule, GoMLX checkpoints, resumption and a per-epoch history file.
+// schedule (the paper's shape: halved every 20 epochs), batches of 10, GoMLX
+// checkpoints (config.json beside them, at least 3 epoch checkpoints kept for the
+// VoG baseline), resumption that loses at most the interrupted epoch and repeats
+// the uninterrupted run exactly, a per-epoch history file (history.jsonl), GoMLX's
+// progress bar on request, and a stall watchdog. The same seed and configuration on
+// the same backend give identical weights.
+//
+// Defaults for this 2-core CPU (the paper's values are one option away): Base 8,
+// 64×64 images, 8 epochs, learning rate 1e-3. Measured on brats-synth (160 training
+// images, offline): test Dice 0.977 after 8 epochs in 48 s wall clock (0.86 GB peak
+// RSS, on a machine shared with other jobs); with the paper's 1e-4 the same 8
+// epochs reach only 0.724, since the small network and short schedule need the
+// larger step. Online training costs about 1.3× per epoch (0.973 in 68 s);
+// covid-synth, the hardest stand-in, reaches 0.68 offline in 62 s.
+//
+// Inference and analysis go through Network (Forward: the mask B, the softmax
+// foreground probability and the 18 features; InputGradient for VoG), whose
+// compiled graphs are reused for every batch of the same shape.
 package unet
