@@ -334,7 +334,9 @@ func page(uid, in, out string, datasets []string, first Reply) string {
   const watch = setInterval(() => {
     const c = globalThis.gonb_comm;
     if (closed) { clearInterval(watch); return; }
-    if (c && c !== comm) { comm = c; c.subscribe(cfg.out, receive); send('hello'); }
+    // On a replaced connection, resend the controls' state: a change sent on the
+    // old one may have been lost.
+    if (c && c !== comm) { comm = c; c.subscribe(cfg.out, receive); send(greeted ? 'update' : 'hello'); }
     if (!greeted && ++waited === 600) { field('status').textContent = 'no connection to the GoNB kernel yet: the view will not update'; }
   }, 100);
 })();

@@ -101,6 +101,13 @@ try {
         return r?.dataset.state === 'ready' && p?.dataset.layer === String(layer) && p?.dataset.unitRank === String(unitRank);
       }, [layer, unitRank], { timeout: UPDATE_TIMEOUT });
     } catch (err) {
+      const diag = await page.evaluate(() => {
+        const r = document.querySelector('[data-role="protoseg-explore"]');
+        const p = r?.querySelector('[data-role="view"][data-panel="0"]');
+        return { state: r?.dataset.state, seq: r?.dataset.seq, error: r?.dataset.error, layer: p?.dataset.layer,
+          status: r?.querySelector('[data-field="status"]')?.textContent, comm: !!globalThis.gonb_comm };
+      });
+      log('page state:', JSON.stringify(diag));
       check(false, `${what}: the view did not update to layer ${layer} unit ${unitRank} within ${UPDATE_TIMEOUT} ms`);
       throw err;
     }
@@ -113,6 +120,8 @@ try {
   check(v0.mode === e0.mode && v0.rank === e0.rank, `initial view: ${v0.mode} model, image rank ${v0.rank}`);
   compare(v0, e0, 'initial view (layer 18, all units)');
   await shot(page, '01-initial.png');
+  await root.screenshot({ path: join(outDir, 'explorer.png') }); // for the README
+  log('screenshot', join(outDir, 'explorer.png'));
 
   // Move the layer slider with the keyboard, from 18 down to the expected layer.
   const eLayer = expected.find((x) => x.layer !== 18 && x.unitRank === 0);
@@ -146,8 +155,6 @@ try {
   }, null, { timeout: UPDATE_TIMEOUT });
   check(true, 'side by side: offline and online panels shown');
   await shot(page, '04-offline-vs-online.png');
-  await root.screenshot({ path: join(outDir, 'explorer.png') });
-  log('screenshot', join(outDir, 'explorer.png'));
 
   // Done leaves a static view in the notebook.
   await root.locator('[data-control="close"]').click();
