@@ -97,6 +97,10 @@ type Node struct {
 
 	// data for the specific node type.
 	data any
+
+	// padSum marks (float32) nodes that are a partial sum of the 9 padded
+	// blocks of an im2col gradient (see fuse_col2im.go).
+	padSum *padSumInfo
 }
 
 // newNode adds a new node of the given opType and shape to the Builder graph.
@@ -233,6 +237,16 @@ func (b *Builder) addBinaryOp(opType backends.OpType, lhsOp, rhsOp backends.Op) 
 		return nil, err
 	}
 	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
+	if opType == backends.OpTypeAdd {
+		if info := mergePadSums(lhs, rhs); info != nil {
+			if info.complete() {
+				return b.newCol2ImNode(info), nil
+			}
+			node := b.newNode(opType, shape, lhs, rhs)
+			node.padSum = info
+			return node, nil
+		}
+	}
 	return b.newNode(opType, shape, lhs, rhs), nil
 }
 

@@ -219,10 +219,16 @@ func (b *Builder) Pad(operandOp, fillValueOp backends.Op, axesConfig ...backends
 	}
 	node := b.newNode(backends.OpTypePad, outShape, x, fill)
 	node.data = data
+	if data.viewStrides != nil {
+		node.padSum = padSumOf(x, fill, data)
+	}
 	return node, nil
 }
 
 func execPad(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buffer, error) {
+	if d, ok := node.data.(*col2imData); ok {
+		return execCol2Im(backend.getBufferForShape(node.shape), inputs[0], d)
+	}
 	x, fill := inputs[0], inputs[1]
 	data := node.data.(*padData)
 	config := data.config

@@ -24,7 +24,7 @@ import (
 
 // fusionCounts counts the fusions made at build time (for tests).
 var fusionCounts struct {
-	conv3x3, mulReduce atomic.Int64
+	conv3x3, mulReduce, col2im atomic.Int64
 }
 
 type conv3x3Data struct {
