@@ -9,10 +9,13 @@ export PATH="${GOBIN:-$HOME/go/bin}:$PATH"
 export PROTOSEG_QUICK="${PROTOSEG_QUICK:-1}"
 export PROTOSEG_CACHE="${PROTOSEG_CACHE:-$PWD/.executed/cache}"
 mkdir -p .executed
-notebooks=("$@")
+notebooks=()
+for nb in "$@"; do notebooks+=("$(basename "$nb")"); done
 [ ${#notebooks[@]} -eq 0 ] && notebooks=([0-9]*.ipynb)
+# The committed sources carry no outputs (executed copies are build artefacts).
+python3 check_outputs.py --cleared "${notebooks[@]}"
+all_start=$(date +%s)
 for nb in "${notebooks[@]}"; do
-	nb=$(basename "$nb")
 	start=$(date +%s)
 	echo "== $nb"
 	jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1200 \
@@ -24,3 +27,4 @@ for nb in "${notebooks[@]}"; do
 	python3 check_outputs.py ".executed/$nb"
 	echo "   $(($(date +%s) - start)) s"
 done
+echo "== notebooks OK: ${#notebooks[@]} in $(($(date +%s) - all_start)) s"
