@@ -166,31 +166,68 @@ func execDotGeneralDots(lhs, rhs *Buffer, params *dotGeneralNodeData, output *Bu
 	n := p.inner()
 	last := len(p.dims) - 1
 	os, as, bs := p.strides[0][last], p.strides[1][last], p.strides[2][last]
-	fn := func(offs []int) {
-		oo, ao, bo := offs[0], offs[1], offs[2]
-		if os == 0 {
-			var s0, s1 float32
-			i := 0
-			if as == 1 && bs == 1 {
+	// rowsFn accumulates into out the rows [r0, r1) of the plan.
+	rowsFn := func(out []float32, r0, r1 int) {
+		p.forRows(r0, r1, []int{0, 0, 0}, func(offs []int) {
+			oo, ao, bo := offs[0], offs[1], offs[2]
+			switch {
+			case os == 0 && as == 1 && bs == 1:
 				ar, br := a[ao:ao+n], b[bo:bo+n]
-				for ; i+2 <= n; i += 2 {
+				var s0, s1, s2, s3 float32
+				i := 0
+				for ; i+4 <= n; i += 4 {
 					s0 += ar[i] * br[i]
 					s1 += ar[i+1] * br[i+1]
+					s2 += ar[i+2] * br[i+2]
+					s3 += ar[i+3] * br[i+3]
+				}
+				for ; i < n; i++ {
+					s0 += ar[i] * br[i]
+				}
+				out[oo] += (s0 + s1) + (s2 + s3)
+			case os == 0:
+				var s0 float32
+				for i := range n {
+					s0 += a[ao+i*as] * b[bo+i*bs]
+				}
+				out[oo] += s0
+			case os == 1 && as == 1 && bs == 1:
+				orow, ar, br := out[oo:oo+n], a[ao:ao+n], b[bo:bo+n]
+				for i := range orow {
+					orow[i] += ar[i] * br[i]
+				}
+			default:
+				for i := range n {
+					out[oo+i*os] += a[ao+i*as] * b[bo+i*bs]
 				}
 			}
-			for ; i < n; i++ {
-				s0 += a[ao+i*as] * b[bo+i*bs]
+		})
+	}
+	rows := p.numRows()
+	switch {
+	case len(p.dims) > 1 && p.strides[0][0] != 0:
+		// Outermost axis is a batch axis: disjoint outputs per chunk.
+		align := rows / p.dims[0]
+		parallelFor(p.dims[0], align*n, func(i0, i1 int) { rowsFn(o, i0*align, i1*align) })
+	case len(p.dims) > 1 && len(o) <= 1<<14 && rows*n >= 4*parallelMinWork:
+		// Outermost axis is contracted and the output small: a private partial
+		// output per worker, summed at the end.
+		align := rows / p.dims[0]
+		half := (p.dims[0] + 1) / 2
+		part := make([]float32, len(o))
+		parallelFor(2, rows*n/2, func(w0, w1 int) {
+			for w := w0; w < w1; w++ {
+				dst := o
+				if w == 1 {
+					dst = part
+				}
+				rowsFn(dst, w*half*align, min((w+1)*half, p.dims[0])*align)
 			}
-			o[oo] += s0 + s1
-			return
+		})
+		for i, v := range part {
+			o[i] += v
 		}
-		for i := range n {
-			o[oo+i*os] += a[ao+i*as] * b[bo+i*bs]
-		}
+	default:
+		rowsFn(o, 0, rows)
 	}
-	if len(p.dims) > 1 && p.strides[0][0] != 0 {
-		p.parallelRows([]int{0, 0, 0}, p.numRows()/p.dims[0], fn)
-		return
-	}
-	p.forRows(0, p.numRows(), []int{0, 0, 0}, fn)
 }

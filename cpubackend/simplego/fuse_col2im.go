@@ -109,9 +109,23 @@ func execCol2Im(output, src *Buffer, d *col2imData) (*Buffer, error) {
 				for dx := range 3 {
 					k := 3*dy + dx
 					// x' = x + dx for x in [0, w).
+					sBase := rowBase + k*c
+					if c%4 == 0 {
+						for x := range w {
+							s := D[sBase+x*9*c : sBase+x*9*c+c]
+							t := out[(x+dx)*c : (x+dx)*c+len(s)]
+							for i := 0; i+4 <= len(s); i += 4 {
+								t[i] += s[i]
+								t[i+1] += s[i+1]
+								t[i+2] += s[i+2]
+								t[i+3] += s[i+3]
+							}
+						}
+						continue
+					}
 					for x := range w {
-						s := D[rowBase+x*9*c+k*c : rowBase+x*9*c+(k+1)*c]
-						t := out[(x+dx)*c : (x+dx+1)*c]
+						s := D[sBase+x*9*c : sBase+x*9*c+c]
+						t := out[(x+dx)*c : (x+dx)*c+len(s)]
 						for i, v := range s {
 							t[i] += v
 						}
