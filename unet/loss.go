@@ -15,18 +15,25 @@ import (
 // prototypes taken under B: the network's own foreground probability with its
 // gradient stopped (MaskOutput, the default), or G (MaskGroundTruth).
 func Loss(out *Output, masks *Node, tc TrainConfig) *Node {
-	ce := crossEntropy(out.Logits, masks)
+	ce := crossEntropy(out.Logits, masks, tc.ObjectWeight)
 	if tc.Mode != Online {
 		return ce
 	}
 	return Add(ce, saLoss(out, masks, tc))
 }
 
-// crossEntropy is the mean over pixels of −log softmax(logits)[label].
-func crossEntropy(logits, masks *Node) *Node {
+// crossEntropy is the mean over pixels of −w·log softmax(logits)[label], with
+// w = objectWeight on object pixels (masks = 1) and 1 elsewhere; a weight ≤ 0 or 1
+// is the plain cross-entropy.
+func crossEntropy(logits, masks *Node, objectWeight float64) *Node {
 	classes := logits.Shape().Dimensions[logits.Rank()-1]
 	onehot := OneHot(ConvertDType(masks, dtypes.Int32), classes, logits.DType())
-	return Neg(ReduceAllMean(ReduceSum(Mul(onehot, LogSoftmax(logits, -1)), -1)))
+	perPixel := Neg(ReduceSum(Mul(onehot, LogSoftmax(logits, -1)), -1))
+	if objectWeight > 0 && objectWeight != 1 {
+		m := ConvertDType(masks, logits.DType())
+		perPixel = Mul(perPixel, OnePlus(MulScalar(m, objectWeight-1)))
+	}
+	return ReduceAllMean(perPixel)
 }
 
 // saLoss is the online term: the mean over tc.Layers of 1 − soft SA.

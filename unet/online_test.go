@@ -1,11 +1,13 @@
 package unet
 
 import (
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
@@ -137,5 +139,23 @@ func TestPrunedOutputKeepingAllUnits(t *testing.T) {
 	none := make([]bool, len(keep))
 	if _, err := net.PrunedOutput(pred.Features[17], none[:1]); err == nil {
 		t.Fatal("wrong number of keep flags: no error")
+	}
+}
+
+func TestObjectWeight(t *testing.T) {
+	ds := discs(8, 32, 6)
+	w := ObjectWeightFor(ds)
+	var object, total float64
+	for _, s := range ds.Train {
+		for _, m := range s.Mask {
+			object += float64(m)
+		}
+		total += float64(len(s.Mask))
+	}
+	if want := math.Min(10, math.Max(1, math.Sqrt((total-object)/object))); w != want {
+		t.Fatalf("object weight %v, want %v", w, want)
+	}
+	if w := ObjectWeightFor(&data.Dataset{Train: []data.Sample{{Mask: make([]uint8, 4)}}}); w != 1 {
+		t.Fatalf("no object pixels: weight %v, want 1", w)
 	}
 }

@@ -31,6 +31,8 @@ func runReproduce(args []string, stdout io.Writer) error {
 	trainN := fs.Int("train", 0, fmt.Sprintf("training images per stand-in (default %d)", d.Train))
 	testN := fs.Int("test", 0, fmt.Sprintf("test images per stand-in (default %d)", d.Test))
 	lr := fs.Float64("lr", unet.DefaultLearningRate, "Adam learning rate (the paper: 1e-4)")
+	objectWeight := fs.Float64("object-weight", unet.AutoObjectWeight,
+		"weight of object pixels in the cross-entropy: -1 = √(background/object) per dataset, capped at 10; 1 = the paper's plain CE")
 	seed := fs.Uint64("seed", 1, "seed of data, training and noise")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -63,16 +65,24 @@ func runReproduce(args []string, stdout io.Writer) error {
 		Data:     data.Options{Root: *root, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
 		Out:      *out,
 		Seed:     *seed,
-		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · seed %d",
-			*datasets, p.Size, p.Size, p.Base, p.Epochs, *lr, *seed),
+		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · object weight %s · seed %d",
+			*datasets, p.Size, p.Size, p.Base, p.Epochs, *lr, weightName(*objectWeight), *seed),
 	}
 	trainer := &study.UNetTrainer{
 		Backend:  backend,
 		Model:    unet.Config{Base: p.Base},
-		Training: unet.TrainConfig{Epochs: p.Epochs, LearningRate: *lr, Seed: *seed},
+		Training: unet.TrainConfig{Epochs: p.Epochs, LearningRate: *lr, Seed: *seed, ObjectWeight: *objectWeight},
 		Progress: stdout,
 	}
 	fmt.Fprintf(stdout, "reproducing on backend %s: %s\n", backend.Name(), cfg.Describe)
 	_, err = study.Run(cfg, backend, trainer, stdout)
 	return err
+}
+
+// weightName describes an object weight for the report.
+func weightName(w float64) string {
+	if w < 0 {
+		return "auto"
+	}
+	return fmt.Sprint(w)
 }

@@ -30,6 +30,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", unet.DefaultBatchSize, "batch size")
 	seed := fs.Uint64("seed", 1, "seed of data, initialisation and batch order")
 	upsample := fs.String("upsample", "transpose", "up-sampling: transpose (2×2 transposed conv) or resize (nearest 2×)")
+	objectWeight := fs.Float64("object-weight", 1, "weight of object pixels in the cross-entropy (1: the paper's plain CE)")
 	maskSource := fs.String("mask", unet.MaskOutput, "online SA prototypes from the network output (output) or the ground truth (gt)")
 	out := fs.String("out", "", "folder for checkpoints, config.json and history.jsonl (required)")
 	bar := fs.Bool("progress", true, "show GoMLX's progress bar (false: one line per step)")
@@ -54,7 +55,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	cfg := unet.Config{Base: *base, InChannels: ds.Channels, Upsample: *upsample}
 	tc := unet.TrainConfig{Mode: *mode, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, HalveEvery: *halve,
-		Seed: *seed, MaskSource: *maskSource, ProgressBar: *bar, StallTimeout: *stall}
+		Seed: *seed, MaskSource: *maskSource, ObjectWeight: *objectWeight, ProgressBar: *bar, StallTimeout: *stall}
 	fmt.Fprintf(stdout, "training %s on %s (%d train / %d test, %d×%d×%d), Base %d, backend %s\n",
 		*mode, ds.Name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels, *base, backend.Name())
 	net, err := unet.Train(backend, cfg, tc, ds, *out, stdout)
