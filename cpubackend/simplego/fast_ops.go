@@ -83,11 +83,7 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 		last := len(p.dims) - 1
 		sa, sb := p.strides[1][last], p.strides[2][last]
 		p.parallelBlocks([]int{0, 0, 0}, func(offs []int, m int, rs []int) {
-			oo, ao, bo := offs[0], offs[1], offs[2]
-			for range m {
-				binaryRowFloat32(kind, o[oo:oo+n], a[ao:], b[bo:], sa, sb)
-				oo, ao, bo = oo+rs[0], ao+rs[1], bo+rs[2]
-			}
+			binaryBlockFloat32(kind, o[offs[0]:], a[offs[1]:], b[offs[2]:], m, n, sa, sb, rs[0], rs[1], rs[2])
 		})
 		return output, nil
 	}
