@@ -2,21 +2,26 @@
 // and made the default when $GOMLX_BACKEND is unset (a user with an accelerator
 // sets GOMLX_BACKEND=xla:cuda and nothing else changes).
 //
-// It wraps GoMLX's pure-Go backend simplego (v0.26.0) and fills the gaps that stop
-// it from training a U-Net (DESIGN §7):
+// It runs on cpubackend/simplego, a fork of GoMLX's pure-Go backend simplego
+// v0.26.0 whose hot ops use the kernels of cpubackend/gemm (see the fork's
+// package documentation for the list of changes): float32 DotGeneral as packed
+// AVX2/FMA matrix products, GoMLX's DotGeneral gradient fused back into
+// products, the im2col convolution of package unet fused into gemm.Conv3x3 and
+// its gradient into one col2im pass, strided views instead of copies for
+// Slice/Broadcast/Reverse, Pad and Reverse as real ops, and parallel
+// contiguous loops for element-wise ops and reductions.
 //
-//   - Pad (needed by the gradient of Slice) is built from ops simplego has:
-//     Concatenate with zero blocks made by BroadcastInDim; interior padding with
-//     Reshape + Concatenate.
-//   - Reverse (needed by the gradient of a convolution) is built from Slice and
-//     Concatenate, one element at a time along each reversed axis — meant for the
-//     small kernel axes it is used on.
-//   - The slices given to Slice are copied, since simplego keeps them by reference.
-//   - Ops run one after the other ("ops_sequential"): simplego's parallel executor
-//     can stall for good when every worker slot is held by an op waiting for a slot
-//     of the same pool (nested waits in its DotGeneral). Sequential op execution
-//     never nests a wait inside a pool task; the heavy ops still use both cores
-//     internally.
+// This package adds what stays a wrapper: unit strides and dilations for
+// ConvGeneral when the caller (GoMLX's convolution gradient) passes none, and
+// unit strides for Slice.
 //
-// The compute kernels that make training fast live in the sub-package gemm.
+// Ops run one after the other ("ops_sequential") and each kernel uses both
+// cores with plain goroutines: upstream simplego's parallel executor can stall
+// for good when every worker slot is held by an op waiting for a slot of the
+// same pool (nested waits in its DotGeneral, DESIGN §7). TestNoStall runs 200
+// training steps of a U-Net-like graph under a deadline and fails with a
+// goroutine dump on a stall.
+//
+// New accepts the fork's configuration keys; "reference" selects upstream's
+// kernels (for comparisons). $CPUBACKEND_OPSTATS=file profiles time per op.
 package cpubackend

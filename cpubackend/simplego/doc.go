@@ -6,6 +6,32 @@
 // Changes from upstream:
 //
 //   - Imports of github.com/gomlx/gomlx/internal/... replaced by small local
-//     packages (cpubackend/internal/exceptions; a testify stand-in for tests).
-//   - BackendName is "cpu"; no init registration.
+//     packages (cpubackend/internal/exceptions; a testify stand-in for the
+//     upstream tests kept here). BackendName is "cpu"; no init registration.
+//     The indices given to Slice are copied (upstream kept them by reference).
+//   - Configuration "reference": upstream's kernels only (no fast paths, no
+//     fusions); the tests compare every fast path against it.
+//   - DotGeneral (float32) through cpubackend/gemm.SgemmBatched: operands used
+//     in place as [batch, cross, contracting] or [batch, contracting, cross]
+//     (transpose flags), transposed once otherwise (fast_dot.go); products
+//     without cross axes (per-pixel, per-channel dot products) as direct loops.
+//   - ReduceSum(Mul(broadcast a, broadcast b)) — how GoMLX differentiates
+//     DotGeneral, materialising an outer product — is built as a DotGeneral of
+//     a and b (fuse_mulreduce.go).
+//   - An im2col 3×3 convolution written in the graph (zero rows/columns, 9
+//     slices, Concatenate, Dot) runs as gemm.Conv3x3 (fuse_conv.go), and its
+//     gradient (the sum of 9 Pads of the patch-gradient blocks) as one col2im
+//     pass (fuse_col2im.go).
+//   - Slice, Broadcast, BroadcastInDim and Reverse are strided views:
+//     Concatenate and Pad read their operands through them without
+//     materialising them (fast_views.go); binary ops absorb rank-preserving
+//     BroadcastInDim operands.
+//   - Pad and Reverse are real ops (any dtype).
+//   - float32 fast paths (fast_ops.go, fast_nd.go): Add, Sub, Mul, Div, Max,
+//     Min with broadcasting, ReduceSum/Max/Min, BroadcastInDim, Slice,
+//     Concatenate, Transpose, Sign — loops over merged contiguous axes, split
+//     over the cores with plain goroutines (never a bounded pool, so nothing
+//     can stall on nested waits). Other dtypes use upstream's executors.
+//   - $CPUBACKEND_OPSTATS=file (or "-") writes the time per op type and shape
+//     (opstats.go), the tool used to find the hot ops.
 package simplego
