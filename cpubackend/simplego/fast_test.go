@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -333,6 +334,45 @@ func TestFuseConv3x3(t *testing.T) {
 		}
 		if fusionCounts.col2im.Load() == beforeCol2Im {
 			t.Errorf("conv %v: im2col gradient was not fused into col2im", d)
+		}
+	}
+}
+
+func TestCol2ImPadded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	be := backend.(*Backend)
+	for _, d := range []col2imData{{2, 5, 4, 3}, {1, 1, 1, 8}, {3, 6, 7, 16}} {
+		n, h, w, c := d.n, d.h, d.w, d.c
+		src := be.getBufferForShape(shapes.Make(dtypes.Float32, n, h, w, 9*c))
+		D := src.flat.([]float32)
+		for i := range D {
+			D[i] = float32(rng.NormFloat64())
+		}
+		out := be.getBufferForShape(shapes.Make(dtypes.Float32, n, h+2, w+2, c))
+		if _, err := execCol2Im(be, out, src, &d); err != nil {
+			t.Fatal(err)
+		}
+		o := out.flat.([]float32)
+		for b := range n {
+			for yp := range h + 2 {
+				for xp := range w + 2 {
+					for ch := range c {
+						var want float32
+						for dy := range 3 {
+							for dx := range 3 {
+								y, x := yp-dy, xp-dx
+								if y >= 0 && y < h && x >= 0 && x < w {
+									want += D[((b*h+y)*w+x)*9*c+(3*dy+dx)*c+ch]
+								}
+							}
+						}
+						got := o[((b*(h+2)+yp)*(w+2)+xp)*c+ch]
+						if diff := got - want; diff > 1e-5 || diff < -1e-5 {
+							t.Fatalf("%+v at (%d,%d,%d,%d): got %g, want %g", d, b, yp, xp, ch, got, want)
+						}
+					}
+				}
+			}
 		}
 	}
 }

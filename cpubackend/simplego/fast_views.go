@@ -227,7 +227,7 @@ func (b *Builder) Pad(operandOp, fillValueOp backends.Op, axesConfig ...backends
 
 func execPad(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buffer, error) {
 	if d, ok := node.data.(*col2imData); ok {
-		return execCol2Im(backend.getBufferForShape(node.shape), inputs[0], d)
+		return execCol2Im(backend, backend.getBufferForShape(node.shape), inputs[0], d)
 	}
 	x, fill := inputs[0], inputs[1]
 	data := node.data.(*padData)

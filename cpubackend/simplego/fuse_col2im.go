@@ -4,6 +4,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/protoseg-go/protoseg-go/cpubackend/gemm"
 )
 
 // Fusion of the im2col gradient (col2im).
@@ -90,48 +91,50 @@ func (b *Builder) newCol2ImNode(info *padSumInfo) *Node {
 }
 
 // execCol2Im computes out[n, y', x', :] = Σ_{dy,dx} D[n, y'-dy, x'-dx, k·C:(k+1)·C]
-// (k = 3·dy + dx, terms outside D omitted), parallel over output rows.
-func execCol2Im(output, src *Buffer, d *col2imData) (*Buffer, error) {
+// (k = 3·dy + dx, terms outside D omitted): the interior [1:h+1, 1:w+1] with
+// gemm.Col2Im3x3 (AVX2, parallel), the one-pixel border directly.
+func execCol2Im(backend *Backend, output, src *Buffer, d *col2imData) (*Buffer, error) {
 	o, D := output.flat.([]float32), src.flat.([]float32)
 	n, h, w, c := d.n, d.h, d.w, d.c
 	hp, wp := h+2, w+2
-	parallelFor(n*hp, wp*c*9, func(r0, r1 int) {
-		for r := r0; r < r1; r++ {
-			b, yp := r/hp, r%hp
-			out := o[r*wp*c : (r+1)*wp*c]
-			clear(out)
-			for dy := range 3 {
-				y := yp - dy
-				if y < 0 || y >= h {
+	inner := backend.getBuffer(dtypes.Float32, n*h*w*c)
+	defer backend.putBuffer(inner)
+	in := inner.flat.([]float32)
+	gemm.Col2Im3x3(in, D, n, h, w, c)
+	// pixel accumulates into t the patch gradients landing on padded (b, yp, xp).
+	pixel := func(t []float32, b, yp, xp int) {
+		clear(t)
+		for dy := range 3 {
+			y := yp - dy
+			if y < 0 || y >= h {
+				continue
+			}
+			for dx := range 3 {
+				x := xp - dx
+				if x < 0 || x >= w {
 					continue
 				}
-				rowBase := ((b*h + y) * w) * 9 * c
-				for dx := range 3 {
-					k := 3*dy + dx
-					// x' = x + dx for x in [0, w).
-					sBase := rowBase + k*c
-					if c%4 == 0 {
-						for x := range w {
-							s := D[sBase+x*9*c : sBase+x*9*c+c]
-							t := out[(x+dx)*c : (x+dx)*c+len(s)]
-							for i := 0; i+4 <= len(s); i += 4 {
-								t[i] += s[i]
-								t[i+1] += s[i+1]
-								t[i+2] += s[i+2]
-								t[i+3] += s[i+3]
-							}
-						}
-						continue
-					}
-					for x := range w {
-						s := D[sBase+x*9*c : sBase+x*9*c+c]
-						t := out[(x+dx)*c : (x+dx)*c+len(s)]
-						for i, v := range s {
-							t[i] += v
-						}
-					}
+				k := 3*dy + dx
+				base := ((b*h+y)*w+x)*9*c + k*c
+				for i, v := range D[base : base+c] {
+					t[i] += v
 				}
 			}
+		}
+	}
+	parallelFor(n*hp, wp*c, func(r0, r1 int) {
+		for r := r0; r < r1; r++ {
+			b, yp := r/hp, r%hp
+			row := o[r*wp*c : (r+1)*wp*c]
+			if yp == 0 || yp == hp-1 {
+				for xp := range wp {
+					pixel(row[xp*c:(xp+1)*c], b, yp, xp)
+				}
+				continue
+			}
+			pixel(row[:c], b, yp, 0)
+			pixel(row[(wp-1)*c:], b, yp, wp-1)
+			copy(row[c:(wp-1)*c], in[((b*h)+yp-1)*w*c:((b*h)+yp)*w*c])
 		}
 	})
 	return output, nil
