@@ -65,11 +65,13 @@ func benchTrainStep(b *testing.B, mode string, base, size int) {
 		}
 	}
 	step() // compile
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	for range b.N {
 		step()
 	}
 	b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkInference measures a forward pass with all 18 features (batch 10).
@@ -90,6 +92,7 @@ func BenchmarkInference(b *testing.B) {
 				if _, err := net.Forward(images); err != nil {
 					b.Fatal(err)
 				}
+				cpu0 := cpuTime()
 				b.ResetTimer()
 				for range b.N {
 					if _, err := net.Forward(images); err != nil {
@@ -97,6 +100,7 @@ func BenchmarkInference(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
+				b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 			})
 		}
 	}
