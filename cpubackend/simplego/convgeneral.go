@@ -148,8 +148,11 @@ func (b *Builder) ConvGeneralDilated(inputOp, kernelOp backends.Op, axes backend
 
 // execConvGeneral executes the DotGeneral by first normalizing and repackaging the tensors into blocks.
 func execConvGeneral(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buffer, error) {
-	if d, ok := node.data.(*conv3x3Data); ok {
+	switch d := node.data.(type) {
+	case *conv3x3Data:
 		return execConv3x3(backend, node, inputs, d)
+	case *convWeightGradData:
+		return execConvWeightGrad(backend, node, inputs, d)
 	}
 	input, kernel := inputs[0], inputs[1]
 	params := node.data.(*convNode)

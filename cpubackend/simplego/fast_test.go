@@ -312,7 +312,7 @@ func TestFuseConv3x3(t *testing.T) {
 		n, h, w, c := d[0], d[1], d[2], d[3]
 		cout := 5
 		x, wt, r := randTensor(rng, n, h, w, c), randTensor(rng, 9*c, cout), randTensor(rng, n*h*w, cout)
-		before, beforeCol2Im := fusionCounts.conv3x3.Load(), fusionCounts.col2im.Load()
+		before, beforeCol2Im, beforeWG := fusionCounts.conv3x3.Load(), fusionCounts.col2im.Load(), fusionCounts.convWeightGrad.Load()
 		compareRef(t, fmt.Sprintf("conv %v", d), func(x, wt, r *graph.Node) []*graph.Node {
 			g := x.Graph()
 			zr := graph.Zeros(g, shapes.Make(x.DType(), n, 1, w, c))
@@ -331,6 +331,9 @@ func TestFuseConv3x3(t *testing.T) {
 		}, x, wt, r)
 		if fusionCounts.conv3x3.Load() == before {
 			t.Errorf("conv %v: im2col convolution was not fused", d)
+		}
+		if fusionCounts.convWeightGrad.Load() == beforeWG {
+			t.Errorf("conv %v: weight gradient was not fused", d)
 		}
 		if fusionCounts.col2im.Load() == beforeCol2Im {
 			t.Errorf("conv %v: im2col gradient was not fused into col2im", d)

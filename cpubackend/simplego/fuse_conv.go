@@ -24,7 +24,7 @@ import (
 
 // fusionCounts counts the fusions made at build time (for tests).
 var fusionCounts struct {
-	conv3x3, mulReduce, col2im atomic.Int64
+	conv3x3, convWeightGrad, mulReduce, col2im atomic.Int64
 }
 
 type conv3x3Data struct {
@@ -81,40 +81,57 @@ func zeroPadded(p *Node) *Node {
 	return nil
 }
 
-// tryFuseConv3x3 returns the fused convolution node for DotGeneral(lhs, rhs)
-// or nil when the operands are not an im2col patch matrix and its weights.
-func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs *Node, rhsContracting, rhsBatch []int) *Node {
-	if b.backend.reference || lhs.shape.DType != dtypes.Float32 || len(lhsBatch) != 0 || len(rhsBatch) != 0 ||
-		len(lhsContracting) != 1 || len(rhsContracting) != 1 || rhs.shape.Rank() != 2 || rhsContracting[0] != 0 ||
-		lhsContracting[0] != lhs.shape.Rank()-1 {
-		return nil
+// im2colOf returns x and its dimensions when col is an im2col patch matrix of
+// x written as package unet does (the [N,H,W,9·C] Concatenate, or a Reshape of
+// it to [N·H·W, 9·C]).
+func im2colOf(col *Node) (x *Node, n, h, w, cin int, ok bool) {
+	c4 := col
+	if c4.opType == backends.OpTypeReshape {
+		c4 = c4.inputs[0]
 	}
-	col := lhs
-	if col.opType == backends.OpTypeReshape {
-		col = col.inputs[0]
+	data, isViews := c4.data.(*concatViewsData)
+	if c4.opType != backends.OpTypeConcatenate || !isViews || c4.shape.DType != dtypes.Float32 ||
+		c4.shape.Rank() != 4 || data.axis != 3 || len(data.parts) != 9 {
+		return
 	}
-	data, ok := col.data.(*concatViewsData)
-	if col.opType != backends.OpTypeConcatenate || !ok || col.shape.Rank() != 4 || data.axis != 3 || len(data.parts) != 9 {
-		return nil
+	n, h, w = c4.shape.Dimensions[0], c4.shape.Dimensions[1], c4.shape.Dimensions[2]
+	k := c4.shape.Dimensions[3]
+	cin = k / 9
+	if col != c4 && (col.shape.Rank() != 2 || col.shape.Dimensions[0] != n*h*w || col.shape.Dimensions[1] != k) {
+		return
 	}
-	n, h, w, k := col.shape.Dimensions[0], col.shape.Dimensions[1], col.shape.Dimensions[2], col.shape.Dimensions[3]
-	cin := k / 9
-	if lhs != col && (lhs.shape.Rank() != 2 || lhs.shape.Dimensions[0] != n*h*w || lhs.shape.Dimensions[1] != k) {
-		return nil
-	}
-	src := col.inputs[data.parts[0].input]
+	src := c4.inputs[data.parts[0].input]
 	if !slices.Equal(src.shape.Dimensions, []int{n, h + 2, w + 2, cin}) {
-		return nil
+		return
 	}
 	srcStrides := contiguousStrides(src.shape.Dimensions)
 	for i, part := range data.parts {
 		dy, dx := i/3, i%3
-		if col.inputs[part.input] != src || part.offset != (dy*(w+2)+dx)*cin || !slices.Equal(part.strides, srcStrides) {
-			return nil
+		if c4.inputs[part.input] != src || part.offset != (dy*(w+2)+dx)*cin || !slices.Equal(part.strides, srcStrides) {
+			return
 		}
 	}
-	x := zeroPadded(src)
-	if x == nil || rhs.shape.Dimensions[0] != k {
+	if x = zeroPadded(src); x == nil {
+		return
+	}
+	return x, n, h, w, cin, true
+}
+
+// tryFuseConv3x3 returns the fused convolution node for DotGeneral(lhs, rhs)
+// or nil when the operands are not an im2col patch matrix and its weights.
+func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs *Node, rhsContracting, rhsBatch []int) *Node {
+	if b.backend.reference || lhs.shape.DType != dtypes.Float32 || len(lhsBatch) != 0 || len(rhsBatch) != 0 ||
+		len(lhsContracting) != 1 || len(rhsContracting) != 1 || rhs.shape.Rank() != 2 {
+		return nil
+	}
+	if node := b.tryFuseConvWeightGrad(lhs, lhsContracting, rhs, rhsContracting); node != nil {
+		return node
+	}
+	if rhsContracting[0] != 0 || lhsContracting[0] != lhs.shape.Rank()-1 {
+		return nil
+	}
+	x, n, h, w, cin, ok := im2colOf(lhs)
+	if !ok || rhs.shape.Dimensions[0] != 9*cin {
 		return nil
 	}
 	cout := rhs.shape.Dimensions[1]
@@ -123,6 +140,66 @@ func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs 
 	node := b.newNode(backends.OpTypeConvGeneral, shapes.Make(dtypes.Float32, outDims...), x, rhs)
 	node.data = &conv3x3Data{n: n, h: h, w: w, cin: cin, cout: cout}
 	return node
+}
+
+// convWeightGradData marks the fused weight gradient colᵀ·G (or Gᵀ·col when
+// colIsRHS) of an im2col convolution.
+type convWeightGradData struct {
+	n, h, w, cin, cout int
+	colIsRHS           bool
+}
+
+// tryFuseConvWeightGrad fuses DotGeneral(col, [0], G [N·H·W, Cout], [0]) (the
+// weight gradient of an im2col convolution, either operand order) into a loop
+// over images that expands one image's patches at a time (gemm.Im2Col3x3) and
+// accumulates its product: the full patch matrix is never built.
+func (b *Builder) tryFuseConvWeightGrad(lhs *Node, lhsContracting []int, rhs *Node, rhsContracting []int) *Node {
+	if lhs.shape.Rank() != 2 || lhsContracting[0] != 0 || rhsContracting[0] != 0 {
+		return nil
+	}
+	col, g, colIsRHS := lhs, rhs, false
+	x, n, h, w, cin, ok := im2colOf(col)
+	if !ok {
+		col, g, colIsRHS = rhs, lhs, true
+		if x, n, h, w, cin, ok = im2colOf(col); !ok {
+			return nil
+		}
+	}
+	if col.shape.Rank() != 2 || g.shape.Dimensions[0] != n*h*w {
+		return nil
+	}
+	cout := g.shape.Dimensions[1]
+	dims := []int{9 * cin, cout}
+	if colIsRHS {
+		dims = []int{cout, 9 * cin}
+	}
+	fusionCounts.convWeightGrad.Add(1)
+	node := b.newNode(backends.OpTypeConvGeneral, shapes.Make(dtypes.Float32, dims...), x, g)
+	node.data = &convWeightGradData{n: n, h: h, w: w, cin: cin, cout: cout, colIsRHS: colIsRHS}
+	return node
+}
+
+func execConvWeightGrad(backend *Backend, node *Node, inputs []*Buffer, d *convWeightGradData) (*Buffer, error) {
+	output := backend.getBufferForShape(node.shape)
+	o, x, g := output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32)
+	hw, k := d.h*d.w, 9*d.cin
+	buf := backend.getBuffer(dtypes.Float32, hw*k)
+	defer backend.putBuffer(buf)
+	col := buf.flat.([]float32)
+	for b := range d.n {
+		gemm.Im2Col3x3(col, x[b*hw*d.cin:(b+1)*hw*d.cin], 1, d.h, d.w, d.cin)
+		gb := g[b*hw*d.cout : (b+1)*hw*d.cout]
+		beta := float32(1)
+		if b == 0 {
+			beta = 0
+		}
+		if d.colIsRHS {
+			gemm.Sgemm(true, false, d.cout, k, hw, 1, gb, d.cout, col, k, beta, o, k)
+		} else {
+			gemm.Sgemm(true, false, k, d.cout, hw, 1, col, k, gb, d.cout, beta, o, d.cout)
+		}
+	}
+	return output, nil
 }
 
 func execConv3x3(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3Data) (*Buffer, error) {
