@@ -9,6 +9,9 @@
 //     packages (cpubackend/internal/exceptions; a testify stand-in for the
 //     upstream tests kept here). BackendName is "cpu"; no init registration.
 //     The indices given to Slice are copied (upstream kept them by reference).
+//   - Ops run sequentially by default ("ops_parallel" restores upstream's
+//     parallel executor, which can stall on nested pool waits and races on its
+//     result slices).
 //   - Configuration "reference": upstream's kernels only (no fast paths, no
 //     fusions); the tests compare every fast path against it.
 //   - DotGeneral (float32) through cpubackend/gemm.SgemmBatched: operands used

@@ -89,7 +89,11 @@ func New(config string) (backends.Backend, error) {
 }
 
 func newDefaultBackend() *Backend {
-	b := &Backend{}
+	// Ops run sequentially unless "ops_parallel" is asked for: upstream's
+	// parallel executor can stall (nested waits on its worker pool, DESIGN §7)
+	// and has data races on its result slices; the fork's kernels use both
+	// cores themselves.
+	b := &Backend{opsExecutionType: opsExecutionSequential}
 	b.workers.Initialize()
 	return b
 }
