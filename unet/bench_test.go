@@ -27,7 +27,7 @@ func benchBatch(b *testing.B, size int) (images, masks *tensors.Tensor) {
 func BenchmarkTrainStep(b *testing.B) {
 	for _, mode := range []string{Offline, Online} {
 		for _, base := range []int{8, 16} {
-			for _, size := range []int{64} {
+			for _, size := range []int{64, 128} {
 				b.Run(fmt.Sprintf("%s/base=%d/size=%d", mode, base, size), func(b *testing.B) {
 					benchTrainStep(b, mode, base, size)
 				})
@@ -77,7 +77,7 @@ func benchTrainStep(b *testing.B, mode string, base, size int) {
 // BenchmarkInference measures a forward pass with all 18 features (batch 10).
 func BenchmarkInference(b *testing.B) {
 	for _, base := range []int{8, 16} {
-		for _, size := range []int{64} {
+		for _, size := range []int{64, 128} {
 			b.Run(fmt.Sprintf("base=%d/size=%d", base, size), func(b *testing.B) {
 				backend := testBackend(b)
 				cfg := Config{Base: base, InChannels: 1}
