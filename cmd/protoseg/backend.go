@@ -4,13 +4,13 @@ import (
 	"os"
 
 	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/default" // pure Go ("go") and, when a PJRT plugin is installed, XLA ("xla").
+	_ "github.com/gomlx/gomlx/backends/simplego" // stock pure Go ("go")
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 )
 
-// newBackend returns the GoMLX backend chosen by $GOMLX_BACKEND (e.g. "xla:cuda"
-// on a GPU machine with the PJRT plugin installed) or, when unset, the project's
-// CPU backend.
+// newBackend returns the GoMLX backend chosen by $GOMLX_BACKEND (e.g. "go", or
+// "xla:cuda" on a GPU machine with the PJRT plugin installed — see backend_xla.go)
+// or, when unset, the project's CPU backend.
 func newBackend() (backends.Backend, error) {
 	if _, ok := os.LookupEnv(backends.ConfigEnvVar); ok {
 		return backends.New()
