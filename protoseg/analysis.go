@@ -2,6 +2,7 @@ package protoseg
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
@@ -80,19 +81,20 @@ func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, erro
 func (a *Analyzer) Method() ResizeMethod { return a.method }
 
 // checks returns, for a feature f and mask/gt/roi as the analysis graphs get them,
-// the number of non-finite feature values, the number of mask, gt or roi values outside
-// [0,1], and the region totals Σ B·R, Σ (1−B)·R and Σ R per image.
-func checks(f, mask, gt, roi *Node) (nonFinite, outOfRange, sumT, sumB, sumR *Node) {
-	nonFinite = ReduceAllSum(ConvertDType(LogicalNot(IsFinite(f)), dtypes.Int32))
-	bad := func(x *Node) *Node {
-		zero, one := ScalarZero(x.Graph(), x.DType()), ScalarOne(x.Graph(), x.DType())
-		out := LogicalNot(LogicalAnd(GreaterOrEqual(x, zero), LessOrEqual(x, one)))
-		return ReduceAllSum(ConvertDType(out, dtypes.Int32))
+// a flag that is NaN when any value of them is NaN or ±Inf (Σ (x − x) over all of
+// them: two cheap passes instead of a count; [run] counts on the host only when the
+// flag trips), the smallest and largest mask, gt and roi values, and the region
+// totals Σ B·R, Σ (1−B)·R and Σ R per image.
+func checks(f, mask, gt, roi *Node) (notFinite, lo, hi, sumT, sumB, sumR *Node) {
+	notFinite = ReduceAllSum(Sub(f, f))
+	for _, x := range []*Node{mask, gt, roi} {
+		notFinite = Add(notFinite, ReduceAllSum(Sub(x, x)))
 	}
-	outOfRange = Add(Add(bad(mask), bad(gt)), bad(roi))
+	lo = Min(Min(ReduceAllMin(mask), ReduceAllMin(gt)), ReduceAllMin(roi))
+	hi = Max(Max(ReduceAllMax(mask), ReduceAllMax(gt)), ReduceAllMax(roi))
 	object, background := regionWeights(mask, roi)
 	axes := spatialAxes(mask)
-	return nonFinite, outOfRange, ReduceSum(object, axes...), ReduceSum(background, axes...), ReduceSum(roi, axes...)
+	return notFinite, lo, hi, ReduceSum(object, axes...), ReduceSum(background, axes...), ReduceSum(roi, axes...)
 }
 
 // binarize turns a 0/1 (or probabilistic) map into a binary one: > 0.5.
@@ -100,35 +102,35 @@ func binarize(x *Node) *Node {
 	return ConvertDType(GreaterThan(x, ConstAs(x, 0.5)), x.DType())
 }
 
-// diagnostics is the tail of every analysis graph's outputs: the counts and
-// totals that [run] turns into errors and the empty-region convention.
-func diagnostics(nonFinite, outOfRange, sumT, sumB, sumR, sumG *Node) []*Node {
-	return []*Node{nonFinite, outOfRange, sumT, sumB, sumR, sumG}
+// positive is 1 where x > 0 and 0 elsewhere (ties are background), in x's dtype:
+// max(sign(x), 0), two float passes instead of a comparison and a conversion.
+func positive(x *Node) *Node {
+	return Max(Sign(x), ScalarZero(x.Graph(), x.DType()))
 }
 
-const numDiagnostics = 6
+const numDiagnostics = 7
 
-// prepare converts the inputs of an analysis graph to f's dtype, runs the checks
-// and replaces non-finite feature values (the count turns them into an error, so
-// the graph itself never produces NaN). It returns the region weights and the
-// binarised ground truth inside the ROI.
-func prepare(f, mask, gt, roi *Node) (fClean, object, background, gtR, roiF *Node, diag []*Node) {
+// prepare converts the inputs of an analysis graph to f's dtype and runs the
+// checks. It returns the region weights, the binarised ground truth inside the ROI,
+// and the diagnostics, the tail of every analysis graph's outputs that [run] turns
+// into errors and the empty-region convention. Non-finite features make [run]
+// return an error, so whatever the graph computed from them is never used.
+func prepare(f, mask, gt, roi *Node) (object, background, gtR, roiF *Node, diag []*Node) {
 	mask, gt, roi = ConvertDType(mask, f.DType()), ConvertDType(gt, f.DType()), ConvertDType(roi, f.DType())
-	nonFinite, outOfRange, sumT, sumB, sumR := checks(f, mask, gt, roi)
+	notFinite, lo, hi, sumT, sumB, sumR := checks(f, mask, gt, roi)
 	gtR = Mul(binarize(gt), roi)
-	diag = diagnostics(nonFinite, outOfRange, sumT, sumB, sumR, ReduceSum(gtR, spatialAxes(gtR)...))
-	fClean = Where(IsFinite(f), f, ZerosLike(f))
+	diag = []*Node{notFinite, lo, hi, sumT, sumB, sumR, ReduceSum(gtR, spatialAxes(gtR)...)}
 	object, background = regionWeights(mask, roi)
-	return fClean, object, background, gtR, roi, diag
+	return object, background, gtR, roi, diag
 }
 
 // layerGraph returns the SAM (inside the ROI, uint8) and its overlap and size
 // per image, then the diagnostics. The empty-region convention is applied in Go.
 func (a *Analyzer) layerGraph(f, mask, gt, roi *Node) []*Node {
-	f, object, background, gtR, roi, diag := prepare(f, mask, gt, roi)
+	object, background, gtR, roi, diag := prepare(f, mask, gt, roi)
 	ct, cb, _, _ := prototypes(f, object, background, a.method)
 	logit := resizeRotating(linearLogit(f, ct, cb, false), a.method, mask.Shape().Dimensions[1:], false)
-	sam := Mul(ConvertDType(GreaterThan(logit, ZerosLike(logit)), f.DType()), roi)
+	sam := Mul(positive(logit), roi)
 	axes := spatialAxes(sam)
 	inter, size := ReduceSum(Mul(sam, gtR), axes...), ReduceSum(sam, axes...)
 	return append([]*Node{inter, size, ConvertDType(sam, dtypes.Uint8)}, diag...)
@@ -140,11 +142,11 @@ func (a *Analyzer) layerGraph(f, mask, gt, roi *Node) []*Node {
 // overlaps and sizes are matrix products, so no C-channel broadcast is made.
 func (a *Analyzer) unitGraph(keep bool) func(f, mask, gt, roi *Node) []*Node {
 	return func(f, mask, gt, roi *Node) []*Node {
-		f, object, background, gtR, roi, diag := prepare(f, mask, gt, roi)
+		object, background, gtR, roi, diag := prepare(f, mask, gt, roi)
 		logits, _, _ := unitLogitsUnitsFirst(f, object, background, a.method) // [N, C, S...]
 		n, c := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1]
 		pixels := gtR.Shape().Size() / n
-		sams := ConvertDType(GreaterThan(logits, ZerosLike(logits)), f.DType())
+		sams := positive(logits)
 		flat := Reshape(sams, n, c, pixels)
 		gtFlat, roiFlat := Reshape(gtR, n, pixels), Reshape(roi, n, pixels)
 		inter := DotGeneral(flat, []int{2}, []int{0}, gtFlat, []int{1}, []int{0}) // [N, C]
@@ -225,13 +227,16 @@ func run(exec *Exec, name string, f, mask, gt, roi *tensors.Tensor) (outs []*ten
 		return nil, tot, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
 	k := len(outs) - numDiagnostics
-	if n := tensors.ToScalar[int32](outs[k]); n > 0 {
-		return nil, tot, fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), n)
+	if flag := toFloat64(outs[k])[0]; math.IsNaN(flag) || math.IsInf(flag, 0) {
+		if n := countNonFinite(f); n > 0 {
+			return nil, tot, fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), n)
+		}
+		return nil, tot, fmt.Errorf("protoseg: %s: the mask, ground truth or region has NaN or Inf values", name)
 	}
-	if n := tensors.ToScalar[int32](outs[k+1]); n > 0 {
-		return nil, tot, fmt.Errorf("protoseg: %s: %d mask, ground-truth or region values lie outside [0,1]", name, n)
+	if lo, hi := toFloat64(outs[k+1])[0], toFloat64(outs[k+2])[0]; lo < 0 || hi > 1 {
+		return nil, tot, fmt.Errorf("protoseg: %s: mask, ground-truth or region values span [%g, %g], outside [0,1]", name, lo, hi)
 	}
-	tot = regionTotals{toFloat64(outs[k+2]), toFloat64(outs[k+3]), toFloat64(outs[k+4]), toFloat64(outs[k+5])}
+	tot = regionTotals{toFloat64(outs[k+3]), toFloat64(outs[k+4]), toFloat64(outs[k+5]), toFloat64(outs[k+6])}
 	return outs[:k], tot, nil
 }
 
@@ -251,6 +256,18 @@ func (t regionTotals) score(i int, inter, size float64) (dice float64, fill int)
 		return 1, fill
 	}
 	return 2 * inter / den, fill
+}
+
+// countNonFinite counts the NaN and ±Inf values of a float tensor (on the host;
+// only called when the graph's cheap check found one).
+func countNonFinite(t *tensors.Tensor) int {
+	n := 0
+	for _, v := range toFloat64(t) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			n++
+		}
+	}
+	return n
 }
 
 func toFloat64(t *tensors.Tensor) []float64 {
