@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/janpfeifer/must"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
@@ -12,14 +13,8 @@ import (
 // up-sampled (bilinear) to the mask, the prototypes come from the mask itself, and
 // the SA score says how well the two prototypes recover it.
 func ExampleAnalyzer_Layer() {
-	backend, err := simplego.New("ops_sequential")
-	if err != nil {
-		panic(err)
-	}
-	analyzer, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
-	if err != nil {
-		panic(err)
-	}
+	backend := must.M1(simplego.New("ops_sequential"))
+	analyzer := must.M1(protoseg.NewAnalyzer(backend, protoseg.Bilinear))
 	feature := tensors.FromFlatDataAndDimensions([]float32{
 		1, 0,
 		0, 0,
@@ -30,10 +25,7 @@ func ExampleAnalyzer_Layer() {
 		0, 0, 0, 0,
 		0, 0, 0, 0,
 	}, 1, 4, 4)
-	res, err := analyzer.Layer("example", feature, mask, mask, nil)
-	if err != nil {
-		panic(err)
-	}
+	res := must.M1(analyzer.Layer("example", feature, mask, mask, nil))
 	fmt.Printf("SA = %.3f\n", res.SA[0])
 	for y := range 4 {
 		fmt.Println(res.SAM[0][4*y : 4*y+4])
