@@ -56,14 +56,6 @@ func inputSA(img []float32, mask []uint8, c int) float64 {
 	return 2 * inter / (sumP + sumM)
 }
 
-func meanInputSA(d *Dataset) float64 {
-	var s float64
-	for _, x := range d.Test {
-		s += inputSA(x.Image, x.Mask, d.Channels)
-	}
-	return s / float64(len(d.Test))
-}
-
 // pearson returns the correlation of x and y.
 func pearson(x, y []float64) float64 {
 	var mx, my float64

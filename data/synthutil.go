@@ -268,17 +268,6 @@ func (c *canvas) setMask(cover []float32) {
 	}
 }
 
-// andNot returns a with zero where b > 0.5.
-func andNot(a, b []float32) []float32 {
-	out := make([]float32, len(a))
-	for i := range a {
-		if b[i] <= 0.5 {
-			out[i] = a[i]
-		}
-	}
-	return out
-}
-
 // and returns a·b.
 func and(a, b []float32) []float32 {
 	out := make([]float32, len(a))

@@ -131,13 +131,13 @@ func textStyle(size float64, bold bool) text.Style {
 	return text.Style{Color: color.Black, Font: sans(size, bold), Handler: textHandler}
 }
 
-// Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008).
+// Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008), without its yellow,
+// which is too light for lines on white.
 var (
 	oiBlack      = color.RGBA{0, 0, 0, 255}
 	oiOrange     = color.RGBA{0xE6, 0x9F, 0x00, 255}
 	oiSkyBlue    = color.RGBA{0x56, 0xB4, 0xE9, 255}
 	oiGreen      = color.RGBA{0x00, 0x9E, 0x73, 255}
-	oiYellow     = color.RGBA{0xF0, 0xE4, 0x42, 255}
 	oiBlue       = color.RGBA{0x00, 0x72, 0xB2, 255}
 	oiVermillion = color.RGBA{0xD5, 0x5E, 0x00, 255}
 	oiPurple     = color.RGBA{0xCC, 0x79, 0xA7, 255}
