@@ -307,11 +307,12 @@ func page(uid, in, out string, datasets []string, first Reply) string {
   }
   // GoNB's connection (globalThis.gonb_comm) may fail and be replaced by a new
   // one: attach to whichever is current, and greet the program on each.
-  let comm = null, greeted = false;
+  let comm = null, greeted = false, sentAt = 0;
   const send = (cmd) => {
     if (closed || !comm) return;
     const s = state(cmd);
     latest = s.seq;
+    sentAt = Date.now();
     if (cmd !== 'hello') { root.dataset.state = 'busy'; field('status').textContent = 'computing…'; }
     comm.send(cfg.in, JSON.stringify(s));
   };
@@ -337,6 +338,9 @@ func page(uid, in, out string, datasets []string, first Reply) string {
     // On a replaced connection, resend the controls' state: a change sent on the
     // old one may have been lost.
     if (c && c !== comm) { comm = c; c.subscribe(cfg.out, receive); send(greeted ? 'update' : 'hello'); }
+    // A request or its reply can be lost while the kernel is busy: when no answer
+    // came within 2 s (a view takes tens of ms), send the latest state again.
+    else if (greeted && root.dataset.state === 'busy' && Date.now() - sentAt > 2000) { send('update'); }
     if (!greeted && ++waited === 600) { field('status').textContent = 'no connection to the GoNB kernel yet: the view will not update'; }
   }, 100);
 })();
