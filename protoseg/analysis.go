@@ -185,23 +185,13 @@ func validate(name string, f, mask, gt, roi *tensors.Tensor) (*tensors.Tensor, e
 			return nil, fmt.Errorf("protoseg: %s: feature shaped %s has an empty axis %d", name, fs, i)
 		}
 	}
-	if roi == nil {
-		roi = tensors.FromShape(shapes.Make(fs.DType, ms.Dimensions...))
-		switch fs.DType {
-		case dtypes.Float64:
-			tensors.MustMutableFlatData(roi, func(x []float64) {
-				for i := range x {
-					x[i] = 1
-				}
-			})
-		default:
-			roi = tensors.FromShape(shapes.Make(dtypes.Float32, ms.Dimensions...))
-			tensors.MustMutableFlatData(roi, func(x []float32) {
-				for i := range x {
-					x[i] = 1
-				}
-			})
-		}
+	if roi == nil { // everywhere; the graphs convert it to the feature's dtype
+		roi = tensors.FromShape(shapes.Make(dtypes.Float32, ms.Dimensions...))
+		tensors.MustMutableFlatData(roi, func(x []float32) {
+			for i := range x {
+				x[i] = 1
+			}
+		})
 	} else if !slices.Equal(roi.Shape().Dimensions, ms.Dimensions) {
 		return nil, fmt.Errorf("protoseg: %s: region of interest shaped %s differs from the mask shaped %s",
 			name, roi.Shape(), ms)
@@ -392,6 +382,26 @@ func splitUint8(t *tensors.Tensor, parts int) [][]uint8 {
 			out[i] = all[i*size : (i+1)*size : (i+1)*size]
 		}
 	})
+	return out
+}
+
+// BinaryMaps splits a float tensor [N, spatial...] of 0/1 (or probabilistic)
+// values into N binary maps, object where the value is > 0.5 — e.g. a network's
+// output mask B, ready for [DiceScore].
+func BinaryMaps(t *tensors.Tensor) [][]uint8 {
+	vals := toFloat64(t)
+	n := t.Shape().Dimensions[0]
+	size := len(vals) / max(n, 1)
+	out := make([][]uint8, n)
+	for i := range out {
+		m := make([]uint8, size)
+		for p, v := range vals[i*size : (i+1)*size] {
+			if v > 0.5 {
+				m[p] = 1
+			}
+		}
+		out[i] = m
+	}
 	return out
 }
 

@@ -440,3 +440,10 @@ func TestBadInputs(t *testing.T) {
 		t.Fatal("feature without channel axis: no error")
 	}
 }
+
+func TestBinaryMaps(t *testing.T) {
+	got := BinaryMaps(tensors.FromFlatDataAndDimensions([]float32{0, 0.5, 0.51, 1, 1, 0.2}, 2, 3))
+	if string(got[0]) != string([]uint8{0, 0, 1}) || string(got[1]) != string([]uint8{1, 1, 0}) {
+		t.Fatalf("BinaryMaps = %v, want [[0 0 1] [1 1 0]] (object where > 0.5)", got)
+	}
+}

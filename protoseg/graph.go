@@ -90,27 +90,26 @@ func Prototypes(f, mask, roi *Node) (ct, cb *Node) {
 // d_b = Σ_c (f−c_b)², [N, spatial...], of every location of f [N, spatial..., C] to
 // the prototypes c_t, c_b [N, C] (the distance D of paper Eq. 2–5).
 func Distances(f, ct, cb *Node) (dt, db *Node) {
-	expand := func(c *Node) *Node {
-		for range f.Rank() - 2 {
-			c = InsertAxes(c, 1)
-		}
-		return c
-	}
-	dt = ReduceSum(Square(Sub(f, expand(ct))), -1)
-	db = ReduceSum(Square(Sub(f, expand(cb))), -1)
+	k := f.Rank() - 2
+	dt = ReduceSum(Square(Sub(f, overSpatial(ct, k))), -1)
+	db = ReduceSum(Square(Sub(f, overSpatial(cb, k))), -1)
 	return dt, db
+}
+
+// overSpatial inserts k unit axes after the batch axis of a per-image value
+// ([N] or [N, C]), so that it broadcasts over k spatial axes.
+func overSpatial(x *Node, k int) *Node {
+	for range k {
+		x = InsertAxes(x, 1)
+	}
+	return x
 }
 
 // linearLogit returns d_b − d_t in its linear form 2 f·(c_t−c_b) + ‖c_b‖² − ‖c_t‖²,
 // summed over channels (perUnit false, [N, s...]) or per channel (perUnit true,
 // [N, s..., C], the logit of each unit on its own).
 func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
-	expand := func(c *Node) *Node {
-		for range f.Rank() - 2 {
-			c = InsertAxes(c, 1)
-		}
-		return c
-	}
+	k := f.Rank() - 2
 	// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
 	diff := Sub(ct, cb)
 	// Prototypes equal up to rounding carry no information: a tie, not a random SAM
@@ -118,15 +117,12 @@ func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
 	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(f.DType()))
 	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
 	if perUnit {
-		return Mul(expand(diff), Sub(MulScalar(f, 2), expand(Add(ct, cb))))
+		return Mul(overSpatial(diff, k), Sub(MulScalar(f, 2), overSpatial(Add(ct, cb), k)))
 	}
 	// Σ_c 2 f·diff as a batched matrix product, minus Σ_c diff·(c_t + c_b).
 	dot := DotGeneral(f, []int{f.Rank() - 1}, []int{0}, MulScalar(diff, 2), []int{1}, []int{0}) // [N, s...]
 	bias := ReduceSum(Mul(diff, Add(ct, cb)), -1)                                               // [N]
-	for range f.Rank() - 2 {
-		bias = InsertAxes(bias, -1)
-	}
-	return Sub(dot, bias)
+	return Sub(dot, overSpatial(bias, k))
 }
 
 // applyEmptyConvention replaces the logit of images whose object (resp. background)

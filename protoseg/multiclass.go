@@ -39,15 +39,9 @@ func MultiClassLogits(f, masks, roi *Node, method ResizeMethod) *Node {
 	// 2 f·c_k: [N, s..., K].
 	dot := DotGeneral(f, []int{f.Rank() - 1}, []int{0}, protos, []int{2}, []int{0})
 	norms := ReduceSum(Square(protos), -1) // [N, K]
-	expand := func(x *Node) *Node {
-		for range spatialRank {
-			x = InsertAxes(x, 1)
-		}
-		return x
-	}
-	logits := Sub(MulScalar(dot, 2), expand(norms))
+	logits := Sub(MulScalar(dot, 2), overSpatial(norms, spatialRank))
 	logits = Resize(logits, method, masks.Shape().Dimensions[1:1+spatialRank]...)
 	zero := ScalarZero(sums.Graph(), sums.DType())
-	empty := BroadcastToShape(expand(LessOrEqual(sums, zero)), logits.Shape())
+	empty := BroadcastToShape(overSpatial(LessOrEqual(sums, zero), spatialRank), logits.Shape())
 	return Where(empty, BroadcastToShape(ConstAs(logits, -emptyLogit), logits.Shape()), logits)
 }

@@ -2,11 +2,11 @@ package study
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // ModelResults holds every per-image measure of one trained model on a test set,
@@ -87,8 +87,8 @@ func Analyze(a *protoseg.Analyzer, model Model, ds *data.Dataset, opts AnalyzeOp
 // addBatch analyses one batch whose first image is test image start.
 func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors.Tensor, start, examples int) error {
 	n := gt.Shape().Dimensions[0]
-	outMasks := masksOf(out.Mask)
-	gtMasks := masksOf(gt)
+	outMasks := protoseg.BinaryMaps(out.Mask)
+	gtMasks := protoseg.BinaryMaps(gt)
 	for i := range n {
 		d, err := protoseg.DiceScore(outMasks[i], gtMasks[i])
 		if err != nil {
@@ -157,36 +157,7 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 }
 
 // layerName is the name of layer l (0-based): "layer01" … "layer18".
-func layerName(l int) string { return fmt.Sprintf("layer%02d", l+1) }
-
-// masksOf splits a [N, H, W] 0/1 float tensor into N binary maps.
-func masksOf(t *tensors.Tensor) [][]uint8 {
-	n := t.Shape().Dimensions[0]
-	out := make([][]uint8, n)
-	t.MustConstFlatData(func(flat any) {
-		var vals []float64
-		switch x := flat.(type) {
-		case []float32:
-			vals = make([]float64, len(x))
-			for i, v := range x {
-				vals[i] = float64(v)
-			}
-		case []float64:
-			vals = slices.Clone(x)
-		}
-		size := len(vals) / n
-		for i := range n {
-			m := make([]uint8, size)
-			for p := range m {
-				if vals[i*size+p] > 0.5 {
-					m[p] = 1
-				}
-			}
-			out[i] = m
-		}
-	})
-	return out
-}
+func layerName(l int) string { return unet.LayerName(l + 1) }
 
 // Separableness returns SA(S_x, G) and the SAM S_x for every test image of ds:
 // ProtoSeg on the raw input channels with prototypes from G (the paper's input

@@ -366,16 +366,8 @@ func (n *Network) TestDice(ds *data.Dataset, batchSize int) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
-		masks := tensors.MustCopyFlatData[float32](pred.Mask)
-		size := len(masks) / len(batch)
-		for i, smp := range batch {
-			b := make([]uint8, size)
-			for p := range b {
-				if masks[i*size+p] > 0.5 {
-					b[p] = 1
-				}
-			}
-			d, err := protoseg.DiceScore(b, smp.Mask)
+		for i, b := range protoseg.BinaryMaps(pred.Mask) {
+			d, err := protoseg.DiceScore(b, batch[i].Mask)
 			if err != nil {
 				return 0, err
 			}

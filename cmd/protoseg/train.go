@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/protoseg-go/protoseg-go/data"
@@ -19,7 +20,7 @@ func init() {
 func runTrain(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	dataset := fs.String("dataset", "brats-synth", "dataset name ("+joinNames()+")")
+	dataset := fs.String("dataset", "brats-synth", "dataset name ("+strings.Join(data.Names(), ", ")+")")
 	root := fs.String("root", "", "folder of a real dataset")
 	mode := fs.String("mode", unet.Offline, "offline (cross-entropy) or online (+ SA loss on every layer)")
 	epochs := fs.Int("epochs", unet.DefaultEpochs, "epochs (the paper: 50)")
@@ -68,15 +69,4 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "test Dice %.4f; checkpoints and history in %s\n", dice, *out)
 	return nil
-}
-
-func joinNames() string {
-	s := ""
-	for i, n := range data.Names() {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
 }
