@@ -39,15 +39,16 @@ func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, bat
 	}
 	sort.SliceStable(order, func(a, b int) bool { return mean[order[a]] > mean[order[b]] })
 	res := &PruneResult{Units: len(mean)}
-	all, inertia, active := make([]bool, len(mean)), make([]bool, len(mean)), make([]bool, len(mean))
+	// The units kept in each of the three runs.
+	keepAll, withoutInertia, withoutActive := make([]bool, len(mean)), make([]bool, len(mean)), make([]bool, len(mean))
 	for k, v := range mean {
-		all[k], inertia[k], active[k] = true, v >= th, true
+		keepAll[k], withoutInertia[k], withoutActive[k] = true, v >= th, true
 		if v < th {
 			res.Inertia++
 		}
 	}
 	for _, k := range order[:res.Inertia] {
-		active[k] = false
+		withoutActive[k] = false
 	}
 	if batchSize <= 0 {
 		batchSize = 10
@@ -64,7 +65,7 @@ func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, bat
 			return nil, err
 		}
 		last := out.Features[len(out.Features)-1]
-		for j, keep := range [][]bool{all, inertia, active} {
+		for j, keep := range [][]bool{keepAll, withoutInertia, withoutActive} {
 			masks, err := pruner.PrunedOutput(last, keep)
 			if err != nil {
 				return nil, err
