@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -87,6 +84,7 @@ type Node struct {
 	opType  backends.OpType
 	shape   shapes.Shape
 	builder *Builder
+	padSum  *padSumInfo // fork: partial sum of an im2col gradient (fuse_col2im.go)
 
 	// multiOutputsShapes are set for a few specialized nodes.
 	// For most nodes this is set to nil.
@@ -97,10 +95,6 @@ type Node struct {
 
 	// data for the specific node type.
 	data any
-
-	// padSum marks (float32) nodes that are a partial sum of the 9 padded
-	// blocks of an im2col gradient (see fuse_col2im.go).
-	padSum *padSumInfo
 }
 
 // newNode adds a new node of the given opType and shape to the Builder graph.
@@ -236,51 +230,7 @@ func (b *Builder) addBinaryOp(opType backends.OpType, lhsOp, rhsOp backends.Op) 
 	if err != nil {
 		return nil, err
 	}
-	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
-	if opType == backends.OpTypeAdd {
-		if info := mergePadSums(lhs, rhs); info != nil {
-			if info.complete() {
-				return b.newCol2ImNode(info), nil
-			}
-			node := b.newNode(opType, shape, lhs, rhs)
-			node.padSum = info
-			return node, nil
-		}
-	}
-	return b.newNode(opType, shape, lhs, rhs), nil
-}
-
-// absorbBroadcasts replaces an operand that is a rank-preserving BroadcastInDim
-// (one that only expands axes of size 1) by its input: binary ops broadcast
-// such operands themselves, without materialising the broadcast tensor.
-func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) (*Node, *Node) {
-	if b.backend.reference || shape.DType != dtypes.Float32 {
-		return lhs, rhs
-	}
-	unwrap := func(n *Node) *Node {
-		if n.opType != backends.OpTypeBroadcastInDim {
-			return n
-		}
-		in := n.inputs[0]
-		if in.shape.Rank() != n.shape.Rank() {
-			return n
-		}
-		for i, ax := range n.data.([]int) {
-			if ax != i {
-				return n
-			}
-		}
-		return in
-	}
-	for _, try := range [][2]*Node{{unwrap(lhs), unwrap(rhs)}, {unwrap(lhs), rhs}, {lhs, unwrap(rhs)}} {
-		if try[0] == lhs && try[1] == rhs {
-			continue
-		}
-		if s, err := shapeinference.BinaryOp(opType, try[0].shape, try[1].shape); err == nil && s.Equal(shape) {
-			return try[0], try[1]
-		}
-	}
-	return lhs, rhs
+	return b.forkBinaryOp(opType, shape, lhs, rhs), nil // fork: broadcast absorption, col2im fusion (fork_hooks.go)
 }
 
 // addComparisonOp adds a generic comparison binary op.

@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -98,8 +95,6 @@ var Capabilities = backends.Capabilities{
 		backends.OpTypeScatterMin:       true,
 		backends.OpTypeScatterSum:       true,
 		backends.OpTypeSlice:            true,
-		backends.OpTypePad:              true,
-		backends.OpTypeReverse:          true,
 		backends.OpTypeTranspose:        true,
 		backends.OpTypeWhere:            true,
 		backends.OpTypeConvGeneral:      true,

@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -148,11 +145,8 @@ func (b *Builder) ConvGeneralDilated(inputOp, kernelOp backends.Op, axes backend
 
 // execConvGeneral executes the DotGeneral by first normalizing and repackaging the tensors into blocks.
 func execConvGeneral(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*Buffer, error) {
-	switch d := node.data.(type) {
-	case *conv3x3Data:
-		return execConv3x3(backend, node, inputs, d)
-	case *convWeightGradData:
-		return execConvWeightGrad(backend, node, inputs, d)
+	if out, ok, err := forkExecConvGeneral(backend, node, inputs); ok { // fork: fused convolutions (fuse_conv.go)
+		return out, err
 	}
 	input, kernel := inputs[0], inputs[1]
 	params := node.data.(*convNode)

@@ -1,14 +1,22 @@
 // Package simplego is protoseg-go's fork of GoMLX's pure-Go backend
 // (github.com/gomlx/gomlx/backends/simplego v0.26.0, Apache-2.0, see LICENSE),
-// constructed directly by package cpubackend. It does not register itself
-// with backends.Register (upstream registers "go"; both can coexist).
+// constructed directly by package cpubackend. Importing it registers nothing
+// with backends.Register (upstream registers "go" in an init; the scripted
+// rewrite drops it).
+//
+// The fork is mechanical to re-sync (procedure: cpubackend/doc.go). Every
+// file is either upstream-derived, byte-identical to simplego v0.26.0 after
+// the scripted rewrite of cpubackend/resync.sh (local stand-ins for GoMLX's
+// internal packages and testify, no package doc, no init registration, no
+// go:generate lines, two printf argument fixes that go vet asks for) plus
+// hooks, or fork-only. A hook is one statement or struct field ending in a
+// "// fork:" comment that calls into fork_hooks.go; `cpubackend/resync.sh
+// diff` shows all of them. BackendName stays upstream's "go" (it only appears
+// in error messages; package cpubackend names the backend "cpu").
 //
 // Changes from upstream:
 //
-//   - Imports of github.com/gomlx/gomlx/internal/... replaced by small local
-//     packages (cpubackend/internal/exceptions; a testify stand-in for the
-//     upstream tests kept here). BackendName is "cpu"; no init registration.
-//     The indices given to Slice are copied (upstream kept them by reference).
+//   - The indices given to Slice are copied (upstream kept them by reference).
 //   - Ops run sequentially by default ("ops_parallel" restores upstream's
 //     parallel executor, which can stall on nested pool waits and races on its
 //     result slices).

@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -27,7 +24,7 @@ type dotGeneralNodeData struct {
 	rhsContractingAxes, rhsBatchAxes                       []int
 	batchSize, lhsCrossSize, rhsCrossSize, contractingSize int
 	lhsBlockedShape, rhsBlockedShape, outputBlockedShape   shapes.Shape
-	gemmPlan                                               *dgGemmPlan // float32 only
+	gemmPlan                                               *dgGemmPlan // fork: float32 only (fast_dot.go)
 }
 
 // adjustAxisToRank returns a positive axis, adjusting negative numbers to the correct rank.
@@ -80,7 +77,7 @@ func (b *Builder) DotGeneral(lhsOp backends.Op, lhsContractingAxes, lhsBatchAxes
 			len(lhsContractingAxes), len(rhsContractingAxes))
 	}
 
-	if fused := b.tryFuseConv3x3(lhs, lhsContractingAxes, lhsBatchAxes, rhs, rhsContractingAxes, rhsBatchAxes); fused != nil {
+	if fused := b.tryFuseConv3x3(lhs, lhsContractingAxes, lhsBatchAxes, rhs, rhsContractingAxes, rhsBatchAxes); fused != nil { // fork: fuse_conv.go
 		return fused, nil
 	}
 	lhsRank := lhs.shape.Rank()
@@ -160,10 +157,7 @@ func (b *Builder) DotGeneral(lhsOp backends.Op, lhsContractingAxes, lhsBatchAxes
 		outputDType = dtypes.Float32
 	}
 	params.outputBlockedShape = dgCreateBlockedShape(outputDType, params.batchSize, params.lhsCrossSize, params.rhsCrossSize, blockLog2Dim)
-
-	if dtype == dtypes.Float32 {
-		params.gemmPlan = newDgGemmPlan(lhs.shape, rhs.shape, &params)
-	}
+	params.gemmPlan = forkDotGeneralPlan(dtype, lhs.shape, rhs.shape, &params) // fork: fast_dot.go
 
 	// Create dot-general node: it will generate a normalized output [batchSize, lhsCrossSize, rhsCrossSize].
 	dotGeneral := b.newNode(backends.OpTypeDotGeneral, shapes.Make(dtype, params.batchSize, params.lhsCrossSize, params.rhsCrossSize), lhs, rhs)
@@ -232,12 +226,7 @@ func execDotGeneral(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*
 	outputShape := node.shape
 	dtype := lhs.shape.DType
 	output := backend.getBufferForShape(outputShape)
-	if params.gemmPlan != nil && !backend.dotGeneralNoGemm && !backend.reference {
-		if params.lhsCrossSize == 1 && params.rhsCrossSize == 1 {
-			execDotGeneralDots(lhs, rhs, params, output)
-		} else {
-			execDotGeneralGemm(backend, lhs, rhs, params, output)
-		}
+	if forkExecDotGeneral(backend, lhs, rhs, params, output) { // fork: gemm kernels (fast_dot.go)
 		return output, nil
 	}
 	output.Zeros()

@@ -1,11 +1,7 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
 	"sync"
-	"time"
 
 	"github.com/pkg/errors"
 
@@ -355,9 +351,7 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 
 	// Return buffers to pool
 	e.executionBuffersPool.Put(execBuf)
-	if opStats.enabled {
-		opStatsExecuted()
-	}
+	opStatExecution() // fork: CPUBACKEND_OPSTATS (opstats.go)
 	return outputs, nil
 }
 
@@ -468,18 +462,10 @@ func (e *Executable) executeNode(node *Node, execBuf *executionBuffers) error {
 		if nodeExecutor == nil {
 			return errors.Errorf("Execute: node executor for op type %s not implemented!?", node.opType)
 		}
-		var (
-			err     error
-			statKey string
-			start   time.Time
-		)
-		if opStats.enabled {
-			statKey, start = opStatKey(node, inputBuffers), time.Now()
-		}
+		var err error
+		statKey, start := opStatBegin(node, inputBuffers) // fork: CPUBACKEND_OPSTATS (opstats.go)
 		execBuf.results[nodeIdx], err = nodeExecutor(e.backend, node, inputBuffers, inputsOwned)
-		if opStats.enabled {
-			recordOpStat(statKey, time.Since(start))
-		}
+		opStatEnd(statKey, start) // fork: CPUBACKEND_OPSTATS (opstats.go)
 		if err != nil {
 			return errors.WithMessagef(err, "while executing %q", node.opType)
 		}

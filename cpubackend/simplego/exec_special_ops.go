@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (

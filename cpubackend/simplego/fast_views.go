@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/shapeinference"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/pkg/errors"
@@ -75,31 +74,15 @@ type concatViewsData struct {
 	dims  [][]int
 }
 
-// Concatenate implements backends.Builder. For float32 operands it reads them
-// through strided views (see traceView).
-func (b *Builder) Concatenate(axis int, operandOps ...backends.Op) (backends.Op, error) {
-	if len(operandOps) == 0 {
-		return nil, errors.Errorf("Concatenate requires at least one input tensor")
-	}
-	operands, err := b.checkOps("Concatenate", operandOps...)
-	if err != nil {
-		return nil, err
-	}
-	inputShapes := make([]shapes.Shape, len(operands))
-	for i, opNode := range operands {
-		inputShapes[i] = opNode.shape
-	}
-	outputShape, err := shapeinference.ConcatenateOp(inputShapes, axis)
-	if err != nil {
-		return nil, err
+// forkConcatenate builds a float32 Concatenate that reads its operands
+// through strided views (see traceView), or returns nil to let upstream build
+// the node (hook: Concatenate in ops.go).
+func (b *Builder) forkConcatenate(axis int, outputShape shapes.Shape, operands []*Node) *Node {
+	if outputShape.DType != dtypes.Float32 || b.backend.reference {
+		return nil
 	}
 	if axis < 0 {
 		axis += outputShape.Rank()
-	}
-	if outputShape.DType != dtypes.Float32 || b.backend.reference {
-		node := b.newNode(backends.OpTypeConcatenate, outputShape, operands...)
-		node.data = axis
-		return node, nil
 	}
 	data := &concatViewsData{axis: axis}
 	var inputs []*Node
@@ -115,7 +98,7 @@ func (b *Builder) Concatenate(axis int, operandOps ...backends.Op) (backends.Op,
 	}
 	node := b.newNode(backends.OpTypeConcatenate, outputShape, inputs...)
 	node.data = data
-	return node, nil
+	return node
 }
 
 func execConcatenateViews(backend *Backend, node *Node, inputs []*Buffer, data *concatViewsData) (*Buffer, error) {

@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -11,7 +8,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/support/xslices"
 	"github.com/pkg/errors"
-	"slices"
 )
 
 // nodeParameter data.
@@ -233,10 +229,8 @@ func (b *Builder) ReduceMin(operandOp backends.Op, axis ...int) (backends.Op, er
 
 // ReduceSum implements the backends.Builder interface.
 func (b *Builder) ReduceSum(operandOp backends.Op, axis ...int) (backends.Op, error) {
-	if x, ok := operandOp.(*Node); ok && x.builder == b && !b.compiled && len(axis) > 0 {
-		if fused := b.tryFuseMulReduceSum(x, axis); fused != nil {
-			return fused, nil
-		}
+	if fused := b.forkReduceSum(operandOp, axis); fused != nil { // fork: ReduceSum(Mul) fusion (fuse_mulreduce.go)
+		return fused, nil
 	}
 	return b.reduceImpls(backends.OpTypeReduceSum, operandOp, axis...)
 }
@@ -339,6 +333,36 @@ type gatherNode struct {
 	indexVectorAxis                                                  int
 	offsetOutputAxes, collapsedSlicesAxes, startIndexMap, sliceSizes []int
 	indicesAreSorted                                                 bool
+}
+
+// Concatenate joins a sequence of tensors along the given axis (it must exist already).
+// All input tensors must have the same shape, except potentially in the concatenation dimension.
+// They must also have the same data type (DType).
+// It returns an error if inputs are invalid (e.g., no inputs, mismatched graphs, shapes, dtypes, or invalid dimension).
+func (b *Builder) Concatenate(axis int, operandOps ...backends.Op) (backends.Op, error) {
+	if len(operandOps) == 0 {
+		return nil, errors.Errorf("Concatenate requires at least one input tensor")
+	}
+	operands, err := b.checkOps("Concatenate", operandOps...)
+	if err != nil {
+		return nil, err
+	}
+
+	// Extract shapes for shape inference.
+	inputShapes := make([]shapes.Shape, len(operands))
+	for i, opNode := range operands {
+		inputShapes[i] = opNode.shape
+	}
+	outputShape, err := shapeinference.ConcatenateOp(inputShapes, axis)
+	if err != nil {
+		return nil, err
+	}
+	if node := b.forkConcatenate(axis, outputShape, operands); node != nil { // fork: strided-view concat (fast_views.go)
+		return node, nil
+	}
+	node := b.newNode(backends.OpTypeConcatenate, outputShape, operands...)
+	node.data = axis
+	return node, nil
 }
 
 // ConvertDType converts operandOp to the given dtype. It implements the backends.Builder interface.
@@ -479,6 +503,7 @@ type scatterNode struct {
 //	Slice(x={0, 1, 2, 3, 4}, starts={2}, limits={5}, strides={2}) -> {2, 4}
 func (b *Builder) Slice(operandOp backends.Op, starts, limits, strides []int) (backends.Op, error) {
 	opType := backends.OpTypeSlice
+	starts, limits, strides = forkSliceArgs(starts, limits, strides) // fork: the caller may reuse its slices
 	inputs, err := b.checkOps(opType.String(), operandOp)
 	if err != nil {
 		return nil, err
@@ -489,10 +514,10 @@ func (b *Builder) Slice(operandOp backends.Op, starts, limits, strides []int) (b
 		return nil, err
 	}
 	node := b.newNode(opType, outputShape, operand)
-	node.data = &sliceNode{ // copied: the caller may reuse its slices
-		slices.Clone(starts),
-		slices.Clone(limits),
-		slices.Clone(strides),
+	node.data = &sliceNode{
+		starts,
+		limits,
+		strides,
 	}
 	return node, nil
 }

@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -16,11 +13,8 @@ import (
 	"sync"
 )
 
-// The gen_*.go files were generated upstream (internal/cmd/simplego_generator,
-// simplego_dispatcher, alternates_generator) and are kept as generated.
-
 // BackendName to be used in GOMLX_BACKEND to specify this backend.
-const BackendName = "cpu"
+const BackendName = "go"
 
 // GetBackend returns a singleton backend for SimpleGo, created with the default configuration.
 // The backend is only created at the first call of the function.
@@ -45,6 +39,7 @@ func New(config string) (backends.Backend, error) {
 		if eqPos := strings.Index(part, "="); eqPos != -1 {
 			key, value = part[0:eqPos], part[eqPos+1:]
 		}
+		key = b.forkConfig(key) // fork: the fork's config keys (fork_hooks.go)
 		switch key {
 		case "parallelism":
 			vInt, err := strconv.Atoi(value)
@@ -56,20 +51,13 @@ func New(config string) (backends.Backend, error) {
 		case "dotgeneral_small":
 			// This will force DotGeneral operation to use the version designed for smaller matrices.
 			b.dotGeneralForceProblemSize = smallProblemSize
-			b.dotGeneralNoGemm = true
 		case "dotgeneral_large":
 			// This will force DotGeneral operation to use the version designed for large matrices.
 			b.dotGeneralForceProblemSize = largeProblemSize
-			b.dotGeneralNoGemm = true
 		case "dotgeneral_check":
 			// This will force every DotGeneral operation to be executed with both versions and the outputs compared.
 			// This is used exclusively for debugging purposes.
 			b.dotGeneralForceProblemSize = checkProblemSize
-			b.dotGeneralNoGemm = true
-		case "reference":
-			// Upstream simplego v0.26.0 kernels only: no gemm DotGeneral, no
-			// ReduceSum(Mul) fusion, no fast paths (tests compare against it).
-			b.reference = true
 		case "ops_sequential":
 			// This will force the ops to be executed sequentially.
 			// The default is running parallel if it's the only thing executing, otherwise sequentially.
@@ -82,18 +70,15 @@ func New(config string) (backends.Backend, error) {
 			// No-op, just skip.
 		default:
 			return nil, errors.Errorf("unknown configuration option %q for SimpleGo (go) backend -- valid configuration options are: "+
-				"parallelism=#workers, dotgeneral_small, dotgeneral_large, dotgeneral_check, ops_sequential, ops_parallel, reference; see code for documentation", key)
+				"parallelism=#workers, dotgeneral_small, dotgeneral_large, dotgeneral_check, ops_sequential, ops_parallel; see code for documentation", key)
 		}
 	}
 	return b, nil
 }
 
 func newDefaultBackend() *Backend {
-	// Ops run sequentially unless "ops_parallel" is asked for: upstream's
-	// parallel executor can stall (nested waits on its worker pool, DESIGN §7)
-	// and has data races on its result slices; the fork's kernels use both
-	// cores themselves.
-	b := &Backend{opsExecutionType: opsExecutionSequential}
+	b := &Backend{}
+	b.opsExecutionType = opsExecutionSequential // fork: upstream's parallel executor can stall (doc.go)
 	b.workers.Initialize()
 	return b
 }
@@ -110,17 +95,12 @@ type Backend struct {
 	// dotGeneralForceProblemSize allows a DotGeneral algorithm to always be used.
 	dotGeneralForceProblemSize dotGeneralProblemSizeType
 
-	// dotGeneralNoGemm forces upstream's DotGeneral algorithms (set by the dotgeneral_* configs).
-	dotGeneralNoGemm bool
-
-	// reference disables every fast path of the fork (config "reference").
-	reference bool
-
 	// opsExecutionType defines how to execute the ops of a computation.
 	opsExecutionType opsExecutionType
 
 	// isFinalized is true if the backend has been isFinalized.
 	isFinalized bool
+	forkBackend // fork: the fork's fields (fork_hooks.go)
 }
 
 // Compile-time check that simplego.Backend implements backends.Backend.
@@ -174,8 +154,8 @@ func notImplementedError(opType backends.OpType) error {
 // Finalize releases all the associated resources immediately, and makes the backend invalid.
 func (b *Backend) Finalize() {
 	b.isFinalized = true
-	writeOpStats()
 	b.bufferPools.Clear()
+	writeOpStats() // fork: flush CPUBACKEND_OPSTATS (opstats.go)
 }
 
 // IsFinalized returns true if the backend has been isFinalized.

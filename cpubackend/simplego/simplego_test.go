@@ -1,6 +1,3 @@
-// Copyright 2023-2025 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0 (see LICENSE).
-// Fork of github.com/gomlx/gomlx/backends/simplego v0.26.0 by protoseg-go; the changes are listed in the package doc (doc.go).
-
 package simplego
 
 import (
@@ -9,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/janpfeifer/must"
 	"k8s.io/klog/v2"
 )
 
@@ -19,11 +17,14 @@ func init() {
 }
 
 func setup() {
-	var err error
-	backend, err = New("")
-	if err != nil {
-		panic(err)
+	fmt.Printf("Available backends: %q\n", backends.List())
+	// Perform your setup logic here
+	if os.Getenv(backends.ConfigEnvVar) == "" {
+		must.M(os.Setenv(backends.ConfigEnvVar, "go"))
+	} else {
+		fmt.Printf("\t$%s=%q\n", backends.ConfigEnvVar, os.Getenv(backends.ConfigEnvVar))
 	}
+	backend = backends.MustNew()
 	fmt.Printf("Backend: %s, %s\n", backend.Name(), backend.Description())
 }
 
