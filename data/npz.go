@@ -1,0 +1,432 @@
+package data
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+
+	"codeberg.org/sbinet/npyio/npy"
+)
+
+// Array is one n-dimensional array read from a NumPy .npy file or a member of an
+// .npz archive, in C (row-major) order. Exactly one of Float32 and Float64 is set:
+// float32, uint8 and bool arrays are read as Float32, float64 ones as Float64.
+type Array struct {
+	// Name is the array's name: the .npz member without ".npy", or the file name.
+	Name string
+	// Shape is the array's shape.
+	Shape []int
+	// DType is the NumPy type of the stored data: "float32", "float64", "uint8"
+	// or "bool".
+	DType   string
+	Float32 []float32
+	Float64 []float64
+}
+
+// Len returns the number of elements of a.
+func (a *Array) Len() int {
+	if a.Float64 != nil {
+		return len(a.Float64)
+	}
+	return len(a.Float32)
+}
+
+// At returns element i (flat, row-major) of a as float64.
+func (a *Array) At(i int) float64 {
+	if a.Float64 != nil {
+		return a.Float64[i]
+	}
+	return float64(a.Float32[i])
+}
+
+// CountNonFinite returns the number of NaN and ±Inf elements of a.
+func (a *Array) CountNonFinite() int {
+	n := 0
+	for i := range a.Len() {
+		if v := a.At(i); math.IsNaN(v) || math.IsInf(v, 0) {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrNPY marks a file that is not a readable .npy/.npz file (truncated, corrupt,
+// or of an unsupported dtype); the wrapping error names the file.
+var ErrNPY = errors.New("not a readable NumPy array")
+
+// maxNPYHeader bounds the header of an .npy array (NumPy itself writes a few
+// hundred bytes), so a corrupt length field cannot ask for gigabytes.
+const maxNPYHeader = 1 << 20
+
+// npyTypes maps the NumPy type strings read to the dtype name and element size.
+var npyTypes = map[string]struct {
+	name string
+	size int
+}{
+	"<f4": {"float32", 4}, ">f4": {"float32", 4}, "=f4": {"float32", 4},
+	"<f8": {"float64", 8}, ">f8": {"float64", 8}, "=f8": {"float64", 8},
+	"|u1": {"uint8", 1}, "<u1": {"uint8", 1}, "u1": {"uint8", 1},
+	"|b1": {"bool", 1}, "<b1": {"bool", 1}, "b1": {"bool", 1},
+}
+
+// DecodeNPY reads one .npy array from r. size is the number of bytes r holds (or
+// −1 when unknown); it bounds what the header may claim, so a corrupt shape cannot
+// allocate more than the file holds. what names the source in errors. It never
+// panics: a failure inside the npyio decoder becomes an error.
+func DecodeNPY(r io.Reader, size int64, what string) (arr *Array, err error) {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %w: %s", what, ErrNPY, fmt.Sprintf(format, args...))
+	}
+	// The fixed prefix: magic, version, header length (checked here so that the
+	// decoder never allocates an absurd header).
+	prefix := make([]byte, 10)
+	if _, err := io.ReadFull(r, prefix); err != nil {
+		return nil, fail("truncated before the header (%v)", err)
+	}
+	if !bytes.Equal(prefix[:6], npy.Magic[:]) {
+		return nil, fail("bad magic %q (expected \\x93NUMPY)", prefix[:6])
+	}
+	var hdrLen, fixed int64
+	switch prefix[6] {
+	case 1:
+		hdrLen, fixed = int64(binary.LittleEndian.Uint16(prefix[8:10])), 10
+	case 2, 3:
+		more := make([]byte, 2)
+		if _, err := io.ReadFull(r, more); err != nil {
+			return nil, fail("truncated in the header length (%v)", err)
+		}
+		prefix = append(prefix, more...)
+		hdrLen, fixed = int64(binary.LittleEndian.Uint32(prefix[8:12])), 12
+	default:
+		return nil, fail("unsupported format version %d.%d", prefix[6], prefix[7])
+	}
+	if hdrLen > maxNPYHeader || (size >= 0 && fixed+hdrLen > size) {
+		return nil, fail("truncated: a header of %d bytes does not fit the %d-byte file", hdrLen, size)
+	}
+	if prefix[6] == 3 { // version 3 only allows utf-8 field names; the decoder knows 1 and 2
+		prefix[6] = 2
+	}
+	hdr := make([]byte, hdrLen)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, fail("truncated in the header (%v)", err)
+	}
+	if !bytes.Contains(hdr, []byte("\n")) {
+		return nil, fail("header does not end in a newline")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			arr, err = nil, fail("corrupt header or data (%v)", p)
+		}
+	}()
+	src := io.MultiReader(bytes.NewReader(prefix), bytes.NewReader(hdr), bufio.NewReaderSize(r, 1<<16))
+	rd, err := npy.NewReader(src)
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	descr := strings.Trim(rd.Header.Descr.Type, `'" `)
+	typ, ok := npyTypes[descr]
+	if !ok {
+		return nil, fail("unsupported dtype %s (want float32, float64, uint8 or bool)", descr)
+	}
+	shape := rd.Header.Descr.Shape
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 || (d > 0 && n > (1<<40)/int64(d)) {
+			return nil, fail("impossible shape %v", shape)
+		}
+		n *= int64(d)
+	}
+	if len(shape) == 0 {
+		return nil, fail("a scalar, not an array")
+	}
+	if n == 0 {
+		return nil, fail("empty array shaped %v", shape)
+	}
+	if size >= 0 && n*int64(typ.size) > size-fixed-hdrLen {
+		return nil, fail("truncated: shape %v of %s needs %d data bytes, the file has %d",
+			shape, typ.name, n*int64(typ.size), size-fixed-hdrLen)
+	}
+	arr = &Array{Shape: append([]int(nil), shape...), DType: typ.name}
+	switch typ.name {
+	case "float32":
+		arr.Float32 = make([]float32, n)
+		err = rd.Read(&arr.Float32)
+	case "float64":
+		arr.Float64 = make([]float64, n)
+		err = rd.Read(&arr.Float64)
+	case "uint8":
+		raw := make([]uint8, n)
+		if err = rd.Read(&raw); err == nil {
+			arr.Float32 = make([]float32, n)
+			for i, v := range raw {
+				arr.Float32[i] = float32(v)
+			}
+		}
+	case "bool":
+		raw := make([]bool, n)
+		if err = rd.Read(&raw); err == nil {
+			arr.Float32 = make([]float32, n)
+			for i, v := range raw {
+				if v {
+					arr.Float32[i] = 1
+				}
+			}
+		}
+	}
+	if err != nil {
+		return nil, fail("truncated or corrupt data (%v)", err)
+	}
+	if rd.Header.Descr.Fortran && len(shape) > 1 {
+		// Fortran order is C order of the reversed shape: permute it back.
+		rev := make([]int, len(shape))
+		perm := make([]int, len(shape))
+		for i := range shape {
+			rev[i] = shape[len(shape)-1-i]
+			perm[i] = len(shape) - 1 - i
+		}
+		if arr.Float64 != nil {
+			arr.Float64 = Permute(arr.Float64, rev, perm)
+		} else {
+			arr.Float32 = Permute(arr.Float32, rev, perm)
+		}
+	}
+	return arr, nil
+}
+
+// Permute returns the row-major array src of the given shape with its axes
+// reordered: axis i of the result is axis perm[i] of src.
+func Permute[T any](src []T, shape, perm []int) []T {
+	dst := make([]T, len(src))
+	PermuteInto(dst, src, shape, perm)
+	return dst
+}
+
+// PermuteInto writes the row-major array src of the given shape into dst with its
+// axes reordered (axis i of dst is axis perm[i] of src); dst must be as long as src.
+func PermuteInto[T any](dst, src []T, shape, perm []int) {
+	rank := len(shape)
+	srcStride := make([]int, rank)
+	s := 1
+	for i := rank - 1; i >= 0; i-- {
+		srcStride[i] = s
+		s *= shape[i]
+	}
+	outShape := make([]int, rank)
+	step := make([]int, rank) // source stride of each output axis
+	for i, p := range perm {
+		outShape[i], step[i] = shape[p], srcStride[p]
+	}
+	idx := make([]int, rank)
+	off := 0
+	for o := range dst {
+		dst[o] = src[off]
+		for a := rank - 1; a >= 0; a-- {
+			idx[a]++
+			off += step[a]
+			if idx[a] < outShape[a] {
+				break
+			}
+			off -= step[a] * outShape[a]
+			idx[a] = 0
+		}
+	}
+}
+
+// ReadNPY reads the .npy file at path.
+func ReadNPY(path string) (*Array, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	a, err := DecodeNPY(f, st.Size(), path)
+	if err != nil {
+		return nil, err
+	}
+	a.Name = strings.TrimSuffix(baseName(path), ".npy")
+	return a, nil
+}
+
+func baseName(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// NPZ is an open .npz archive (what numpy.savez writes): one .npy member per array,
+// read one at a time so that only one array is in memory.
+type NPZ struct {
+	path    string
+	closer  io.Closer
+	names   []string
+	members map[string]*zip.File
+}
+
+// OpenNPZ opens the .npz archive at path. Close it when done.
+func OpenNPZ(path string) (*NPZ, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	z, err := NewNPZ(f, st.Size(), path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	z.closer = f
+	return z, nil
+}
+
+// NewNPZ reads the directory of an .npz archive of size bytes from r; path names
+// it in errors.
+func NewNPZ(r io.ReaderAt, size int64, path string) (*NPZ, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: not a readable .npz (zip) archive: %v", path, ErrNPY, err)
+	}
+	z := &NPZ{path: path, members: map[string]*zip.File{}}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, ".npy")
+		if _, dup := z.members[name]; dup {
+			return nil, fmt.Errorf("%s: %w: array %q appears twice", path, ErrNPY, name)
+		}
+		z.members[name] = f
+		z.names = append(z.names, name)
+	}
+	if len(z.names) == 0 {
+		return nil, fmt.Errorf("%s: %w: the archive holds no arrays", path, ErrNPY)
+	}
+	return z, nil
+}
+
+// Path returns the archive's path.
+func (z *NPZ) Path() string { return z.path }
+
+// Names returns the names of the arrays in the order the archive stores them
+// (numpy.savez keeps the order of its keyword arguments).
+func (z *NPZ) Names() []string { return append([]string(nil), z.names...) }
+
+// Read reads the array called name.
+func (z *NPZ) Read(name string) (*Array, error) {
+	f, ok := z.members[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: no array named %q (the archive holds %s)", z.path, name, strings.Join(z.names, ", "))
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: array %q: %v", z.path, ErrNPY, name, err)
+	}
+	defer rc.Close()
+	size := int64(-1)
+	if f.UncompressedSize64 <= math.MaxInt64 {
+		size = int64(f.UncompressedSize64)
+	}
+	a, err := DecodeNPY(rc, size, fmt.Sprintf("%s: array %q", z.path, name))
+	if err != nil {
+		return nil, err
+	}
+	a.Name = name
+	return a, nil
+}
+
+// Close closes the archive's file (nothing for an archive made by [NewNPZ]).
+func (z *NPZ) Close() error {
+	if z.closer == nil {
+		return nil
+	}
+	return z.closer.Close()
+}
+
+// EncodeNPY writes a float32 array of the given shape (row-major) as .npy
+// (format 1.0, little-endian).
+func EncodeNPY(w io.Writer, shape []int, values []float32) error {
+	n := 1
+	dims := make([]string, len(shape))
+	for i, d := range shape {
+		n *= d
+		dims[i] = fmt.Sprint(d)
+	}
+	if n != len(values) {
+		return fmt.Errorf("data: npy: shape %v holds %d values, got %d", shape, n, len(values))
+	}
+	tuple := strings.Join(dims, ", ")
+	if len(shape) == 1 {
+		tuple += ","
+	}
+	hdr := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", tuple)
+	pad := 64 - (10+len(hdr)+1)%64
+	hdr += strings.Repeat(" ", pad%64) + "\n"
+	buf := bufio.NewWriter(w)
+	buf.Write(npy.Magic[:])
+	buf.Write([]byte{1, 0})
+	binary.Write(buf, binary.LittleEndian, uint16(len(hdr)))
+	buf.WriteString(hdr)
+	b := make([]byte, 4)
+	for _, v := range values {
+		binary.LittleEndian.PutUint32(b, math.Float32bits(v))
+		buf.Write(b)
+	}
+	return buf.Flush()
+}
+
+// NamedArray is one float32 array to write into an .npz archive.
+type NamedArray struct {
+	Name   string
+	Shape  []int
+	Values []float32
+}
+
+// WriteNPZ writes the arrays, in order, as an uncompressed .npz archive at path
+// (the format of numpy.savez).
+func WriteNPZ(path string, arrays []NamedArray) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(f)
+	for _, a := range arrays {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
+		if err == nil {
+			err = EncodeNPY(w, a.Shape, a.Values)
+		}
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("%s: array %q: %w", path, a.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// WriteNPY writes a float32 array as an .npy file at path.
+func WriteNPY(path string, shape []int, values []float32) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := EncodeNPY(f, shape, values); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
