@@ -2,21 +2,26 @@ package cpubackend
 
 import (
 	"fmt"
-	"os"
 	"slices"
+	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 )
 
-// BackendName is the name to use in GOMLX_BACKEND for this backend.
+// BackendName is the name of this backend, in GoMLX's registry (after
+// Register) and in $GOMLX_BACKEND.
 const BackendName = "cpu"
 
-func init() {
-	backends.Register(BackendName, New)
-	if _, set := os.LookupEnv(backends.ConfigEnvVar); !set {
-		backends.DefaultConfig = BackendName
-	}
+var registerOnce sync.Once
+
+// Register adds the backend to GoMLX's registry under BackendName, so that
+// backends.New and backends.NewWithConfig accept "cpu" (e.g. from
+// $GOMLX_BACKEND). It leaves backends.DefaultConfig alone, and importing the
+// package registers nothing: a caller selects the backend explicitly, with
+// New or with Register. Calling it again does nothing.
+func Register() {
+	registerOnce.Do(func() { backends.Register(BackendName, New) })
 }
 
 // Backend is simplego with the op gaps filled; see the package documentation.

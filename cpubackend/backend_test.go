@@ -1,6 +1,7 @@
 package cpubackend
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -20,16 +21,27 @@ func testBackend(t *testing.T) backends.Backend {
 	return b
 }
 
-func TestDefaultAndName(t *testing.T) {
-	if backends.DefaultConfig != BackendName {
-		t.Skip("GOMLX_BACKEND is set: the default is not changed")
+// TestExplicitSelection checks that importing the package changes nothing in
+// GoMLX's registry and that Register makes "cpu" selectable by name.
+func TestExplicitSelection(t *testing.T) {
+	if slices.Contains(backends.List(), BackendName) {
+		t.Fatalf("backend %q registered before Register (an import side effect)", BackendName)
 	}
-	b, err := backends.New()
+	if backends.DefaultConfig != "xla" { // GoMLX v0.26.0's own default
+		t.Fatalf("backends.DefaultConfig = %q, want GoMLX's \"xla\" (an import side effect)", backends.DefaultConfig)
+	}
+	Register()
+	Register() // idempotent
+	if backends.DefaultConfig != "xla" {
+		t.Fatalf("Register changed backends.DefaultConfig to %q", backends.DefaultConfig)
+	}
+	b, err := backends.NewWithConfig(BackendName + ":dotgeneral_large")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Name() != "cpu" {
-		t.Fatalf("default backend %q, want cpu", b.Name())
+	defer b.Finalize()
+	if b.Name() != BackendName {
+		t.Fatalf("backend %q, want %q", b.Name(), BackendName)
 	}
 }
 

@@ -1,6 +1,11 @@
-// Package cpubackend is the project's CPU backend for GoMLX, registered as "cpu"
-// and made the default when $GOMLX_BACKEND is unset (a user with an accelerator
-// sets GOMLX_BACKEND=xla:cuda and nothing else changes).
+// Package cpubackend is the project's CPU backend for GoMLX, named "cpu".
+//
+// Selecting it is explicit: importing the package changes nothing in GoMLX's
+// backend registry or its default (backends.DefaultConfig). Callers construct
+// it with New (as cmd/protoseg does when $GOMLX_BACKEND is unset, and as the
+// tests, study, explore and the notebooks do), or call Register to make "cpu"
+// selectable through backends.New and $GOMLX_BACKEND (cmd/protoseg registers
+// it before honouring GOMLX_BACKEND=cpu, =go or =xla:cuda).
 //
 // It runs on cpubackend/simplego, a fork of GoMLX's pure-Go backend simplego
 // v0.26.0 whose hot ops use the kernels of cpubackend/gemm (see the fork's
@@ -24,4 +29,30 @@
 //
 // New accepts the fork's configuration keys; "reference" selects upstream's
 // kernels (for comparisons). $CPUBACKEND_OPSTATS=file profiles time per op.
+//
+// # Re-syncing the fork
+//
+// cpubackend/simplego is kept mechanical to re-sync with upstream. Its files
+// are upstream-derived (byte-identical to simplego v0.26.0 after a scripted
+// rewrite, plus one-statement hooks that end in a "// fork:" comment and call
+// into fork_hooks.go) or fork-only (no upstream file of that name: fork_*.go,
+// fast_*.go, fuse_*.go, opstats.go, parallel.go, doc.go, LICENSE). The script
+// cpubackend/resync.sh holds the rewrite (imports of GoMLX internals and
+// testify pointed at local stand-ins, upstream's package doc, init
+// registration and go:generate lines dropped, two printf fixes for go vet) and:
+//
+//	cpubackend/resync.sh list          # upstream-derived (with hook counts), fork-only, not carried
+//	cpubackend/resync.sh diff          # the hooks: the only differences; exit 1 on anything else
+//	cpubackend/resync.sh copy          # re-copy the upstream files (drops the hooks)
+//	cpubackend/resync.sh update v0.x.y # copy a newer simplego and re-apply the hooks with patch
+//
+// To move to a newer GoMLX: go get github.com/gomlx/gomlx@v0.x.y, run
+// `cpubackend/resync.sh update v0.x.y`, place any hook that did not apply by
+// hand (its context moved; the *.rej file shows it), set BASE in the script,
+// add new upstream files that should not be carried to NOT_CARRIED, run
+// `go generate ./cpubackend/simplego` (fast_binary_gen.go), then
+// `cpubackend/resync.sh diff` (must exit 0), go vet ./... and go test ./...,
+// including unet's TestFusionsFire, which fails when a fusion stops firing.
+// Hooks are kept few; a new fast path goes into a fork-only file and, where
+// it must intercept upstream code, into fork_hooks.go behind one new hook.
 package cpubackend

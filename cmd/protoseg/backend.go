@@ -8,11 +8,12 @@ import (
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 )
 
-// newBackend returns the GoMLX backend chosen by $GOMLX_BACKEND (e.g. "go", or
-// "xla:cuda" on a GPU machine with the PJRT plugin installed — see backend_xla.go)
-// or, when unset, the project's CPU backend.
+// newBackend returns the GoMLX backend chosen by $GOMLX_BACKEND (e.g. "cpu",
+// "go", or "xla:cuda" on a GPU machine with the PJRT plugin installed — see
+// backend_xla.go) or, when unset, the project's CPU backend.
 func newBackend() (backends.Backend, error) {
 	if _, ok := os.LookupEnv(backends.ConfigEnvVar); ok {
+		cpubackend.Register()
 		return backends.New()
 	}
 	return cpubackend.New("")
