@@ -115,3 +115,29 @@ func writeOpStats() {
 	}
 	_ = os.WriteFile(opStats.path, []byte(sb.String()), 0o644)
 }
+
+// FusionCounts is how many fused nodes the fork's fusions have built since
+// the process started (all backends together; the counters are fusionCounts
+// in fuse_conv.go). A test that builds a graph compares the counts before and
+// after to check that a fusion fired (see unet's TestFusionsFire).
+type FusionCounts struct {
+	// Conv3x3 counts im2col 3×3 convolutions run as gemm.Conv3x3 (fuse_conv.go).
+	Conv3x3 int64
+	// ConvWeightGrad counts the weight gradients of such convolutions (fuse_conv.go).
+	ConvWeightGrad int64
+	// Col2Im counts their input gradients (sums of 9 Pads) run as one col2im
+	// pass (fuse_col2im.go).
+	Col2Im int64
+	// MulReduce counts ReduceSum(Mul) built as a DotGeneral (fuse_mulreduce.go).
+	MulReduce int64
+}
+
+// Fusions returns the fusion counts so far.
+func Fusions() FusionCounts {
+	return FusionCounts{
+		Conv3x3:        fusionCounts.conv3x3.Load(),
+		ConvWeightGrad: fusionCounts.convWeightGrad.Load(),
+		Col2Im:         fusionCounts.col2im.Load(),
+		MulReduce:      fusionCounts.mulReduce.Load(),
+	}
+}

@@ -1,0 +1,73 @@
+package unet
+
+import (
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
+)
+
+// TestFusionsFire builds the real U-Net (Model and Loss, one training step
+// with Adam) on the cpu backend and checks that the fork's fusions recognise
+// the graph that layers.go writes: the im2col 3×3 convolution, its weight
+// gradient and its input gradient (col2im). An edit to the convolution in
+// layers.go that the fusions no longer recognise would otherwise silently lose
+// the speed-up while every numeric test still passes.
+func TestFusionsFire(t *testing.T) {
+	backend := testBackend(t)
+	cfg := Config{Base: 4, InChannels: 1}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	tc := TrainConfig{Mode: Offline}
+	if err := tc.fill(); err != nil {
+		t.Fatal(err)
+	}
+	before := simplego.Fusions()
+	ctx := context.New()
+	trainer := train.NewTrainer(backend, ctx,
+		func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
+			out := Model(ctx, cfg, inputs[0])
+			return append([]*graph.Node{out.Logits}, out.Features...)
+		},
+		func(labels, predictions []*graph.Node) *graph.Node {
+			return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
+		},
+		optimizers.Adam().Done(), nil, nil)
+	ds := discs(4, 32, 1)
+	images, masks, err := ds.Batch(ds.Train[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
+		t.Fatal(err)
+	}
+	after := simplego.Fusions()
+	// Every 3×3 convolution of the network (two per block) is fused in the
+	// forward pass; the backward pass fuses its weight gradient and, except
+	// for the first convolution (whose input is the image), its input gradient.
+	if after.Conv3x3 == before.Conv3x3 {
+		t.Errorf("conv3x3 fusion did not fire (counts %+v -> %+v)", before, after)
+	}
+	if after.ConvWeightGrad == before.ConvWeightGrad {
+		t.Errorf("weight-gradient fusion did not fire (counts %+v -> %+v)", before, after)
+	}
+	if after.Col2Im == before.Col2Im {
+		t.Errorf("col2im fusion did not fire (counts %+v -> %+v)", before, after)
+	}
+	// No test of this package runs in parallel, so the deltas are this graph's.
+	conv := after.Conv3x3 - before.Conv3x3
+	if wg := after.ConvWeightGrad - before.ConvWeightGrad; wg != conv {
+		t.Errorf("%d fused weight gradients for %d fused convolutions, want one each", wg, conv)
+	}
+	if c2i := after.Col2Im - before.Col2Im; c2i != conv-1 {
+		t.Errorf("%d fused input gradients for %d fused convolutions, want all but the first's", c2i, conv)
+	}
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, ReduceSum(Mul) %d",
+		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
+		after.Col2Im-before.Col2Im, after.MulReduce-before.MulReduce)
+}
