@@ -6,6 +6,9 @@ package simplego
 // and fusions they lead to live in the other fork-only files (fast_*.go,
 // fuse_*.go, opstats.go, parallel.go).
 
+// The float32 loops of the binary ops (fast_binary_gen.go):
+//go:generate go run ../internal/cmd/fastbinarygen -o fast_binary_gen.go
+
 import (
 	"slices"
 	"time"
