@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -51,8 +52,9 @@ func runSA(args []string, stdout io.Writer) error {
 	slice := fs.Int("slice", -1, "NIfTI slice index along the third array axis (default: the middle slice)")
 	label := fs.Int("label", -1, "keep only this label of the mask as object (default: every label > 0)")
 	samPath := fs.String("sam", "", "also write the SAM as a black/white PNG to this file")
+	nanPolicy := fs.String("nan", "error", "NaN or Inf voxels in an image: error (name the file and the count) or zero (treat them as 0)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: protoseg sa --mask MASK [--slice K] [--label L] [--sam OUT.png] IMAGE [IMAGE...]")
+		fmt.Fprintln(os.Stderr, "usage: protoseg sa --mask MASK [--slice K] [--label L] [--nan error|zero] [--sam OUT.png] IMAGE [IMAGE...]")
 		fmt.Fprintln(os.Stderr, "\nInput separableness S_x (the paper's Table 3): ProtoSeg on the raw image channels with")
 		fmt.Fprintln(os.Stderr, "prototypes from the mask, scored by Dice against the mask. Several IMAGEs are stacked as")
 		fmt.Fprintln(os.Stderr, "channels (e.g. BraTS' four modalities); each channel is min-max scaled to [0,1].")
@@ -68,7 +70,10 @@ func runSA(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("need --mask and at least one IMAGE")
 	}
-	report, sam, err := separableness(fs.Args(), *maskPath, *slice, *label)
+	if *nanPolicy != "error" && *nanPolicy != "zero" {
+		return fmt.Errorf("--nan %q: want error or zero", *nanPolicy)
+	}
+	report, sam, err := separableness(fs.Args(), *maskPath, *slice, *label, *nanPolicy == "zero")
 	if err != nil {
 		return err
 	}
@@ -153,7 +158,7 @@ func stackChannels(a, b *data.Image) *data.Image {
 
 // separableness computes S_x of the stacked images against the mask and returns
 // the report and the SAM (H·W values, 1 = object).
-func separableness(imagePaths []string, maskPath string, slice, label int) (*saReport, []uint8, error) {
+func separableness(imagePaths []string, maskPath string, slice, label int, nanToZero bool) (*saReport, []uint8, error) {
 	var img *data.Image
 	report := &saReport{Images: imagePaths, Mask: maskPath, Resize: protoseg.Bilinear.String()}
 	for _, path := range imagePaths {
@@ -163,6 +168,9 @@ func separableness(imagePaths []string, maskPath string, slice, label int) (*saR
 		}
 		if k >= 0 {
 			report.Slice = &k
+		}
+		if err := checkFinite(path, plane, nanToZero); err != nil {
+			return nil, nil, err
 		}
 		if plane.Height*plane.Width == 0 {
 			return nil, nil, fmt.Errorf("%s: empty image (%d×%d)", path, plane.Height, plane.Width)
@@ -177,6 +185,9 @@ func separableness(imagePaths []string, maskPath string, slice, label int) (*saR
 	}
 	maskPlane, k, err := readPlane(maskPath, slice)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkFinite(maskPath, maskPlane, false); err != nil {
 		return nil, nil, err
 	}
 	if k >= 0 {
@@ -233,6 +244,24 @@ func separableness(imagePaths []string, maskPath string, slice, label int) (*saR
 		report.Note = "mask covers the whole image: the background prototype is undefined, so the SAM is all object"
 	}
 	return report, sam, nil
+}
+
+// checkFinite counts the NaN and ±Inf values of an image read from path: an
+// error naming the file and the count, or, with toZero, they are set to 0 (the
+// --nan zero policy; float NIfTI volumes often carry NaN outside the head).
+func checkFinite(path string, img *data.Image, toZero bool) error {
+	n := 0
+	for i, v := range img.Pix {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			n++
+			img.Pix[i] = 0
+		}
+	}
+	if n > 0 && !toZero {
+		return fmt.Errorf("%s: %d NaN or Inf values in the %d×%d×%d image read (use --nan zero to treat them as 0)",
+			path, n, img.Height, img.Width, img.Channels)
+	}
+	return nil
 }
 
 // minMaxChannels scales each channel of img to [0,1] by its minimum and maximum; a
