@@ -2,6 +2,7 @@ package study
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -215,4 +216,59 @@ func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.A
 		return nil, err
 	}
 	return rep, nil
+}
+
+// ExportFeatures writes one forward pass of a [Model] in the files `protoseg
+// analyze` reads: dir/F.npz (the features, channels last, named by names or
+// "layer01"…), dir/B.npy (the binarised output) and, when gt is not nil,
+// dir/G.npy. Use it to check an analysis against the native one, or to analyse the
+// features elsewhere.
+func ExportFeatures(dir string, out *Output, gt *tensors.Tensor, names []string) error {
+	var arrays []data.NamedArray
+	for l, f := range out.Features {
+		name := layerName(l)
+		if l < len(names) {
+			name = names[l]
+		}
+		v, err := float32s(f)
+		if err != nil {
+			return fmt.Errorf("study: exporting %s: %w", name, err)
+		}
+		arrays = append(arrays, data.NamedArray{Name: name, Shape: f.Shape().Dimensions, Values: v})
+	}
+	if err := data.WriteNPZ(filepath.Join(dir, "F.npz"), arrays); err != nil {
+		return err
+	}
+	for _, m := range []struct {
+		file string
+		t    *tensors.Tensor
+	}{{"B.npy", out.Mask}, {"G.npy", gt}} {
+		if m.t == nil {
+			continue
+		}
+		v, err := float32s(m.t)
+		if err != nil {
+			return fmt.Errorf("study: exporting %s: %w", m.file, err)
+		}
+		if err := data.WriteNPY(filepath.Join(dir, m.file), m.t.Shape().Dimensions, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// float32s copies a float32 or float64 tensor as float32 values.
+func float32s(t *tensors.Tensor) ([]float32, error) {
+	switch t.DType() {
+	case dtypes.Float32:
+		return tensors.MustCopyFlatData[float32](t), nil
+	case dtypes.Float64:
+		x := tensors.MustCopyFlatData[float64](t)
+		v := make([]float32, len(x))
+		for i := range x {
+			v[i] = float32(x[i])
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("tensor shaped %s is not float32 or float64", t.Shape())
 }

@@ -118,3 +118,61 @@ func TestAnalyzeFeaturesMatchesNative(t *testing.T) {
 		}
 	}
 }
+
+// TestExportRoundTrip exports a Model's features with ExportFeatures and checks
+// that AnalyzeFeatures on the files gives Analyze's layer SA and last-layer unit
+// SA to 1e-5.
+func TestExportRoundTrip(t *testing.T) {
+	a := newAnalyzer(t)
+	ds := tinyDataset(4)
+	model := thresholdModel{layers: 3, units: 3}
+	native, err := Analyze(a, model, ds, AnalyzeOptions{BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, gt, err := ds.Batch(ds.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := model.Forward(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := ExportFeatures(dir, out, gt, nil); err != nil {
+		t.Fatal(err)
+	}
+	z, err := data.OpenNPZ(filepath.Join(dir, "F.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	b, err := data.ReadNPY(filepath.Join(dir, "B.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := data.ReadNPY(filepath.Join(dir, "G.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzeFeatures(a, z, b, g, NHWC, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		for l := range 3 {
+			if d := math.Abs(rep.Layers[l].SA[i] - native.LayerSA[i][l]); d > 1e-5 {
+				t.Errorf("image %d layer %d: |ΔSA| %g", i, l, d)
+			}
+		}
+		if d := math.Abs(rep.Mu[i] - native.Mu[i]); d > 1e-5 {
+			t.Errorf("image %d: |Δμ| %g", i, d)
+		}
+	}
+	unit := meanColumns(native.UnitSA)
+	for k, v := range unit {
+		if d := math.Abs(rep.Layers[2].UnitMeanSA[k] - v); d > 1e-5 {
+			t.Errorf("unit %d: |ΔSA| %g", k, d)
+		}
+	}
+}
