@@ -149,3 +149,28 @@ func BenchmarkSgemmThreads1(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemmPaths runs the U-Net shapes under each kernel path this CPU
+// can run (AVX2+FMA 6×16, AVX-512 12×16), interleaved so that both see the
+// same machine load.
+func BenchmarkSgemmPaths(b *testing.B) {
+	defer selectKernels(cpuKernels())
+	avx2, avx512 := cpuKernels()
+	for _, s := range benchShapes {
+		for _, wide := range []bool{false, true} {
+			if !avx2 || wide && !avx512 {
+				continue
+			}
+			selectKernels(true, wide)
+			name := KernelName()
+			b.Run(s.name+"/"+name, func(b *testing.B) {
+				selectKernels(true, wide)
+				x, y, c, lda, ldb := benchOperands(s)
+				for b.Loop() {
+					Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)
+				}
+				reportFlops(b, s)
+			})
+		}
+	}
+}

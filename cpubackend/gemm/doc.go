@@ -41,8 +41,12 @@
 // the purego build tag, a portable Go kernel with the same contract is used.
 // A 6×8 variant serves the last panel when it has at most 8 columns. Edge
 // tiles (fewer than 6 rows or 16 columns) are computed into a scratch tile
-// and merged, so any m, n, k is handled. AVX-512 is detected (HasAVX512) but
-// has no kernel of its own yet.
+// and merged, so any m, n, k is handled. On CPUs with AVX-512F (HasAVX512)
+// full 16-column panels are computed 12 rows at a time by a 512-bit kernel
+// (twelve zmm accumulators, one B load and twelve broadcast FMAs per k); it
+// runs the same FMA chain per element as the AVX2 kernel, so results are
+// bit-identical on both paths. Tests force each path (portable, AVX2,
+// AVX-512) through an internal switch.
 //
 // # Convolution helpers
 //

@@ -32,17 +32,20 @@ var (
 	// sharing strides) for panels at most 8 wide; nil when the platform has
 	// no such kernel (two kern8 calls are used instead).
 	kern12 kernel12Func
+	// kern12w computes a 12×16 tile for full 16-wide panels (the AVX-512
+	// kernel); nil when the CPU has no such kernel (kern16 is used).
+	kern12w kernel12Func
 
 	kernelName = "go-6x16"
 	hasAVX512  bool
 )
 
 // KernelName reports which micro-kernel Sgemm uses on this machine, e.g.
-// "avx2-fma-6x16" or "go-6x16" (portable fallback).
+// "avx512-12x16", "avx2-fma-6x16" or "go-6x16" (portable fallback).
 func KernelName() string { return kernelName }
 
-// HasAVX512 reports whether the CPU supports AVX-512F. No AVX-512 kernel exists
-// yet; the AVX2 kernel is used on such CPUs.
+// HasAVX512 reports whether the CPU supports AVX-512F; Sgemm then computes
+// 12×16 tiles of full 16-column panels with a 512-bit kernel.
 func HasAVX512() bool { return hasAVX512 }
 
 func kern6x16Go(k int, a unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32) {

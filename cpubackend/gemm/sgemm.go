@@ -206,7 +206,7 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 type workspace struct {
 	pa   []float32 // packed A block: ceil(mc/mr) panels of kc×mr (allocated when first needed)
 	ea   []float32 // one zero-padded edge sliver of A, kc×mr
-	tile [mr * nr]float32
+	tile [2 * mr * nr]float32
 	col  []float32 // Conv3x3's patch rows
 }
 
@@ -486,12 +486,16 @@ func (p *plan) computeItem(ws *workspace, pb []float32, j0, nb, i0, i1, q0, q1 i
 			for i := i0; i < i1; {
 				rows := min(mr, i1-i)
 				ap, rs, cs := p.aSliver(ws, packA, i0, i, rows, p0, kcur)
-				if pw == nrHalf && kern12 != nil && i1-i >= 2*mr {
+				k12 := kern12
+				if pw == nr {
+					k12 = kern12w
+				}
+				if k12 != nil && i1-i >= 2*mr {
 					ap2, _, _ := p.aSliver(ws, packA, i0, i+mr, mr, p0, kcur)
 					if w == pw {
-						kern12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
+						k12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
 					} else {
-						kern12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
+						k12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
 						p.mergeTile(ws.tile[:2*mr*pw], 2*mr, w, pw, i, col, beta)
 					}
 					i += 2 * mr

@@ -59,8 +59,8 @@ func (tc gemmCase) String() string {
 }
 
 // checkCase runs fn and the naive reference on the same random inputs and
-// compares them with a tolerance scaled by sqrt(k).
-func checkCase(t *testing.T, tc gemmCase, fn func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)) {
+// compares them with a tolerance scaled by sqrt(k). It returns fn's C.
+func checkCase(t *testing.T, tc gemmCase, fn func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)) []float32 {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), 7))
 	ar, ac := tc.m, tc.k
@@ -99,6 +99,7 @@ func checkCase(t *testing.T, tc gemmCase, fn func(transA, transB bool, m, n, k i
 			}
 		}
 	}
+	return got
 }
 
 func gemmCases() []gemmCase {
@@ -247,11 +248,56 @@ func TestKernelsAgree(t *testing.T) {
 
 // TestSgemmPortableKernel runs the whole Sgemm with the Go kernels forced.
 func TestSgemmPortableKernel(t *testing.T) {
-	k16, k8, k12 := kern16, kern8, kern12
-	kern16, kern8, kern12 = kern6x16Go, kern6x8Go, nil
-	defer func() { kern16, kern8, kern12 = k16, k8, k12 }()
+	defer selectKernels(cpuKernels())
+	selectKernels(false, false)
+	if KernelName() != "go-6x16" {
+		t.Fatalf("forced portable path, kernel %q", KernelName())
+	}
 	for _, tc := range gemmCases()[:40] {
 		checkCase(t, tc, Sgemm)
+	}
+}
+
+// TestSgemmKernelPaths forces each kernel path this CPU can run (portable Go,
+// AVX2+FMA, AVX-512), checks the whole Sgemm on every test case under each,
+// and checks that the AVX2 and AVX-512 paths give bit-identical results (the
+// 512-bit kernel runs the same FMA chain per element), so training is
+// bit-deterministic whichever of the two the CPU selects.
+func TestSgemmKernelPaths(t *testing.T) {
+	defer selectKernels(cpuKernels())
+	avx2, avx512 := cpuKernels()
+	type path struct {
+		name         string
+		avx2, avx512 bool
+	}
+	paths := []path{{"go-6x16", false, false}}
+	if avx2 {
+		paths = append(paths, path{"avx2-fma-6x16", true, false})
+	}
+	if avx512 {
+		paths = append(paths, path{"avx512-12x16", true, true})
+	}
+	t.Logf("paths on this CPU: %v", paths)
+	cases := append(gemmCases(), gemmCase{m: 300, n: 48, k: 300, alpha: 1}, gemmCase{transA: true, m: 1030, n: 40, k: 70, alpha: 1, beta: 0.5},
+		gemmCase{m: 40960 / 8, n: 16, k: 72, alpha: 1}, gemmCase{m: 640, n: 128, k: 576, alpha: 1})
+	outs := make([][][]float32, len(paths))
+	for pi, pa := range paths {
+		selectKernels(pa.avx2, pa.avx512)
+		if KernelName() != pa.name {
+			t.Fatalf("forced %s, kernel %q", pa.name, KernelName())
+		}
+		for _, tc := range cases {
+			outs[pi] = append(outs[pi], checkCase(t, tc, Sgemm))
+		}
+	}
+	if len(paths) == 3 {
+		for ci := range cases {
+			for i, v := range outs[1][ci] {
+				if math.Float32bits(v) != math.Float32bits(outs[2][ci][i]) {
+					t.Fatalf("%v: c[%d] avx2=%v avx512=%v (not bit-identical)", cases[ci], i, v, outs[2][ci][i])
+				}
+			}
+		}
 	}
 }
 
@@ -275,32 +321,41 @@ func TestSgemmConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestKernel12x8 checks the 12×8 kernel against two portable 6×8 calls.
-func TestKernel12x8(t *testing.T) {
-	if kern12 == nil {
-		t.Skip("no 12×8 kernel on this platform")
-	}
+// TestKernel12 checks the 12-row kernels (12×8 AVX2, 12×16 AVX-512) against
+// two portable 6-row calls.
+func TestKernel12(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, k := range []int{0, 1, 2, 3, 36, 73} {
-		for _, beta := range []float32{0, 0.5} {
-			for _, strided := range []bool{false, true} {
-				lda := 11 + k
-				a := randSlice(r, 2*mr*lda+k*mr)
-				a2 := randSlice(r, 2*mr*lda+k*mr)
-				rs, cs := 1, mr
-				if strided {
-					rs, cs = lda, 1
-				}
-				b := randSlice(r, k*nrHalf+1)
-				ldc := 13
-				c1 := randSlice(r, 2*mr*ldc)
-				c2 := append([]float32(nil), c1...)
-				kern12(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&a2[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c1[0]), ldc, -0.75, beta)
-				kern6x8Go(k, unsafe.Pointer(&a[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c2[0]), ldc, -0.75, beta)
-				kern6x8Go(k, unsafe.Pointer(&a2[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c2[mr*ldc]), ldc, -0.75, beta)
-				for i := range c1 {
-					if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-5*(1+math.Sqrt(float64(k)))*(1+math.Abs(float64(c2[i]))) {
-						t.Fatalf("k=%d beta=%v strided=%v: c[%d] asm=%v go=%v", k, beta, strided, i, c1[i], c2[i])
+	for _, kc := range []struct {
+		name string
+		w    int
+		fast kernel12Func
+		ref  kernelFunc
+	}{{"12x8", nrHalf, kern12, kern6x8Go}, {"12x16", nr, kern12w, kern6x16Go}} {
+		if kc.fast == nil {
+			t.Logf("no %s kernel on this CPU", kc.name)
+			continue
+		}
+		for _, k := range []int{0, 1, 2, 3, 4, 5, 36, 73, 256} {
+			for _, beta := range []float32{0, 0.5} {
+				for _, strided := range []bool{false, true} {
+					lda := 11 + k
+					a := randSlice(r, 2*mr*lda+k*mr)
+					a2 := randSlice(r, 2*mr*lda+k*mr)
+					rs, cs := 1, mr
+					if strided {
+						rs, cs = lda, 1
+					}
+					b := randSlice(r, k*kc.w+1)
+					ldc := kc.w + 5
+					c1 := randSlice(r, 2*mr*ldc)
+					c2 := append([]float32(nil), c1...)
+					kc.fast(k, unsafe.Pointer(&a[0]), unsafe.Pointer(&a2[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c1[0]), ldc, -0.75, beta)
+					kc.ref(k, unsafe.Pointer(&a[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c2[0]), ldc, -0.75, beta)
+					kc.ref(k, unsafe.Pointer(&a2[0]), rs, cs, unsafe.Pointer(&b[0]), unsafe.Pointer(&c2[mr*ldc]), ldc, -0.75, beta)
+					for i := range c1 {
+						if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-5*(1+math.Sqrt(float64(k)))*(1+math.Abs(float64(c2[i]))) {
+							t.Fatalf("%s k=%d beta=%v strided=%v: c[%d] asm=%v go=%v", kc.name, k, beta, strided, i, c1[i], c2[i])
+						}
 					}
 				}
 			}
