@@ -65,5 +65,6 @@ func Example_ownModel() {
 	}
 	fmt.Printf("layer SA %v, unit SA of the last layer %v, μ %.2f\n", res.LayerSA[0], res.UnitSA[0], res.Mu[0])
 	// μ = (1 + 1 + 1 + 0)/4: 1−x separates as well as x (prototypes have no sign).
+
 	// Output: layer SA [1 1], unit SA of the last layer [1 0], μ 0.75
 }
