@@ -270,6 +270,13 @@ func TestEmptyMasks(t *testing.T) {
 				}
 			}
 			emptyT, emptyB = res.EmptyObject, res.EmptyBackground
+			// Every image here has an empty or a full B: μ is DegenerateMu, not
+			// the 1 that Dice(∅, ∅) would give image 0.
+			mu, err := MeanUnitSA(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertClose(t, "μ of degenerate outputs", mu, []float64{DegenerateMu, DegenerateMu, DegenerateMu}, 0)
 		} else {
 			res, err := a.Layer("edge", f, B, G, nil)
 			if err != nil {

@@ -52,6 +52,14 @@
 //     the score (S·R against G·R); the SAM is background outside R.
 //   - The ground truth G is binarised at 0.5; the mask B used for prototypes may be
 //     probabilistic.
+//   - μ of a degenerate output: when B is empty or full inside R, every unit SAM is
+//     filled by the convention above and Dice(∅, ∅) = 1 would give μ = 1, the
+//     highest confidence, to an image the network failed on completely.
+//     [MeanUnitSA] gives such an image μ = [DegenerateMu] = 0, the least confident
+//     value, and [Degenerate] flags it: coverage rejects it first and rankings by μ
+//     put it first. Correlations of μ with Dice use μ as given (0 included), so a
+//     degenerate image with a low Dice counts for μ, one with a high Dice
+//     (an empty B on an empty G) against it.
 //
 // The package imports no other package of this module.
 package protoseg

@@ -7,24 +7,34 @@ import (
 	"sort"
 )
 
+// DegenerateMu is the μ given to a degenerate image: one whose binarised output B
+// is empty or full inside the region of interest. Every unit SAM of such an image is
+// filled by convention and Dice(∅, ∅) = 1, so the plain mean would give it μ = 1,
+// the highest confidence, although the network found no boundary at all. It gets
+// the least confident value instead, so coverage rejects it first and rankings put
+// it first (see the package documentation).
+const DegenerateMu = 0.0
+
 // MeanUnitSA returns, per image, the mean SA over every unit of the given unit
 // results — the paper's label-free quality score μ(x) when the results are the units
 // of layers 17 and 18 scored against the network's own binarised output B (call
-// [Analyzer.Units] with gt = B). All results must hold the same images.
+// [Analyzer.Units] with gt = B). All results must hold the same images. An image
+// whose prototype mask was empty or full in any of the results (see [Degenerate])
+// gets μ = [DegenerateMu].
 func MeanUnitSA(results ...*UnitResult) ([]float64, error) {
 	if len(results) == 0 {
 		return nil, errors.New("protoseg: mean unit SA of no layers")
 	}
 	n := len(results[0].SA)
+	degenerate, err := Degenerate(results...)
+	if err != nil {
+		return nil, err
+	}
 	mu := make([]float64, n)
 	for i := range n {
 		var sum float64
 		var count int
 		for _, r := range results {
-			if len(r.SA) != n {
-				return nil, fmt.Errorf("protoseg: mean unit SA: %s has %d images, %s has %d",
-					r.Name, len(r.SA), results[0].Name, n)
-			}
 			for _, v := range r.SA[i] {
 				sum += v
 				count++
@@ -34,8 +44,35 @@ func MeanUnitSA(results ...*UnitResult) ([]float64, error) {
 			return nil, fmt.Errorf("protoseg: mean unit SA: image %d has no units", i)
 		}
 		mu[i] = sum / float64(count)
+		if degenerate[i] {
+			mu[i] = DegenerateMu
+		}
 	}
 	return mu, nil
+}
+
+// Degenerate reports, per image, whether the prototype mask of any of the unit
+// results was empty (no object) or full (no background) inside the region of
+// interest. For μ the prototype mask is the network's own output B. All results must
+// hold the same images.
+func Degenerate(results ...*UnitResult) ([]bool, error) {
+	if len(results) == 0 {
+		return nil, errors.New("protoseg: degenerate images of no layers")
+	}
+	n := len(results[0].SA)
+	out := make([]bool, n)
+	for _, r := range results {
+		if len(r.SA) != n {
+			return nil, fmt.Errorf("protoseg: mean unit SA: %s has %d images, %s has %d",
+				r.Name, len(r.SA), results[0].Name, n)
+		}
+		for i := range n {
+			if (i < len(r.EmptyObject) && r.EmptyObject[i]) || (i < len(r.EmptyBackground) && r.EmptyBackground[i]) {
+				out[i] = true
+			}
+		}
+	}
+	return out, nil
 }
 
 // MeanSD returns the mean and the population standard deviation of x; both are 0

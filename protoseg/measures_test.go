@@ -19,6 +19,35 @@ func TestMeanUnitSA(t *testing.T) {
 	}
 }
 
+func TestMeanUnitSADegenerate(t *testing.T) {
+	// Image 0 has an empty B (every unit SA 1 by the empty-map convention), image 1
+	// a full B in layer 18 only, image 2 is ordinary.
+	l17 := &UnitResult{Name: "layer17", SA: [][]float64{{1, 1}, {0.5, 0.5}, {0.5, 1}},
+		EmptyObject: []bool{true, false, false}, EmptyBackground: []bool{false, false, false}}
+	l18 := &UnitResult{Name: "layer18", SA: [][]float64{{1}, {1}, {0}},
+		EmptyObject: []bool{true, false, false}, EmptyBackground: []bool{false, true, false}}
+	mu, err := MeanUnitSA(l17, l18)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "mu", mu, []float64{DegenerateMu, DegenerateMu, 0.5}, 1e-15)
+	deg, err := Degenerate(l17, l18)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !deg[0] || !deg[1] || deg[2] {
+		t.Fatalf("degenerate = %v, want [true true false]", deg)
+	}
+	// Coverage rejects the degenerate images first: at 1/3 only image 2 is kept.
+	kept, err := KeptAtCoverage(mu, 1.0/3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 1 || kept[0] != 2 {
+		t.Fatalf("kept at 1/3: %v, want [2]", kept)
+	}
+}
+
 func TestPearson(t *testing.T) {
 	x := []float64{1, 2, 3, 4}
 	if r, _ := Pearson(x, []float64{2, 4, 6, 8}); math.Abs(r-1) > 1e-15 {

@@ -20,8 +20,13 @@ type ModelResults struct {
 	// UnitSA[n][k] is the SA of unit k of the last layer (prototypes from B, score
 	// against G).
 	UnitSA [][]float64
-	// Mu[n] is μ: the mean over the units of the last two layers of Dice(S_unit, B).
+	// Mu[n] is μ: the mean over the units of the last two layers of Dice(S_unit, B);
+	// [protoseg.DegenerateMu] (0) when image n is degenerate.
 	Mu []float64
+	// Degenerate[n] is true when the output B of image n is empty or full: it has
+	// no boundary, μ is set to the least confident value, coverage rejects the image
+	// first and rankings by μ put it first; correlations use μ as given.
+	Degenerate []bool
 	// Heat[n] is the mean of the binary unit SAMs of the last layer (Fig. 9).
 	Heat [][]float32
 	// Heat1718[n] is the mean of the binary unit SAMs of the last two layers (Fig. 13).
@@ -144,6 +149,11 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 		return err
 	}
 	res.Mu = append(res.Mu, mu...)
+	deg, err := protoseg.Degenerate(against...)
+	if err != nil {
+		return err
+	}
+	res.Degenerate = append(res.Degenerate, deg...)
 	c17 := float32(len(against[0].SA[0]))
 	c18 := float32(len(against[1].SA[0]))
 	for i := range n {

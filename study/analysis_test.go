@@ -99,7 +99,7 @@ func TestAnalyzePerfectModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Dice) != 5 || len(res.LayerSA) != 5 || len(res.Mu) != 5 || len(res.Examples) != 3 {
+	if len(res.Dice) != 5 || len(res.LayerSA) != 5 || len(res.Mu) != 5 || len(res.Degenerate) != 5 || len(res.Examples) != 3 {
 		t.Fatalf("counts: dice %d layers %d mu %d examples %d", len(res.Dice), len(res.LayerSA), len(res.Mu), len(res.Examples))
 	}
 	for i := range 5 {
