@@ -23,6 +23,9 @@ type DatasetResults struct {
 	// VoG is the VoG score of every test image (online model); nil when fewer
 	// than two checkpoints exist.
 	VoG []float64
+	// QC holds the quality-control scores of the online model and their
+	// failure-detection metrics (Table 4, Fig. 17).
+	QC *QCResults
 	// NoiseLevels and Noise are the noise study of the offline model:
 	// Noise[i][l] = mean SA(noisy) − SA(clean) at level i, layer l+1.
 	NoiseLevels []float64

@@ -87,7 +87,7 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	fmt.Fprintf(log, "== %s: %d train / %d test images, %d×%d×%d\n", name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels)
 	r := &DatasetResults{Dataset: ds, NoiseLevels: cfg.NoiseLevels}
 	opts := AnalyzeOptions{BatchSize: cfg.BatchSize}
-	var offline Model
+	var offline, online Model
 	var onlineCkpts []GradientModel
 	for _, mode := range []string{"offline", "online"} {
 		dir := filepath.Join(cfg.Out, name, mode)
@@ -102,7 +102,7 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 		if mode == "offline" {
 			offline, r.Offline = m, res
 		} else {
-			r.Online, onlineCkpts = res, ckpts
+			online, r.Online, onlineCkpts = m, res, ckpts
 		}
 		dice, _ := protoseg.MeanSD(res.Dice)
 		fmt.Fprintf(log, "   %s model: test Dice %.3f, S_18 %.3f\n", mode, dice, meanOf(column(res.LayerSA, -1)))
@@ -116,6 +116,10 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 		}
 	} else {
 		fmt.Fprintf(log, "   VoG skipped: %d checkpoints (need ≥ 2)\n", len(onlineCkpts))
+	}
+	// Failure detection (Table 4, Fig. 17): the online model, as in Table 2.
+	if r.QC, err = QCScores(online, ds, r.Online, r.VoG, cfg.BatchSize); err != nil {
+		return nil, err
 	}
 	if pruner, ok := offline.(Pruner); ok {
 		if r.Pruning, err = Prune(offline, pruner, ds, r.Offline.UnitSA, cfg.BatchSize); err != nil {
