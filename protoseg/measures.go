@@ -229,7 +229,8 @@ func PercentileBuckets(dice, score []float64, k int) ([]Bucket, error) {
 
 // VoG is the variance-of-gradients baseline (Agarwal et al. 2022) adapted to
 // segmentation: grads[k] holds, for checkpoint k, the gradient of
-// Σ_hw B̂·logit_object with respect to the input, flat [N, pixels, channels]. For
+// [VoGObjectScore] (Σ_hw B̂·logit_object / max(|B̂|, 1)) with respect to the
+// input, flat [N, pixels, channels]. For
 // every image it averages the gradient over channels, takes the population standard
 // deviation of each pixel across the K checkpoints, and returns its mean over
 // pixels. Higher means harder. It needs K ≥ 2 checkpoints of equal size.

@@ -23,8 +23,10 @@ type Model interface {
 }
 
 // GradientModel is a network that can also give the gradient of its object score
-// Σ_hw B̂·logit_object with respect to the input (for the VoG baseline).
+// Σ_hw B̂·logit_object / max(|B̂|, 1) with respect to the input (for the VoG
+// baseline; see [protoseg.VoGObjectScore]).
 type GradientModel interface {
-	// InputGradient returns ∂(Σ_hw B̂·logit_object)/∂images, [N, H, W, C].
+	// InputGradient returns ∂(Σ_hw B̂·logit_object / max(|B̂|, 1))/∂images,
+	// [N, H, W, C].
 	InputGradient(images *tensors.Tensor) (*tensors.Tensor, error)
 }

@@ -22,7 +22,7 @@ type UNetTrainer struct {
 }
 
 // Train implements [Trainer]: it trains (or resumes, or reloads a finished run in
-// dir) and returns the network with its kept checkpoints for VoG.
+// dir) and returns the network with its VoG checkpoints (spread over training).
 func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error) {
 	cfg := t.Model
 	cfg.InChannels = ds.Channels
@@ -33,9 +33,16 @@ func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []Gradie
 	if err != nil {
 		return nil, nil, err
 	}
-	ckpts, err := unet.LoadCheckpoints(t.Backend, dir)
+	// VoG compares checkpoints spread over training; a run trained before they
+	// were kept falls back to the resume checkpoints (the last epochs).
+	ckpts, err := unet.LoadVoGCheckpoints(t.Backend, dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(ckpts) < 2 {
+		if ckpts, err = unet.LoadCheckpoints(t.Backend, dir); err != nil {
+			return nil, nil, err
+		}
 	}
 	var grads []GradientModel
 	for _, c := range ckpts {

@@ -30,8 +30,9 @@
 // Training (Train) is offline (cross-entropy only) or online (cross-entropy plus
 // the mean over layers of 1 − soft SA, DESIGN §2), with Adam, a step learning-rate
 // schedule (the paper's shape: halved every 20 epochs), batches of 10, GoMLX
-// checkpoints (config.json beside them, at least 3 epoch checkpoints kept for the
-// VoG baseline), resumption that loses at most the interrupted epoch and repeats
+// checkpoints (config.json beside them, the last 3 epochs kept for resuming and
+// K ≥ 5 epochs spread evenly over training kept in vog/ for the VoG baseline),
+// resumption that loses at most the interrupted epoch and repeats
 // the uninterrupted run exactly, a per-epoch history file (history.jsonl), GoMLX's
 // progress bar on request, and a stall watchdog. The same seed and configuration on
 // the same backend give identical weights.

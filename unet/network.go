@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
 // Network is a U-Net with its variables, ready for inference and analysis. Its
@@ -54,7 +55,7 @@ func newNetwork(backend backends.Backend, ctx *context.Context, cfg Config, dir 
 		mask, _ := maskAndProb(out.Logits)
 		object := SliceAxis(out.Logits, -1, AxisElem(1))
 		object = Reshape(object, mask.Shape().Dimensions...)
-		score := ReduceAllSum(Mul(StopGradient(mask), object))
+		score := ReduceAllSum(protoseg.VoGObjectScore(StopGradient(mask), object))
 		return Gradient(score, images)[0]
 	})
 	if err != nil {
@@ -85,9 +86,10 @@ func (n *Network) Forward(images *tensors.Tensor) (*Prediction, error) {
 	return &Prediction{Mask: outs[0], Prob: outs[1], Features: outs[2:]}, nil
 }
 
-// InputGradient returns ∂(Σ_hw B̂·logit_object)/∂images, [N, H, W, InChannels], with
-// B̂ the network's own binarised output held constant — the quantity whose variance
-// over checkpoints is the VoG baseline.
+// InputGradient returns ∂(Σ_hw B̂·logit_object / max(|B̂|, 1))/∂images,
+// [N, H, W, InChannels], with B̂ the network's own binarised output held constant —
+// the quantity whose variance over checkpoints is the VoG baseline (normalised by
+// the object's size: see [protoseg.VoGObjectScore]).
 func (n *Network) InputGradient(images *tensors.Tensor) (*tensors.Tensor, error) {
 	if err := n.checkImages(images); err != nil {
 		return nil, err
@@ -127,12 +129,28 @@ func Load(backend backends.Backend, dir string) (*Network, error) {
 	return newNetwork(backend, ctx, saved.Model, dir)
 }
 
-// LoadCheckpoints returns one network per checkpoint kept in dir, oldest first
-// (the K snapshots the VoG baseline compares).
+// LoadCheckpoints returns one network per checkpoint kept in dir for resuming
+// (the last [DefaultKeep] epochs), oldest first.
 func LoadCheckpoints(backend backends.Backend, dir string) ([]*Network, error) {
+	return loadCheckpointsIn(backend, dir, dir)
+}
+
+// LoadVoGCheckpoints returns one network per VoG checkpoint of the run in dir
+// (TrainConfig.VoGCheckpoints epochs spread evenly over training, kept in
+// dir/vog beside the resume checkpoints), oldest first. A run without that
+// folder gives none.
+func LoadVoGCheckpoints(backend backends.Backend, dir string) ([]*Network, error) {
+	sub := filepath.Join(dir, vogDir)
+	if _, err := os.Stat(sub); os.IsNotExist(err) {
+		return nil, nil
+	}
+	return loadCheckpointsIn(backend, dir, sub)
+}
+
+func loadCheckpointsIn(backend backends.Backend, runDir, dir string) ([]*Network, error) {
 	var saved savedConfig
-	if err := readJSON(filepath.Join(dir, configFile), &saved); err != nil {
-		return nil, fmt.Errorf("unet: loading %s: %w", dir, err)
+	if err := readJSON(filepath.Join(runDir, configFile), &saved); err != nil {
+		return nil, fmt.Errorf("unet: loading %s: %w", runDir, err)
 	}
 	h, err := checkpoints.Build(context.New()).Dir(dir).Done()
 	if err != nil {
@@ -160,7 +178,7 @@ func LoadCheckpoints(backend backends.Backend, dir string) ([]*Network, error) {
 		if err != nil {
 			return nil, fmt.Errorf("unet: loading checkpoint %s: %w", name, err)
 		}
-		net, err := newNetwork(backend, ctx, saved.Model, dir)
+		net, err := newNetwork(backend, ctx, saved.Model, runDir)
 		if err != nil {
 			return nil, err
 		}

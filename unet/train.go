@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -64,9 +65,14 @@ type TrainConfig struct {
 	// background. AutoObjectWeight (negative) sets it from the training set:
 	// √(background pixels / object pixels), clamped to [1, 10].
 	ObjectWeight float64 `json:"object_weight,omitempty"`
-	// Keep is the number of epoch checkpoints kept for the VoG baseline (default
-	// and minimum 3).
+	// Keep is the number of the latest epoch checkpoints kept for resuming
+	// (default and minimum 3).
 	Keep int `json:"keep"`
+	// VoGCheckpoints is the number K of checkpoints kept for the VoG baseline,
+	// spread evenly over training (epochs round(k·Epochs/K), k = 1…K; every epoch
+	// when Epochs < K), in the folder vog/ beside the resume checkpoints, as
+	// Agarwal et al. (2022) spread theirs (default and minimum 5).
+	VoGCheckpoints int `json:"vog_checkpoints,omitempty"`
 
 	// ProgressBar shows GoMLX's progress bar (commandline.AttachProgressBar: a
 	// terminal display, or an HTML one inside GoNB) on standard output instead of
@@ -85,7 +91,25 @@ const (
 	DefaultLearningRate = 1e-3
 	DefaultHalveEvery   = 20
 	DefaultKeep         = 3
+	DefaultVoG          = 5
 )
+
+// vogDir is the folder, inside a run's folder, of the VoG checkpoints.
+const vogDir = "vog"
+
+// VoGEpochs returns the (1-based, increasing, distinct) epochs whose checkpoints
+// the VoG baseline keeps: round(i·epochs/k) for i = 1…k, every epoch when
+// epochs < k.
+func VoGEpochs(epochs, k int) []int {
+	var out []int
+	for i := 1; i <= k; i++ {
+		e := int(math.Round(float64(i) * float64(epochs) / float64(k)))
+		if e >= 1 && (len(out) == 0 || e > out[len(out)-1]) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 func (tc *TrainConfig) fill() error {
 	if tc.Mode == "" {
@@ -123,6 +147,7 @@ func (tc *TrainConfig) fill() error {
 		}
 	}
 	tc.Keep = max(tc.Keep, DefaultKeep)
+	tc.VoGCheckpoints = max(tc.VoGCheckpoints, DefaultVoG)
 	return nil
 }
 
@@ -343,12 +368,40 @@ func (r *run) afterStep(stepsPerEpoch int, metrics []*tensors.Tensor) error {
 	if err := r.ckpt.Save(); err != nil {
 		return fmt.Errorf("unet: saving checkpoint in %s: %w", r.dir, err)
 	}
+	if slices.Contains(VoGEpochs(r.tc.Epochs, r.tc.VoGCheckpoints), e.Epoch) {
+		if err := r.keepForVoG(); err != nil {
+			return err
+		}
+	}
 	if err := appendHistory(r.dir, e); err != nil {
 		return err
 	}
 	r.epoch = e.Epoch
 	if r.epoch < r.tc.Epochs {
 		return r.startEpoch()
+	}
+	return nil
+}
+
+// keepForVoG copies the checkpoint just saved into the VoG folder, where the
+// resume handler's Keep limit does not delete it.
+func (r *run) keepForVoG() error {
+	names, err := r.ckpt.ListCheckpoints()
+	if err != nil {
+		return fmt.Errorf("unet: listing checkpoints in %s: %w", r.dir, err)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("unet: no checkpoint in %s after saving", r.dir)
+	}
+	sub := filepath.Join(r.dir, vogDir)
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		return fmt.Errorf("unet: VoG checkpoints: %w", err)
+	}
+	last := names[len(names)-1]
+	for _, ext := range []string{checkpoints.JsonNameSuffix, checkpoints.BinDataSuffix} {
+		if err := copyFile(filepath.Join(r.dir, last+ext), filepath.Join(sub, last+ext)); err != nil {
+			return fmt.Errorf("unet: VoG checkpoint %s: %w", last, err)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -165,6 +166,18 @@ func TestTrainingLearnsAndResumes(t *testing.T) {
 	if len(ckpts) != 3 {
 		t.Fatalf("%d checkpoints kept, want 3", len(ckpts))
 	}
+	// 3 epochs, K = 5: VoG keeps epochs 1, 2, 3 (every epoch), the last being the
+	// final network.
+	vog, err := LoadVoGCheckpoints(backend, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vog) != 3 {
+		t.Fatalf("%d VoG checkpoints kept, want 3", len(vog))
+	}
+	if d4, _ := vog[2].TestDice(ds, 10); d4 != dice {
+		t.Fatalf("last VoG checkpoint: Dice %v != %v", d4, dice)
+	}
 	images, _, _ := ds.Batch(ds.Test[:2])
 	g, err := ckpts[0].InputGradient(images)
 	if err != nil {
@@ -175,5 +188,21 @@ func TestTrainingLearnsAndResumes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, configFile)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestVoGEpochs(t *testing.T) {
+	for _, c := range []struct {
+		epochs, k int
+		want      []int
+	}{
+		{8, 5, []int{2, 3, 5, 6, 8}},
+		{10, 5, []int{2, 4, 6, 8, 10}},
+		{3, 5, []int{1, 2, 3}},
+		{100, 5, []int{20, 40, 60, 80, 100}},
+	} {
+		if got := VoGEpochs(c.epochs, c.k); !slices.Equal(got, c.want) {
+			t.Fatalf("VoGEpochs(%d, %d) = %v, want %v", c.epochs, c.k, got, c.want)
+		}
 	}
 }
