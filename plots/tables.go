@@ -92,7 +92,11 @@ func (t *Table) HTML() string {
 				style += ";background:#eee;font-style:italic"
 				cls = ` class="paper"`
 			}
-			fmt.Fprintf(&b, `<td%s style="%s">%s</td>`, cls, style, html.EscapeString(c))
+			cell := html.EscapeString(c)
+			if len(c) > 4 && strings.HasPrefix(c, "**") && strings.HasSuffix(c, "**") {
+				cell = "<b>" + html.EscapeString(c[2:len(c)-2]) + "</b>" // Markdown bold (Table 4's best values)
+			}
+			fmt.Fprintf(&b, `<td%s style="%s">%s</td>`, cls, style, cell)
 		}
 		b.WriteString("</tr>\n")
 	}

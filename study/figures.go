@@ -224,6 +224,13 @@ func Tables(rs []*DatasetResults) ([]*plots.Table, error) {
 	if t := PruneTable(rs); t != nil {
 		tables = append(tables, t)
 	}
+	t4, err := QCTable(rs)
+	if err != nil {
+		return nil, err
+	}
+	if t4 != nil {
+		tables = append(tables, t4)
+	}
 	return tables, nil
 }
 

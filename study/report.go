@@ -11,7 +11,8 @@ import (
 	"github.com/protoseg-go/protoseg-go/plots"
 )
 
-// Captions say, for figures 5–16, what each shows and what the paper found.
+// Captions say, for figures 5–16, what each shows and what the paper found, and
+// for Fig. 17 (beyond the paper) what it shows.
 var Captions = []string{
 	"Fig. 5 — Mean SA score of each of the 18 U-Net layers (prototypes from the network output B, scored against the ground truth), offline (cross-entropy only) vs online (with the ProtoSeg term). Paper: SA rises from the early to the late layers, with a dip on the low-resolution abstract layers; online training lifts the late layers.",
 	"Fig. 6 — The SAM of every layer on one test image (red contour; ground truth green), offline and online rows. Paper: early layers outline texture and edges, abstract layers give coarse blobs, late layers a clean object.",
@@ -25,6 +26,7 @@ var Captions = []string{
 	"Fig. 14 — Images ordered by their input separableness SA(S_x, G), with the SAM of the raw input S_x. Paper (ISIC): separableness varies widely from image to image.",
 	"Fig. 15 — Dice of the network output against SA(S_x, G) of the input, with the line y = x. Paper: points lie above the line — the network adds most where the input separates least (pancreas, prostate).",
 	"Fig. 16 — Per-layer change of SA when uniform noise U(0, level) is added to the input, for levels 0.1–1.0. Paper: noise hurts early and late layers most; abstract layers are the least sensitive.",
+	QCCaption,
 }
 
 // ReportInfo describes the run for the report's header.

@@ -63,6 +63,13 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 	if err != nil {
 		return nil, err
 	}
+	f17, err := QCFigure(results)
+	if err != nil {
+		return nil, err
+	}
+	if f17 != nil {
+		figs = append(figs, f17)
+	}
 	tables, err := Tables(results)
 	if err != nil {
 		return nil, err
