@@ -51,7 +51,7 @@ func Fig17RiskCoverage(rcs []RiskCoverage) (*Figure, error) {
 		if err := checkFinite("Fig17 "+rc.Dataset+" oracle", rc.Oracle); err != nil {
 			return nil, err
 		}
-		p := newPlot(rc.Dataset, "coverage (fraction of test images kept)", "risk: mean 1 − Dice of kept")
+		p := newPlot(rc.Dataset, "coverage (fraction kept)", "risk (mean 1 − Dice of kept)")
 		p.X.Min, p.X.Max = 0, 1
 		p.Y.Min, p.Y.Max = 0, 0
 		cov := func(ys []float64) plotter.XYs {
@@ -87,5 +87,5 @@ func Fig17RiskCoverage(rcs []RiskCoverage) (*Figure, error) {
 		shared = append(shared, lineEntry(name, styles[m], nil))
 	}
 	shared = append(shared, lineEntry("oracle (ranked by Dice)", oracle, nil))
-	return chartFigure("fig17", "Fig. 17 — Risk–coverage curves: mean risk (1 − Dice) of the most confident test images, per quality score (lower is better)", panels, shared, panelW, panelH), nil
+	return chartFigure("fig17", "Fig. 17 — Risk–coverage curves of the quality scores (lower is better)", panels, shared, panelW, panelH), nil
 }
