@@ -124,5 +124,7 @@ func Findings(rs []*DatasetResults) []Finding {
 			}
 			return true, fmt.Sprintf("S_x = %.3f", sx)
 		})
+	check(QCClaimVoG, qcVersusVoG)
+	check(QCClaimBaselines, qcVersusBaselines)
 	return out
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
 func TestTTATransforms(t *testing.T) {
@@ -126,5 +127,19 @@ func TestQCScoresEquivariantModel(t *testing.T) {
 	ds.Width = 9
 	if _, err := QCScores(thresholdModel{layers: 2}, ds, res, nil, 3); err == nil {
 		t.Error("non-square images: no error")
+	}
+}
+
+func TestQCFindings(t *testing.T) {
+	r := &DatasetResults{Dataset: &data.Dataset{Name: "d"}, QC: &QCResults{Scores: map[string][]float64{"mu": nil, "vog": nil, "tta": nil},
+		Metrics: map[string]protoseg.FailureDetection{"mu": {AURC: 0.2}, "vog": {AURC: 0.3}, "tta": {AURC: 0.1}}}}
+	if ok, ev := qcVersusVoG(r); !ok || ev != "AURC(μ) = 0.200, AURC(VoG) = 0.300" {
+		t.Errorf("μ vs VoG: %v %q", ok, ev)
+	}
+	if ok, ev := qcVersusBaselines(r); ok || ev != "AURC μ 0.200 vs tta 0.100; best tta" {
+		t.Errorf("μ vs baselines: %v %q", ok, ev)
+	}
+	if ok, ev := qcVersusVoG(&DatasetResults{}); !ok || ev != "" {
+		t.Error("no QC results must be skipped")
 	}
 }
