@@ -1,6 +1,7 @@
 package study
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -141,5 +142,19 @@ func TestQCFindings(t *testing.T) {
 	}
 	if ok, ev := qcVersusVoG(&DatasetResults{}); !ok || ev != "" {
 		t.Error("no QC results must be skipped")
+	}
+}
+
+func TestQCResultsJSON(t *testing.T) {
+	r := &DatasetResults{Dataset: &data.Dataset{Name: "d"}, QC: &QCResults{Dice: []float64{1, 1},
+		Scores:  map[string][]float64{"mu": {0.5, 0.7}},
+		Metrics: map[string]protoseg.FailureDetection{"mu": {AURC: 0.2, EAURC: 0.1, Spearman: math.NaN(), Pearson: math.NaN(), AUROC: math.NaN()}}}}
+	b, err := json.Marshal(QCResultsJSON([]*DatasetResults{r, {Dataset: &data.Dataset{Name: "none"}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"failure_detection":{"d":{"mu":{"aurc":0.2,"eaurc":0.1,"spearman":null,"pearson":null,"auroc":null}}},"qc_scores":{"d":{"mu":[0.5,0.7]}},"qc_dice":{"d":[1,1]}}`
+	if string(b) != want {
+		t.Errorf("JSON\n%s\nwant\n%s", b, want)
 	}
 }
