@@ -8,14 +8,43 @@ import (
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
-// Finding is one qualitative finding of the paper checked on our results.
+// Finding is one qualitative finding of the paper checked on our results, with an
+// effect size, its 95 % bootstrap confidence interval and a verdict.
 type Finding struct {
-	// Claim is the paper's finding in words.
+	// Claim is the paper's finding in words, with the threshold the effect is
+	// judged against.
 	Claim string
-	// Holds tells whether our results show it (on every dataset checked).
-	Holds bool
-	// Evidence gives the numbers per dataset.
+	// Verdict is Holds, Fails or Inconclusive over all datasets checked
+	// ([CombineVerdicts] of the per-dataset verdicts: the paper states each
+	// finding for every dataset).
+	Verdict string
+	// Pooled tells whether Effect, CILow, CIHigh are set: the mean of the
+	// per-dataset effects with a bootstrap stratified by dataset ([PoolIntervals]).
+	// A claim whose threshold differs per dataset (S_x) has no pooled effect.
+	Pooled                bool
+	Effect, CILow, CIHigh float64
+	// PerDataset holds the verdict and interval of every dataset checked.
+	PerDataset []DatasetFinding
+	// Evidence gives the numbers per dataset in words.
 	Evidence string
+}
+
+// Holds tells whether the finding holds on every dataset checked.
+func (f Finding) Holds() bool { return f.Verdict == Holds }
+
+// DatasetFinding is a finding's verdict on one dataset.
+type DatasetFinding struct {
+	// Name is the dataset's name.
+	Name string
+	// Verdict is Holds, Fails or Inconclusive; Inconclusive also when the effect
+	// is undefined on this dataset (Detail says why).
+	Verdict string
+	// Effect, CILow, CIHigh are the effect and its 95 % percentile-bootstrap
+	// interval over the test images (paired where two models are compared); all
+	// 0 when the effect is undefined.
+	Effect, CILow, CIHigh float64
+	// Detail gives the numbers in words.
+	Detail string
 }
 
 // Layer groups of the paper's U-Net (1-based, inclusive).
@@ -33,96 +62,209 @@ func groupMean(sa []float64, g [2]int) float64 {
 	return s / float64(min(g[1], len(sa))-g[0]+1)
 }
 
-// Findings checks the paper's qualitative findings (DESIGN §8) on the results and
-// says honestly where one does not hold.
+// pick returns x at the indices idx (a bootstrap resample).
+func pick(x []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = x[j]
+	}
+	return out
+}
+
+// pickRows returns the rows of x at the indices idx.
+func pickRows(x [][]float64, idx []int) [][]float64 {
+	out := make([][]float64, len(idx))
+	for i, j := range idx {
+		out[i] = x[j]
+	}
+	return out
+}
+
+// activeFraction is the share of units at or above the Otsu split of their mean SA.
+func activeFraction(unitSA [][]float64) float64 {
+	sa := meanColumns(unitSA)
+	th := protoseg.ActiveThreshold(sa)
+	active := 0
+	for _, v := range sa {
+		if v >= th {
+			active++
+		}
+	}
+	return float64(active) / float64(len(sa))
+}
+
+// claimCheck is the per-dataset part of a finding: it returns the effect's
+// interval, the verdict and a detail line; ok false skips the dataset.
+type claimCheck func(r *DatasetResults, seed uint64) (iv Interval, verdict, detail string, ok bool, err error)
+
+// meanDiff is the paired statistic mean(a[idx]) − mean(b[idx]).
+func meanDiff(a, b []float64) func(idx []int) (float64, error) {
+	return func(idx []int) (float64, error) {
+		var s float64
+		for _, j := range idx {
+			s += a[j] - b[j]
+		}
+		return s / float64(len(idx)), nil
+	}
+}
+
+func ciText(iv Interval) string {
+	return fmt.Sprintf("%.3f [%.3f, %.3f]", iv.Effect, iv.Low, iv.High)
+}
+
+// Findings checks the paper's qualitative findings on the results: every finding
+// gets an effect size per dataset with a 95 % percentile-bootstrap interval over
+// the test images ([BootstrapResamples] resamples, seeded, paired where two models
+// or two scores are compared) and a verdict ([Verdict]: inconclusive when the
+// interval spans the threshold). It says honestly where a finding fails.
 func Findings(rs []*DatasetResults) []Finding {
 	var out []Finding
-	check := func(claim string, per func(r *DatasetResults) (bool, string)) {
-		f := Finding{Claim: claim, Holds: true}
-		var ev []string
-		for _, r := range rs {
-			ok, s := per(r)
-			if s == "" {
+	check := func(claim string, pooled bool, per claimCheck) {
+		f := Finding{Claim: claim}
+		var ev, verdicts []string
+		var ivs []Interval
+		for di, r := range rs {
+			iv, verdict, detail, ok, err := per(r, BootstrapSeed+uint64(di))
+			if !ok {
 				continue
 			}
-			f.Holds = f.Holds && ok
-			mark := "✓"
-			if !ok {
-				mark = "✗"
+			d := DatasetFinding{Name: r.Dataset.Name, Verdict: verdict, Detail: detail}
+			if err != nil {
+				d.Verdict, d.Detail = Inconclusive, "undefined: "+err.Error()
+			} else {
+				d.Effect, d.CILow, d.CIHigh = iv.Effect, iv.Low, iv.High
+				ivs = append(ivs, iv)
 			}
-			ev = append(ev, fmt.Sprintf("%s %s: %s", mark, r.Dataset.Name, s))
+			f.PerDataset = append(f.PerDataset, d)
+			verdicts = append(verdicts, d.Verdict)
+			ev = append(ev, fmt.Sprintf("%s %s: %s", d.Verdict, d.Name, d.Detail))
 		}
-		if len(ev) == 0 {
+		if len(f.PerDataset) == 0 {
 			return
+		}
+		f.Verdict = CombineVerdicts(verdicts...)
+		if pooled && len(ivs) > 0 {
+			if p, err := PoolIntervals(ivs); err == nil {
+				f.Pooled, f.Effect, f.CILow, f.CIHigh = true, p.Effect, p.Low, p.High
+			}
 		}
 		f.Evidence = strings.Join(ev, "; ")
 		out = append(out, f)
 	}
-	check("SA rises from the early to the late layers, with a dip on the low-resolution abstract layers (Fig. 5)",
-		func(r *DatasetResults) (bool, string) {
-			sa := meanColumns(r.Offline.LayerSA)
-			e, a, l := groupMean(sa, EarlyLayers), groupMean(sa, AbstractLayers), groupMean(sa, LateLayers)
-			return l > e && a < l, fmt.Sprintf("early %.3f, abstract %.3f, late %.3f", e, a, l)
+	inf := math.Inf(1)
+	// simple checks one statistic against the interval (lo, hi).
+	simple := func(n func(r *DatasetResults) int, stat func(r *DatasetResults) func(idx []int) (float64, error), lo, hi float64) claimCheck {
+		return func(r *DatasetResults, seed uint64) (Interval, string, string, bool, error) {
+			s := stat(r)
+			if s == nil {
+				return Interval{}, "", "", false, nil
+			}
+			iv, err := Bootstrap(n(r), BootstrapResamples, seed, s)
+			if err != nil {
+				return iv, "", "", true, err
+			}
+			return iv, Verdict(iv, lo, hi), ciText(iv), true, nil
+		}
+	}
+	nTest := func(r *DatasetResults) int { return len(r.Offline.Dice) }
+
+	check("SA rises from the early (1–4) to the late layers (15–18) (Fig. 5): effect = late − early mean SA of the offline model > 0", true,
+		simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+			return func(idx []int) (float64, error) {
+				sa := meanColumns(pickRows(r.Offline.LayerSA, idx))
+				return groupMean(sa, LateLayers) - groupMean(sa, EarlyLayers), nil
+			}
+		}, 0, inf))
+	check("The abstract layers (5–14) dip: their mean SA lies below both the early and the late layers' (Fig. 5): effect = min(early, late) − abstract > 0", true,
+		simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+			return func(idx []int) (float64, error) {
+				sa := meanColumns(pickRows(r.Offline.LayerSA, idx))
+				return math.Min(groupMean(sa, EarlyLayers), groupMean(sa, LateLayers)) - groupMean(sa, AbstractLayers), nil
+			}
+		}, 0, inf))
+	check("Online training raises S_18 above offline while B changes by less than 0.02 (Table 1): effect = ΔS_18 > 0 (paired) and |ΔB| < 0.02", true,
+		func(r *DatasetResults, seed uint64) (Interval, string, string, bool, error) {
+			s18on, s18off := column(r.Online.LayerSA, -1), column(r.Offline.LayerSA, -1)
+			ds, err := Bootstrap(nTest(r), BootstrapResamples, seed, meanDiff(s18on, s18off))
+			if err != nil {
+				return ds, "", "", true, err
+			}
+			db, err := Bootstrap(nTest(r), BootstrapResamples, seed, meanDiff(r.Online.Dice, r.Offline.Dice))
+			if err != nil {
+				return ds, "", "", true, err
+			}
+			v := CombineVerdicts(Verdict(ds, 0, inf), Verdict(db, -0.02, 0.02))
+			return ds, v, fmt.Sprintf("ΔS_18 %s, ΔB %s", ciText(ds), ciText(db)), true, nil
 		})
-	check("Online training raises S_18 above offline while the output B stays about the same (Table 1)",
-		func(r *DatasetResults) (bool, string) {
-			offS, _ := protoseg.MeanSD(column(r.Offline.LayerSA, -1))
-			onS, _ := protoseg.MeanSD(column(r.Online.LayerSA, -1))
-			offB, _ := protoseg.MeanSD(r.Offline.Dice)
-			onB, _ := protoseg.MeanSD(r.Online.Dice)
-			return onS > offS && math.Abs(onB-offB) < 0.05,
-				fmt.Sprintf("S_18 %.3f → %.3f, B %.3f → %.3f", offS, onS, offB, onB)
-		})
-	check("Only part (the paper: 20–50 %) of the layer-18 units are active (Fig. 7)",
-		func(r *DatasetResults) (bool, string) {
-			sa := meanColumns(r.Offline.UnitSA)
-			th := protoseg.ActiveThreshold(sa)
-			active := 0
-			for _, v := range sa {
-				if v >= th {
-					active++
+	check("The online model's S_18 is at least its output's Dice B (§4.4.4): effect = mean(S_18 − B) ≥ 0 (paired)", true,
+		simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+			return meanDiff(column(r.Online.LayerSA, -1), r.Online.Dice)
+		}, 0, inf))
+	check("20–50 % of the layer-18 units are active (Fig. 7): effect = active fraction (Otsu split of the offline model's unit SA) in (0.2, 0.5)", true,
+		simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+			if len(r.Offline.UnitSA) == 0 || len(r.Offline.UnitSA[0]) == 0 {
+				return nil
+			}
+			return func(idx []int) (float64, error) { return activeFraction(pickRows(r.Offline.UnitSA, idx)), nil }
+		}, 0.2, 0.5))
+	type corr struct {
+		name string
+		f    func(x, y []float64) (float64, error)
+	}
+	for _, c := range []corr{{"Pearson r", protoseg.Pearson}, {"Spearman ρ", protoseg.Spearman}} {
+		check(fmt.Sprintf("μ correlates positively with Dice (Fig. 10): effect = %s(μ, Dice) of the online model > 0", c.name), true,
+			simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+				return func(idx []int) (float64, error) { return c.f(pick(r.Online.Mu, idx), pick(r.Online.Dice, idx)) }
+			}, 0, inf))
+		check(fmt.Sprintf("μ correlates with Dice better than VoG (Fig. 10): effect = |%s(μ, Dice)| − |%s(VoG, Dice)| > 0 (paired)", c.name, c.name), true,
+			simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+				if r.VoG == nil {
+					return nil
 				}
+				return func(idx []int) (float64, error) {
+					d := pick(r.Online.Dice, idx)
+					rm, err := c.f(pick(r.Online.Mu, idx), d)
+					if err != nil {
+						return 0, err
+					}
+					rv, err := c.f(pick(r.VoG, idx), d)
+					if err != nil {
+						return 0, err
+					}
+					return math.Abs(rm) - math.Abs(rv), nil
+				}
+			}, 0, inf))
+	}
+	check("Rejecting the lowest-μ half of the images raises the mean Dice of the rest (Table 2): effect = Dice at 50 % − Dice at 100 % coverage > 0", true,
+		simple(nTest, func(r *DatasetResults) func([]int) (float64, error) {
+			return func(idx []int) (float64, error) {
+				cov, err := protoseg.Coverage(pick(r.Online.Dice, idx), pick(r.Online.Mu, idx), []float64{1, 0.5})
+				if err != nil {
+					return 0, err
+				}
+				return cov[1] - cov[0], nil
 			}
-			frac := float64(active) / float64(len(sa))
-			return frac > 0 && frac < 1, fmt.Sprintf("%d of %d units active (%.0f %%)", active, len(sa), 100*frac)
-		})
-	check("μ correlates positively with Dice, and better than VoG (Fig. 10)",
-		func(r *DatasetResults) (bool, string) {
-			rm, err := protoseg.Pearson(r.Online.Mu, r.Online.Dice)
-			if err != nil {
-				return false, "r(μ, Dice) undefined: " + err.Error()
-			}
-			if r.VoG == nil {
-				return rm > 0, fmt.Sprintf("r(μ, Dice) = %.2f (no VoG)", rm)
-			}
-			rv, err := protoseg.Pearson(r.VoG, r.Online.Dice)
-			if err != nil {
-				return rm > 0, fmt.Sprintf("r(μ, Dice) = %.2f, r(VoG, Dice) undefined", rm)
-			}
-			return rm > 0 && rm > math.Abs(rv), fmt.Sprintf("r(μ, Dice) = %.2f, r(VoG, Dice) = %.2f", rm, rv)
-		})
-	check("Rejecting the lowest-μ images raises the mean Dice of the rest (Table 2)",
-		func(r *DatasetResults) (bool, string) {
-			cov, err := protoseg.Coverage(r.Online.Dice, r.Online.Mu, []float64{1, 0.5})
-			if err != nil {
-				return false, err.Error()
-			}
-			return cov[1] > cov[0], fmt.Sprintf("Dice %.3f at 100 %% → %.3f at 50 %%", cov[0], cov[1])
-		})
-	check("Input separableness S_x is high for BraTS/ISIC-like data and near zero for pancreas-like data (Table 3)",
-		func(r *DatasetResults) (bool, string) {
+		}, 0, inf))
+	check("Input separableness S_x is high (> 0.5) for BraTS/ISIC-like data and near zero (< 0.2) for pancreas-like data (Table 3): effect = mean S_x", false,
+		func(r *DatasetResults, seed uint64) (Interval, string, string, bool, error) {
 			if r.Sx == nil {
-				return true, ""
+				return Interval{}, "", "", false, nil
 			}
-			sx, _ := protoseg.MeanSD(r.Sx)
+			lo, hi := math.Inf(-1), math.Inf(1)
 			name := r.Dataset.Name
 			switch {
 			case strings.HasPrefix(name, "brats"), strings.HasPrefix(name, "isic"):
-				return sx > 0.5, fmt.Sprintf("S_x = %.3f (expected high)", sx)
+				lo = 0.5
 			case strings.HasPrefix(name, "pancreas"):
-				return sx < 0.2, fmt.Sprintf("S_x = %.3f (expected near 0)", sx)
+				hi = 0.2
+			default:
+				return Interval{}, "", "", false, nil
 			}
-			return true, fmt.Sprintf("S_x = %.3f", sx)
+			iv, err := Bootstrap(len(r.Sx), BootstrapResamples, seed, func(idx []int) (float64, error) { return meanOf(pick(r.Sx, idx)), nil })
+			if err != nil {
+				return iv, "", "", true, err
+			}
+			return iv, Verdict(iv, lo, hi), "S_x " + ciText(iv), true, nil
 		})
 	check(QCClaimVoG, qcVersusVoG)
 	check(QCClaimBaselines, qcVersusBaselines)

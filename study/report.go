@@ -57,7 +57,7 @@ figure img{max-width:100%;height:auto;display:block;margin:0 auto}
 figcaption{margin-top:.6em;font-size:.95em}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555}
-.ok{color:#1a7f37} .no{color:#b3261e} .warn{background:#fff4e5;padding:.6em 1em;border-left:4px solid #e69f00}
+.ok{color:#1a7f37} .no{color:#b3261e} .maybe{color:#8a6d00} .warn{background:#fff4e5;padding:.6em 1em;border-left:4px solid #e69f00}
 </style></head><body>
 <h1>ProtoSeg: segmentation ability of a U-Net, layer by layer</h1>
 `)
@@ -68,16 +68,7 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 <p>Reproduces He et al., <i>Segmentation ability map: Interpret deep features for medical image segmentation</i>, Medical Image Analysis 84 (2023).</p>
 `)
 	if len(findings) > 0 {
-		page.WriteString("<h2>The paper's findings, checked on these results</h2>\n<ul>\n")
-		for _, f := range findings {
-			cls, mark := "ok", "holds"
-			if !f.Holds {
-				cls, mark = "no", "does not hold everywhere"
-			}
-			fmt.Fprintf(&page, "<li><b>%s</b> — <span class=\"%s\">%s</span><br><small>%s</small></li>\n",
-				html.EscapeString(f.Claim), cls, mark, html.EscapeString(f.Evidence))
-		}
-		page.WriteString("</ul>\n")
+		page.WriteString(FindingsHTML(findings))
 	}
 	var md strings.Builder
 	md.WriteString("# ProtoSeg study: tables\n\n")
@@ -112,4 +103,40 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 		return fmt.Errorf("study: %w", err)
 	}
 	return nil
+}
+
+// verdictClass is the CSS class of a verdict.
+func verdictClass(v string) string {
+	switch v {
+	case Holds:
+		return "ok"
+	case Fails:
+		return "no"
+	}
+	return "maybe"
+}
+
+// FindingsHTML renders the findings as a table: the claim, the verdict over all
+// datasets, the pooled effect with its 95 % CI, and the verdict, effect and CI of
+// every dataset.
+func FindingsHTML(findings []Finding) string {
+	var b strings.Builder
+	b.WriteString("<h2>The paper's findings, checked on these results</h2>\n")
+	fmt.Fprintf(&b, "<p>Effect sizes with 95 %% percentile-bootstrap confidence intervals over the test images (%d resamples, seeded; paired where two models or two scores are compared). A finding <span class=\"ok\">holds</span> when the whole interval lies on the claim's side of its threshold, <span class=\"no\">fails</span> when it lies wholly on the other side, and is <span class=\"maybe\">inconclusive</span> when it spans the threshold. The overall verdict holds only when it holds on every dataset; the overall effect is the mean over datasets (bootstrap stratified by dataset).</p>\n", BootstrapResamples)
+	b.WriteString("<table><tr><th>claim</th><th>verdict</th><th>effect [95 % CI]</th><th>per dataset</th></tr>\n")
+	for _, f := range findings {
+		eff := "—"
+		if f.Pooled {
+			eff = fmt.Sprintf("%.3f [%.3f, %.3f]", f.Effect, f.CILow, f.CIHigh)
+		}
+		var per []string
+		for _, d := range f.PerDataset {
+			per = append(per, fmt.Sprintf("<span class=\"%s\">%s</span> %s: %s", verdictClass(d.Verdict), d.Verdict,
+				html.EscapeString(d.Name), html.EscapeString(d.Detail)))
+		}
+		fmt.Fprintf(&b, "<tr><td style=\"text-align:left\">%s</td><td class=\"%s\">%s</td><td>%s</td><td style=\"text-align:left\"><small>%s</small></td></tr>\n",
+			html.EscapeString(f.Claim), verdictClass(f.Verdict), f.Verdict, eff, strings.Join(per, "<br>"))
+	}
+	b.WriteString("</table>\n")
+	return b.String()
 }
