@@ -58,3 +58,10 @@ func Load(name string, opts Options) (*Dataset, error) {
 	}
 	return l(name, opts)
 }
+
+// Synthetic tells whether name is one of the generated stand-ins (the names
+// ending in "-synth"), as opposed to a real dataset read from disk.
+func Synthetic(name string) bool {
+	_, ok := synthSpecs[name]
+	return ok || strings.HasSuffix(name, "-synth")
+}

@@ -59,8 +59,12 @@ func TestFiguresAndTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tables) != 3 {
-		t.Fatalf("%d tables, want 3", len(tables))
+	if len(tables) != 4 || tables[3].Name != "calibration" {
+		t.Fatalf("%d tables, want Tables 1–3 and the calibration table", len(tables))
+	}
+	// Calibration: brats-synth is synthetic, the paper's S_x for BraTS is 0.657.
+	if cal := tables[3].Rows[0]; cal[0] != "brats-synth" || cal[1] != "yes" || cal[3] != "0.657" || cal[5] != "0.847" {
+		t.Fatalf("calibration row %v", cal)
 	}
 	// The threshold model is perfect: Dice 1 and S_18 = 1 in Table 1.
 	md := tables[0].Markdown()

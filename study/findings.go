@@ -39,9 +39,10 @@ type DatasetFinding struct {
 	// Verdict is Holds, Fails or Inconclusive; Inconclusive also when the effect
 	// is undefined on this dataset (Detail says why).
 	Verdict string
-	// Effect, CILow, CIHigh are the effect and its 95 % percentile-bootstrap
-	// interval over the test images (paired where two models are compared); all
-	// 0 when the effect is undefined.
+	// Defined tells whether the effect could be computed; Effect, CILow, CIHigh
+	// are then the effect and its 95 % percentile-bootstrap interval over the test
+	// images (paired where two models are compared).
+	Defined               bool
 	Effect, CILow, CIHigh float64
 	// Detail gives the numbers in words.
 	Detail string
@@ -132,7 +133,7 @@ func Findings(rs []*DatasetResults) []Finding {
 			if err != nil {
 				d.Verdict, d.Detail = Inconclusive, "undefined: "+err.Error()
 			} else {
-				d.Effect, d.CILow, d.CIHigh = iv.Effect, iv.Low, iv.High
+				d.Defined, d.Effect, d.CILow, d.CIHigh = true, iv.Effect, iv.Low, iv.High
 				ivs = append(ivs, iv)
 			}
 			f.PerDataset = append(f.PerDataset, d)

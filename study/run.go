@@ -75,7 +75,11 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 		return nil, err
 	}
 	info := ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backend.Name()}
-	if err := WriteReport(cfg.Out, figs, tables, Findings(results), info); err != nil {
+	findings := Findings(results)
+	if err := WriteReport(cfg.Out, figs, tables, findings, info); err != nil {
+		return nil, err
+	}
+	if err := WriteResults(cfg.Out, GatherResults(results, findings, info)); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(log, "done in %s: %s\n", time.Since(start).Round(time.Second), filepath.Join(cfg.Out, "index.html"))

@@ -2,12 +2,14 @@ package study
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
 // fakeTrainer "trains" the threshold model and returns three checkpoints.
@@ -47,6 +49,34 @@ func TestRun(t *testing.T) {
 	for _, f := range []string{"index.html", "tables.md", "fig05.png", "fig16.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(out, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Results
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Datasets) != 2 || !res.Datasets[0].Synthetic || res.Datasets[0].Name != "brats-synth" ||
+		len(res.Datasets[1].Online.Dice) != 6 || len(res.Datasets[1].Online.Degenerate) != 6 ||
+		len(res.Datasets[1].Offline.LayerSA[0]) != NumLayers || len(res.Datasets[0].VoG) != 6 {
+		t.Fatalf("results.json datasets: %+v", res.Datasets)
+	}
+	c := res.Datasets[0].Calibration
+	if c.SxPaper == nil || *c.SxPaper != 0.657 || c.DiceMeanPaper == nil || *c.DiceMeanPaper != 0.8471 || *c.DiceSDPaper != 0.23 {
+		t.Fatalf("brats calibration: %+v", c)
+	}
+	if m, sd := protoseg.MeanSD(rs[0].Offline.Dice); c.DiceMean != m || c.DiceSD != sd || c.Sx != meanOf(rs[0].Sx) {
+		t.Fatalf("calibration %+v, want Dice %v ± %v, S_x %v", c, m, sd, meanOf(rs[0].Sx))
+	}
+	if len(res.Findings) < 5 {
+		t.Fatalf("%d findings in results.json", len(res.Findings))
+	}
+	for _, f := range res.Findings {
+		if f.Verdict != Holds && f.Verdict != Fails && f.Verdict != Inconclusive || len(f.PerDataset) == 0 {
+			t.Fatalf("finding %+v", f)
 		}
 	}
 	if !strings.Contains(log.String(), "done in") {
