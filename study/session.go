@@ -136,7 +136,7 @@ func (s *Session) Results(name string) (*DatasetResults, error) {
 	}
 	cache := filepath.Join(s.Config.Out, name, "results.gob")
 	key := s.cacheKey(name)
-	if r, err := loadResults(cache, key); err == nil {
+	if r, err := loadResults(cache, key); err == nil && r.QC != nil { // results cached before the QC baselines are redone
 		r.Dataset = ds
 		s.results[name] = r
 		return r, nil
@@ -205,20 +205,36 @@ func (s *Session) AllResults() ([]*DatasetResults, error) {
 	return rs, nil
 }
 
-// Figure renders figure n (5–16) over every dataset of the session.
+// Figure renders figure n (5–16, or 17: the risk–coverage curves beyond the
+// paper) over every dataset of the session.
 func (s *Session) Figure(n int) (*plots.Figure, error) {
 	rs, err := s.AllResults()
 	if err != nil {
 		return nil, err
 	}
+	if n == QCFigureNumber {
+		f, err := QCFigure(rs)
+		if err == nil && f == nil {
+			err = fmt.Errorf("study: figure %d: no dataset has QC results", n)
+		}
+		return f, err
+	}
 	return Figure(n, rs)
 }
 
-// Table renders table n (1–3) over every dataset of the session.
+// Table renders table n (1–3, or 4: failure detection, beyond the paper) over
+// every dataset of the session.
 func (s *Session) Table(n int) (*plots.Table, error) {
 	rs, err := s.AllResults()
 	if err != nil {
 		return nil, err
+	}
+	if n == 4 {
+		t, err := QCTable(rs)
+		if err == nil && t == nil {
+			err = fmt.Errorf("study: table 4: no dataset has QC results")
+		}
+		return t, err
 	}
 	tables, err := Tables(rs)
 	if err != nil {

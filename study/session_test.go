@@ -33,6 +33,12 @@ func TestSession(t *testing.T) {
 	if err != nil || len(tab.Rows) != 1 {
 		t.Fatalf("table 3: %+v, %v", tab, err)
 	}
+	if tab, err := s.Table(4); err != nil || len(tab.Rows) != len(QCMethods) || tab.Name != "table4" {
+		t.Fatalf("table 4: %+v, %v", tab, err)
+	}
+	if f, err := s.Figure(QCFigureNumber); err != nil || f.Name != "fig17" {
+		t.Fatalf("figure 17: %v", err)
+	}
 	if _, err := s.Figure(4); err == nil {
 		t.Fatal("figure 4: no error")
 	}
