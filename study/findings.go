@@ -46,6 +46,9 @@ type DatasetFinding struct {
 	Effect, CILow, CIHigh float64
 	// Detail gives the numbers in words.
 	Detail string
+	// replicates are the bootstrap replicates behind the interval (for pooling
+	// over seeds).
+	replicates []float64
 }
 
 // Layer groups of the paper's U-Net (1-based, inclusive).
@@ -133,7 +136,7 @@ func Findings(rs []*DatasetResults) []Finding {
 			if err != nil {
 				d.Verdict, d.Detail = Inconclusive, "undefined: "+err.Error()
 			} else {
-				d.Defined, d.Effect, d.CILow, d.CIHigh = true, iv.Effect, iv.Low, iv.High
+				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
 				ivs = append(ivs, iv)
 			}
 			f.PerDataset = append(f.PerDataset, d)

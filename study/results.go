@@ -25,6 +25,9 @@ type Results struct {
 	Datasets []DatasetJSON `json:"datasets"`
 	// Findings are the paper's findings with verdicts, effects and 95 % CIs.
 	Findings []FindingJSON `json:"findings"`
+	// Seeds are the seeds combined in a multi-seed summary (omitted for one run,
+	// whose seed is in config); each seed's own results.json is in seed<s>/.
+	Seeds []uint64 `json:"seeds,omitempty"`
 	// QCJSON adds failure_detection, qc_scores and qc_dice (quality control).
 	QCJSON
 }

@@ -1,0 +1,168 @@
+package study
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+)
+
+// PoolOverSeeds combines the intervals of one effect measured on several seeds
+// (independent training runs) by a two-stage bootstrap: replicate b draws as many
+// seeds as there are, with replacement, and averages their b-th image-level
+// replicates, so the interval covers both run-to-run and image-to-image
+// variation. The effect is the mean over seeds. With one seed it is that seed's
+// interval.
+func PoolOverSeeds(ivs []Interval, seed uint64) (Interval, error) {
+	if len(ivs) == 0 {
+		return Interval{}, fmt.Errorf("study: pooling no seeds")
+	}
+	if len(ivs) == 1 {
+		return ivs[0], nil
+	}
+	m := len(ivs[0].Replicates)
+	var effect float64
+	for _, iv := range ivs {
+		m = min(m, len(iv.Replicates))
+		effect += iv.Effect
+	}
+	if m == 0 {
+		return Interval{}, fmt.Errorf("study: pooling seeds without replicates")
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	reps := make([]float64, m)
+	for b := range m {
+		for range ivs {
+			reps[b] += ivs[rng.IntN(len(ivs))].Replicates[b]
+		}
+		reps[b] /= float64(len(ivs))
+	}
+	lo, hi := percentileInterval(reps)
+	return Interval{Effect: effect / float64(len(ivs)), Low: lo, High: hi, Replicates: reps}, nil
+}
+
+// CombineSeeds combines the findings of several seeds (each from [Findings] on
+// the same datasets): per dataset, the effect is the mean over seeds with a
+// two-stage bootstrap interval ([PoolOverSeeds]) and the verdict is the seeds'
+// common verdict, inconclusive when they disagree; overall, as in [Findings].
+// A claim or dataset missing from some seed is combined over the seeds that have
+// it.
+func CombineSeeds(perSeed [][]Finding) []Finding {
+	if len(perSeed) == 0 {
+		return nil
+	}
+	var out []Finding
+	for _, f0 := range perSeed[0] {
+		f := Finding{Claim: f0.Claim}
+		var verdicts, ev []string
+		var pooled []Interval
+		for _, d0 := range f0.PerDataset {
+			var ivs []Interval
+			var seedVerdicts []string
+			for _, fs := range perSeed {
+				for _, g := range fs {
+					if g.Claim != f0.Claim {
+						continue
+					}
+					for _, d := range g.PerDataset {
+						if d.Name == d0.Name {
+							seedVerdicts = append(seedVerdicts, d.Verdict)
+							if d.Defined {
+								ivs = append(ivs, Interval{Effect: d.Effect, Low: d.CILow, High: d.CIHigh, Replicates: d.replicates})
+							}
+						}
+					}
+				}
+			}
+			d := DatasetFinding{Name: d0.Name, Verdict: Inconclusive}
+			if iv, err := PoolOverSeeds(ivs, BootstrapSeed); err != nil {
+				d.Detail = "undefined: " + err.Error()
+			} else {
+				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
+				d.Verdict = CombineVerdictsAgree(seedVerdicts...)
+				d.Detail = fmt.Sprintf("%s over %d seeds (per seed: %s)", ciText(iv), len(ivs), strings.Join(seedVerdicts, ", "))
+				pooled = append(pooled, iv)
+			}
+			f.PerDataset = append(f.PerDataset, d)
+			verdicts = append(verdicts, d.Verdict)
+			ev = append(ev, fmt.Sprintf("%s %s: %s", d.Verdict, d.Name, d.Detail))
+		}
+		f.Verdict = CombineVerdicts(verdicts...)
+		if f0.Pooled && len(pooled) > 0 {
+			if p, err := PoolIntervals(pooled); err == nil {
+				f.Pooled, f.Effect, f.CILow, f.CIHigh = true, p.Effect, p.Low, p.High
+			}
+		}
+		f.Evidence = strings.Join(ev, "; ")
+		out = append(out, f)
+	}
+	return out
+}
+
+// CombineVerdictsAgree is the verdict of one claim measured on several seeds:
+// the common verdict when every seed agrees, else inconclusive.
+func CombineVerdictsAgree(vs ...string) string {
+	if len(vs) == 0 {
+		return Inconclusive
+	}
+	for _, v := range vs[1:] {
+		if v != vs[0] {
+			return Inconclusive
+		}
+	}
+	return vs[0]
+}
+
+// RunSeeds runs the study once per seed. One seed is [Run] into cfg.Out. With
+// several, seed s runs into cfg.Out/seed<s> (its own report and results.json),
+// and cfg.Out gets index.html and results.json with the findings combined over
+// seeds ([CombineSeeds]) and links to every seed's report. trainer gives the
+// trainer of a seed.
+func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func(seed uint64) Trainer, log io.Writer) error {
+	if len(seeds) == 0 {
+		return fmt.Errorf("study: no seeds")
+	}
+	if len(seeds) == 1 {
+		c := cfg
+		c.Seed, c.Data.Seed = seeds[0], seeds[0]
+		_, err := Run(c, backend, trainer(seeds[0]), log)
+		return err
+	}
+	var perSeed [][]Finding
+	var links []string
+	for _, s := range seeds {
+		c := cfg
+		c.Seed, c.Data.Seed = s, s
+		sub := fmt.Sprintf("seed%d", s)
+		c.Out = filepath.Join(cfg.Out, sub)
+		c.Describe = fmt.Sprintf("%s (seed %d)", cfg.Describe, s)
+		fmt.Fprintf(log, "=== seed %d\n", s)
+		rs, err := Run(c, backend, trainer(s), log)
+		if err != nil {
+			return fmt.Errorf("study: seed %d: %w", s, err)
+		}
+		perSeed = append(perSeed, Findings(rs))
+		links = append(links, fmt.Sprintf("<a href=\"%s/index.html\">seed %d</a>", sub, s))
+	}
+	combined := CombineSeeds(perSeed)
+	var page strings.Builder
+	page.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ProtoSeg study over seeds</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:.3em .6em} .ok{color:#1a7f37} .no{color:#b3261e} .maybe{color:#8a6d00}</style></head><body>\n")
+	fmt.Fprintf(&page, "<h1>ProtoSeg study over %d seeds</h1>\n<p>%s</p>\n<p>Every seed's full report: %s.</p>\n", len(seeds), html.EscapeString(cfg.Describe), strings.Join(links, " · "))
+	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images); the verdict is the seeds' common verdict, inconclusive where they disagree.</p>\n")
+	page.WriteString(FindingsHTML(combined))
+	page.WriteString("</body></html>\n")
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Out, "index.html"), []byte(page.String()), 0o644); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	res := GatherResults(nil, combined, ReportInfo{Config: cfg.Describe, Backend: backend.Name()})
+	res.Seeds = seeds
+	return WriteResults(cfg.Out, res)
+}
