@@ -23,7 +23,7 @@
 // Ops run one after the other ("ops_sequential") and each kernel uses both
 // cores with plain goroutines: upstream simplego's parallel executor can stall
 // for good when every worker slot is held by an op waiting for a slot of the
-// same pool (nested waits in its DotGeneral, DESIGN §7). TestNoStall runs 200
+// same pool (nested waits in its DotGeneral, docs/design.md §7). TestNoStall runs 200
 // training steps of a U-Net-like graph under a deadline and fails with a
 // goroutine dump on a stall.
 //

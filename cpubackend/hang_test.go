@@ -93,7 +93,7 @@ func runWithDeadline(t *testing.T, d time.Duration, fn func() error) {
 
 // TestNoStall runs 200 consecutive training steps of tinyUNet under a deadline.
 // Upstream simplego stalled in about one run in three of the real U-Net here
-// (nested waits on its bounded worker pool, DESIGN §7).
+// (nested waits on its bounded worker pool, docs/design.md §7).
 func TestNoStall(t *testing.T) {
 	steps := 200
 	if testing.Short() {

@@ -10,7 +10,7 @@
 //
 // Datasets: [Load] builds a [Dataset] by name ([Names] lists them). The real ones
 // ("brats", "isic", "covid", "prostate", "pancreas") read Options.Root in the
-// layouts of DESIGN §3, cut volumes into axial slices (the third array axis),
+// layouts of docs/design.md §3, cut volumes into axial slices (the third array axis),
 // merge labels into one object class, map intensities to [0,1] (CT through a fixed
 // window: [LungWindow] for COVID, [AbdomenWindow] for pancreas; MR per volume and
 // channel between the 0.5th and 99.5th percentiles; photos divided by 255), resize

@@ -3,7 +3,7 @@
 // reads datasets: every function takes plain Go values (slices, small
 // structs defined here) that the study package fills in.
 //
-// Figures (DESIGN §4) → functions:
+// Figures (docs/design.md §4) → functions:
 //
 //	Fig. 5   Fig5LayerSA([]LayerSA)               mean SA per layer, offline vs online, panel per dataset
 //	Fig. 6   Fig6LayerSAMs([]LayerSAMs)           GT (green) and layer-SAM (red) contours, layers 1–18, offline/online rows
@@ -23,7 +23,7 @@
 //
 // A *Figure writes PNG (WritePNG, PNG for GoNB's display.PNG) and SVG
 // (WriteSVG, SVG); Save(pathWithoutExt) writes both. A *Table renders
-// Markdown and HTML; the paper's numbers (PaperTable1/2/3, DESIGN §8)
+// Markdown and HTML; the paper's numbers (PaperTable1/2/3, docs/design.md §8)
 // appear only in columns whose header says "paper", matched to our
 // datasets by name (PaperDataset: "brats-synth" → "BraTS").
 //

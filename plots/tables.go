@@ -107,7 +107,7 @@ func (t *Table) HTML() string {
 	return b.String()
 }
 
-// ---- the paper's values (DESIGN §8) -------------------------------------------
+// ---- the paper's values (docs/design.md §8) -------------------------------------------
 
 // These are the numbers printed in the paper (Tables 1–3, MedIA 2023).
 // They are used only for the clearly labelled "paper" columns beside

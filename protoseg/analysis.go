@@ -37,7 +37,7 @@ type LayerResult struct {
 	SAM [][]uint8
 	// EmptyObject / EmptyBackground report images whose mask had no object (resp.
 	// no background) inside the region of interest: the SAM then is all background
-	// (resp. all object) by convention (DESIGN §1).
+	// (resp. all object) by convention (docs/design.md §1).
 	EmptyObject, EmptyBackground []bool
 }
 
@@ -234,7 +234,7 @@ func run(exec *Exec, name string, f, mask, gt, roi *tensors.Tensor) (outs []*ten
 	return outs[:k], tot, nil
 }
 
-// score applies the empty-region convention (DESIGN §1) and returns the Dice of
+// score applies the empty-region convention (docs/design.md §1) and returns the Dice of
 // a SAM with overlap inter and size size against a ground truth of size sizeG, for
 // image i; fill reports what the SAM must be replaced by: 0 (keep), −1 (all
 // background), +1 (all object inside the ROI).
@@ -285,7 +285,7 @@ func toFloat64(t *tensors.Tensor) []float64 {
 // ground truth for input separableness), the SAM at the mask's size, and its SA score
 // against the ground truth gt [N, S...] (binarised at 0.5). roi [N, S...] restricts
 // prototypes and score to a region; nil means the whole image. Features smaller than
-// the mask are resized with the analyzer's method (exactly, via DESIGN §6).
+// the mask are resized with the analyzer's method (exactly, via docs/design.md §6).
 //
 // name labels errors and the result. NaN or Inf in f, or mask values outside [0,1],
 // are errors.

@@ -22,7 +22,7 @@ func unetShapes(size, base int) [][2]int {
 
 // BenchmarkAnalyzeUNet measures the whole ProtoSeg analysis of one batch of 10
 // images: layer SA of all 18 layers plus unit SA of all units of all 18 layers, with
-// the features of a Base-8 U-Net at 64×64 (DESIGN §5: it should cost less than one
+// the features of a Base-8 U-Net at 64×64 (docs/design.md §5: it should cost less than one
 // forward pass).
 func BenchmarkAnalyzeUNet(b *testing.B) {
 	for _, base := range []int{8, 16} {

@@ -16,7 +16,7 @@
 //     channels (as the original code).
 //   - [ObjectLogit], [ObjectProbability] — Eq. 5: p_t = softmax([−d_b, −d_t])[1] =
 //     sigmoid(d_b − d_t), computed in the linear form
-//     d_b − d_t = 2 f·(c_t − c_b) + ‖c_b‖² − ‖c_t‖² (DESIGN §6), which is exact,
+//     d_b − d_t = 2 f·(c_t − c_b) + ‖c_b‖² − ‖c_t‖² (docs/design.md §6), which is exact,
 //     numerically better than subtracting two large distances, and makes a
 //     low-resolution layer cost one up-sampled channel instead of C.
 //   - [SAM] — Eq. 7: the segmentation ability map S_f = [p_t > 0.5] = [d_t < d_b];

@@ -144,7 +144,7 @@ func applyEmptyConvention(logit, sumT, sumB *Node) *Node {
 // mask's resolution [N, S...], for a feature f [N, s..., C] and a mask B [N, S...].
 //
 // When f is smaller (or larger) than the mask, the result equals ProtoSeg on f
-// resized to the mask size with method, computed the cheap exact way (DESIGN §6):
+// resized to the mask size with method, computed the cheap exact way (docs/design.md §6):
 // prototypes of the resized f under B are the prototypes of f under the mask pulled
 // down by the adjoint of the resize, and d_b − d_t = 2 f·(c_t−c_b) + ‖c_b‖² − ‖c_t‖²
 // is linear in f, so only this one channel is resized.

@@ -16,7 +16,7 @@ import (
 
 // sharedBackend is the pure-Go backend, so that tests run anywhere. Its ops run one
 // after the other (ops_sequential), which avoids simplego's nested-pool stall
-// (DESIGN §7) without its stdout message of parallelism=-1; one instance,
+// (docs/design.md §7) without its stdout message of parallelism=-1; one instance,
 // because a tensor once used on a backend instance is bound to it.
 var sharedBackend = sync.OnceValues(func() (backends.Backend, error) { return simplego.New("ops_sequential") })
 

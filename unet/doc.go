@@ -5,7 +5,7 @@
 // the classes. The model returns the logits and every layer's post-ReLU feature map
 // (layer01…layer18), so training, analysis and notebooks read them by name.
 //
-// Layer groups (DESIGN §2): early = 1–4, abstract = 5–14, late = 15–18.
+// Layer groups (docs/design.md §2): early = 1–4, abstract = 5–14, late = 15–18.
 //
 // Choices, and why:
 //   - Convolutions are written as im2col (nine shifted slices of the zero-padded
@@ -28,7 +28,7 @@
 //     the running statistics, ε = 1e-5, gradient through the batch statistics).
 //
 // Training (Train) is offline (cross-entropy only) or online (cross-entropy plus
-// the mean over layers of 1 − soft SA, DESIGN §2), with Adam, a step learning-rate
+// the mean over layers of 1 − soft SA, docs/design.md §2), with Adam, a step learning-rate
 // schedule (the paper's shape: halved every 20 epochs), batches of 10, GoMLX
 // checkpoints (config.json beside them, the last 3 epochs kept for resuming and
 // K ≥ 5 epochs spread evenly over training kept in vog/ for the VoG baseline),

@@ -34,7 +34,7 @@ const (
 // Mask sources for the prototypes of the online SA term.
 const (
 	// MaskOutput uses the network's own foreground probability B, with the
-	// gradient stopped through it (the paper's reading, DESIGN §2).
+	// gradient stopped through it (the paper's reading, docs/design.md §2).
 	MaskOutput = "output"
 	// MaskGroundTruth uses the ground truth G.
 	MaskGroundTruth = "gt"
