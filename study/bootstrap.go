@@ -99,12 +99,7 @@ func PoolIntervals(ivs []Interval) (Interval, error) {
 	if len(ivs) == 0 {
 		return Interval{}, fmt.Errorf("study: pooling no intervals")
 	}
-	m := len(ivs[0].Replicates)
-	var effect float64
-	for _, iv := range ivs {
-		m = min(m, len(iv.Replicates))
-		effect += iv.Effect
-	}
+	m, effect := alignReplicates(ivs)
 	if m == 0 {
 		return Interval{}, fmt.Errorf("study: pooling intervals without replicates")
 	}
@@ -115,7 +110,18 @@ func PoolIntervals(ivs []Interval) (Interval, error) {
 		}
 	}
 	lo, hi := percentileInterval(reps)
-	return Interval{Effect: effect / float64(len(ivs)), Low: lo, High: hi, Replicates: reps}, nil
+	return Interval{Effect: effect, Low: lo, High: hi, Replicates: reps}, nil
+}
+
+// alignReplicates returns the length of the shortest replicate list of ivs (the
+// common resamples two poolers can combine) and the mean of their effects.
+func alignReplicates(ivs []Interval) (m int, meanEffect float64) {
+	m = len(ivs[0].Replicates)
+	for _, iv := range ivs {
+		m = min(m, len(iv.Replicates))
+		meanEffect += iv.Effect
+	}
+	return m, meanEffect / float64(len(ivs))
 }
 
 // Verdicts of a finding.

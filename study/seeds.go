@@ -25,12 +25,7 @@ func PoolOverSeeds(ivs []Interval, seed uint64) (Interval, error) {
 	if len(ivs) == 1 {
 		return ivs[0], nil
 	}
-	m := len(ivs[0].Replicates)
-	var effect float64
-	for _, iv := range ivs {
-		m = min(m, len(iv.Replicates))
-		effect += iv.Effect
-	}
+	m, effect := alignReplicates(ivs)
 	if m == 0 {
 		return Interval{}, fmt.Errorf("study: pooling seeds without replicates")
 	}
@@ -43,7 +38,7 @@ func PoolOverSeeds(ivs []Interval, seed uint64) (Interval, error) {
 		reps[b] /= float64(len(ivs))
 	}
 	lo, hi := percentileInterval(reps)
-	return Interval{Effect: effect / float64(len(ivs)), Low: lo, High: hi, Replicates: reps}, nil
+	return Interval{Effect: effect, Low: lo, High: hi, Replicates: reps}, nil
 }
 
 // CombineSeeds combines the findings of several seeds (each from [Findings] on
