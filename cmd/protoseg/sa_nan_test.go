@@ -14,22 +14,9 @@ import (
 // writeFloatNIfTI writes an uncompressed NIfTI-1 float32 volume with dims [i, j, k].
 func writeFloatNIfTI(t *testing.T, path string, dims [3]int, v []float32) {
 	t.Helper()
-	hdr := make([]byte, 352)
 	le := binary.LittleEndian
-	le.PutUint32(hdr[0:], 348)
-	le.PutUint16(hdr[40:], 3)
-	for a, d := range dims {
-		le.PutUint16(hdr[42+2*a:], uint16(d))
-	}
-	le.PutUint16(hdr[70:], 16) // datatype float32
-	le.PutUint16(hdr[72:], 32) // bitpix
-	for a := range 4 {
-		le.PutUint32(hdr[76+4*a:], math.Float32bits(1))
-	}
-	le.PutUint32(hdr[108:], math.Float32bits(352)) // vox_offset
-	copy(hdr[344:], "n+1\x00")
 	var raw bytes.Buffer
-	raw.Write(hdr)
+	raw.Write(niftiHeader(dims, 16, 32)) // float32
 	binary.Write(&raw, le, v)
 	if err := os.WriteFile(path, raw.Bytes(), 0o644); err != nil {
 		t.Fatal(err)

@@ -11,10 +11,10 @@ import (
 	"testing"
 )
 
-// writeNIfTI writes a little-endian NIfTI-1 int16 volume (.nii.gz) with dims
-// [i, j, k]; values are indexed v[(k*j + y)*i + x].
-func writeNIfTI(t *testing.T, path string, dims [3]int, v []int16) {
-	t.Helper()
+// niftiHeader returns the 352-byte header (with extension flag) of an
+// uncompressed little-endian NIfTI-1 volume with dims [i, j, k], unit scaling and
+// the given datatype code and bits per voxel.
+func niftiHeader(dims [3]int, datatype, bitpix uint16) []byte {
 	hdr := make([]byte, 352)
 	le := binary.LittleEndian
 	le.PutUint32(hdr[0:], 348)
@@ -22,15 +22,23 @@ func writeNIfTI(t *testing.T, path string, dims [3]int, v []int16) {
 	for a, d := range dims {
 		le.PutUint16(hdr[42+2*a:], uint16(d))
 	}
-	le.PutUint16(hdr[70:], 4)  // datatype int16
-	le.PutUint16(hdr[72:], 16) // bitpix
+	le.PutUint16(hdr[70:], datatype)
+	le.PutUint16(hdr[72:], bitpix)
 	for a := range 4 {
 		le.PutUint32(hdr[76+4*a:], math.Float32bits(1))
 	}
 	le.PutUint32(hdr[108:], math.Float32bits(352)) // vox_offset
 	copy(hdr[344:], "n+1\x00")
+	return hdr
+}
+
+// writeNIfTI writes a little-endian NIfTI-1 int16 volume (.nii.gz) with dims
+// [i, j, k]; values are indexed v[(k*j + y)*i + x].
+func writeNIfTI(t *testing.T, path string, dims [3]int, v []int16) {
+	t.Helper()
+	le := binary.LittleEndian
 	var raw bytes.Buffer
-	raw.Write(hdr)
+	raw.Write(niftiHeader(dims, 4, 16)) // int16
 	if err := binary.Write(&raw, le, v); err != nil {
 		t.Fatal(err)
 	}
