@@ -36,20 +36,17 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
-// benchTrainStep measures Adam steps of a U-Net of the given Base on batches of 10
-// images of the given size, reporting images/s.
-func benchTrainStep(b *testing.B, mode string, base, size int) {
-	backend := testBackend(b)
-	cfg := Config{Base: base, InChannels: 1}
+// newTestTrainer builds an Adam trainer of the U-Net cfg with the loss of tc on
+// the test backend (a fresh context), as train.go does.
+func newTestTrainer(tb testing.TB, cfg Config, tc TrainConfig) *train.Trainer {
+	tb.Helper()
 	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	tc := TrainConfig{Mode: mode}
 	if err := tc.fill(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	ctx := context.New()
-	trainer := train.NewTrainer(backend, ctx,
+	return train.NewTrainer(testBackend(tb), context.New(),
 		func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
 			out := Model(ctx, cfg, inputs[0])
 			return append([]*graph.Node{out.Logits}, out.Features...)
@@ -58,6 +55,12 @@ func benchTrainStep(b *testing.B, mode string, base, size int) {
 			return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
 		},
 		optimizers.Adam().Done(), nil, nil)
+}
+
+// benchTrainStep measures Adam steps of a U-Net of the given Base on batches of 10
+// images of the given size, reporting images/s.
+func benchTrainStep(b *testing.B, mode string, base, size int) {
+	trainer := newTestTrainer(b, Config{Base: base, InChannels: 1}, TrainConfig{Mode: mode})
 	images, masks := benchBatch(b, size)
 	step := func() {
 		if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {

@@ -3,11 +3,7 @@ package unet
 import (
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 )
 
@@ -18,26 +14,8 @@ import (
 // layers.go that the fusions no longer recognise would otherwise silently lose
 // the speed-up while every numeric test still passes.
 func TestFusionsFire(t *testing.T) {
-	backend := testBackend(t)
-	cfg := Config{Base: 4, InChannels: 1}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	tc := TrainConfig{Mode: Offline}
-	if err := tc.fill(); err != nil {
-		t.Fatal(err)
-	}
 	before := simplego.Fusions()
-	ctx := context.New()
-	trainer := train.NewTrainer(backend, ctx,
-		func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
-			out := Model(ctx, cfg, inputs[0])
-			return append([]*graph.Node{out.Logits}, out.Features...)
-		},
-		func(labels, predictions []*graph.Node) *graph.Node {
-			return Loss(&Output{Logits: predictions[0], Features: predictions[1:]}, labels[0], tc)
-		},
-		optimizers.Adam().Done(), nil, nil)
+	trainer := newTestTrainer(t, Config{Base: 4, InChannels: 1}, TrainConfig{Mode: Offline})
 	ds := discs(4, 32, 1)
 	images, masks, err := ds.Batch(ds.Train[:2])
 	if err != nil {
