@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Failure-detection metrics, measured the way Zenk et al., "Comparative
@@ -12,35 +11,64 @@ import (
 // (Medical Image Analysis, 2025) benchmark quality scores. Every function takes a
 // per-image confidence (higher = more confident; negate a "higher = harder"
 // score such as VoG or entropy first) and the per-image Dice of the prediction.
-// The risk of an image is 1 − Dice.
+// The risk of an image is r = 1 − Dice.
 //
-// Ties. Images with equal confidence cannot be ordered by the score, so the
-// risk–coverage curve treats each group of tied images as one block: every image
-// of the group is given the group's mean risk. This is exactly the expectation of
-// the curve (and of AURC) over uniformly random orderings inside each tie group,
-// so a constant score gets AURC = mean risk, whatever the image order.
+// Order and ties. Images are rejected in [RejectionOrder]: lowest confidence
+// first, and among equal confidences the one listed first (a stable ascending
+// sort, as numpy's argsort with kind="stable"). The same order serves coverage
+// (Table 2), the percentile buckets (Fig. 11), rankings (Fig. 12) and the
+// risk–coverage curves here: one tie rule everywhere.
+//
+// AURC follows the benchmark's rc_curve_stats and aurc (segmentation_failures_benchmark,
+// adapted from fd-shifts): starting from the point (1, mean risk), images are
+// rejected one at a time in rejection order; after rejecting the i-th image
+// (i = 0 … n−2), a point (coverage (n−1−i)/n, selective risk = mean risk of the
+// n−1−i images kept) is added when i = 0 or the image's confidence differs from
+// that of the image rejected before it, and its trapezoid weight is the number of
+// images rejected since the previous point, over n. Rejections after the last
+// point add a final point at coverage 0 with the last risk. Then
+//
+//	AURC = Σ_j ½ (risk_j + risk_{j+1}) · weight_j.
+//
+// Without ties this is the trapezoid over the coverages n/n … 1/n. With ties, the
+// benchmark places the point after the first image of each new confidence value,
+// so the result depends on which tied image goes first; with tied images of equal
+// risk (the usual case here: degenerate images, all with Dice 0) it does not.
+//
+// E-AURC = AURC − AURC of the oracle (confidence = −risk), as the benchmark's
+// eaurc (not clipped at 0). AUGRC (Traub et al., NeurIPS 2024; fd-shifts
+// rc_stats.py generalized_risk_stats) is the trapezoid of the generalized risk
+// — the sum of the risks of the kept images over n, i.e. the joint probability of
+// being kept and failing — over the points (1, mean risk), one point after each
+// complete group of equal confidence (coverage of the images left, their risk sum
+// over n), and (0, 0); it does not over-weight the first images kept as AURC
+// does, and ties do not change it.
 
 // DefaultFailureThreshold is the Dice below which an image counts as a failure
 // for [FailureAUROC] (τ = 0.5).
 const DefaultFailureThreshold = 0.5
 
-// RiskCoverage is a risk–coverage curve: after sorting the images by decreasing
-// confidence, point k−1 (k = 1…n) keeps the k most confident images.
+// RiskCoverage is a risk–coverage curve with one point per number of images
+// kept: after ordering the images from most to least confident (the reverse of
+// [RejectionOrder]), point k−1 (k = 1…n) keeps the k most confident images.
 type RiskCoverage struct {
 	// Coverage[k−1] = k/n.
 	Coverage []float64
-	// Risk[k−1] is the mean risk (1 − Dice) of the k most confident images, with
-	// tied images given their group's mean risk.
+	// Risk[k−1] is the mean risk (1 − Dice) of the k most confident images.
 	Risk []float64
 }
 
 // FailureDetection summarises how well one confidence score detects failures.
 type FailureDetection struct {
-	// AURC is the area under the risk–coverage curve (lower is better).
+	// AURC is the area under the risk–coverage curve, the benchmark's trapezoid
+	// (lower is better; see the package's failure-detection notes).
 	AURC float64
-	// EAURC is AURC minus the AURC of the oracle ranking (confidence = Dice); 0
+	// EAURC is AURC minus the AURC of the oracle ranking (confidence = −risk); 0
 	// for a perfect ranking.
 	EAURC float64
+	// AUGRC is the area under the generalized risk–coverage curve (lower is
+	// better).
+	AUGRC float64
 	// Spearman is Spearman's ρ of confidence and Dice (ties averaged).
 	Spearman float64
 	// Pearson is Pearson's r of confidence and Dice.
@@ -69,70 +97,146 @@ func checkPairs(what string, conf, dice []float64) error {
 	return nil
 }
 
-// RiskCoverageCurve returns the risk–coverage curve of conf against dice (see the
-// tie convention above). It is an error when the lengths differ, there are fewer
-// than two images, or a value is NaN/infinite (or a Dice outside [0,1]).
+// RejectionOrder returns the image indices in the order a quality score rejects
+// them: lowest confidence first, ties in image order (a stable sort). Coverage,
+// percentile buckets, rankings and the risk–coverage metrics all use it.
+func RejectionOrder(conf []float64) []int {
+	return rankAscending(conf)
+}
+
+// risks returns 1 − Dice per image.
+func risks(dice []float64) []float64 {
+	r := make([]float64, len(dice))
+	for i, d := range dice {
+		r[i] = 1 - d
+	}
+	return r
+}
+
+// RiskCoverageCurve returns the risk–coverage curve of conf against dice, with
+// one point per number of images kept, in rejection order. It is an error when
+// the lengths differ, there are fewer than two images, or a value is
+// NaN/infinite (or a Dice outside [0,1]).
 func RiskCoverageCurve(conf, dice []float64) (*RiskCoverage, error) {
 	if err := checkPairs("risk–coverage curve", conf, dice); err != nil {
 		return nil, err
 	}
 	n := len(conf)
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return conf[idx[a]] > conf[idx[b]] })
-	// Risk of each sorted position, tie groups replaced by their mean.
-	risk := make([]float64, n)
-	for s := 0; s < n; {
-		e := s + 1
-		for e < n && conf[idx[e]] == conf[idx[s]] {
-			e++
-		}
-		var sum float64
-		for _, j := range idx[s:e] {
-			sum += 1 - dice[j]
-		}
-		for p := s; p < e; p++ {
-			risk[p] = sum / float64(e-s)
-		}
-		s = e
-	}
+	order := RejectionOrder(conf)
 	rc := &RiskCoverage{Coverage: make([]float64, n), Risk: make([]float64, n)}
 	var cum float64
 	for k := range n {
-		cum += risk[k]
+		cum += 1 - dice[order[n-1-k]]
 		rc.Coverage[k] = float64(k+1) / float64(n)
 		rc.Risk[k] = cum / float64(k+1)
 	}
 	return rc, nil
 }
 
-// AURC returns the area under the risk–coverage curve: the mean over k = 1…n of
-// the mean risk of the k most confident images. Lower is better; the same errors
-// as [RiskCoverageCurve].
-func AURC(conf, dice []float64) (float64, error) {
-	rc, err := RiskCoverageCurve(conf, dice)
-	if err != nil {
-		return 0, err
+// benchmarkCurve returns the points and trapezoid weights of the benchmark's
+// rc_curve_stats for confidences conf and risks r (see the package's
+// failure-detection notes): risk has one more entry than weight.
+func benchmarkCurve(conf, r []float64) (risk, weight []float64) {
+	n := len(r)
+	order := RejectionOrder(conf)
+	var sum float64
+	for _, v := range r {
+		sum += v
 	}
-	m, _ := MeanSD(rc.Risk)
-	return m, nil
+	risk = append(risk, sum/float64(n))
+	pending := 0
+	for i := 0; i < n-1; i++ {
+		sum -= r[order[i]]
+		pending++
+		if i == 0 || conf[order[i]] != conf[order[i-1]] {
+			risk = append(risk, sum/float64(n-1-i))
+			weight = append(weight, float64(pending)/float64(n))
+			pending = 0
+		}
+	}
+	if pending > 0 {
+		risk = append(risk, risk[len(risk)-1])
+		weight = append(weight, float64(pending)/float64(n))
+	}
+	return risk, weight
 }
 
-// EAURC returns the excess AURC: AURC of conf minus the AURC of the oracle
-// ranking, whose confidence is the Dice itself. It is ≥ 0, and 0 exactly when
-// conf orders the images as Dice does.
+// trapezoidAURC integrates the benchmark's curve of conf and risks r.
+func trapezoidAURC(conf, r []float64) float64 {
+	risk, weight := benchmarkCurve(conf, r)
+	var a float64
+	for j, w := range weight {
+		a += (risk[j] + risk[j+1]) / 2 * w
+	}
+	return a
+}
+
+// AURC returns the area under the risk–coverage curve as the benchmark computes
+// it (the trapezoid described in the package's failure-detection notes). Lower is
+// better; the same errors as [RiskCoverageCurve].
+func AURC(conf, dice []float64) (float64, error) {
+	if err := checkPairs("AURC", conf, dice); err != nil {
+		return 0, err
+	}
+	return trapezoidAURC(conf, risks(dice)), nil
+}
+
+// OracleAURC returns the AURC of the oracle ranking of dice, whose confidence
+// is −risk = Dice − 1.
+func OracleAURC(dice []float64) (float64, error) {
+	if err := checkPairs("oracle AURC", dice, dice); err != nil {
+		return 0, err
+	}
+	r := risks(dice)
+	neg := make([]float64, len(r))
+	for i, v := range r {
+		neg[i] = -v
+	}
+	return trapezoidAURC(neg, r), nil
+}
+
+// EAURC returns the excess AURC: AURC of conf minus [OracleAURC], as the
+// benchmark's eaurc (not clipped: with ties it can fall slightly below 0). It is
+// 0 when conf orders the images as Dice does and has no ties.
 func EAURC(conf, dice []float64) (float64, error) {
 	a, err := AURC(conf, dice)
 	if err != nil {
 		return 0, err
 	}
-	o, err := AURC(dice, dice)
+	o, err := OracleAURC(dice)
 	if err != nil {
 		return 0, err
 	}
-	return math.Max(0, a-o), nil
+	return a - o, nil
+}
+
+// AUGRC returns the area under the generalized risk–coverage curve (Traub et
+// al., NeurIPS 2024), as fd-shifts computes it: the trapezoid over the points
+// (1, Σr/n), one point after each complete group of equal confidence (coverage
+// of the images left, their risk sum over n), and (0, 0). Lower is better; the
+// same errors as [RiskCoverageCurve].
+func AUGRC(conf, dice []float64) (float64, error) {
+	if err := checkPairs("AUGRC", conf, dice); err != nil {
+		return 0, err
+	}
+	r := risks(dice)
+	n := len(r)
+	order := RejectionOrder(conf)
+	var sum float64
+	for _, v := range r {
+		sum += v
+	}
+	prevCov, prevRisk := 1.0, sum/float64(n)
+	var area float64
+	for i := 0; i < n-1; i++ {
+		sum -= r[order[i]]
+		if conf[order[i]] != conf[order[i+1]] {
+			cov, risk := float64(n-1-i)/float64(n), sum/float64(n)
+			area += (prevRisk + risk) / 2 * (prevCov - cov)
+			prevCov, prevRisk = cov, risk
+		}
+	}
+	return area + prevRisk/2*prevCov, nil
 }
 
 // averageRanks returns the 1-based ranks of x, ties given their mean rank.
@@ -215,7 +319,7 @@ func FailureAUROC(conf, dice []float64, tau float64) (float64, error) {
 var ErrUndefined = errors.New("protoseg: failure-detection metric undefined")
 
 // EvaluateFailureDetection computes every failure-detection metric of conf
-// against dice with failure threshold tau. AURC and E-AURC are always defined for
+// against dice with failure threshold tau. AURC, E-AURC and AUGRC are always defined for
 // valid input; when Spearman, Pearson (constant series) or AUROC (all or no
 // image failing) are undefined, they are left 0 and the returned error wraps
 // [ErrUndefined] and names them, so the caller can still report the rest.
@@ -226,6 +330,9 @@ func EvaluateFailureDetection(conf, dice []float64, tau float64) (FailureDetecti
 		return fd, err
 	}
 	if fd.EAURC, err = EAURC(conf, dice); err != nil {
+		return fd, err
+	}
+	if fd.AUGRC, err = AUGRC(conf, dice); err != nil {
 		return fd, err
 	}
 	var undefined []error
