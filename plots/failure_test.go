@@ -8,20 +8,20 @@ import (
 
 func TestTable4BestInBold(t *testing.T) {
 	rows := []FailureRow{
-		{Dataset: "a", Method: "mu", AURC: 0.10, EAURC: 0.02, Spearman: 0.8, AUROC: math.NaN()},
-		{Dataset: "a", Method: "vog", AURC: 0.20, EAURC: 0.12, Spearman: 0.9, AUROC: math.NaN()},
-		{Dataset: "b", Method: "mu", AURC: 0.30, EAURC: 0.05, Spearman: -0.1, AUROC: 0.4},
-		{Dataset: "b", Method: "vog", AURC: 0.25, EAURC: 0.01, Spearman: 0.2, AUROC: 0.7},
+		{Dataset: "a", Method: "mu", AURC: 0.10, EAURC: 0.02, AUGRC: 0.05, Spearman: 0.8, AUROC: math.NaN()},
+		{Dataset: "a", Method: "vog", AURC: 0.20, EAURC: 0.12, AUGRC: 0.04, Spearman: 0.9, AUROC: math.NaN()},
+		{Dataset: "b", Method: "mu", AURC: 0.30, EAURC: 0.05, AUGRC: 0.15, Spearman: -0.1, AUROC: 0.4},
+		{Dataset: "b", Method: "vog", AURC: 0.25, EAURC: 0.01, AUGRC: 0.16, Spearman: 0.2, AUROC: 0.7},
 	}
 	tb, err := Table4(rows, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"a", "mu", "**0.100**", "**0.020**", "0.800", "—"},
-		{"a", "vog", "0.200", "0.120", "**0.900**", "—"},
-		{"b", "mu", "0.300", "0.050", "-0.100", "0.400"},
-		{"b", "vog", "**0.250**", "**0.010**", "**0.200**", "**0.700**"},
+		{"a", "mu", "**0.100**", "**0.020**", "0.050", "0.800", "—"},
+		{"a", "vog", "0.200", "0.120", "**0.040**", "**0.900**", "—"},
+		{"b", "mu", "0.300", "0.050", "**0.150**", "-0.100", "0.400"},
+		{"b", "vog", "**0.250**", "**0.010**", "0.160", "**0.200**", "**0.700**"},
 	}
 	for i, r := range want {
 		if strings.Join(tb.Rows[i], "|") != strings.Join(r, "|") {

@@ -9,19 +9,19 @@ import (
 // quality score detects failed segmentations (Zenk et al., MedIA 2025). A metric
 // that is undefined on the test set (e.g. AUROC when no image fails) is NaN.
 type FailureRow struct {
-	Dataset, Method              string
-	AURC, EAURC, Spearman, AUROC float64
+	Dataset, Method                     string
+	AURC, EAURC, AUGRC, Spearman, AUROC float64
 }
 
-// Table4 renders the failure-detection table: AURC and E-AURC (lower is
+// Table4 renders the failure-detection table: AURC, E-AURC and AUGRC (lower is
 // better), Spearman ρ and failure AUROC (higher is better), the best value per
 // dataset and column in bold. Rows of one dataset must be adjacent.
 func Table4(rows []FailureRow, failureDice float64) (*Table, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%w: Table4: no rows", ErrEmpty)
 	}
-	t := &Table{Name: "table4", Title: "Table 4 — Failure detection by label-free quality scores (online model): AURC and E-AURC (↓), Spearman ρ with Dice and failure AUROC (↑); best per dataset in bold",
-		Header: []string{"dataset", "method", "AURC ↓", "E-AURC ↓", "Spearman ρ ↑", "AUROC ↑"}}
+	t := &Table{Name: "table4", Title: "Table 4 — Failure detection by label-free quality scores (online model): AURC, E-AURC and AUGRC (↓), Spearman ρ with Dice and failure AUROC (↑); best per dataset in bold",
+		Header: []string{"dataset", "method", "AURC ↓", "E-AURC ↓", "AUGRC ↓", "Spearman ρ ↑", "AUROC ↑"}}
 	seen := map[string]bool{}
 	for s := 0; s < len(rows); {
 		e := s
@@ -29,9 +29,9 @@ func Table4(rows []FailureRow, failureDice float64) (*Table, error) {
 			if rows[e].Method == "" {
 				return nil, fmt.Errorf("plots: Table4 %q: row %d has no method", rows[s].Dataset, e)
 			}
-			for _, v := range []float64{rows[e].AURC, rows[e].EAURC} {
+			for _, v := range []float64{rows[e].AURC, rows[e].EAURC, rows[e].AUGRC} {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("plots: Table4 %q %s: AURC/E-AURC is %v", rows[s].Dataset, rows[e].Method, v)
+					return nil, fmt.Errorf("plots: Table4 %q %s: AURC/E-AURC/AUGRC is %v", rows[s].Dataset, rows[e].Method, v)
 				}
 			}
 			e++
@@ -47,6 +47,7 @@ func Table4(rows []FailureRow, failureDice float64) (*Table, error) {
 		}{
 			{func(r FailureRow) float64 { return r.AURC }, false},
 			{func(r FailureRow) float64 { return r.EAURC }, false},
+			{func(r FailureRow) float64 { return r.AUGRC }, false},
 			{func(r FailureRow) float64 { return r.Spearman }, true},
 			{func(r FailureRow) float64 { return r.AUROC }, true},
 		}
@@ -78,7 +79,7 @@ func Table4(rows []FailureRow, failureDice float64) (*Table, error) {
 		s = e
 	}
 	t.Notes = []string{
-		"Risk = 1 − Dice; AURC is the mean, over k = 1…n, of the mean risk of the k most confident test images (tied scores share their mean risk); E-AURC subtracts the AURC of ranking by Dice itself. " +
+		"Risk = 1 − Dice. AURC is the benchmark's trapezoid over the risk–coverage curve, with a point wherever the confidence changes (rc_curve_stats of the segmentation failure-detection benchmark, from fd-shifts); E-AURC subtracts the AURC of ranking by −risk; AUGRC (Traub et al., NeurIPS 2024) integrates the generalized risk (the share of images both kept and failed), which does not over-weight the first images kept. Tied scores are ordered by image index. " +
 			fmt.Sprintf("AUROC separates failures (Dice < %g) from successes; — where no image or every image fails. ", failureDice) +
 			"Scores as confidences: mu = μ, vog = −VoG, entropy / entropy_fg = −mean softmax entropy over the image / the predicted foreground, tta = mean pairwise Dice of the predictions under flips and 90° rotations. " +
 			"Metrics after Zenk et al., \"Comparative benchmarking of failure detection methods in medical image segmentation\", Medical Image Analysis 2025; this table is beyond the ProtoSeg paper.",

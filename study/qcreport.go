@@ -13,7 +13,7 @@ import (
 const QCFigureNumber = 17
 
 // QCCaption describes Fig. 17 for the report.
-const QCCaption = "Fig. 17 — Risk–coverage curves of the online model: for each quality score, the mean risk (1 − Dice) of the k most confident test images against the coverage k/n, with the oracle that ranks by Dice itself (dashed). A lower curve detects failures better; the area under it is Table 4's AURC. Beyond the paper: the ProtoSeg paper reports μ only as a correlation and a coverage table; this is the failure-detection benchmark of Zenk et al., \"Comparative benchmarking of failure detection methods in medical image segmentation\", Medical Image Analysis 2025."
+const QCCaption = "Fig. 17 — Risk–coverage curves of the online model: for each quality score, the mean risk (1 − Dice) of the k most confident test images against the coverage k/n (tied scores in image order), with the oracle that ranks by Dice itself (dashed). A lower curve detects failures better; Table 4's AURC is the benchmark's trapezoid under it. Beyond the paper: the ProtoSeg paper reports μ only as a correlation and a coverage table; this is the failure-detection benchmark of Zenk et al., \"Comparative benchmarking of failure detection methods in medical image segmentation\", Medical Image Analysis 2025."
 
 // qcMethods returns the QC methods scored on r, in QCMethods order.
 func qcMethods(q *QCResults) []string {
@@ -85,7 +85,7 @@ func QCTable(rs []*DatasetResults) (*plots.Table, error) {
 		for _, m := range qcMethods(r.QC) {
 			fd := r.QC.Metrics[m]
 			rows = append(rows, plots.FailureRow{Dataset: r.Dataset.Name, Method: m,
-				AURC: fd.AURC, EAURC: fd.EAURC, Spearman: fd.Spearman, AUROC: fd.AUROC})
+				AURC: fd.AURC, EAURC: fd.EAURC, AUGRC: fd.AUGRC, Spearman: fd.Spearman, AUROC: fd.AUROC})
 		}
 	}
 	if len(rows) == 0 {

@@ -7,6 +7,7 @@ import "math"
 type FailureJSON struct {
 	AURC     *float64 `json:"aurc"`
 	EAURC    *float64 `json:"eaurc"`
+	AUGRC    *float64 `json:"augrc"`
 	Spearman *float64 `json:"spearman"`
 	Pearson  *float64 `json:"pearson"`
 	AUROC    *float64 `json:"auroc"`
@@ -43,7 +44,7 @@ func QCResultsJSON(rs []*DatasetResults) QCJSON {
 		sc := map[string][]float64{}
 		for _, m := range qcMethods(r.QC) {
 			f := r.QC.Metrics[m]
-			fd[m] = FailureJSON{AURC: jsonNumber(f.AURC), EAURC: jsonNumber(f.EAURC), Spearman: jsonNumber(f.Spearman), Pearson: jsonNumber(f.Pearson), AUROC: jsonNumber(f.AUROC)}
+			fd[m] = FailureJSON{AURC: jsonNumber(f.AURC), EAURC: jsonNumber(f.EAURC), AUGRC: jsonNumber(f.AUGRC), Spearman: jsonNumber(f.Spearman), Pearson: jsonNumber(f.Pearson), AUROC: jsonNumber(f.AUROC)}
 			sc[m] = r.QC.Scores[m]
 		}
 		out.FailureDetection[name], out.QCScores[name], out.QCDice[name] = fd, sc, r.QC.Dice
