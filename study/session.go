@@ -152,9 +152,15 @@ func (s *Session) Results(name string) (*DatasetResults, error) {
 	return r, nil
 }
 
-// cacheKey identifies the configuration that produced cached results.
+// cacheKey identifies the configuration and the data that produced cached
+// results: a changed generator changes the dataset's fingerprint, so results of
+// the old data are redone (and unet.Train retrains the models).
 func (s *Session) cacheKey(name string) string {
-	return fmt.Sprintf("%s|%s|%+v|%+v|%+v|%v", name, s.Config.Describe, s.Config.Data, s.Trainer.Model, s.Trainer.Training, s.Config.NoiseLevels)
+	fp := ""
+	if ds, ok := s.datasets[name]; ok {
+		fp = ds.Fingerprint()
+	}
+	return fmt.Sprintf("%s|%s|%s|%+v|%+v|%+v|%v", name, fp, s.Config.Describe, s.Config.Data, s.Trainer.Model, s.Trainer.Training, s.Config.NoiseLevels)
 }
 
 // cachedResults is the on-disk form of DatasetResults (the dataset itself is

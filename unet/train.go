@@ -162,6 +162,9 @@ type savedConfig struct {
 	Model   Config      `json:"model"`
 	Train   TrainConfig `json:"train"`
 	Dataset string      `json:"dataset"`
+	// DataFingerprint is the trained-on data's [data.Dataset.Fingerprint]: a run
+	// on other data is discarded, not resumed or reused.
+	DataFingerprint string `json:"data_fingerprint"`
 }
 
 // AutoObjectWeight as TrainConfig.ObjectWeight sets the weight from the data.
@@ -188,7 +191,9 @@ func ObjectWeightFor(ds *data.Dataset) float64 {
 // Train trains a U-Net on ds (or resumes the run in dir, losing at most the epoch
 // that was interrupted), saving a checkpoint and a history line after every epoch,
 // and returns the trained network. A run that already reached tc.Epochs is loaded,
-// not retrained. Progress lines go to progress (nil: none).
+// not retrained. A run in dir trained on other data (another
+// [data.Dataset.Fingerprint], e.g. after a generator changed) is discarded and
+// trained afresh. Progress lines go to progress (nil: none).
 func Train(backend backends.Backend, cfg Config, tc TrainConfig, ds *data.Dataset, dir string, progress io.Writer) (*Network, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -208,7 +213,11 @@ func Train(backend backends.Backend, cfg Config, tc TrainConfig, ds *data.Datase
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("unet: %w", err)
 	}
-	saved := savedConfig{Model: cfg, Train: tc, Dataset: ds.Name}
+	fp := ds.Fingerprint()
+	if _, err := discardStaleRun(dir, ds.Name, fp, progress); err != nil {
+		return nil, err
+	}
+	saved := savedConfig{Model: cfg, Train: tc, Dataset: ds.Name, DataFingerprint: fp}
 	if err := writeJSON(filepath.Join(dir, configFile), saved); err != nil {
 		return nil, fmt.Errorf("unet: %w", err)
 	}
