@@ -17,14 +17,16 @@ import (
 
 // Array is one n-dimensional array read from a NumPy .npy file or a member of an
 // .npz archive, in C (row-major) order. Exactly one of Float32 and Float64 is set:
-// float32, uint8 and bool arrays are read as Float32, float64 ones as Float64.
+// float16, float32, uint8 and bool arrays are read as Float32 (float16 exactly, by
+// [HalfToFloat32]), float64 and the other integer types as Float64.
 type Array struct {
 	// Name is the array's name: the .npz member without ".npy", or the file name.
 	Name string
 	// Shape is the array's shape.
 	Shape []int
-	// DType is the NumPy type of the stored data: "float32", "float64", "uint8"
-	// or "bool".
+	// DType is the NumPy type of the stored data: "float16", "float32",
+	// "float64", "bool", "uint8", "int8", "int16", "uint16", "int32", "uint32",
+	// "int64" or "uint64".
 	DType   string
 	Float32 []float32
 	Float64 []float64
@@ -70,11 +72,22 @@ var npyTypes = map[string]struct {
 	name string
 	size int
 }{
+	"<f2": {"float16", 2}, ">f2": {"float16", 2}, "=f2": {"float16", 2},
 	"<f4": {"float32", 4}, ">f4": {"float32", 4}, "=f4": {"float32", 4},
 	"<f8": {"float64", 8}, ">f8": {"float64", 8}, "=f8": {"float64", 8},
 	"|u1": {"uint8", 1}, "<u1": {"uint8", 1}, "u1": {"uint8", 1},
 	"|b1": {"bool", 1}, "<b1": {"bool", 1}, "b1": {"bool", 1},
+	"|i1": {"int8", 1}, "<i1": {"int8", 1}, "i1": {"int8", 1},
+	"<i2": {"int16", 2}, ">i2": {"int16", 2}, "<u2": {"uint16", 2}, ">u2": {"uint16", 2},
+	"<i4": {"int32", 4}, ">i4": {"int32", 4}, "<u4": {"uint32", 4}, ">u4": {"uint32", 4},
+	"<i8": {"int64", 8}, ">i8": {"int64", 8}, "<u8": {"uint64", 8}, ">u8": {"uint64", 8},
 }
+
+// MaxNPYBytes bounds the uncompressed size an .npz member may declare (4 GiB). A
+// member declaring more is refused before anything is inflated, so a deflate bomb
+// (a few compressed bytes declaring terabytes) costs nothing; the zip reader also
+// refuses a member that inflates to more than it declared.
+const MaxNPYBytes = 4 << 30
 
 // DecodeNPY reads one .npy array from r. size is the number of bytes r holds (or
 // −1 when unknown); it bounds what the header may claim, so a corrupt shape cannot
@@ -133,7 +146,7 @@ func DecodeNPY(r io.Reader, size int64, what string) (arr *Array, err error) {
 	descr := strings.Trim(rd.Header.Descr.Type, `'" `)
 	typ, ok := npyTypes[descr]
 	if !ok {
-		return nil, fail("unsupported dtype %s (want float32, float64, uint8 or bool)", descr)
+		return nil, fail("unsupported dtype %s (want float16, float32, float64, bool or an integer type)", descr)
 	}
 	shape := rd.Header.Descr.Shape
 	n := int64(1)
@@ -155,6 +168,8 @@ func DecodeNPY(r io.Reader, size int64, what string) (arr *Array, err error) {
 	}
 	arr = &Array{Shape: append([]int(nil), shape...), DType: typ.name}
 	switch typ.name {
+	default: // float16 and the integer types
+		err = decodeRaw(src, n, descr, arr)
 	case "float32":
 		arr.Float32 = make([]float32, n)
 		err = rd.Read(&arr.Float32)
@@ -329,6 +344,10 @@ func (z *NPZ) Read(name string) (*Array, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: no array named %q (the archive holds %s)", z.path, name, strings.Join(z.names, ", "))
 	}
+	if f.UncompressedSize64 > MaxNPYBytes {
+		return nil, fmt.Errorf("%s: %w: array %q declares %d bytes uncompressed (%d compressed), over the limit of %d (data.MaxNPYBytes)",
+			z.path, ErrNPY, name, f.UncompressedSize64, f.CompressedSize64, int64(MaxNPYBytes))
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: array %q: %v", z.path, ErrNPY, name, err)
@@ -358,26 +377,14 @@ func (z *NPZ) Close() error {
 // (format 1.0, little-endian).
 func EncodeNPY(w io.Writer, shape []int, values []float32) error {
 	n := 1
-	dims := make([]string, len(shape))
-	for i, d := range shape {
+	for _, d := range shape {
 		n *= d
-		dims[i] = fmt.Sprint(d)
 	}
 	if n != len(values) {
 		return fmt.Errorf("data: npy: shape %v holds %d values, got %d", shape, n, len(values))
 	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	hdr := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", tuple)
-	pad := 64 - (10+len(hdr)+1)%64
-	hdr += strings.Repeat(" ", pad%64) + "\n"
 	buf := bufio.NewWriter(w)
-	buf.Write(npy.Magic[:])
-	buf.Write([]byte{1, 0})
-	binary.Write(buf, binary.LittleEndian, uint16(len(hdr)))
-	buf.WriteString(hdr)
+	writeNPYHeader(buf, "<f4", shape)
 	b := make([]byte, 4)
 	for _, v := range values {
 		binary.LittleEndian.PutUint32(b, math.Float32bits(v))
