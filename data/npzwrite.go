@@ -125,3 +125,28 @@ func (w *NPZWriter) Close() error {
 	}
 	return nil
 }
+
+// TypedArray is one array for [WriteTypedNPZ]: values row-major, written as
+// DType (see [NPZWriter.Add]).
+type TypedArray struct {
+	Name   string
+	DType  string
+	Shape  []int
+	Values []float64
+}
+
+// WriteTypedNPZ writes the arrays, in order, as an .npz archive at path, every
+// member deflated when compress is set (numpy.savez_compressed) or stored.
+func WriteTypedNPZ(path string, compress bool, arrays ...TypedArray) error {
+	w, err := CreateNPZ(path)
+	if err != nil {
+		return err
+	}
+	for _, a := range arrays {
+		if err := w.Add(a.Name, a.DType, a.Shape, a.Values, compress); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	return w.Close()
+}
