@@ -229,49 +229,89 @@ func PercentileBuckets(dice, score []float64, k int) ([]Bucket, error) {
 
 // VoG is the variance-of-gradients baseline (Agarwal et al. 2022) adapted to
 // segmentation: grads[k] holds, for checkpoint k, the gradient of
-// [VoGObjectScore] (Σ_hw B̂·logit_object / max(|B̂|, 1)) with respect to the
-// input, flat [N, pixels, channels]. For
-// every image it averages the gradient over channels, takes the population standard
-// deviation of each pixel across the K checkpoints, and returns its mean over
-// pixels. Higher means harder. It needs K ≥ 2 checkpoints of equal size.
-func VoG(grads [][]float32, n, channels int) ([]float64, error) {
+// [VoGObjectScore] (Σ_hw B̂_k·logit_object / max(|B̂_k|, 1)) with respect to the
+// input, flat [N, pixels, channels], where B̂_k is checkpoint k's own binarised
+// output (so a mask that changes between checkpoints feeds into VoG, as the
+// predicted class of each checkpoint does in Agarwal et al.). For every image it
+// averages the gradient over channels, takes the population standard deviation
+// of each pixel across the K checkpoints, and returns its mean over pixels.
+// Higher means harder. It needs K ≥ 2 checkpoints of equal size.
+//
+// degenerate[n] flags an image whose gradient is exactly zero at every
+// checkpoint: its B̂_k is empty at every checkpoint (the score is the constant
+// 0), so its VoG of 0 says nothing about its difficulty. Rank such images with
+// [VoGHardness], which puts them last, as [DegenerateMu] does for μ.
+func VoG(grads [][]float32, n, channels int) (vog []float64, degenerate []bool, err error) {
 	k := len(grads)
 	if k < 2 {
-		return nil, fmt.Errorf("protoseg: VoG needs at least 2 checkpoints, got %d", k)
+		return nil, nil, fmt.Errorf("protoseg: VoG needs at least 2 checkpoints, got %d", k)
 	}
 	if n <= 0 || channels <= 0 || len(grads[0])%(n*channels) != 0 {
-		return nil, fmt.Errorf("protoseg: VoG: %d gradient values do not split into %d images × %d channels",
+		return nil, nil, fmt.Errorf("protoseg: VoG: %d gradient values do not split into %d images × %d channels",
 			len(grads[0]), n, channels)
 	}
-	pixels := len(grads[0]) / (n * channels)
 	for i, g := range grads {
 		if len(g) != len(grads[0]) {
-			return nil, fmt.Errorf("protoseg: VoG: checkpoint %d has %d gradient values, checkpoint 0 has %d", i, len(g), len(grads[0]))
+			return nil, nil, fmt.Errorf("protoseg: VoG: checkpoint %d has %d gradient values, checkpoint 0 has %d", i, len(g), len(grads[0]))
 		}
 	}
-	out := make([]float64, n)
-	vals := make([]float64, k)
+	pixels := len(grads[0]) / (n * channels)
+	vog, degenerate = make([]float64, n), make([]bool, n)
 	for img := range n {
-		var total float64
-		for p := range pixels {
-			base := (img*pixels + p) * channels
-			for ck, g := range grads {
-				var s float64
-				for c := range channels {
-					v := float64(g[base+c])
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						return nil, fmt.Errorf("protoseg: VoG: checkpoint %d image %d has a non-finite gradient", ck, img)
-					}
-					s += v
-				}
-				vals[ck] = s / float64(channels)
-			}
-			_, sd := MeanSD(vals)
-			total += sd
+		if vog[img], degenerate[img], err = imageVoG(grads, img*pixels*channels, pixels, channels); err != nil {
+			return nil, nil, fmt.Errorf("protoseg: VoG: image %d: %w", img, err)
 		}
-		out[img] = total / float64(pixels)
 	}
-	return out, nil
+	return vog, degenerate, nil
+}
+
+// imageVoG is the VoG of one image whose gradients start at base, and whether
+// they are all zero.
+func imageVoG(grads [][]float32, base, pixels, channels int) (float64, bool, error) {
+	vals := make([]float64, len(grads))
+	var total float64
+	zero := true
+	for p := range pixels {
+		at := base + p*channels
+		for ck, g := range grads {
+			var s float64
+			for _, v32 := range g[at : at+channels] {
+				v := float64(v32)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return 0, false, fmt.Errorf("checkpoint %d has a non-finite gradient", ck)
+				}
+				zero = zero && v == 0
+				s += v
+			}
+			vals[ck] = s / float64(channels)
+		}
+		_, sd := MeanSD(vals)
+		total += sd
+	}
+	return total / float64(pixels), zero, nil
+}
+
+// VoGHardness returns the VoG scores to rank and correlate by (higher = harder):
+// vog itself, with every degenerate image (see [VoG]) set just above the largest
+// score — the next float64 after it — so it ranks as the hardest image while the
+// other values, and so the scale of a scatter plot, stay as they are. Ties among
+// degenerate images follow [RejectionOrder]. A nil degenerate leaves vog as is.
+func VoGHardness(vog []float64, degenerate []bool) []float64 {
+	out := append([]float64(nil), vog...)
+	if len(degenerate) != len(vog) {
+		return out
+	}
+	top := math.Inf(-1)
+	for _, v := range vog {
+		top = math.Max(top, v)
+	}
+	top = math.Nextafter(top, math.Inf(1))
+	for i, d := range degenerate {
+		if d {
+			out[i] = top
+		}
+	}
+	return out
 }
 
 // SeparablenessGap returns d = Dice(B,G) − SA(S_x,G) per image and its mean m(d)

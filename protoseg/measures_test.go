@@ -100,26 +100,51 @@ func TestPercentileBuckets(t *testing.T) {
 }
 
 func TestVoG(t *testing.T) {
-	// Identical checkpoints: VoG = 0.
+	// Identical checkpoints: VoG = 0, not degenerate (the gradient is not zero).
 	g := []float32{1, 2, 3, 4, 5, 6, 7, 8}
-	v, err := VoG([][]float32{g, g, g}, 2, 2)
+	v, deg, err := VoG([][]float32{g, g, g}, 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	assertClose(t, "VoG identical", v, []float64{0, 0}, 0)
+	if deg[0] || deg[1] {
+		t.Errorf("identical non-zero gradients flagged degenerate: %v", deg)
+	}
 	// One image, one pixel, two channels: channel means over 2 checkpoints are 1 and 3
 	// → population SD 1.
-	v, err = VoG([][]float32{{0, 2}, {2, 4}}, 1, 2)
+	v, _, err = VoG([][]float32{{0, 2}, {2, 4}}, 1, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	assertClose(t, "VoG", v, []float64{1}, 1e-15)
-	if _, err := VoG([][]float32{g}, 2, 2); err == nil {
+	if _, _, err := VoG([][]float32{g}, 2, 2); err == nil {
 		t.Fatal("one checkpoint: no error")
 	}
-	if _, err := VoG([][]float32{{float32(math.NaN()), 0}, {0, 0}}, 1, 2); err == nil {
+	if _, _, err := VoG([][]float32{{float32(math.NaN()), 0}, {0, 0}}, 1, 2); err == nil {
 		t.Fatal("NaN gradient: no error")
 	}
+}
+
+// An image predicted empty at every checkpoint has a zero gradient everywhere:
+// VoG 0, flagged degenerate, and VoGHardness ranks it as the hardest.
+func TestVoGDegenerate(t *testing.T) {
+	// Two images × two pixels × one channel; image 1 is zero at both checkpoints,
+	// image 0 has SDs 1 and 0 (mean 0.5).
+	v, deg, err := VoG([][]float32{{0, 5, 0, 0}, {2, 5, 0, 0}}, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "VoG", v, []float64{0.5, 0}, 1e-15)
+	if deg[0] || !deg[1] {
+		t.Fatalf("degenerate = %v, want [false true]", deg)
+	}
+	h := VoGHardness([]float64{0.5, 0, 0.2, 0}, []bool{false, true, false, true})
+	top := math.Nextafter(0.5, 1)
+	assertClose(t, "hardness", h, []float64{0.5, top, 0.2, top}, 0)
+	if o := RejectionOrder(h); o[0] != 2 || o[1] != 0 || o[2] != 1 || o[3] != 3 {
+		t.Errorf("order by hardness %v, want [2 0 1 3]", o)
+	}
+	assertClose(t, "no flags", VoGHardness([]float64{0.5, 0}, nil), []float64{0.5, 0}, 0)
 }
 
 func TestSeparablenessGap(t *testing.T) {

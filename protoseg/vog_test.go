@@ -28,7 +28,7 @@ func linearVoG(t *testing.T, ws []float64, images [][]float32, h, w int) []float
 		g := exec.MustExec(x, float32(wk))[0]
 		grads[k] = tensors.MustCopyFlatData[float32](g)
 	}
-	v, err := VoG(grads, len(images), 1)
+	v, _, err := VoG(grads, len(images), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

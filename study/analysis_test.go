@@ -175,7 +175,7 @@ func TestNoiseStudy(t *testing.T) {
 
 func TestVoGScores(t *testing.T) {
 	ds := tinyDataset(3)
-	v, err := VoGScores([]GradientModel{gradientModel{1}, gradientModel{1}, gradientModel{1}}, ds, 2)
+	v, deg, err := VoGScores([]GradientModel{gradientModel{1}, gradientModel{1}, gradientModel{1}}, ds, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,10 @@ func TestVoGScores(t *testing.T) {
 			t.Fatalf("identical checkpoints: VoG %v, want 0", x)
 		}
 	}
-	v, err = VoGScores([]GradientModel{gradientModel{0}, gradientModel{2}}, ds, 2)
+	if len(deg) != len(ds.Test) {
+		t.Fatalf("%d degenerate flags for %d images", len(deg), len(ds.Test))
+	}
+	v, _, err = VoGScores([]GradientModel{gradientModel{0}, gradientModel{2}}, ds, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,26 +91,36 @@ func quantile(s []float64, q float64) float64 {
 	return s[i]*(1-f) + s[i+1]*f
 }
 
-// PoolIntervals summarises intervals of several datasets as the mean of their
-// effects, with the percentile interval of the mean of their replicates taken
-// resample by resample (a bootstrap stratified by dataset). Replicate lists of
-// different lengths are truncated to the shortest.
-func PoolIntervals(ivs []Interval) (Interval, error) {
+// PoolWorst combines the intervals of one claim on several datasets by the rule
+// "the claim holds on every dataset": the pooled statistic is the dataset effect
+// closest to violating the band b ([Band.Worst]), taken replicate by replicate
+// over the datasets' replicates (a bootstrap stratified by dataset: the b-th
+// replicates of independent per-dataset bootstraps). Judging the pooled interval
+// with b gives the overall verdict, so the printed interval and the verdict
+// agree. Replicate lists of different lengths are truncated to the shortest.
+func PoolWorst(ivs []Interval, b Band) (Interval, error) {
 	if len(ivs) == 0 {
 		return Interval{}, fmt.Errorf("study: pooling no intervals")
 	}
-	m, effect := alignReplicates(ivs)
+	m := len(ivs[0].Replicates)
+	effects := make([]float64, len(ivs))
+	for i, iv := range ivs {
+		m = min(m, len(iv.Replicates))
+		effects[i] = iv.Effect
+	}
 	if m == 0 {
 		return Interval{}, fmt.Errorf("study: pooling intervals without replicates")
 	}
 	reps := make([]float64, m)
-	for _, iv := range ivs {
-		for b := range m {
-			reps[b] += iv.Replicates[b] / float64(len(ivs))
+	vals := make([]float64, len(ivs))
+	for r := range m {
+		for i, iv := range ivs {
+			vals[i] = iv.Replicates[r]
 		}
+		reps[r] = b.Worst(vals)
 	}
 	lo, hi := percentileInterval(reps)
-	return Interval{Effect: effect, Low: lo, High: hi, Replicates: reps}, nil
+	return Interval{Effect: b.Worst(effects), Low: lo, High: hi, Replicates: reps}, nil
 }
 
 // alignReplicates returns the length of the shortest replicate list of ivs (the
@@ -131,18 +141,83 @@ const (
 	Inconclusive = "inconclusive"
 )
 
-// Verdict judges a claim "the effect lies in (lo, hi)" (either bound may be
-// infinite) by its confidence interval: holds when the whole interval lies
-// inside, fails when the whole interval lies outside, and inconclusive when the
-// interval spans a bound.
-func Verdict(iv Interval, lo, hi float64) string {
+// Band is the range a claim puts its effect in: the open interval (Lo, Hi) for
+// a strict claim ("> 0"), the closed [Lo, Hi] for an inclusive one ("≥ 0",
+// "20–50 %"). Either bound may be infinite.
+type Band struct {
+	Lo, Hi float64
+	// Closed makes both finite bounds inclusive.
+	Closed bool
+}
+
+// Above is the strict claim "effect > lo".
+func Above(lo float64) Band { return Band{Lo: lo, Hi: math.Inf(1)} }
+
+// AtLeast is the inclusive claim "effect ≥ lo".
+func AtLeast(lo float64) Band { return Band{Lo: lo, Hi: math.Inf(1), Closed: true} }
+
+// inside tells whether v lies in the band.
+func (b Band) inside(v float64) bool {
+	if b.Closed {
+		return v >= b.Lo && v <= b.Hi
+	}
+	return v > b.Lo && v < b.Hi
+}
+
+// Judge is the verdict of the claim by its confidence interval: holds when the
+// whole interval [Low, High] lies in the band, fails when it lies wholly outside
+// (entirely below Lo or above Hi), and inconclusive otherwise. With a closed
+// band an interval that touches a bound still holds (unit fractions move in steps
+// of 1/C, so an exact 0.500 [0.500, 0.500] is inside 20–50 %).
+func (b Band) Judge(iv Interval) string {
 	switch {
-	case iv.Low > lo && iv.High < hi:
+	case b.inside(iv.Low) && b.inside(iv.High):
 		return Holds
-	case iv.High <= lo || iv.Low >= hi:
+	case b.Closed && (iv.High < b.Lo || iv.Low > b.Hi):
+		return Fails
+	case !b.Closed && (iv.High <= b.Lo || iv.Low >= b.Hi):
 		return Fails
 	}
 	return Inconclusive
+}
+
+// Worst returns the value of vs closest to violating the band: the smallest for
+// a lower bound only, the largest for an upper bound only, and for a band with
+// two finite bounds the one farthest from its centre in units of its half-width.
+func (b Band) Worst(vs []float64) float64 {
+	lo, hi := math.IsInf(b.Lo, -1), math.IsInf(b.Hi, 1)
+	w := vs[0]
+	for _, v := range vs[1:] {
+		switch {
+		case hi && !lo:
+			w = math.Min(w, v)
+		case lo && !hi:
+			w = math.Max(w, v)
+		default:
+			mid, half := (b.Lo+b.Hi)/2, (b.Hi-b.Lo)/2
+			if math.Abs(v-mid)/half > math.Abs(w-mid)/half {
+				w = v
+			}
+		}
+	}
+	return w
+}
+
+// String writes the band as the claim's condition on the effect.
+func (b Band) String() string {
+	switch lo, hi := !math.IsInf(b.Lo, -1), !math.IsInf(b.Hi, 1); {
+	case lo && hi && b.Closed:
+		return fmt.Sprintf("in [%g, %g]", b.Lo, b.Hi)
+	case lo && hi:
+		return fmt.Sprintf("in (%g, %g)", b.Lo, b.Hi)
+	case lo && b.Closed:
+		return fmt.Sprintf("≥ %g", b.Lo)
+	case lo:
+		return fmt.Sprintf("> %g", b.Lo)
+	case b.Closed:
+		return fmt.Sprintf("≤ %g", b.Hi)
+	}
+	return fmt.Sprintf("< %g", b.Hi)
 }
 
 // CombineVerdicts is the verdict of a conjunction of claims (or of one claim on

@@ -88,21 +88,34 @@ func TestBootstrapUndefined(t *testing.T) {
 func TestVerdictRule(t *testing.T) {
 	inf := math.Inf(1)
 	for _, c := range []struct {
-		lo, hi, a, b float64
-		want         string
+		lo, hi float64
+		band   Band
+		want   string
 	}{
-		{0.1, 0.3, 0, inf, Holds},
-		{-0.1, 0.3, 0, inf, Inconclusive},
-		{-0.3, -0.1, 0, inf, Fails},
-		{0.25, 0.45, 0.2, 0.5, Holds},
-		{0.15, 0.45, 0.2, 0.5, Inconclusive},
-		{0.55, 0.7, 0.2, 0.5, Fails},
-		{0.05, 0.15, 0.2, 0.5, Fails},
-		{-0.01, 0.01, -0.02, 0.02, Holds},
-		{0.01, 0.03, -0.02, 0.02, Inconclusive},
+		{0.1, 0.3, Above(0), Holds},
+		{-0.1, 0.3, Above(0), Inconclusive},
+		{-0.3, -0.1, Above(0), Fails},
+		{0, 0.3, Above(0), Inconclusive}, // touches an open bound
+		{-0.3, 0, Above(0), Fails},
+		{0, 0.3, AtLeast(0), Holds}, // touches a closed bound
+		{-0.3, 0, AtLeast(0), Inconclusive},
+		{-0.3, -0.1, AtLeast(0), Fails},
+		{0.25, 0.45, Band{Lo: 0.2, Hi: 0.5}, Holds},
+		{0.15, 0.45, Band{Lo: 0.2, Hi: 0.5}, Inconclusive},
+		{0.55, 0.7, Band{Lo: 0.2, Hi: 0.5}, Fails},
+		{0.05, 0.15, Band{Lo: 0.2, Hi: 0.5}, Fails},
+		// Unit fractions move in steps of 1/C: exactly 0.500 is inside 20–50 %.
+		{0.5, 0.5, Band{Lo: 0.2, Hi: 0.5, Closed: true}, Holds},
+		{0.5, 0.5, Band{Lo: 0.2, Hi: 0.5}, Fails},
+		{0.2, 0.5, Band{Lo: 0.2, Hi: 0.5, Closed: true}, Holds},
+		{0.5, 0.625, Band{Lo: 0.2, Hi: 0.5, Closed: true}, Inconclusive},
+		{-0.01, 0.01, Band{Lo: -0.02, Hi: 0.02}, Holds},
+		{0.01, 0.03, Band{Lo: -0.02, Hi: 0.02}, Inconclusive},
+		{0.01, 0.03, Above(-0.02), Holds}, // ΔB > −0.02: a gain does not hurt
+		{-inf, -0.03, Above(-0.02), Fails},
 	} {
-		if got := Verdict(Interval{Low: c.lo, High: c.hi}, c.a, c.b); got != c.want {
-			t.Fatalf("CI [%v, %v] against (%v, %v): %s, want %s", c.lo, c.hi, c.a, c.b, got, c.want)
+		if got := c.band.Judge(Interval{Low: c.lo, High: c.hi}); got != c.want {
+			t.Fatalf("CI [%v, %v] against %v (closed %v): %s, want %s", c.lo, c.hi, c.band, c.band.Closed, got, c.want)
 		}
 	}
 	if CombineVerdicts(Holds, Holds) != Holds || CombineVerdicts(Holds, Inconclusive) != Inconclusive ||
@@ -111,13 +124,47 @@ func TestVerdictRule(t *testing.T) {
 	}
 }
 
-func TestPoolIntervals(t *testing.T) {
-	p, err := PoolIntervals([]Interval{{Effect: 1, Replicates: []float64{1, 2, 3}}, {Effect: 3, Replicates: []float64{3, 2, 1, 9}}})
+func TestBandWorstAndString(t *testing.T) {
+	if w := Above(0).Worst([]float64{0.3, -0.1, 0.2}); w != -0.1 {
+		t.Errorf("lower bound: worst %v, want −0.1", w)
+	}
+	if w := (Band{Lo: math.Inf(-1), Hi: 1}).Worst([]float64{0.3, 0.9, 0.2}); w != 0.9 {
+		t.Errorf("upper bound: worst %v, want 0.9", w)
+	}
+	// 20–50 %: centre 0.35, half-width 0.15; 0.18 is 1.13 half-widths out, 0.55 1.33.
+	if w := (Band{Lo: 0.2, Hi: 0.5}).Worst([]float64{0.3, 0.18, 0.55}); w != 0.55 {
+		t.Errorf("two bounds: worst %v, want 0.55", w)
+	}
+	for b, want := range map[Band]string{Above(0): "> 0", AtLeast(0): "≥ 0", {Lo: 0.2, Hi: 0.5, Closed: true}: "in [0.2, 0.5]", {Lo: math.Inf(-1), Hi: 1}: "< 1"} {
+		if b.String() != want {
+			t.Errorf("%+v: %q, want %q", b, b.String(), want)
+		}
+	}
+}
+
+// PoolWorst takes the worst dataset replicate by replicate: for "> 0", the
+// minimum; the verdict of the pooled interval fails as soon as one dataset's
+// interval lies wholly below 0, whatever the others.
+func TestPoolWorst(t *testing.T) {
+	a := Interval{Effect: 1, Replicates: []float64{1, 2, 3}}
+	b := Interval{Effect: -1, Replicates: []float64{-3, -2, -1, 9}}
+	p, err := PoolWorst([]Interval{a, b}, Above(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Effect != 2 || len(p.Replicates) != 3 || p.Low != 2 || p.High != 2 {
-		t.Fatalf("pooled %+v, want effect 2 and replicates all 2", p)
+	if p.Effect != -1 || len(p.Replicates) != 3 || p.Replicates[0] != -3 || p.Replicates[2] != -1 {
+		t.Fatalf("pooled %+v, want effect −1 and replicates −3, −2, −1", p)
+	}
+	if v := Above(0).Judge(p); v != Fails {
+		t.Fatalf("one dataset wholly below 0: pooled verdict %s, want fails", v)
+	}
+	// Two datasets that each hold: the minimum holds too when both stay above 0.
+	p, _ = PoolWorst([]Interval{a, {Effect: 2, Replicates: []float64{2, 0.5, 4}}}, Above(0))
+	if p.Effect != 1 || p.Low <= 0 || Above(0).Judge(p) != Holds {
+		t.Fatalf("both above 0: %+v", p)
+	}
+	if _, err := PoolWorst(nil, Above(0)); err == nil {
+		t.Fatal("no intervals: no error")
 	}
 }
 

@@ -21,8 +21,12 @@ type DatasetResults struct {
 	Sx     []float64
 	SxMaps [][]uint8
 	// VoG is the VoG score of every test image (online model); nil when fewer
-	// than two checkpoints exist.
-	VoG []float64
+	// than two checkpoints exist. VoGDegenerate flags the images predicted empty
+	// at every checkpoint; rank and correlate by [DatasetResults.VoGHardness].
+	VoG           []float64
+	VoGDegenerate []bool
+	// VoGCheckpoints is K, the number of checkpoints VoG was computed from.
+	VoGCheckpoints int
 	// QC holds the quality-control scores of the online model and their
 	// failure-detection metrics (Table 4, Fig. 17).
 	QC *QCResults
@@ -33,6 +37,12 @@ type DatasetResults struct {
 	// Pruning is the inertia-unit pruning experiment (offline model), when the
 	// model supports it.
 	Pruning *PruneResult
+}
+
+// VoGHardness is the VoG score to rank and correlate by: VoG, with the
+// degenerate images ranked hardest ([protoseg.VoGHardness]).
+func (r *DatasetResults) VoGHardness() []float64 {
+	return protoseg.VoGHardness(r.VoG, r.VoGDegenerate)
 }
 
 // Coverages are the coverage fractions of Table 2 (the paper prints 70 in its
@@ -119,13 +129,14 @@ func figureBuilders(rs []*DatasetResults) ([]func() (*plots.Figure, error), erro
 
 		on := r.Online
 		if r.VoG != nil {
-			f10 = append(f10, plots.QualityScores{Dataset: name, Dice: on.Dice, Mu: on.Mu, VoG: r.VoG})
+			vog := r.VoGHardness()
+			f10 = append(f10, plots.QualityScores{Dataset: name, Dice: on.Dice, Mu: on.Mu, VoG: vog})
 			k := min(5, len(on.Dice))
 			bm, err := protoseg.PercentileBuckets(on.Dice, on.Mu, k)
 			if err != nil {
 				return nil, err
 			}
-			bv, err := protoseg.PercentileBuckets(on.Dice, r.VoG, k)
+			bv, err := protoseg.PercentileBuckets(on.Dice, vog, k)
 			if err != nil {
 				return nil, err
 			}

@@ -21,7 +21,7 @@ type QCResults struct {
 	Dice []float64
 	// Scores[method][n] is the confidence of image n under the method (a key of
 	// QCMethods; "vog" is absent when VoG was skipped). Sign conventions: mu = μ;
-	// vog = −VoG; entropy = −(mean binary entropy of the softmax over the image);
+	// vog = −VoG (degenerate images, predicted empty at every checkpoint, least confident); entropy = −(mean binary entropy of the softmax over the image);
 	// entropy_fg = −(the same over the predicted foreground; an empty prediction
 	// has no foreground, and its entropy_fg falls back to the whole-image
 	// entropy so that it is not scored as perfectly certain); tta = the mean

@@ -131,29 +131,15 @@ func TestQCScoresEquivariantModel(t *testing.T) {
 	}
 }
 
-func TestQCFindings(t *testing.T) {
-	r := &DatasetResults{Dataset: &data.Dataset{Name: "d"}, QC: &QCResults{Scores: map[string][]float64{"mu": nil, "vog": nil, "tta": nil},
-		Metrics: map[string]protoseg.FailureDetection{"mu": {AURC: 0.2}, "vog": {AURC: 0.3}, "tta": {AURC: 0.1}}}}
-	if ok, ev := qcVersusVoG(r); !ok || ev != "AURC(μ) = 0.200, AURC(VoG) = 0.300" {
-		t.Errorf("μ vs VoG: %v %q", ok, ev)
-	}
-	if ok, ev := qcVersusBaselines(r); ok || ev != "AURC μ 0.200 vs tta 0.100; best tta" {
-		t.Errorf("μ vs baselines: %v %q", ok, ev)
-	}
-	if ok, ev := qcVersusVoG(&DatasetResults{}); !ok || ev != "" {
-		t.Error("no QC results must be skipped")
-	}
-}
-
 func TestQCResultsJSON(t *testing.T) {
 	r := &DatasetResults{Dataset: &data.Dataset{Name: "d"}, QC: &QCResults{Dice: []float64{1, 1},
 		Scores:  map[string][]float64{"mu": {0.5, 0.7}},
-		Metrics: map[string]protoseg.FailureDetection{"mu": {AURC: 0.2, EAURC: 0.1, Spearman: math.NaN(), Pearson: math.NaN(), AUROC: math.NaN()}}}}
+		Metrics: map[string]protoseg.FailureDetection{"mu": {AURC: 0.2, EAURC: 0.1, AUGRC: 0.05, Spearman: math.NaN(), Pearson: math.NaN(), AUROC: math.NaN()}}}}
 	b, err := json.Marshal(QCResultsJSON([]*DatasetResults{r, {Dataset: &data.Dataset{Name: "none"}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"failure_detection":{"d":{"mu":{"aurc":0.2,"eaurc":0.1,"spearman":null,"pearson":null,"auroc":null}}},"qc_scores":{"d":{"mu":[0.5,0.7]}},"qc_dice":{"d":[1,1]}}`
+	want := `{"failure_detection":{"d":{"mu":{"aurc":0.2,"eaurc":0.1,"augrc":0.05,"spearman":null,"pearson":null,"auroc":null}}},"qc_scores":{"d":{"mu":[0.5,0.7]}},"qc_dice":{"d":[1,1]}}`
 	if string(b) != want {
 		t.Errorf("JSON\n%s\nwant\n%s", b, want)
 	}

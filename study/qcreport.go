@@ -2,7 +2,6 @@ package study
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/protoseg-go/protoseg-go/plots"
 	"github.com/protoseg-go/protoseg-go/protoseg"
@@ -103,45 +102,3 @@ const (
 	QCClaimVoG       = "μ detects failures at least as well as VoG: AURC(μ) ≤ AURC(VoG) (Table 4; the paper's claim, measured as Zenk et al. 2025 do)"
 	QCClaimBaselines = "μ detects failures at least as well as every other baseline (entropy, foreground entropy, TTA agreement) (Table 4; beyond the paper)"
 )
-
-// qcVersusVoG checks AURC(μ) ≤ AURC(VoG) on one dataset ("" when not scored).
-func qcVersusVoG(r *DatasetResults) (bool, string) {
-	if r.QC == nil {
-		return true, ""
-	}
-	mu, okm := r.QC.Metrics["mu"]
-	vog, okv := r.QC.Metrics["vog"]
-	if !okm || !okv {
-		return true, ""
-	}
-	return mu.AURC <= vog.AURC, fmt.Sprintf("AURC(μ) = %.3f, AURC(VoG) = %.3f", mu.AURC, vog.AURC)
-}
-
-// qcVersusBaselines checks that μ's AURC is the lowest of the non-VoG baselines
-// on one dataset, and names the best method.
-func qcVersusBaselines(r *DatasetResults) (bool, string) {
-	if r.QC == nil {
-		return true, ""
-	}
-	mu, ok := r.QC.Metrics["mu"]
-	if !ok {
-		return true, ""
-	}
-	holds, best, bestAURC := true, "mu", mu.AURC
-	var parts []string
-	for _, m := range qcMethods(r.QC) {
-		a := r.QC.Metrics[m].AURC
-		if a < bestAURC {
-			best, bestAURC = m, a
-		}
-		if m == "mu" || m == "vog" {
-			continue
-		}
-		holds = holds && mu.AURC <= a
-		parts = append(parts, fmt.Sprintf("%s %.3f", m, a))
-	}
-	if len(parts) == 0 {
-		return true, ""
-	}
-	return holds, fmt.Sprintf("AURC μ %.3f vs %s; best %s", mu.AURC, strings.Join(parts, ", "), best)
-}

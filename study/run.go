@@ -122,14 +122,20 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 		return nil, err
 	}
 	if len(onlineCkpts) >= 2 {
-		if r.VoG, err = VoGScores(onlineCkpts, ds, cfg.BatchSize); err != nil {
+		if r.VoG, r.VoGDegenerate, err = VoGScores(onlineCkpts, ds, cfg.BatchSize); err != nil {
 			return nil, err
 		}
+		r.VoGCheckpoints = len(onlineCkpts)
+		fmt.Fprintf(log, "   VoG over K = %d checkpoints; %d of %d images predicted empty at every checkpoint\n", len(onlineCkpts), count(r.VoGDegenerate), len(r.VoG))
 	} else {
 		fmt.Fprintf(log, "   VoG skipped: %d checkpoints (need ≥ 2)\n", len(onlineCkpts))
 	}
 	// Failure detection (Table 4, Fig. 17): the online model, as in Table 2.
-	if r.QC, err = QCScores(online, ds, r.Online, r.VoG, cfg.BatchSize); err != nil {
+	var vog []float64
+	if r.VoG != nil {
+		vog = r.VoGHardness()
+	}
+	if r.QC, err = QCScores(online, ds, r.Online, vog, cfg.BatchSize); err != nil {
 		return nil, err
 	}
 	if pruner, ok := offline.(Pruner); ok {
@@ -142,6 +148,17 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	}
 	fmt.Fprintf(log, "   analyses done (%s)\n", time.Since(t0).Round(time.Second))
 	return r, nil
+}
+
+// count is the number of true flags.
+func count(flags []bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
 }
 
 func meanOf(x []float64) float64 {

@@ -43,74 +43,57 @@ func PoolOverSeeds(ivs []Interval, seed uint64) (Interval, error) {
 
 // CombineSeeds combines the findings of several seeds (each from [Findings] on
 // the same datasets): per dataset, the effect is the mean over seeds with a
-// two-stage bootstrap interval ([PoolOverSeeds]) and the verdict is the seeds'
-// common verdict, inconclusive when they disagree; overall, as in [Findings].
-// A claim or dataset missing from some seed is combined over the seeds that have
-// it.
+// two-stage bootstrap interval ([PoolOverSeeds]: seeds, then test images), and
+// the verdict judges that interval with the claim's band, so it agrees with the
+// printed interval; over datasets, as in [Findings] (the worst dataset). A claim
+// or dataset missing from some seed is combined over the seeds that have it.
 func CombineSeeds(perSeed [][]Finding) []Finding {
 	if len(perSeed) == 0 {
 		return nil
 	}
 	var out []Finding
 	for _, f0 := range perSeed[0] {
-		f := Finding{Claim: f0.Claim}
-		var verdicts, ev []string
+		f := Finding{Claim: f0.Claim, Band: f0.Band}
 		var pooled []Interval
 		for _, d0 := range f0.PerDataset {
-			var ivs []Interval
-			var seedVerdicts []string
-			for _, fs := range perSeed {
-				for _, g := range fs {
-					if g.Claim != f0.Claim {
-						continue
-					}
-					for _, d := range g.PerDataset {
-						if d.Name == d0.Name {
-							seedVerdicts = append(seedVerdicts, d.Verdict)
-							if d.Defined {
-								ivs = append(ivs, Interval{Effect: d.Effect, Low: d.CILow, High: d.CIHigh, Replicates: d.replicates})
-							}
-						}
-					}
-				}
-			}
+			ivs, seedVerdicts := seedIntervals(perSeed, f0.Claim, d0.Name)
 			d := DatasetFinding{Name: d0.Name, Verdict: Inconclusive}
 			if iv, err := PoolOverSeeds(ivs, BootstrapSeed); err != nil {
 				d.Detail = "undefined: " + err.Error()
 			} else {
 				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
-				d.Verdict = CombineVerdictsAgree(seedVerdicts...)
+				d.Verdict = f.Band.Judge(iv)
 				d.Detail = fmt.Sprintf("%s over %d seeds (per seed: %s)", ciText(iv), len(ivs), strings.Join(seedVerdicts, ", "))
 				pooled = append(pooled, iv)
 			}
 			f.PerDataset = append(f.PerDataset, d)
-			verdicts = append(verdicts, d.Verdict)
-			ev = append(ev, fmt.Sprintf("%s %s: %s", d.Verdict, d.Name, d.Detail))
 		}
-		f.Verdict = CombineVerdicts(verdicts...)
-		if f0.Pooled && len(pooled) > 0 {
-			if p, err := PoolIntervals(pooled); err == nil {
-				f.Pooled, f.Effect, f.CILow, f.CIHigh = true, p.Effect, p.Low, p.High
-			}
-		}
-		f.Evidence = strings.Join(ev, "; ")
+		f.combine(pooled)
 		out = append(out, f)
 	}
 	return out
 }
 
-// CombineVerdictsAgree is the verdict of one claim measured on several seeds:
-// the common verdict when every seed agrees, else inconclusive.
-func CombineVerdictsAgree(vs ...string) string {
-	if len(vs) == 0 {
-		return Inconclusive
-	}
-	for _, v := range vs[1:] {
-		if v != vs[0] {
-			return Inconclusive
+// seedIntervals returns, over the seeds, the defined intervals of one claim on
+// one dataset and every seed's verdict.
+func seedIntervals(perSeed [][]Finding, claim, dataset string) (ivs []Interval, verdicts []string) {
+	for _, fs := range perSeed {
+		for _, g := range fs {
+			if g.Claim != claim {
+				continue
+			}
+			for _, d := range g.PerDataset {
+				if d.Name != dataset {
+					continue
+				}
+				verdicts = append(verdicts, d.Verdict)
+				if d.Defined {
+					ivs = append(ivs, Interval{Effect: d.Effect, Low: d.CILow, High: d.CIHigh, Replicates: d.replicates})
+				}
+			}
 		}
 	}
-	return vs[0]
+	return ivs, verdicts
 }
 
 // RunSeeds runs the study once per seed. One seed is [Run] into cfg.Out. With
@@ -148,7 +131,7 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 	var page strings.Builder
 	page.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ProtoSeg study over seeds</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:.3em .6em} .ok{color:#1a7f37} .no{color:#b3261e} .maybe{color:#8a6d00}</style></head><body>\n")
 	fmt.Fprintf(&page, "<h1>ProtoSeg study over %d seeds</h1>\n<p>%s</p>\n<p>Every seed's full report: %s.</p>\n", len(seeds), html.EscapeString(cfg.Describe), strings.Join(links, " · "))
-	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images); the verdict is the seeds' common verdict, inconclusive where they disagree.</p>\n")
+	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images), and the verdict judges that interval. Over datasets, a finding must hold on every dataset: the overall effect and interval are the worst dataset's (replicate by replicate), and the overall verdict judges them.</p>\n")
 	page.WriteString(FindingsHTML(combined))
 	page.WriteString("</body></html>\n")
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {

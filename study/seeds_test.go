@@ -40,7 +40,15 @@ func TestCombineSeeds(t *testing.T) {
 			t.Fatalf("%q: identical seeds combine to %s %v, want %s %v", c[i].Claim, c[i].Verdict, c[i].Effect, a[i].Verdict, a[i].Effect)
 		}
 	}
-	if CombineVerdictsAgree(Holds, Holds) != Holds || CombineVerdictsAgree(Holds, Fails) != Inconclusive || CombineVerdictsAgree(Fails, Fails) != Fails {
-		t.Fatal("CombineVerdictsAgree")
+	// The verdict of every combined dataset judges its printed interval.
+	for _, f := range c {
+		for _, d := range f.PerDataset {
+			if d.Defined && f.Band.Judge(Interval{Low: d.CILow, High: d.CIHigh}) != d.Verdict {
+				t.Errorf("%q %s: verdict %s disagrees with [%v, %v]", f.Claim, d.Name, d.Verdict, d.CILow, d.CIHigh)
+			}
+		}
+		if f.Pooled && f.Band.Judge(Interval{Low: f.CILow, High: f.CIHigh}) != f.Verdict && f.Verdict != Inconclusive {
+			t.Errorf("%q: overall verdict %s disagrees with [%v, %v]", f.Claim, f.Verdict, f.CILow, f.CIHigh)
+		}
 	}
 }
