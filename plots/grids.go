@@ -310,14 +310,24 @@ func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
 // ---- Fig. 13 ------------------------------------------------------------------
 
 // Example13 is one test image with the heat-map of the units of layers
-// 17–18 (values in [0,1]), the output B, μ and Dice(B,G).
+// 17–18 (values in [0,1]), the output B, μ and Dice(B,G). Degenerate marks an
+// output that is empty or full: its μ is a convention, printed as such.
 type Example13 struct {
-	Dataset  string
-	Image    Image
-	GT       []uint8
-	Heat     []float32
-	Output   []uint8
-	Mu, Dice float64
+	Dataset    string
+	Image      Image
+	GT         []uint8
+	Heat       []float32
+	Output     []uint8
+	Mu, Dice   float64
+	Degenerate bool
+}
+
+// label13 is the text under an example's output.
+func (e Example13) label13() string {
+	if e.Degenerate {
+		return fmt.Sprintf("μ = %.2f (degenerate:\nno boundary in B)\nDice = %.2f", e.Mu, e.Dice)
+	}
+	return fmt.Sprintf("μ = %.2f\nDice = %.2f", e.Mu, e.Dice)
 }
 
 // Fig13Examples shows each example as a column: (a) input with GT, (b)
@@ -346,7 +356,7 @@ func Fig13Examples(es []Example13) (*Figure, error) {
 		a.colTitles = append(a.colTitles, e.Dataset)
 		a.cells = append(a.cells, imageCell(e.Image, e.GT, nil, k, ""))
 		b.cells = append(b.cells, heatCell(e.Heat, nil, e.Image.H, e.Image.W, k, ""))
-		c.cells = append(c.cells, maskCell(e.Output, e.GT, e.Image.H, e.Image.W, k, fmt.Sprintf("μ = %.2f\nDice = %.2f", e.Mu, e.Dice)))
+		c.cells = append(c.cells, maskCell(e.Output, e.GT, e.Image.H, e.Image.W, k, e.label13()))
 	}
 	return gridSpec{name: "fig13", title: "Fig. 13 — Input, heat-map of the units of layers 17–18, and output, with μ and Dice",
 		rows: []gridRow{a, b, c}, cell: cell, legend: contourLegend[:1],

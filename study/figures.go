@@ -39,6 +39,25 @@ type DatasetResults struct {
 	Pruning *PruneResult
 }
 
+// fig14Dataset is the dataset Fig. 14 shows: the ISIC one (real or stand-in),
+// as in the paper, when it has S_x maps; else the first that has them; nil if
+// none has.
+func fig14Dataset(rs []*DatasetResults) *DatasetResults {
+	var first *DatasetResults
+	for _, r := range rs {
+		if r.Sx == nil || r.SxMaps == nil {
+			continue
+		}
+		if plots.PaperDataset(r.Dataset.Name) == "ISIC" {
+			return r
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	return first
+}
+
 // VoGHardness is the VoG score to rank and correlate by: VoG, with the
 // degenerate images ranked hardest ([protoseg.VoGHardness]).
 func (r *DatasetResults) VoGHardness() []float64 {
@@ -153,7 +172,7 @@ func figureBuilders(rs []*DatasetResults) ([]func() (*plots.Figure, error), erro
 		lo, hi := argmin(on.Mu), argmax(on.Mu)
 		for _, i := range []int{lo, hi} {
 			f13 = append(f13, plots.Example13{Dataset: name, Image: image(ds, i), GT: ds.Test[i].Mask, Heat: on.Heat1718[i],
-				Output: on.Output[i], Mu: on.Mu[i], Dice: on.Dice[i]})
+				Output: on.Output[i], Mu: on.Mu[i], Dice: on.Dice[i], Degenerate: i < len(on.Degenerate) && on.Degenerate[i]})
 		}
 		if r.Sx != nil {
 			f15 = append(f15, plots.Separableness{Dataset: name, SASx: r.Sx, Dice: on.Dice})
@@ -162,12 +181,10 @@ func figureBuilders(rs []*DatasetResults) ([]func() (*plots.Figure, error), erro
 			f16 = append(f16, plots.NoiseSA{Dataset: name, Levels: r.NoiseLevels, Diff: r.Noise})
 		}
 	}
-	// Fig. 14 shows one dataset (the paper uses ISIC): the first with S_x maps.
-	for _, r := range rs {
-		if r.Sx != nil && r.SxMaps != nil {
-			f14 = append(f14, ranked(r.Dataset, r.Sx, r.SxMaps, func(i int) string { return fmt.Sprintf("S_x %.2f", r.Sx[i]) }, 6))
-			break
-		}
+	// Fig. 14 shows one dataset: ISIC, as the paper, when present; else the first
+	// with S_x maps.
+	if r := fig14Dataset(rs); r != nil {
+		f14 = append(f14, ranked(r.Dataset, r.Sx, r.SxMaps, func(i int) string { return fmt.Sprintf("S_x %.2f", r.Sx[i]) }, 6))
 	}
 	return []func() (*plots.Figure, error){
 		func() (*plots.Figure, error) { return plots.Fig5LayerSA(f5) },

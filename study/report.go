@@ -19,7 +19,7 @@ var Captions = []string{
 	"Fig. 7 — SA of each unit of layer 18 on its own, sorted, averaged over the test images, with the output's Dice as a reference and the split into inertia and active units (Otsu split of the curve). Paper: only 20–50 % of the units are active.",
 	"Fig. 8 — SAMs of single layer-18 units with the lowest, middle and highest SA. Paper: weak units mix object and background; the best unit is close to the network output.",
 	"Fig. 9 — Heat-map: the fraction of layer-18 units that call each pixel object. Paper: units agree on the object's core and disagree at its boundary.",
-	"Fig. 10 — Dice of the output against two label-free quality scores: μ (mean SA of the units of layers 17–18 against the network's own output) and VoG (variance of the input gradient of the mean object logit over 5 checkpoints spread over training, min–max scaled), with Pearson r. Paper: μ correlates positively with Dice and better than VoG, which correlates weakly and negatively.",
+	"Fig. 10 — Dice of the output against two label-free quality scores: μ (mean SA of the units of layers 17–18 against the network's own output) and VoG (variance of the input gradient of the mean object logit over K checkpoints spread over training, min–max scaled; images predicted empty at every checkpoint count as the hardest), with Pearson r. Paper: μ correlates positively with Dice and better than VoG, which correlates weakly and negatively.",
 	"Fig. 11 — Mean Dice of the test images in each percentile bucket of μ and of VoG (lowest score first). Paper: Dice rises with μ across buckets; VoG buckets are flat or falling.",
 	"Fig. 12 — Test images ranked by μ, lowest to highest, with the output (red) and ground-truth (green) contours. Paper: low-μ images are the ones whose segmentations need attention.",
 	"Fig. 13 — Input with ground truth, the heat-map of the units of layers 17–18, and the output, for the lowest- and highest-μ image, with μ and Dice printed. Paper: a diffuse heat-map flags a poor output.",
@@ -37,6 +37,37 @@ type ReportInfo struct {
 	Elapsed time.Duration
 	// Backend names the GoMLX backend used.
 	Backend string
+	// Summary lines are printed under the header (counts the reader needs to
+	// weigh the findings, e.g. degenerate images and VoG checkpoints).
+	Summary []string
+	// CaptionNotes[n] is appended to the caption of figure n.
+	CaptionNotes map[int]string
+}
+
+// RunSummary returns the report's summary lines and caption notes for rs: the
+// number of degenerate images per dataset (outputs empty or full, for μ; and
+// predicted empty at every VoG checkpoint) and the number K of checkpoints VoG
+// was computed from.
+func RunSummary(rs []*DatasetResults) (lines []string, notes map[int]string) {
+	var deg, ks []string
+	for _, r := range rs {
+		name := r.Dataset.Name
+		d := fmt.Sprintf("%s %d of %d (offline), %d of %d (online)", name, count(r.Offline.Degenerate), len(r.Offline.Dice),
+			count(r.Online.Degenerate), len(r.Online.Dice))
+		if r.VoG != nil {
+			d += fmt.Sprintf(", %d predicted empty at every VoG checkpoint", count(r.VoGDegenerate))
+			ks = append(ks, fmt.Sprintf("%s K = %d", name, r.VoGCheckpoints))
+		}
+		deg = append(deg, d)
+	}
+	lines = append(lines, "Degenerate test images (output empty or full: no boundary, so μ = 0 by convention and coverage rejects them first): "+strings.Join(deg, "; ")+".")
+	notes = map[int]string{13: "An image whose output is degenerate is marked under its output."}
+	if len(ks) > 0 {
+		k := "VoG checkpoints here: " + strings.Join(ks, ", ") + "."
+		lines = append(lines, k)
+		notes[10] = k
+	}
+	return lines, notes
 }
 
 // WriteReport writes figNN.png and figNN.svg for every figure, tables.md and
@@ -67,6 +98,9 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 	page.WriteString(`<p class="warn">The datasets here are deterministic <b>synthetic stand-ins</b> of the paper's five datasets unless the configuration names real ones: their numbers are ours, never the paper's. Grey table columns are the paper's published values, for comparison.</p>
 <p>Reproduces He et al., <i>Segmentation ability map: Interpret deep features for medical image segmentation</i>, Medical Image Analysis 84 (2023).</p>
 `)
+	for _, l := range info.Summary {
+		fmt.Fprintf(&page, "<p>%s</p>\n", html.EscapeString(l))
+	}
 	if len(findings) > 0 {
 		page.WriteString(FindingsHTML(findings))
 	}
@@ -94,6 +128,9 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 		caption := ""
 		if i < len(Captions) {
 			caption = Captions[i]
+		}
+		if note := info.CaptionNotes[i+5]; note != "" {
+			caption += " " + note
 		}
 		fmt.Fprintf(&page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",
 			name, name, name, html.EscapeString(f.Title), html.EscapeString(caption))

@@ -75,6 +75,7 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 		return nil, err
 	}
 	info := ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backend.Name()}
+	info.Summary, info.CaptionNotes = RunSummary(results)
 	findings := Findings(results)
 	if err := WriteReport(cfg.Out, figs, tables, findings, info); err != nil {
 		return nil, err

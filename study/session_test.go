@@ -1,6 +1,7 @@
 package study
 
 import (
+	"github.com/protoseg-go/protoseg-go/unet"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,5 +64,13 @@ func TestSession(t *testing.T) {
 	}
 	if r.Pruning == nil || len(r.VoG) != 6 || len(r.Noise) != len(DefaultNoiseLevels) {
 		t.Fatalf("results incomplete: pruning %v, %d VoG, %d noise levels", r.Pruning, len(r.VoG), len(r.Noise))
+	}
+}
+
+// The default preset trains long enough for the VoG baseline's K = 5 checkpoints
+// (fewer epochs than K would leave fewer checkpoints than the captions state).
+func TestDefaultPresetVoGCheckpoints(t *testing.T) {
+	if k := len(unet.VoGEpochs(DefaultPreset.Epochs, unet.DefaultVoG)); k < unet.DefaultVoG || unet.DefaultVoG < 5 {
+		t.Fatalf("default preset: %d epochs give K = %d VoG checkpoints, want ≥ 5", DefaultPreset.Epochs, k)
 	}
 }
