@@ -126,6 +126,7 @@ func newExecutable(builder *Builder) *Executable {
 	for _, output := range builder.outputs {
 		numNodesToProcess = max(numNodesToProcess, output.builderIdx+1)
 	}
+	numNodesToProcess = forkNumNodesToProcess(builder, numNodesToProcess) // fork: parameters built after the last output (fork_hooks.go)
 
 	e := &Executable{
 		backend:           builder.backend,

@@ -107,6 +107,21 @@ func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, l
 	return lhs, rhs
 }
 
+// forkNumNodesToProcess extends the number of nodes an Executable tracks (hook:
+// newExecutable in exec.go) from max(output index)+1 to also cover every
+// parameter. Upstream sizes its per-node arrays by the outputs only, but
+// Execute stores every input buffer at its parameter's node index: a graph
+// whose parameters are built after its last output (e.g. a U-Net that returns
+// only its features, whose head weights are parameters built after the last
+// feature) indexed past the arrays ("index out of range"). Such unused
+// parameters have no uses and are never executed.
+func forkNumNodesToProcess(builder *Builder, n int) int {
+	for _, input := range builder.inputs {
+		n = max(n, input.builderIdx+1)
+	}
+	return n
+}
+
 // forkReduceSum returns the fused node of ReduceSum(Mul(...)) (hook: ReduceSum
 // in ops.go; fuse_mulreduce.go), or nil to let upstream build the reduction.
 func (b *Builder) forkReduceSum(operandOp backends.Op, axis []int) backends.Op {
