@@ -92,8 +92,8 @@ func MaskTensor(a *data.Array, what string) (*tensors.Tensor, error) {
 // FeatureTensor checks one external layer against the mask shape [N, spatial...]
 // and returns it as a tensor [N, spatial..., C] in its own dtype.
 func FeatureTensor(a *data.Array, layout Layout, mask []int) (*tensors.Tensor, error) {
-	if a.DType != "float32" && a.DType != "float64" {
-		return nil, fmt.Errorf("study: layer %q: unsupported dtype %s (features must be float32 or float64)", a.Name, a.DType)
+	if a.DType != "float16" && a.DType != "float32" && a.DType != "float64" {
+		return nil, fmt.Errorf("study: layer %q: unsupported dtype %s (features must be float16, float32 or float64)", a.Name, a.DType)
 	}
 	if n := a.CountNonFinite(); n > 0 {
 		return nil, fmt.Errorf("study: layer %q shaped %v has %d NaN or Inf values", a.Name, a.Shape, n)
@@ -133,6 +133,17 @@ func FeatureTensor(a *data.Array, layout Layout, mask []int) (*tensors.Tensor, e
 	t := tensors.FromShape(shapes.Make(dtypes.Float32, out...))
 	tensors.MustMutableFlatData(t, func(x []float32) { data.PermuteInto(x, a.Float32, a.Shape, perm) })
 	return t, nil
+}
+
+// activeUnits counts the units whose mean SA is above [protoseg.ActiveThreshold].
+func activeUnits(unitMean []float64) int {
+	thr, active := protoseg.ActiveThreshold(unitMean), 0
+	for _, v := range unitMean {
+		if v > thr {
+			active++
+		}
+	}
+	return active
 }
 
 // AnalyzeFeatures runs ProtoSeg on external features, one layer at a time (only
@@ -188,14 +199,7 @@ func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.A
 		}
 		mean, _ := protoseg.MeanSD(lr.SA)
 		unitMean := meanColumns(ur.SA)
-		thr := protoseg.ActiveThreshold(unitMean)
-		active := 0
-		for _, v := range unitMean {
-			if v > thr {
-				active++
-			}
-		}
-		rep.Layers = append(rep.Layers, FeatureLayer{Name: name, Shape: arr.Shape, MeanSA: mean, SA: lr.SA, UnitMeanSA: unitMean, ActiveUnits: active})
+		rep.Layers = append(rep.Layers, FeatureLayer{Name: name, Shape: arr.Shape, MeanSA: mean, SA: lr.SA, UnitMeanSA: unitMean, ActiveUnits: activeUnits(unitMean)})
 		if li == 0 {
 			rep.Degenerate = make([]bool, len(lr.SA))
 			for i := range lr.SA {
