@@ -26,8 +26,11 @@ func runAnalyze(args []string, stdout io.Writer) error {
 	gt := fs.String("gt", "", "G.npy: ground truth shaped like B (optional; without it SA is scored against B)")
 	layout := fs.String("layout", string(study.NCHW), "feature layout: nchw (channels first, PyTorch) or nhwc (channels last)")
 	muLayers := fs.String("mu-layers", "", "comma-separated layers μ is taken over (default: the last two)")
+	cases := fs.String("cases", "", "DIR of per-case <case>.npz files (layers C × [D ×] H × W by module path, probabilities or output, optional label); instead of --features/--output")
+	class := fs.Int("class", 0, "with --cases: the foreground class k (probabilities[k], label == k); 0: everything but class 0")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: protoseg analyze --features F.npz --output B.npy [--gt G.npy] [--layout nchw|nhwc] [--mu-layers A,B]")
+		fmt.Fprintln(os.Stderr, "       protoseg analyze --cases DIR [--class k] [--mu-layers A,B]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -36,25 +39,39 @@ func runAnalyze(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
+	var mu []string
+	if *muLayers != "" {
+		mu = strings.Split(*muLayers, ",")
+	}
+	if *cases != "" {
+		if *features != "" || *output != "" || *gt != "" {
+			return errors.New("analyze: --cases replaces --features, --output and --gt")
+		}
+		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, stdout)
+	}
 	if *features == "" || *output == "" {
 		fs.Usage()
-		return errors.New("need --features and --output")
+		return errors.New("need --features and --output (or --cases)")
 	}
 	lay, err := study.ParseLayout(*layout)
 	if err != nil {
 		return err
 	}
-	var mu []string
-	if *muLayers != "" {
-		mu = strings.Split(*muLayers, ",")
-	}
 	rep, err := analyzeFiles(*features, *output, *gt, lay, mu)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	return writeJSON(stdout, rep)
+}
+
+// writeJSON writes v as indented JSON, all at once (nothing on error).
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // analyzeFiles reads B (and G) and analyses the layers of the .npz one at a time.
@@ -84,7 +101,7 @@ func analyzeFiles(features, output, gt string, layout study.Layout, mu []string)
 	}
 	rep, err := study.AnalyzeFeatures(a, z, b, g, layout, mu)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", features, err)
+		return nil, data.InFile(features, err)
 	}
 	return rep, nil
 }

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"io"
+
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study"
+)
+
+// analyzeCases analyses the per-case .npz files of dir (sorted by name), one case
+// at a time, and writes the JSON report to stdout only when every case succeeded.
+func analyzeCases(dir string, opt study.CaseOptions, stdout io.Writer) error {
+	paths, err := data.ListCases(dir)
+	if err != nil {
+		return err
+	}
+	backend, err := newBackend()
+	if err != nil {
+		return err
+	}
+	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	if err != nil {
+		return err
+	}
+	rep, err := study.AnalyzeCases(backend, a, paths, opt)
+	if err != nil {
+		return err
+	}
+	return writeJSON(stdout, rep)
+}
