@@ -22,10 +22,13 @@ type Pruner interface {
 type PruneResult struct {
 	// Units is the number of units of the last layer; Inertia how many fall below
 	// the active threshold (Otsu split of the mean unit SA).
-	Units, Inertia int
+	Units   int `json:"units"`
+	Inertia int `json:"inertia"`
 	// Full is the mean Dice with every unit; InertiaPruned with the inertia units
 	// removed; ActivePruned, the control, with as many of the most active units removed.
-	Full, InertiaPruned, ActivePruned float64
+	Full          float64 `json:"full"`
+	InertiaPruned float64 `json:"inertia_pruned"`
+	ActivePruned  float64 `json:"active_pruned"`
 }
 
 // Prune measures [PruneResult] for model on the test set of ds, with unitSA the

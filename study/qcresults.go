@@ -16,7 +16,8 @@ type FailureJSON struct {
 // QCJSON holds the quality-control fields of results.json:
 // failure_detection[dataset][method], the per-image confidences
 // qc_scores[dataset][method][] and, beside them, the per-image Dice of the same
-// (online) model qc_dice[dataset][]. Methods are named as in QCMethods.
+// (online) model qc_dice[dataset][]. Methods are named as in QCMethods. In a
+// multi-seed summary the keys are "<dataset>/seed<s>".
 type QCJSON struct {
 	FailureDetection map[string]map[string]FailureJSON `json:"failure_detection"`
 	QCScores         map[string]map[string][]float64   `json:"qc_scores"`

@@ -55,13 +55,16 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	validateResults(t, raw)
 	var res Results
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Datasets) != 2 || !res.Datasets[0].Synthetic || res.Datasets[0].Name != "brats-synth" ||
 		len(res.Datasets[1].Online.Dice) != 6 || len(res.Datasets[1].Online.Degenerate) != 6 ||
-		len(res.Datasets[1].Offline.LayerSA[0]) != NumLayers || len(res.Datasets[0].VoG) != 6 {
+		len(res.Datasets[1].Offline.LayerSA[0]) != NumLayers || len(res.Datasets[0].VoG) != 6 ||
+		len(res.Datasets[0].Offline.UnitSA[0]) != 9 || res.Datasets[0].VoGCheckpoints != 3 || res.Datasets[0].DeltaB == nil ||
+		res.Datasets[0].Noise == nil || len(res.Datasets[0].Noise.Diff) != 2 {
 		t.Fatalf("results.json datasets: %+v", res.Datasets)
 	}
 	c := res.Datasets[0].Calibration

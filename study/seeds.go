@@ -112,6 +112,7 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 		return err
 	}
 	var perSeed [][]Finding
+	var results [][]*DatasetResults
 	var links []string
 	for _, s := range seeds {
 		c := cfg
@@ -124,7 +125,7 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 		if err != nil {
 			return fmt.Errorf("study: seed %d: %w", s, err)
 		}
-		perSeed = append(perSeed, Findings(rs))
+		perSeed, results = append(perSeed, Findings(rs)), append(results, rs)
 		links = append(links, fmt.Sprintf("<a href=\"%s/index.html\">seed %d</a>", sub, s))
 	}
 	combined := CombineSeeds(perSeed)
@@ -141,6 +142,26 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 		return fmt.Errorf("study: %w", err)
 	}
 	res := GatherResults(nil, combined, ReportInfo{Config: cfg.Describe, Backend: backend.Name()})
-	res.Seeds = seeds
+	res.Seeds, res.Datasets, res.QCJSON = seeds, SeedsDatasetsJSON(results, seeds), seedsQCJSON(results, seeds)
 	return WriteResults(cfg.Out, res)
+}
+
+// seedsQCJSON gathers the quality-control fields of every seed, keyed
+// "<dataset>/seed<s>".
+func seedsQCJSON(perSeed [][]*DatasetResults, seeds []uint64) QCJSON {
+	out := QCJSON{FailureDetection: map[string]map[string]FailureJSON{}, QCScores: map[string]map[string][]float64{}, QCDice: map[string][]float64{}}
+	for i, rs := range perSeed {
+		q := QCResultsJSON(rs)
+		suffix := fmt.Sprintf("/seed%d", seeds[i])
+		for k, v := range q.FailureDetection {
+			out.FailureDetection[k+suffix] = v
+		}
+		for k, v := range q.QCScores {
+			out.QCScores[k+suffix] = v
+		}
+		for k, v := range q.QCDice {
+			out.QCDice[k+suffix] = v
+		}
+	}
+	return out
 }

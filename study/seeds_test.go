@@ -1,8 +1,14 @@
 package study
 
 import (
+	"encoding/json"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/protoseg-go/protoseg-go/data"
 )
 
 func TestPoolOverSeeds(t *testing.T) {
@@ -50,5 +56,40 @@ func TestCombineSeeds(t *testing.T) {
 		if f.Pooled && f.Band.Judge(Interval{Low: f.CILow, High: f.CIHigh}) != f.Verdict && f.Verdict != Inconclusive {
 			t.Errorf("%q: overall verdict %s disagrees with [%v, %v]", f.Claim, f.Verdict, f.CILow, f.CIHigh)
 		}
+	}
+}
+
+// A multi-seed summary's results.json answers for the whole run: datasets with
+// the calibration over all seeds and every seed's entry, findings, QC per seed.
+func TestRunSeedsResultsJSON(t *testing.T) {
+	b, err := testBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cfg := Config{Datasets: []string{"brats-synth"}, Data: data.Options{Size: 32, TrainCount: 2, TestCount: 6},
+		Out: out, NoiseLevels: []float64{1}, Describe: "seeds test"}
+	if err := RunSeeds(cfg, []uint64{1, 2}, b, func(uint64) Trainer { return &fakeTrainer{} }, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateResults(t, raw)
+	var res Results
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Datasets) != 1 || len(res.Datasets[0].PerSeed) != 2 || res.Datasets[0].PerSeed[1].Seed != 2 || len(res.Findings) == 0 {
+		t.Fatalf("summary datasets %+v, %d findings", res.Datasets, len(res.Findings))
+	}
+	d := res.Datasets[0]
+	want := (d.PerSeed[0].Calibration.DiceMean + d.PerSeed[1].Calibration.DiceMean) / 2
+	if math.Abs(d.Calibration.DiceMean-want) > 1e-12 {
+		t.Fatalf("calibration over seeds: Dice mean %v, want %v", d.Calibration.DiceMean, want)
+	}
+	if _, ok := res.FailureDetection["brats-synth/seed2"]; !ok {
+		t.Fatalf("QC per seed missing: %v", res.FailureDetection)
 	}
 }
