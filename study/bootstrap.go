@@ -91,38 +91,6 @@ func quantile(s []float64, q float64) float64 {
 	return s[i]*(1-f) + s[i+1]*f
 }
 
-// PoolWorst combines the intervals of one claim on several datasets by the rule
-// "the claim holds on every dataset": the pooled statistic is the dataset effect
-// closest to violating the band b ([Band.Worst]), taken replicate by replicate
-// over the datasets' replicates (a bootstrap stratified by dataset: the b-th
-// replicates of independent per-dataset bootstraps). Judging the pooled interval
-// with b gives the overall verdict, so the printed interval and the verdict
-// agree. Replicate lists of different lengths are truncated to the shortest.
-func PoolWorst(ivs []Interval, b Band) (Interval, error) {
-	if len(ivs) == 0 {
-		return Interval{}, fmt.Errorf("study: pooling no intervals")
-	}
-	m := len(ivs[0].Replicates)
-	effects := make([]float64, len(ivs))
-	for i, iv := range ivs {
-		m = min(m, len(iv.Replicates))
-		effects[i] = iv.Effect
-	}
-	if m == 0 {
-		return Interval{}, fmt.Errorf("study: pooling intervals without replicates")
-	}
-	reps := make([]float64, m)
-	vals := make([]float64, len(ivs))
-	for r := range m {
-		for i, iv := range ivs {
-			vals[i] = iv.Replicates[r]
-		}
-		reps[r] = b.Worst(vals)
-	}
-	lo, hi := percentileInterval(reps)
-	return Interval{Effect: b.Worst(effects), Low: lo, High: hi, Replicates: reps}, nil
-}
-
 // alignReplicates returns the length of the shortest replicate list of ivs (the
 // common resamples two poolers can combine) and the mean of their effects.
 func alignReplicates(ivs []Interval) (m int, meanEffect float64) {

@@ -142,30 +142,4 @@ func TestBandWorstAndString(t *testing.T) {
 	}
 }
 
-// PoolWorst takes the worst dataset replicate by replicate: for "> 0", the
-// minimum; the verdict of the pooled interval fails as soon as one dataset's
-// interval lies wholly below 0, whatever the others.
-func TestPoolWorst(t *testing.T) {
-	a := Interval{Effect: 1, Replicates: []float64{1, 2, 3}}
-	b := Interval{Effect: -1, Replicates: []float64{-3, -2, -1, 9}}
-	p, err := PoolWorst([]Interval{a, b}, Above(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Effect != -1 || len(p.Replicates) != 3 || p.Replicates[0] != -3 || p.Replicates[2] != -1 {
-		t.Fatalf("pooled %+v, want effect −1 and replicates −3, −2, −1", p)
-	}
-	if v := Above(0).Judge(p); v != Fails {
-		t.Fatalf("one dataset wholly below 0: pooled verdict %s, want fails", v)
-	}
-	// Two datasets that each hold: the minimum holds too when both stay above 0.
-	p, _ = PoolWorst([]Interval{a, {Effect: 2, Replicates: []float64{2, 0.5, 4}}}, Above(0))
-	if p.Effect != 1 || p.Low <= 0 || Above(0).Judge(p) != Holds {
-		t.Fatalf("both above 0: %+v", p)
-	}
-	if _, err := PoolWorst(nil, Above(0)); err == nil {
-		t.Fatal("no intervals: no error")
-	}
-}
-
 func pearsonOf(x, y []float64) (float64, error) { return protoseg.Pearson(x, y) }

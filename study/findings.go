@@ -17,13 +17,16 @@ type Finding struct {
 	// Band is the range the effect must lie in for the claim to hold.
 	Band Band
 	// Verdict is Holds, Fails or Inconclusive over all datasets checked: the
-	// paper states each finding for every dataset, so the claim must hold on the
-	// worst one; Band judges the pooled interval ([PoolWorst]), and a dataset on
-	// which the effect is undefined keeps it from holding.
+	// paper states each finding for every dataset, so it holds when it holds on
+	// every dataset, fails when it fails on one, and is inconclusive otherwise
+	// ([Finding.combine]).
 	Verdict string
-	// Pooled tells whether Effect, CILow, CIHigh are set: the effect of the worst
-	// dataset and its interval, stratified by dataset ([PoolWorst]).
+	// Pooled tells whether Effect, CILow, CIHigh are set: the effect and interval
+	// of Decider, the dataset that decides the verdict (among those with the
+	// overall verdict, the one closest to violating the band); judged by Band,
+	// this interval gives Verdict.
 	Pooled                bool
+	Decider               string
 	Effect, CILow, CIHigh float64
 	// PerDataset holds the verdict and interval of every dataset checked.
 	PerDataset []DatasetFinding
@@ -134,14 +137,13 @@ func ciText(iv Interval) string {
 // gets an effect size per dataset with a 95 % percentile-bootstrap interval over
 // the test images ([BootstrapResamples] resamples, seeded, paired where two models
 // or two scores are compared) and a verdict ([Band.Judge]). Over datasets a
-// finding must hold on every one: its printed effect and interval are those of
-// the worst dataset ([PoolWorst]), and its verdict judges that interval. It says
-// honestly where a finding fails.
+// finding must hold on every one ([Finding.combine]); its printed effect and
+// interval are those of the dataset that decides the verdict. It says honestly
+// where a finding fails.
 func Findings(rs []*DatasetResults) []Finding {
 	var out []Finding
 	for _, c := range claims() {
 		f := Finding{Claim: c.text + " (effect " + c.band.String() + ")", Band: c.band}
-		var ivs []Interval
 		for di, r := range rs {
 			s, ok := c.on(r)
 			if !ok {
@@ -154,43 +156,58 @@ func Findings(rs []*DatasetResults) []Finding {
 			} else {
 				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
 				d.Verdict, d.Detail = c.band.Judge(iv), strings.TrimPrefix(s.note+"; effect "+ciText(iv), "; ")
-				ivs = append(ivs, iv)
 			}
 			f.PerDataset = append(f.PerDataset, d)
 		}
 		if len(f.PerDataset) > 0 {
-			f.combine(ivs)
+			f.combine()
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// combine sets the overall verdict, effect and interval of f from the intervals
-// of its defined datasets: the worst dataset's interval ([PoolWorst]) judged by
-// f.Band; a dataset on which the effect is undefined keeps the verdict from
-// holding.
-func (f *Finding) combine(ivs []Interval) {
-	var ev []string
-	undefined := false
+// combine sets the overall verdict of f from its datasets' verdicts — the paper
+// states each finding for every dataset, so it holds when it holds on every
+// dataset (an intersection–union test: each dataset's 95 % interval must lie in
+// the band), fails when it fails on some dataset, and is inconclusive otherwise
+// ([CombineVerdicts]) — and prints the interval of the dataset that decides it
+// ([decider]), so the printed interval, judged by f.Band, gives the verdict.
+func (f *Finding) combine() {
+	var ev, verdicts []string
 	for _, d := range f.PerDataset {
-		undefined = undefined || !d.Defined
+		verdicts = append(verdicts, d.Verdict)
 		ev = append(ev, fmt.Sprintf("%s %s: %s", d.Verdict, d.Name, d.Detail))
 	}
 	f.Evidence = strings.Join(ev, "; ")
-	f.Verdict = Inconclusive
-	if len(ivs) == 0 {
-		return
+	f.Verdict = CombineVerdicts(verdicts...)
+	if d, ok := decider(f.PerDataset, f.Band, f.Verdict); ok {
+		f.Pooled, f.Decider, f.Effect, f.CILow, f.CIHigh = true, d.Name, d.Effect, d.CILow, d.CIHigh
 	}
-	p, err := PoolWorst(ivs, f.Band)
-	if err != nil {
-		return
+}
+
+// decider returns the dataset whose interval decides the overall verdict v:
+// among the datasets with verdict v, the one whose effect is closest to
+// violating the band ([Band.Worst]); ok is false when v comes from a dataset on
+// which the effect is undefined.
+func decider(per []DatasetFinding, b Band, v string) (DatasetFinding, bool) {
+	var cands []DatasetFinding
+	var effects []float64
+	for _, d := range per {
+		if d.Defined && d.Verdict == v {
+			cands, effects = append(cands, d), append(effects, d.Effect)
+		}
 	}
-	f.Pooled, f.Effect, f.CILow, f.CIHigh = true, p.Effect, p.Low, p.High
-	f.Verdict = f.Band.Judge(p)
-	if undefined {
-		f.Verdict = CombineVerdicts(f.Verdict, Inconclusive)
+	if len(cands) == 0 {
+		return DatasetFinding{}, false
 	}
+	w := b.Worst(effects)
+	for _, d := range cands {
+		if d.Effect == w {
+			return d, true
+		}
+	}
+	return cands[0], true
 }
 
 // onTest is a statistic over the test images of r.

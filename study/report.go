@@ -159,12 +159,12 @@ func verdictClass(v string) string {
 func FindingsHTML(findings []Finding) string {
 	var b strings.Builder
 	b.WriteString("<h2>The paper's findings, checked on these results</h2>\n")
-	fmt.Fprintf(&b, "<p>Effect sizes with 95 %% percentile-bootstrap confidence intervals over the test images (%d resamples, seeded; paired where two models or two scores are compared). A finding <span class=\"ok\">holds</span> when the whole interval lies in the claim's range (a strict claim \"> 0\" excludes the bound, an inclusive one \"≥ 0\" or \"20–50 %%\" includes it), <span class=\"no\">fails</span> when it lies wholly outside, and is <span class=\"maybe\">inconclusive</span> otherwise. The paper states each finding for every dataset, so over datasets a finding must hold on every one: the overall effect and interval are those of the worst dataset, taken replicate by replicate (a bootstrap stratified by dataset), and the overall verdict judges that interval; a dataset on which the effect is undefined keeps it from holding. Input separableness S_x is a calibration target of the stand-ins, not a finding: it is in the calibration table.</p>\n", BootstrapResamples)
+	fmt.Fprintf(&b, "<p>Effect sizes with 95 %% percentile-bootstrap confidence intervals over the test images (%d resamples, seeded; paired where two models or two scores are compared). A finding <span class=\"ok\">holds</span> when the whole interval lies in the claim's range (a strict claim \"> 0\" excludes the bound, an inclusive one \"≥ 0\" or \"20–50 %%\" includes it), <span class=\"no\">fails</span> when it lies wholly outside, and is <span class=\"maybe\">inconclusive</span> otherwise. The paper states each finding for every dataset, so over datasets a finding holds when it holds on every dataset (an intersection–union test), fails when it fails on at least one, and is inconclusive otherwise; the overall effect and interval are those of the dataset that decides the verdict (named beside it), so that interval, judged by the claim's range, gives the overall verdict. Input separableness S_x is a calibration target of the stand-ins, not a finding: it is in the calibration table.</p>\n", BootstrapResamples)
 	b.WriteString("<table><tr><th>claim</th><th>verdict</th><th>effect [95 % CI]</th><th>per dataset</th></tr>\n")
 	for _, f := range findings {
 		eff := "—"
 		if f.Pooled {
-			eff = fmt.Sprintf("%.3f [%.3f, %.3f]", f.Effect, f.CILow, f.CIHigh)
+			eff = fmt.Sprintf("%.3f [%.3f, %.3f] (%s)", f.Effect, f.CILow, f.CIHigh, html.EscapeString(f.Decider))
 		}
 		var per []string
 		for _, d := range f.PerDataset {

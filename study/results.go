@@ -101,14 +101,16 @@ type ModelJSON struct {
 	DegenerateCount int         `json:"degenerate_count"`
 }
 
-// FindingJSON is one finding in results.json; effect and CI are null when the
-// finding has no pooled effect.
+// FindingJSON is one finding in results.json: effect and CI are those of the
+// dataset decided_by, whose interval decides the verdict; null (and "") when no
+// defined dataset does.
 type FindingJSON struct {
 	Claim      string             `json:"claim"`
 	Verdict    string             `json:"verdict"`
 	Effect     *float64           `json:"effect"`
 	CILow      *float64           `json:"ci_low"`
 	CIHigh     *float64           `json:"ci_high"`
+	DecidedBy  string             `json:"decided_by"`
 	PerDataset []DatasetFindingJS `json:"per_dataset"`
 }
 
@@ -248,7 +250,7 @@ func GatherResults(rs []*DatasetResults, findings []Finding, info ReportInfo) Re
 	for _, f := range findings {
 		fj := FindingJSON{Claim: f.Claim, Verdict: f.Verdict}
 		if f.Pooled {
-			fj.Effect, fj.CILow, fj.CIHigh = jsonNumber(f.Effect), jsonNumber(f.CILow), jsonNumber(f.CIHigh)
+			fj.Effect, fj.CILow, fj.CIHigh, fj.DecidedBy = jsonNumber(f.Effect), jsonNumber(f.CILow), jsonNumber(f.CIHigh), f.Decider
 		}
 		for _, d := range f.PerDataset {
 			dj := DatasetFindingJS{Name: d.Name, Verdict: d.Verdict, Detail: d.Detail}

@@ -27,7 +27,7 @@ func TestResultsSchemaRejects(t *testing.T) {
 	for _, bad := range []string{
 		`{"config":"c","backend":"b","datasets":[],"findings":[],"failure_detection":{},"qc_scores":{}}`,
 		`{"config":"c","backend":"b","datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{},"extra":1}`,
-		`{"config":"c","backend":"b","datasets":[],"findings":[{"claim":"x","verdict":"maybe","effect":null,"ci_low":null,"ci_high":null,"per_dataset":[]}],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
+		`{"config":"c","backend":"b","datasets":[],"findings":[{"claim":"x","verdict":"maybe","effect":null,"ci_low":null,"ci_high":null,"decided_by":"","per_dataset":[]}],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
 		`{"config":"c","backend":"b","datasets":[{"name":"d","synthetic":true,"calibration":{"sx":0,"sx_paper":null,"dice_mean":0,"dice_sd":0,"dice_mean_paper":null,"dice_sd_paper":null}}],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
 	} {
 		if err := validates(bad); err == nil {

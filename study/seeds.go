@@ -45,7 +45,7 @@ func PoolOverSeeds(ivs []Interval, seed uint64) (Interval, error) {
 // the same datasets): per dataset, the effect is the mean over seeds with a
 // two-stage bootstrap interval ([PoolOverSeeds]: seeds, then test images), and
 // the verdict judges that interval with the claim's band, so it agrees with the
-// printed interval; over datasets, as in [Findings] (the worst dataset). A claim
+// printed interval; over datasets, as in [Findings]. A claim
 // or dataset missing from some seed is combined over the seeds that have it.
 func CombineSeeds(perSeed [][]Finding) []Finding {
 	if len(perSeed) == 0 {
@@ -54,7 +54,6 @@ func CombineSeeds(perSeed [][]Finding) []Finding {
 	var out []Finding
 	for _, f0 := range perSeed[0] {
 		f := Finding{Claim: f0.Claim, Band: f0.Band}
-		var pooled []Interval
 		for _, d0 := range f0.PerDataset {
 			ivs, seedVerdicts := seedIntervals(perSeed, f0.Claim, d0.Name)
 			d := DatasetFinding{Name: d0.Name, Verdict: Inconclusive}
@@ -64,11 +63,10 @@ func CombineSeeds(perSeed [][]Finding) []Finding {
 				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
 				d.Verdict = f.Band.Judge(iv)
 				d.Detail = fmt.Sprintf("%s over %d seeds (per seed: %s)", ciText(iv), len(ivs), strings.Join(seedVerdicts, ", "))
-				pooled = append(pooled, iv)
 			}
 			f.PerDataset = append(f.PerDataset, d)
 		}
-		f.combine(pooled)
+		f.combine()
 		out = append(out, f)
 	}
 	return out
@@ -132,7 +130,7 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 	var page strings.Builder
 	page.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ProtoSeg study over seeds</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:.3em .6em} .ok{color:#1a7f37} .no{color:#b3261e} .maybe{color:#8a6d00}</style></head><body>\n")
 	fmt.Fprintf(&page, "<h1>ProtoSeg study over %d seeds</h1>\n<p>%s</p>\n<p>Every seed's full report: %s.</p>\n", len(seeds), html.EscapeString(cfg.Describe), strings.Join(links, " · "))
-	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images), and the verdict judges that interval. Over datasets, a finding must hold on every dataset: the overall effect and interval are the worst dataset's (replicate by replicate), and the overall verdict judges them.</p>\n")
+	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images), and the verdict judges that interval. Over datasets, a finding holds when it holds on every dataset, fails when it fails on one, and is inconclusive otherwise; the overall effect and interval are those of the dataset that decides the verdict.</p>\n")
 	page.WriteString(FindingsHTML(combined))
 	page.WriteString("</body></html>\n")
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
