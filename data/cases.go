@@ -75,6 +75,11 @@ func OpenCase(path string) (*Case, error) {
 	if err != nil {
 		return nil, InFile(path, err)
 	}
+	return newCase(z, path)
+}
+
+// newCase sorts the arrays of the open archive z; it closes z on error.
+func newCase(z *NPZ, path string) (*Case, error) {
 	c := &Case{Name: strings.TrimSuffix(filepath.Base(path), ".npz"), Path: path, z: z}
 	for _, name := range z.Names() {
 		switch name {

@@ -178,3 +178,26 @@ func TestNPZDeflateBomb(t *testing.T) {
 		t.Errorf("understated size: %v", err)
 	}
 }
+
+// TestNPZDeclaredSizes: members whose declared size their bytes cannot hold are
+// refused before allocation: deflate beyond 1032:1, stored sizes that differ.
+func TestNPZDeclaredSizes(t *testing.T) {
+	for _, c := range []struct {
+		method       uint16
+		uncompressed uint64
+		want         string
+	}{{zip.Deflate, 100 << 20, "more than deflate can expand to"}, {zip.Store, 1 << 20, "stored, but declares"}} {
+		var z bytes.Buffer
+		zw := zip.NewWriter(&z)
+		w, _ := zw.CreateRaw(&zip.FileHeader{Name: "lie.npy", Method: c.method, CompressedSize64: 100, UncompressedSize64: c.uncompressed})
+		w.Write(make([]byte, 100))
+		zw.Close()
+		npz, err := NewNPZ(bytes.NewReader(z.Bytes()), int64(z.Len()), "lie.npz")
+		if err == nil {
+			_, err = npz.Read("lie")
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `lie.npz: not a readable NumPy array: array "lie"`) {
+			t.Errorf("method %d: %v", c.method, err)
+		}
+	}
+}

@@ -284,6 +284,7 @@ func baseName(path string) string {
 // read one at a time so that only one array is in memory.
 type NPZ struct {
 	path    string
+	size    int64 // the archive's size in bytes
 	closer  io.Closer
 	names   []string
 	members map[string]*zip.File
@@ -316,7 +317,7 @@ func NewNPZ(r io.ReaderAt, size int64, path string) (*NPZ, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: not a readable .npz (zip) archive: %v", path, ErrNPY, err)
 	}
-	z := &NPZ{path: path, members: map[string]*zip.File{}}
+	z := &NPZ{path: path, size: size, members: map[string]*zip.File{}}
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, ".npy")
 		if _, dup := z.members[name]; dup {
@@ -348,6 +349,9 @@ func (z *NPZ) Read(name string) (*Array, error) {
 		return nil, fmt.Errorf("%s: %w: array %q declares %d bytes uncompressed (%d compressed), over the limit of %d (data.MaxNPYBytes)",
 			z.path, ErrNPY, name, f.UncompressedSize64, f.CompressedSize64, int64(MaxNPYBytes))
 	}
+	if err := z.checkSizes(f); err != nil {
+		return nil, fmt.Errorf("%s: %w: array %q: %v", z.path, ErrNPY, name, err)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: array %q: %v", z.path, ErrNPY, name, err)
@@ -363,6 +367,28 @@ func (z *NPZ) Read(name string) (*Array, error) {
 	}
 	a.Name = name
 	return a, nil
+}
+
+// maxDeflateRatio bounds how much deflate can expand: at best one length-258
+// match per two bits, 1032:1; a member declaring more than that of its
+// compressed size (plus a little) lies, and is refused before its arrays are
+// allocated.
+const maxDeflateRatio = 1032
+
+// checkSizes refuses a member whose declared uncompressed size its compressed
+// bytes cannot hold: more than the archive (stored), or more than deflate can
+// expand to, so that no declared size allocates more than ~1000× the file.
+func (z *NPZ) checkSizes(f *zip.File) error {
+	if f.CompressedSize64 > uint64(max(z.size, 0)) {
+		return fmt.Errorf("declares %d compressed bytes, the archive has %d", f.CompressedSize64, z.size)
+	}
+	switch {
+	case f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64:
+		return fmt.Errorf("stored, but declares %d bytes uncompressed and %d compressed", f.UncompressedSize64, f.CompressedSize64)
+	case f.Method == zip.Deflate && f.UncompressedSize64 > maxDeflateRatio*f.CompressedSize64+1024:
+		return fmt.Errorf("declares %d bytes uncompressed from %d compressed, more than deflate can expand to", f.UncompressedSize64, f.CompressedSize64)
+	}
+	return nil
 }
 
 // Close closes the archive's file (nothing for an archive made by [NewNPZ]).
