@@ -17,11 +17,52 @@ import (
 // of that shape (all 18 layers of a U-Net need 18 compilations at most, not one per
 // image). An Analyzer is safe for use by one goroutine at a time.
 type Analyzer struct {
+	backend  backends.Backend
 	method   ResizeMethod
 	layer    *Exec
 	units    *Exec
 	unitSAMs *Exec
+	unitLow  *Exec
+	unitPath UnitPath
+	// taps caches the probed up-sampling of one axis per (feature size, mask
+	// size); a nil entry marks one the unit kernel does not reproduce.
+	taps map[[2]int]*axisTaps
+	// lastUnitPath is the path the last Units call took (for tests).
+	lastUnitPath UnitPath
 }
+
+// UnitPath selects how [Analyzer.Units] computes the unit SAMs. Both give
+// bit-identical results; the kernel is the faster.
+type UnitPath int
+
+const (
+	// UnitKernel is the default: the prototypes and the unit logits at the
+	// feature's size come from a small graph, and a plain-Go kernel up-samples,
+	// thresholds and counts every unit without building the N·C full-resolution
+	// maps (unitkernel.go). Where it cannot reproduce the graph path bit for bit
+	// it takes the graph path instead: features that are not float32 or larger
+	// than the mask along an axis, a ground truth or ROI that is not float, a ROI
+	// with values other than 0 and 1, a unit logit beyond ±2¹²⁵, or a backend
+	// whose interpolation product rounds in none of the known ways.
+	UnitKernel UnitPath = iota
+	// UnitGraph is the reference: one graph that up-samples every unit logit to
+	// the mask size, thresholds and reduces it.
+	UnitGraph
+)
+
+// String implements fmt.Stringer.
+func (p UnitPath) String() string {
+	switch p {
+	case UnitKernel:
+		return "kernel"
+	case UnitGraph:
+		return "graph"
+	}
+	return fmt.Sprintf("UnitPath(%d)", int(p))
+}
+
+// SetUnitPath selects how Units computes the unit SAMs (default [UnitKernel]).
+func (a *Analyzer) SetUnitPath(p UnitPath) { a.unitPath = p }
 
 // LayerResult is ProtoSeg at layer level (all channels of the feature together) for
 // a batch of N images.
@@ -60,7 +101,7 @@ type UnitResult struct {
 // NewAnalyzer returns an Analyzer that runs on backend and resizes features smaller
 // than the mask with method.
 func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, error) {
-	a := &Analyzer{method: method}
+	a := &Analyzer{backend: backend, method: method, taps: map[[2]int]*axisTaps{}}
 	var err error
 	if a.layer, err = NewExec(backend, a.layerGraph); err != nil {
 		return nil, fmt.Errorf("protoseg: building layer analysis: %w", err)
@@ -71,7 +112,10 @@ func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, erro
 	if a.unitSAMs, err = NewExec(backend, a.unitGraph(true)); err != nil {
 		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
 	}
-	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs} {
+	if a.unitLow, err = NewExec(backend, a.unitLowGraph); err != nil {
+		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
+	}
+	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs, a.unitLow} {
 		e.SetMaxCache(256)
 	}
 	return a, nil
@@ -324,10 +368,24 @@ func fillMap(m []uint8, fill int, roi *tensors.Tensor, i int) {
 	}
 }
 
-// Units runs ProtoSeg on every unit (channel) of f on its own, all units in one
-// graph call; arguments as in [Analyzer.Layer]. With keepSAMs the binary SAM of every
-// unit is returned too (N·C maps).
+// Units runs ProtoSeg on every unit (channel) of f on its own; arguments as in
+// [Analyzer.Layer]. With keepSAMs the binary SAM of every unit is returned too (N·C
+// maps). The analyzer's [UnitPath] selects how (by default the unit kernel); the
+// result is the same bit for bit.
 func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
+	if a.unitPath == UnitKernel {
+		res, done, err := a.unitsKernel(name, f, mask, gt, roi, keepSAMs)
+		if done || err != nil {
+			a.lastUnitPath = UnitKernel
+			return res, err
+		}
+	}
+	a.lastUnitPath = UnitGraph
+	return a.unitsGraph(name, f, mask, gt, roi, keepSAMs)
+}
+
+// unitsGraph is Units on the graph path (unitGraph), all units in one graph call.
+func (a *Analyzer) unitsGraph(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
 	exec := a.units
 	if keepSAMs {
 		exec = a.unitSAMs
@@ -337,16 +395,24 @@ func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs
 		return nil, err
 	}
 	n, c := f.Shape().Dimensions[0], f.Shape().Dimensions[f.Rank()-1]
-	res := &UnitResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
-		SA: make([][]float64, n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
-	inter, size := toFloat64(outs[0]), toFloat64(outs[1])
-	heat := tensors.MustCopyFlatData[float32](outs[2])
 	var sams [][]uint8
 	if keepSAMs {
 		sams = splitUint8(outs[3], n*c)
+	}
+	heat := tensors.MustCopyFlatData[float32](outs[2])
+	return finishUnits(name, mask, roi, c, toFloat64(outs[0]), toFloat64(outs[1]), heat, sams, tot), nil
+}
+
+// finishUnits assembles a UnitResult from the per image and unit overlaps and
+// sizes [N·C], the heat-maps [N·P] and the SAMs (N·C maps, or nil), applying the
+// empty-region convention.
+func finishUnits(name string, mask, roi *tensors.Tensor, c int, inter, size []float64, heat []float32, sams [][]uint8, tot regionTotals) *UnitResult {
+	n := mask.Shape().Dimensions[0]
+	res := &UnitResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
+		SA: make([][]float64, n), HeatMap: make([][]float32, n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
+	if sams != nil {
 		res.SAMs = make([][][]uint8, n)
 	}
-	res.HeatMap = make([][]float32, n)
 	pixels := len(heat) / n
 	for i := range n {
 		res.SA[i] = make([]float64, c)
@@ -356,7 +422,7 @@ func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs
 		}
 		res.EmptyObject[i], res.EmptyBackground[i] = fill < 0, fill > 0
 		res.HeatMap[i] = heat[i*pixels : (i+1)*pixels : (i+1)*pixels]
-		if keepSAMs {
+		if sams != nil {
 			res.SAMs[i] = sams[i*c : (i+1)*c]
 		}
 		if fill != 0 {
@@ -365,14 +431,14 @@ func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs
 			for p, v := range m {
 				res.HeatMap[i][p] = float32(v)
 			}
-			if keepSAMs {
+			if sams != nil {
 				for k := range res.SAMs[i] {
 					copy(res.SAMs[i][k], m)
 				}
 			}
 		}
 	}
-	return res, nil
+	return res
 }
 
 // splitUint8 copies a uint8 tensor and splits it into parts equal maps.

@@ -1,0 +1,333 @@
+package protoseg
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The unit kernel: ProtoSeg on every unit (channel) of a feature without the N·C
+// full-resolution unit maps that the graph path (unitGraph) builds only to count.
+//
+// For one channel k the SAM is a threshold. The unit logit at the feature's size,
+//
+//	l_k(x) = (c_t,k − c_b,k)·(2 f_k(x) − c_t,k − c_b,k)
+//
+// (with c_t,k − c_b,k set to 0 on a tie, see linearLogit), is positive exactly
+// where f_k is closer to the object prototype, i.e. on the side of the midpoint
+// (c_t,k + c_b,k)/2 given by the sign of c_t,k − c_b,k. The graph path up-samples
+// l_k to the mask size, u_k = Resize(l_k), and the SAM is S_k = [u_k > 0]. Since
+// the prototypes of the up-sampled map are those of the low-resolution map under
+// the adjoint (down-sampled) mask (docs/design.md §6), a small graph (unitLowGraph)
+// gives l_k and the checks, and this kernel does the rest in plain Go, per image n
+// and unit k:
+//
+//   - up-sample l_k along every spatial axis but the last, exactly as the graph
+//     path's interpolation product rounds (separable two-tap rows; the rounding
+//     rule per row comes from probeRules), into a buffer [S_0, …, S_{r−2}, s_{r−1}];
+//   - along the last axis, only the sign of u_k is needed: a stretch of outputs
+//     between two source values of one sign has that sign (u is a convex
+//     combination), and only stretches whose two sources differ in sign are
+//     evaluated pixel by pixel (combineRule.positive);
+//   - each run [p0, p1) of object pixels adds to |S ∩ G| = Σ G·R and |S| = Σ R
+//     through prefix sums of G·R and R, to the heat-map count through a difference
+//     array, and, when asked, copies R into the unit's SAM.
+//
+// Every count is an integer, so the N·C tasks run on a small worker pool in any
+// order and the result is bit-identical to the graph path's (unitkernel_test.go).
+
+// maxKernelLogit bounds |l_k| for the kernel: up to it, no up-sampling step can
+// overflow (each is a convex combination, weights summing to 1 within rounding),
+// so every value stays finite and zero weights contribute exact zeros, as in the
+// graph path's dense product. Larger (or non-finite) logits take the graph path.
+const maxKernelLogit = 0x1p125
+
+// safeMin: two source values ≥ safeMin (and a tap weight ≥ 1/4) give an
+// interpolated value that no rounding flushes to zero.
+const safeMin = 0x1p-100
+
+// unitKernel is one batch of the unit analysis.
+type unitKernel struct {
+	n, c     int
+	low      []float32 // [N, C, s...]: the unit logits at the feature's size
+	lowSize  int       // Π s
+	lowDims  []int     // s...
+	axes     []*axisTaps
+	pixels   int       // Π S, the mask's size
+	gtCum    [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
+	roiCum   [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
+	roi      [][]uint8 // per image: the binary ROI; nil: everywhere
+	skip     []bool    // images whose SAMs the empty-region convention fills
+	sams     []uint8   // N·C·P unit SAMs when kept, else nil
+	inter    []int64   // |S ∩ G| per image and unit, inside R
+	size     []int64   // |S| per image and unit, inside R
+	overflow atomic.Bool
+}
+
+// run computes inter, size, the SAMs (when kept) and returns the heat-maps
+// [N·P], the mean over units of the unit SAMs inside the ROI; it reports false
+// when a logit exceeded maxKernelLogit (the caller then takes the graph path).
+func (k *unitKernel) run() ([]float32, bool) {
+	tasks := k.n * k.c
+	workers := make([]*unitWorker, max(1, min(runtime.GOMAXPROCS(0), tasks)))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for i := range workers {
+		workers[i] = k.newWorker()
+		wg.Add(1)
+		go func(w *unitWorker) {
+			defer wg.Done()
+			for !k.overflow.Load() {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					return
+				}
+				if !k.skip[t/k.c] {
+					w.unit(t)
+				}
+			}
+		}(workers[i])
+	}
+	wg.Wait()
+	if k.overflow.Load() {
+		return nil, false
+	}
+	return k.heat(workers), true
+}
+
+// heat sums the workers' difference arrays: the number of units whose SAM holds
+// pixel p, times float32(1/C) (the graph's ReduceMean), inside the ROI.
+func (k *unitKernel) heat(workers []*unitWorker) []float32 {
+	out := make([]float32, k.n*k.pixels)
+	inv := float32(1 / float64(k.c))
+	for n := range k.n {
+		var sum []int32
+		for _, w := range workers {
+			d := w.heatDiff[n]
+			if d == nil {
+				continue
+			}
+			if sum == nil {
+				sum = d
+				continue
+			}
+			for p, v := range d {
+				sum[p] += v
+			}
+		}
+		if sum == nil {
+			continue
+		}
+		h, cnt := out[n*k.pixels:(n+1)*k.pixels], int32(0)
+		for p := range h {
+			cnt += sum[p]
+			if k.roi == nil || k.roi[n][p] != 0 {
+				h[p] = float32(cnt) * inv
+			}
+		}
+	}
+	return out
+}
+
+// unitWorker holds one goroutine's buffers.
+type unitWorker struct {
+	k        *unitKernel
+	buf      [2][]float32
+	dims     []int
+	heatDiff [][]int32 // per image: difference array of the heat count (P+1), nil until used
+	ones     []uint8
+}
+
+func (k *unitKernel) newWorker() *unitWorker {
+	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n)}
+	size, most := k.lowSize, 0
+	for ax, t := range k.axes[:len(k.axes)-1] {
+		size = size / k.lowDims[ax] * t.size
+		most = max(most, size)
+	}
+	w.buf = [2][]float32{make([]float32, most), make([]float32, most)}
+	if k.roi == nil && k.sams != nil {
+		w.ones = make([]uint8, k.axes[len(k.axes)-1].size)
+		for i := range w.ones {
+			w.ones[i] = 1
+		}
+	}
+	return w
+}
+
+// unit runs task t = n·C + k: image n, unit k.
+func (w *unitWorker) unit(t int) {
+	k := w.k
+	src := k.low[t*k.lowSize : (t+1)*k.lowSize]
+	for _, v := range src {
+		if !(v <= maxKernelLogit && v >= -maxKernelLogit) { // also NaN
+			k.overflow.Store(true)
+			return
+		}
+	}
+	m := w.leading(src)
+	e := w.emitter(t)
+	last := k.axes[len(k.axes)-1]
+	for r := range len(m) / last.cur {
+		row, base := m[r*last.cur:(r+1)*last.cur], r*last.size
+		if last.identity {
+			e.scanRow(row, base)
+		} else {
+			e.segRow(last, row, base)
+		}
+	}
+	k.inter[t], k.size[t] = e.inter, e.size
+}
+
+// leading up-samples src along every spatial axis but the last, each step as the
+// graph path's resizeRotating computes it (axis 0 first, every value rounded to
+// float32), and returns the result [S_0, …, S_{r−2}, s_{r−1}] (src itself when no
+// leading axis changes size).
+func (w *unitWorker) leading(src []float32) []float32 {
+	k := w.k
+	copy(w.dims, k.lowDims)
+	cur, which := src, 0
+	for ax, t := range k.axes[:len(k.axes)-1] {
+		if t.identity {
+			continue
+		}
+		outer, inner := 1, 1
+		for _, d := range w.dims[:ax] {
+			outer *= d
+		}
+		for _, d := range w.dims[ax+1:] {
+			inner *= d
+		}
+		dst := w.buf[which][:outer*t.size*inner]
+		for o := range outer {
+			in, out := cur[o*t.cur*inner:(o+1)*t.cur*inner], dst[o*t.size*inner:(o+1)*t.size*inner]
+			for i := range t.size {
+				a := in[int(t.j0[i])*inner : (int(t.j0[i])+1)*inner]
+				b := in[int(t.j1[i])*inner : (int(t.j1[i])+1)*inner]
+				combineRow(t.rule[i], t.w0[i], a, t.w1[i], b, out[i*inner:(i+1)*inner])
+			}
+		}
+		w.dims[ax] = t.size
+		cur, which = dst, 1-which
+	}
+	return cur
+}
+
+// combineRow sets out[x] = rule.combine(w0, a[x], w1, b[x]), the rule hoisted out
+// of the loop.
+func combineRow(rule combineRule, w0 float32, a []float32, w1 float32, b, out []float32) {
+	a, b = a[:len(out)], b[:len(out)]
+	switch rule {
+	case ruleFused:
+		for x := range out {
+			out[x] = fma32(w1, b[x], float32(w0*a[x]))
+		}
+	case ruleSeparate:
+		for x := range out {
+			out[x] = float32(w0*a[x]) + float32(w1*b[x])
+		}
+	default:
+		for x := range out {
+			out[x] = float32(float64(w0)*float64(a[x]) + float64(w1)*float64(b[x]))
+		}
+	}
+}
+
+// emitter accumulates the object runs of one unit SAM (pixel indices within the
+// image).
+type emitter struct {
+	d           []int32 // the image's heat difference array
+	gc, rc      []int32 // prefix sums of G·R and R (rc nil: R = 1)
+	roi, sam    []uint8 // the image's ROI (nil: everywhere); the unit's SAM (nil: not kept)
+	ones        []uint8
+	inter, size int64
+}
+
+func (w *unitWorker) emitter(t int) *emitter {
+	k, n := w.k, t/w.k.c
+	if w.heatDiff[n] == nil {
+		w.heatDiff[n] = make([]int32, k.pixels+1)
+	}
+	e := &emitter{d: w.heatDiff[n], gc: k.gtCum[n], ones: w.ones}
+	if k.roiCum != nil {
+		e.rc, e.roi = k.roiCum[n], k.roi[n]
+	}
+	if k.sams != nil {
+		e.sam = k.sams[t*k.pixels : (t+1)*k.pixels]
+	}
+	return e
+}
+
+// run records the object pixels [p0, p1).
+func (e *emitter) run(p0, p1 int) {
+	e.d[p0]++
+	e.d[p1]--
+	e.inter += int64(e.gc[p1] - e.gc[p0])
+	if e.rc != nil {
+		e.size += int64(e.rc[p1] - e.rc[p0])
+	} else {
+		e.size += int64(p1 - p0)
+	}
+	switch {
+	case e.sam == nil:
+	case e.roi != nil:
+		copy(e.sam[p0:p1], e.roi[p0:p1])
+	default:
+		copy(e.sam[p0:p1], e.ones[:p1-p0])
+	}
+}
+
+// scanRow records the object runs of a row that needs no resizing: [v > 0].
+func (e *emitter) scanRow(row []float32, base int) {
+	start := -1
+	for x, v := range row {
+		if v > 0 {
+			if start < 0 {
+				start = x
+			}
+		} else if start >= 0 {
+			e.run(base+start, base+x)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		e.run(base+start, base+len(row))
+	}
+}
+
+// segRow records the object runs of a row up-sampled along the last axis with
+// taps t, from its source values row: a segment whose two sources are both
+// ≥ safeMin is all object, both ≤ 0 all background (convex combinations keep the
+// sign); the rest are decided pixel by pixel.
+func (e *emitter) segRow(t *axisTaps, row []float32, base int) {
+	start := -1
+	for _, s := range t.segs {
+		a, b := row[s.j0], row[s.j1]
+		if a >= safeMin && b >= safeMin {
+			if start < 0 {
+				start = int(s.x0)
+			}
+			continue
+		}
+		if a <= 0 && b <= 0 {
+			if start >= 0 {
+				e.run(base+start, base+int(s.x0))
+				start = -1
+			}
+			continue
+		}
+		for x := s.x0; x < s.x1; x++ {
+			if t.rule[x].positive(t.w0[x], a, t.w1[x], b) {
+				if start < 0 {
+					start = int(x)
+				}
+			} else if start >= 0 {
+				e.run(base+start, base+int(x))
+				start = -1
+			}
+		}
+	}
+	if start >= 0 {
+		e.run(base+start, base+t.size)
+	}
+}

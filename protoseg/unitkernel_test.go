@@ -1,0 +1,136 @@
+package protoseg
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestUnitKernelMatchesGraph checks that the unit kernel and the graph path agree
+// bit for bit (SA, heat-maps, SAMs, flags) on the test backend (upstream
+// simplego, whose matrix products round products and sums separately). The cpu
+// backend (fused multiply-adds) is checked in package cpubackend.
+func TestUnitKernelMatchesGraph(t *testing.T) {
+	for _, seed := range []uint64{1, 2} {
+		check, err := VerifyUnitKernel(testBackend(t), seed)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if check.OnKernel == 0 || check.Rules["separate"] == 0 {
+			t.Fatalf("seed %d: %+v: want cases on the kernel and separate rounding on simplego", seed, check)
+		}
+		t.Logf("seed %d: %+v", seed, check)
+	}
+}
+
+// TestUnitKernelDefault checks that Units takes the kernel by default and the
+// graph path when asked.
+func TestUnitKernelDefault(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	c := unitCases()[0]
+	f, mask, gt, roi := c.inputs(rand.New(rand.NewPCG(1, 2)))
+	if _, err := a.Units("x", f, mask, gt, roi, false); err != nil || a.lastUnitPath != UnitKernel {
+		t.Fatalf("default path %v (err %v), want the kernel", a.lastUnitPath, err)
+	}
+	a.SetUnitPath(UnitGraph)
+	if _, err := a.Units("x", f, mask, gt, roi, false); err != nil || a.lastUnitPath != UnitGraph {
+		t.Fatalf("path %v (err %v), want the graph", a.lastUnitPath, err)
+	}
+}
+
+// TestUnitKernelErrors checks that the kernel path reports the graph path's
+// errors (NaN feature, mask out of range, shape mismatch).
+func TestUnitKernelErrors(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	c := unitCases()[0]
+	f, mask, gt, _ := c.inputs(rand.New(rand.NewPCG(1, 2)))
+	f.MutableFlatData(func(flat any) { flat.([]float32)[3] = float32(math.NaN()) })
+	for _, path := range []UnitPath{UnitKernel, UnitGraph} {
+		a.SetUnitPath(path)
+		if _, err := a.Units("x", f, mask, gt, nil, false); err == nil {
+			t.Errorf("%v path: NaN feature gave no error", path)
+		}
+		if _, err := a.Units("x", f, mask, mask, mask, false); err == nil {
+			t.Errorf("%v path: want an error", path)
+		}
+	}
+}
+
+// TestFMA32 compares fma32 with the exactly rounded a·b + c (math/big) on random
+// operands, float32 midpoints (where double rounding would err) and subnormal
+// results.
+func TestFMA32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	exact := func(a, b, c float32) float32 {
+		x := new(big.Float).SetPrec(200).SetFloat64(float64(a))
+		x.Mul(x, new(big.Float).SetPrec(200).SetFloat64(float64(b)))
+		x.Add(x, new(big.Float).SetPrec(200).SetFloat64(float64(c)))
+		v, _ := x.Float32()
+		return v
+	}
+	rnd := func(binades int) float32 {
+		return float32((1 + rng.Float64()) * math.Ldexp(1, rng.IntN(2*binades+1)-binades) * float64(1-2*rng.IntN(2)))
+	}
+	check := func(a, b, c float32) {
+		if got, want := fma32(a, b, c), exact(a, b, c); math.Float32bits(got) != math.Float32bits(want) && !(got == 0 && want == 0) {
+			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
+		}
+	}
+	for range 200000 {
+		check(rnd(30), rnd(30), rnd(60))
+	}
+	for range 20000 { // c = −round(a·b) + a tiny residue: cancellation and midpoints
+		a, b := rnd(10), rnd(10)
+		c := -float32(float64(a) * float64(b))
+		check(a, b, c)
+		check(a, b, c*(1+0x1p-23))
+		check(a, b, math.Nextafter32(c, 0))
+	}
+	for range 20000 { // subnormal results
+		check(rnd(3)*0x1p-70, rnd(3)*0x1p-70, rnd(3)*0x1p-135)
+	}
+	// A float32 midpoint reached only by double rounding: 1 + 2^-24 + 2^-60.
+	check(1+0x1p-23, 1+0x1p-37, -0x1p-23+0x1p-24)
+}
+
+// TestPositiveMatchesCombine checks combineRule.positive against the sign of
+// combineRule.combine on near-cancelling taps (w0·a ≈ −w1·b within a few ulps,
+// where the rounding rule decides the sign), also with subnormal values, for the
+// weights of real up-samplings.
+func TestPositiveMatchesCombine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	differ := 0
+	for _, sz := range [][2]int{{4, 8}, {5, 13}, {3, 64}, {7, 9}} {
+		taps, err := newAxisTaps(Bilinear, sz[0], sz[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range taps.size {
+			w0, w1 := taps.w0[i], taps.w1[i]
+			if w1 == 0 {
+				continue
+			}
+			for range 2000 {
+				scale := []float64{1, 0x1p-120, 0x1p-140}[rng.IntN(3)]
+				a := float32((1 + rng.Float64()) * scale * float64(1-2*rng.IntN(2)))
+				b := float32(-float64(w0) * float64(a) / float64(w1))
+				for range rng.IntN(4) {
+					b = math.Nextafter32(b, float32(rng.NormFloat64()))
+				}
+				if ruleFused.combine(w0, a, w1, b) > 0 != (ruleSeparate.combine(w0, a, w1, b) > 0) {
+					differ++
+				}
+				for r := range numRules {
+					if got, want := r.positive(w0, a, w1, b), r.combine(w0, a, w1, b) > 0; got != want {
+						t.Fatalf("rule %d: positive(%g, %g, %g, %g) = %v, want %v", r, w0, a, w1, b, got, want)
+					}
+				}
+			}
+		}
+	}
+	if differ == 0 {
+		t.Fatal("no input where the fused and separate rules disagree in sign: the test is too weak")
+	}
+	t.Logf("%d inputs where fused and separate rounding disagree in sign", differ)
+}

@@ -1,0 +1,257 @@
+package protoseg
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// UnitKernelCheck summarises a [VerifyUnitKernel] run.
+type UnitKernelCheck struct {
+	// Cases is the number of inputs compared; OnKernel how many of them the unit
+	// kernel computed (the others took the graph path by design, see [UnitKernel]).
+	Cases, OnKernel int
+	// Rules counts the probed two-tap interpolation rows per rounding rule of the
+	// backend: "fused", "separate" or "wide" (unitkernel_rules.go).
+	Rules map[string]int
+}
+
+// VerifyUnitKernel runs [Analyzer.Units] on both unit paths ([UnitKernel] and
+// [UnitGraph]) on backend for random and adversarial inputs — 2D and 3D, odd
+// sizes, features smaller than and as large as the mask, bilinear and nearest,
+// exact ties at the prototype midpoint, constant and nearly constant units, tiny
+// (subnormal) logits, empty object or background regions, binary and fractional
+// ROIs, and inputs that must fall back to the graph path — and returns an error
+// naming the first case and value on which the two results differ in any bit (SA,
+// heat-map, SAMs, empty-region flags). It is how the kernel's exactness is tested
+// on each backend (protoseg's and cpubackend's tests).
+func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, error) {
+	check := UnitKernelCheck{Rules: map[string]int{}}
+	analyzers := map[ResizeMethod]*Analyzer{}
+	for _, m := range []ResizeMethod{Bilinear, Nearest} {
+		a, err := NewAnalyzer(backend, m)
+		if err != nil {
+			return check, err
+		}
+		analyzers[m] = a
+	}
+	rng := rand.New(rand.NewPCG(seed, 23))
+	for i, c := range unitCases() {
+		a := analyzers[c.method]
+		f, mask, gt, roi := c.inputs(rng)
+		for _, keep := range []bool{true, false} {
+			a.SetUnitPath(UnitGraph)
+			want, err := a.Units(c.name, f, mask, gt, roi, keep)
+			if err != nil {
+				return check, fmt.Errorf("case %d %s: graph path: %w", i, c.name, err)
+			}
+			a.SetUnitPath(UnitKernel)
+			got, err := a.Units(c.name, f, mask, gt, roi, keep)
+			if err != nil {
+				return check, fmt.Errorf("case %d %s: kernel path: %w", i, c.name, err)
+			}
+			if onKernel := a.lastUnitPath == UnitKernel; onKernel != c.kernel {
+				return check, fmt.Errorf("case %d %s: unit kernel used: %v, want %v", i, c.name, onKernel, c.kernel)
+			}
+			if err := sameUnits(got, want); err != nil {
+				return check, fmt.Errorf("case %d %s (keepSAMs %v): kernel and graph paths differ: %w", i, c.name, keep, err)
+			}
+			check.Cases++
+			if c.kernel {
+				check.OnKernel++
+			}
+		}
+	}
+	for _, a := range analyzers {
+		for _, t := range a.taps {
+			for i := 0; t != nil && i < t.size; i++ {
+				if t.w1[i] != 0 {
+					check.Rules[[]string{"fused", "separate", "wide"}[t.rule[i]]]++
+				}
+			}
+		}
+	}
+	return check, nil
+}
+
+// sameUnits compares two unit results bit for bit.
+func sameUnits(got, want *UnitResult) error {
+	if !slices.Equal(got.EmptyObject, want.EmptyObject) || !slices.Equal(got.EmptyBackground, want.EmptyBackground) {
+		return fmt.Errorf("empty-region flags %v/%v, want %v/%v", got.EmptyObject, got.EmptyBackground, want.EmptyObject, want.EmptyBackground)
+	}
+	if len(got.SA) != len(want.SA) || len(got.HeatMap) != len(want.HeatMap) || len(got.SAMs) != len(want.SAMs) {
+		return fmt.Errorf("result sizes differ")
+	}
+	for n := range want.SA {
+		for k, v := range want.SA[n] {
+			if math.Float64bits(got.SA[n][k]) != math.Float64bits(v) {
+				return fmt.Errorf("SA[%d][%d] = %v, want %v", n, k, got.SA[n][k], v)
+			}
+		}
+		for p, v := range want.HeatMap[n] {
+			if math.Float32bits(got.HeatMap[n][p]) != math.Float32bits(v) {
+				return fmt.Errorf("HeatMap[%d][%d] = %v, want %v", n, p, got.HeatMap[n][p], v)
+			}
+		}
+		if want.SAMs == nil {
+			continue
+		}
+		for k, m := range want.SAMs[n] {
+			if p := slices.Compare(got.SAMs[n][k], m); p != 0 {
+				return fmt.Errorf("SAMs[%d][%d] differ", n, k)
+			}
+		}
+	}
+	return nil
+}
+
+// unitCase is one input family of VerifyUnitKernel.
+type unitCase struct {
+	name      string
+	method    ResizeMethod
+	n, c      int
+	low, size []int  // spatial sizes of the feature and of the mask
+	values    string // feature: random, ties, constant, tiny, huge, float64
+	masks     string // blobs, soft, empty (image 0 empty, image 1 full)
+	roi       string // "" (nil), binary, fractional
+	kernel    bool   // the kernel (not the graph path) must compute it
+}
+
+func unitCases() []unitCase {
+	return []unitCase{
+		{"2d-up", Bilinear, 3, 5, []int{4, 4}, []int{16, 16}, "random", "blobs", "", true},
+		{"2d-odd", Bilinear, 2, 7, []int{5, 3}, []int{13, 11}, "random", "soft", "binary", true},
+		{"2d-same", Bilinear, 2, 4, []int{9, 7}, []int{9, 7}, "random", "blobs", "", true},
+		{"2d-one-axis", Bilinear, 2, 3, []int{6, 10}, []int{6, 23}, "random", "blobs", "binary", true},
+		{"2d-big", Bilinear, 2, 6, []int{8, 4}, []int{64, 64}, "random", "blobs", "", true},
+		{"2d-ties", Bilinear, 2, 3, []int{8, 8}, []int{16, 16}, "ties", "halves", "", true},
+		{"2d-ties-same", Bilinear, 2, 3, []int{8, 8}, []int{8, 8}, "ties", "halves", "", true},
+		{"2d-constant", Bilinear, 2, 6, []int{4, 6}, []int{12, 18}, "constant", "blobs", "", true},
+		{"2d-tiny", Bilinear, 2, 4, []int{5, 5}, []int{17, 17}, "tiny", "blobs", "", true},
+		{"2d-empty", Bilinear, 3, 4, []int{4, 4}, []int{12, 12}, "random", "empty", "binary", true},
+		{"2d-nearest", Nearest, 2, 5, []int{3, 5}, []int{10, 16}, "random", "blobs", "binary", true},
+		{"3d-up", Bilinear, 2, 3, []int{3, 4, 5}, []int{7, 9, 11}, "random", "blobs", "", true},
+		{"3d-same-mixed", Bilinear, 1, 4, []int{4, 6, 6}, []int{4, 12, 6}, "random", "soft", "binary", true},
+		{"3d-ties", Bilinear, 2, 2, []int{2, 4, 4}, []int{4, 8, 8}, "ties", "halves", "", true},
+		{"3d-nearest", Nearest, 2, 3, []int{2, 3, 4}, []int{5, 7, 9}, "random", "blobs", "", true},
+		{"1x1-feature", Bilinear, 2, 3, []int{1, 1}, []int{8, 8}, "random", "blobs", "", true},
+		{"fractional-roi", Bilinear, 2, 3, []int{4, 4}, []int{8, 8}, "random", "blobs", "fractional", false},
+		{"huge", Bilinear, 2, 3, []int{4, 4}, []int{8, 8}, "huge", "blobs", "", false},
+		{"float64", Bilinear, 2, 3, []int{4, 4}, []int{8, 8}, "float64", "blobs", "", false},
+		{"feature-larger", Bilinear, 2, 3, []int{8, 8}, []int{4, 8}, "random", "blobs", "", false},
+	}
+}
+
+// inputs draws the feature [N, low..., C], mask, ground truth and ROI [N, size...].
+func (c unitCase) inputs(rng *rand.Rand) (f, mask, gt, roi *tensors.Tensor) {
+	pixels, cells := prod(c.size), prod(c.low)
+	b, g := c.maskValues(rng, pixels), make([]float32, c.n*pixels)
+	for i, v := range b {
+		g[i] = float32(math.Round(float64(v)))
+		if rng.Float64() < 0.1 {
+			g[i] = 1 - g[i]
+		}
+	}
+	dims := append([]int{c.n}, c.size...)
+	mask, gt = tensors.FromFlatDataAndDimensions(b, dims...), tensors.FromFlatDataAndDimensions(g, dims...)
+	switch c.roi {
+	case "binary", "fractional":
+		r := make([]float32, c.n*pixels)
+		for i := range r {
+			if c.roi == "fractional" {
+				r[i] = rng.Float32()
+			} else if rng.Float64() < 0.8 {
+				r[i] = 1
+			}
+		}
+		roi = tensors.FromFlatDataAndDimensions(r, dims...)
+	}
+	v := c.featureValues(rng, cells)
+	fDims := append(append([]int{c.n}, c.low...), c.c)
+	if c.values == "float64" {
+		v64 := make([]float64, len(v))
+		for i, x := range v {
+			v64[i] = float64(x)
+		}
+		return tensors.FromFlatDataAndDimensions(v64, fDims...), mask, gt, roi
+	}
+	return tensors.FromFlatDataAndDimensions(v, fDims...), mask, gt, roi
+}
+
+// maskValues draws N masks: blobs (a random box per image), soft (the box with
+// fractional values), empty (image 0 empty, image 1 full, the rest boxes) or
+// halves (the first half of the last axis object: mirror-symmetric, for ties).
+func (c unitCase) maskValues(rng *rand.Rand, pixels int) []float32 {
+	b := make([]float32, c.n*pixels)
+	last := c.size[len(c.size)-1]
+	for n := range c.n {
+		lo, hi := rng.IntN(last/2+1), last/2+1+rng.IntN(last/2)
+		for p := range pixels {
+			x := p % last
+			in := x >= lo && x < hi && (p/last)%3 != 0
+			switch {
+			case c.masks == "halves":
+				in = x < last/2
+			case c.masks == "empty" && n < 2:
+				in = n == 1
+			}
+			if in {
+				b[n*pixels+p] = 1
+				if c.masks == "soft" {
+					b[n*pixels+p] = 0.5 + rng.Float32()/2
+				}
+			}
+		}
+	}
+	return b
+}
+
+// featureValues draws the feature [N, cells, C] for the case's kind.
+func (c unitCase) featureValues(rng *rand.Rand, cells int) []float32 {
+	v := make([]float32, c.n*cells*c.c)
+	last := c.low[len(c.low)-1]
+	for i := range v {
+		k, cell := i%c.c, (i/c.c)%cells
+		x := cell % last
+		switch c.values {
+		case "ties": // ±1 mirrored around the middle of the last axis, zeros at mirrored cells: c_t = −c_b, l = 0 at the zeros
+			m := min(x, last-1-x)
+			s := float32(1)
+			if x >= last/2 {
+				s = -1
+			}
+			if (m+cell/last+k)%3 == 0 {
+				s = 0
+			}
+			v[i] = s
+		case "constant": // constant, nearly constant (a tie) and barely separable units
+			v[i] = 3
+			if k%3 == 1 && rng.Float64() < 0.5 {
+				v[i] = 3 * (1 + 1e-6)
+			} else if k%3 == 2 && rng.Float64() < 0.5 {
+				v[i] = 3 * (1 + 1e-4)
+			}
+		default:
+			v[i] = float32(rng.NormFloat64()) + float32(k%3)*0.2
+		}
+	}
+	scale := map[string]float32{"tiny": 0x1p-66, "huge": 0x1p66}[c.values]
+	for i := range v {
+		if scale != 0 {
+			v[i] *= scale
+		}
+	}
+	return v
+}
+
+func prod(d []int) int {
+	p := 1
+	for _, x := range d {
+		p *= x
+	}
+	return p
+}
