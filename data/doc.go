@@ -5,6 +5,10 @@
 // the file's own units; [ReadNIfTI] reads NIfTI-1 volumes (.nii, .nii.gz; uint8,
 // int8, int16, uint16, int32, float32, float64; scl_slope/scl_inter; either byte
 // order; 3D and 4D) into a [Volume], whose [Volume.Slice] gives axial 2D slices.
+// [DecodeNPY] and [OpenNPZ] read NumPy arrays (float16, float32, float64, bool and
+// the integer types; .npz members stored or deflated, their declared sizes bounded
+// before anything is inflated); [OpenCase] reads the per-case files of `protoseg
+// analyze --cases`, one array at a time.
 // Every reader returns an error naming the file for corrupt or truncated input and
 // never panics (fuzz tests check this).
 //
