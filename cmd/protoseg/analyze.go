@@ -44,8 +44,8 @@ func runAnalyze(args []string, stdout io.Writer) error {
 		mu = strings.Split(*muLayers, ",")
 	}
 	if *cases != "" {
-		if *features != "" || *output != "" || *gt != "" {
-			return errors.New("analyze: --cases replaces --features, --output and --gt")
+		if *features != "" || *output != "" || *gt != "" || *layout != string(study.NCHW) {
+			return errors.New("analyze: --cases replaces --features, --output and --gt (and its layers are channels first)")
 		}
 		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, stdout)
 	}

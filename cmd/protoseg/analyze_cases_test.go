@@ -63,8 +63,10 @@ func TestAnalyzeCasesCommand(t *testing.T) {
 		rep.Layers[0].UnitMeanSA[0] != 1 || len(rep.Mu) != 2 {
 		t.Fatalf("report %s", stdout.String())
 	}
-	if err := runAnalyze([]string{"--cases", dir, "--features", "F.npz"}, &stdout); err == nil {
-		t.Error("--cases with --features accepted")
+	for _, extra := range []string{"--features", "--layout"} {
+		if err := runAnalyze([]string{"--cases", dir, extra, "nhwc"}, &stdout); err == nil {
+			t.Errorf("--cases with %s accepted", extra)
+		}
 	}
 }
 
