@@ -1,6 +1,7 @@
 package protoseg
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -219,8 +220,15 @@ func combineRow(rule combineRule, w0 float32, a []float32, w1 float32, b, out []
 	a, b = a[:len(out)], b[:len(out)]
 	switch rule {
 	case ruleFused:
-		for x := range out {
-			out[x] = fma32(w1, b[x], float32(w0*a[x]))
+		const halfway, low, minNormal = 1 << 28, 1<<29 - 1, 0x3810000000000000 // bits of 2⁻¹²⁶
+		for x := range out {                                                   // fma32, its common case inline
+			r0 := float32(w0 * a[x])
+			sum := float64(w1)*float64(b[x]) + float64(r0)
+			if u := math.Float64bits(sum); u&low != halfway && u&^(1<<63) >= minNormal {
+				out[x] = float32(sum)
+			} else {
+				out[x] = fma32(w1, b[x], r0)
+			}
 		}
 	case ruleSeparate:
 		for x := range out {
@@ -316,18 +324,78 @@ func (e *emitter) segRow(t *axisTaps, row []float32, base int) {
 			}
 			continue
 		}
-		for x := s.x0; x < s.x1; x++ {
-			if t.rule[x].positive(t.w0[x], a, t.w1[x], b) {
-				if start < 0 {
-					start = int(x)
-				}
-			} else if start >= 0 {
-				e.run(base+start, base+int(x))
-				start = -1
-			}
-		}
+		start = e.mixed(t, s, a, b, base, start)
 	}
 	if start >= 0 {
 		e.run(base+start, base+t.size)
 	}
+}
+
+// mixed records the pixels of a segment whose sources a and b differ in sign (or
+// are tiny), continuing the object run that starts at start (−1: none), and
+// returns the open run's start. The float64 value v(x) = w0·a + w1·b is within
+// 2⁻²²·max(|a|, |b|) of every rule's result, so beyond the margin m its sign is
+// the answer; within it (or for tiny sources) the rule decides exactly. Along the
+// segment w0 falls and w1 rises, so v is monotone: the certain signs form a
+// prefix and a suffix, found by bisection in long segments.
+func (e *emitter) mixed(t *axisTaps, s tapSegment, a, b float32, base, start int) int {
+	fa, fb := float64(a), float64(b)
+	m := math.Abs(fa) // max(|a|, |b|)·2⁻²⁰ (no NaN here: the sources are bounded)
+	if mb := math.Abs(fb); mb > m {
+		m = mb
+	}
+	if m *= 0x1p-20; m < 0x1p-120 {
+		m = math.Inf(1)
+	}
+	x0, x1 := int(s.x0), int(s.x1)
+	lo, hi := x0, x1 // [x0, lo): certain sign of a; [hi, x1): certain sign of b
+	if x1-x0 > 4 {
+		first := func(beyond float64) int { // first x with v(x)·sign(a) < beyond (v falls towards b)
+			sa := math.Copysign(1, fa-fb)
+			i, j := x0, x1
+			for i < j {
+				h := int(uint(i+j) >> 1)
+				if (t.w0d[h]*fa+t.w1d[h]*fb)*sa > beyond {
+					i = h + 1
+				} else {
+					j = h
+				}
+			}
+			return i
+		}
+		lo, hi = first(m), first(-m)
+	}
+	if a > b {
+		start = e.span(true, x0, lo, base, start)
+	} else {
+		start = e.span(false, x0, lo, base, start)
+	}
+	for x := lo; x < hi; x++ {
+		v := t.w0d[x]*fa + t.w1d[x]*fb
+		pos := v > m
+		if !pos && v >= -m {
+			pos = t.rule[x].positive(t.w0[x], a, t.w1[x], b)
+		}
+		start = e.span(pos, x, x+1, base, start)
+	}
+	return e.span(b > a, hi, x1, base, start)
+}
+
+// span records pixels [x0, x1) of a row as all object (pos) or all background,
+// continuing or closing the open run at start (−1: none); it returns the open
+// run's start.
+func (e *emitter) span(pos bool, x0, x1, base, start int) int {
+	if x0 >= x1 {
+		return start
+	}
+	if pos {
+		if start < 0 {
+			start = x0
+		}
+		return start
+	}
+	if start >= 0 {
+		e.run(base+start, base+x0)
+	}
+	return -1
 }

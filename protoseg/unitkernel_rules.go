@@ -113,6 +113,7 @@ type axisTaps struct {
 	identity  bool // cur == size: the graph path's identity matrix, exact
 	j0, j1    []int32
 	w0, w1    []float32
+	w0d, w1d  []float64 // the same weights as float64
 	rule      []combineRule
 	// segs groups consecutive outputs with the same taps (for the last axis).
 	segs []tapSegment
@@ -144,6 +145,10 @@ func newAxisTaps(method ResizeMethod, cur, size int) (*axisTaps, error) {
 				return nil, err
 			}
 		}
+	}
+	t.w0d, t.w1d = make([]float64, size), make([]float64, size)
+	for i := range size {
+		t.w0d[i], t.w1d[i] = float64(t.w0[i]), float64(t.w1[i])
 	}
 	for i := 0; i < size; {
 		s := tapSegment{x0: int32(i), j0: t.j0[i], j1: t.j1[i]}

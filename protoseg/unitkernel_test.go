@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // TestUnitKernelMatchesGraph checks that the unit kernel and the graph path agree
@@ -133,4 +135,48 @@ func TestPositiveMatchesCombine(t *testing.T) {
 		t.Fatal("no input where the fused and separate rules disagree in sign: the test is too weak")
 	}
 	t.Logf("%d inputs where fused and separate rounding disagree in sign", differ)
+}
+
+// BenchmarkUnitKernel times the kernel alone (no graph) on the unit logits of a
+// U-Net of Base 8 at 64×64, batch 10 (noise logits, all 18 layers' shapes), with
+// the SAMs kept, as BenchmarkFullAnalysis in package study asks.
+func BenchmarkUnitKernel(b *testing.B) {
+	const n, size = 10, 64
+	widths := []int{8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 64, 64, 32, 32, 16, 16, 8, 8}
+	sides := []int{64, 64, 32, 32, 16, 16, 8, 8, 4, 4, 8, 8, 16, 16, 32, 32, 64, 64}
+	rng := rand.New(rand.NewPCG(1, 2))
+	gt := make([]float32, n*size*size)
+	for i := range gt {
+		gt[i] = float32(rng.IntN(2))
+	}
+	var kernels []*unitKernel
+	for l, c := range widths {
+		s := sides[l]
+		taps, err := newAxisTaps(Bilinear, s, size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range taps.rule {
+			taps.rule[i] = ruleFused
+		}
+		k := &unitKernel{n: n, c: c, lowDims: []int{s, s}, axes: []*axisTaps{taps, taps}, lowSize: s * s,
+			pixels: size * size, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
+			low: make([]float32, n*c*s*s)}
+		for i := range k.low {
+			k.low[i] = float32(rng.NormFloat64())
+		}
+		if !k.regionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil) {
+			b.Fatal("regionMaps")
+		}
+		kernels = append(kernels, k)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, k := range kernels {
+			k.sams = make([]uint8, k.n*k.c*k.pixels)
+			if _, ok := k.run(); !ok {
+				b.Fatal("overflow")
+			}
+		}
+	}
 }

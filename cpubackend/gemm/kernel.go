@@ -88,3 +88,15 @@ func kernGo(w, k int, a unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc i
 		}
 	}
 }
+
+// UseKernels installs the micro-kernels of the portable path (avx2 false), the
+// AVX2+FMA path (avx2 true) or the AVX-512 path (both true), capped to what the
+// CPU supports, and returns a function that restores the CPU's default. It lets
+// tests of other packages run on each path (e.g. protoseg's unit kernel, whose
+// exactness depends on how the products round); it must not be called while a
+// Sgemm call is in flight.
+func UseKernels(avx2, avx512 bool) (restore func()) {
+	hasAVX2, hasAVX512 := cpuKernels()
+	selectKernels(avx2 && hasAVX2, avx2 && avx512 && hasAVX512)
+	return func() { selectKernels(cpuKernels()) }
+}
