@@ -150,6 +150,9 @@ func unitRange(a *plot.Axis, data ...[]float64) {
 type LayerSA struct {
 	Dataset         string
 	Offline, Online []float64
+	// OfflineRange and OnlineRange, when set, are the spread of the layer SA
+	// over seeds (Offline and Online are then the mean over seeds).
+	OfflineRange, OnlineRange *Range
 }
 
 // Fig5LayerSA plots mean SA per layer, offline vs online, one panel per
@@ -160,6 +163,7 @@ func Fig5LayerSA(ds []LayerSA) (*Figure, error) {
 	}
 	var panels []chartPanel
 	n := 0
+	spread := false
 	for _, d := range ds {
 		if len(d.Offline) == 0 || len(d.Offline) != len(d.Online) {
 			return nil, fmt.Errorf("plots: Fig5 %q: %d offline and %d online layers", d.Dataset, len(d.Offline), len(d.Online))
@@ -174,9 +178,18 @@ func Fig5LayerSA(ds []LayerSA) (*Figure, error) {
 		if err := checkFinite("Fig5 "+d.Dataset+" online", d.Online); err != nil {
 			return nil, err
 		}
+		if err := d.OfflineRange.check("Fig5 "+d.Dataset+" offline", d.Offline); err != nil {
+			return nil, err
+		}
+		if err := d.OnlineRange.check("Fig5 "+d.Dataset+" online", d.Online); err != nil {
+			return nil, err
+		}
 		p := newPlot(d.Dataset, "layer", "mean SA score")
 		layerAxis(p, n)
 		unitRange(&p.Y, d.Offline, d.Online)
+		addBand(p, d.OfflineRange, 1, oiBlue)
+		addBand(p, d.OnlineRange, 1, oiVermillion)
+		spread = spread || d.OfflineRange != nil || d.OnlineRange != nil
 		addLinePoints(p, series(d.Offline, 1), lineStyle(oiBlue, 1.5, false), glyph(oiBlue, draw.CircleGlyph{}, 2))
 		addLinePoints(p, series(d.Online, 1), lineStyle(oiVermillion, 1.5, true), glyph(oiVermillion, draw.TriangleGlyph{}, 2.3))
 		panels = append(panels, chartPanel{p: p})
@@ -185,8 +198,13 @@ func Fig5LayerSA(ds []LayerSA) (*Figure, error) {
 		lineEntry("offline (w/o SA loss)", lineStyle(oiBlue, 1.5, false), ptr(glyph(oiBlue, draw.CircleGlyph{}, 2))),
 		lineEntry("online (w/ SA loss)", lineStyle(oiVermillion, 1.5, true), ptr(glyph(oiVermillion, draw.TriangleGlyph{}, 2.3))),
 	}
+	title := "Fig. 5 — Mean SA score per layer, offline vs online"
+	if spread {
+		shared = append(shared, legendEntry{label: "range over seeds", fill: bandColor(grey)})
+		title += " (mean and range over seeds)"
+	}
 	shared = append(shared, groupLegend(n)...)
-	return chartFigure("fig05", "Fig. 5 — Mean SA score per layer, offline vs online", panels, shared, panelW, panelH), nil
+	return chartFigure("fig05", title, panels, shared, panelW, panelH), nil
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -279,6 +297,35 @@ func Fig7UnitSA(ds []UnitSA) (*Figure, error) {
 type QualityScores struct {
 	Dataset       string
 	Dice, Mu, VoG []float64
+	// SeedR, when set, holds the Pearson r of μ and of VoG with Dice on each
+	// seed of a multi-seed run (Dice, Mu and VoG then pool every seed's images).
+	SeedR *SeedCorrelations
+}
+
+// SeedCorrelations are per-seed Pearson r values of μ and VoG with Dice.
+type SeedCorrelations struct {
+	Mu, VoG []float64
+}
+
+// rText is the legend's r: pooled, or the mean and range over seeds.
+func rText(pooled float64, seeds []float64) string {
+	if len(seeds) == 0 {
+		return fmtR(pooled)
+	}
+	lo, hi, m, n := math.Inf(1), math.Inf(-1), 0.0, 0
+	for _, r := range seeds {
+		if !math.IsNaN(r) {
+			lo, hi, m, n = math.Min(lo, r), math.Max(hi, r), m+r, n+1
+		}
+	}
+	undefined := ""
+	if n < len(seeds) {
+		undefined = fmt.Sprintf("; n/a on %d", len(seeds)-n)
+	}
+	if n == 0 {
+		return fmt.Sprintf("r = n/a (%d seeds)", len(seeds))
+	}
+	return fmt.Sprintf("r = %s (%s to %s, %d seeds%s)", signed(m/float64(n), 2), signed(lo, 2), signed(hi, 2), len(seeds), undefined)
 }
 
 // Pearson returns Pearson's correlation coefficient of x and y, NaN when
@@ -416,16 +463,24 @@ func Fig10Scatter(qs []QualityScores) (*Figure, error) {
 		scatter(p, q.Mu, q.Dice, muG)
 		fitLine(p, v, q.Dice, vogL)
 		fitLine(p, q.Mu, q.Dice, muL)
+		var muR, vogR []float64
+		if q.SeedR != nil {
+			muR, vogR = q.SeedR.Mu, q.SeedR.VoG
+		}
 		panels = append(panels, chartPanel{p: p, legend: []legendEntry{
-			lineEntry("μ: "+fmtR(Pearson(q.Mu, q.Dice)), muL, &muG),
-			lineEntry("VoG: "+fmtR(Pearson(q.VoG, q.Dice)), vogL, &vogG),
+			lineEntry("μ: "+rText(Pearson(q.Mu, q.Dice), muR), muL, &muG),
+			lineEntry("VoG: "+rText(Pearson(q.VoG, q.Dice), vogR), vogL, &vogG),
 		}})
 	}
 	shared := []legendEntry{
 		lineEntry("mean SA μ (layers 17–18)", muL, &muG),
 		lineEntry("VoG, min–max scaled", vogL, &vogG),
 	}
-	return chartFigure("fig10", "Fig. 10 — Dice of the output vs μ and vs VoG (one point per test image)", panels, shared, panelW, panelH), nil
+	title := "Fig. 10 — Dice of the output vs μ and vs VoG (one point per test image)"
+	if len(qs) > 0 && qs[0].SeedR != nil {
+		title = "Fig. 10 — Dice of the output vs μ and vs VoG (one point per test image and seed)"
+	}
+	return chartFigure("fig10", title, panels, shared, panelW, panelH), nil
 }
 
 // ---- Fig. 11 ------------------------------------------------------------------
@@ -437,6 +492,9 @@ type Buckets struct {
 	Dataset string
 	Edges   []float64
 	Mu, VoG []float64
+	// MuRange and VoGRange, when set, are the spread of each bucket's mean Dice
+	// over seeds (Mu and VoG are then the mean over seeds), drawn as whiskers.
+	MuRange, VoGRange *Range
 }
 
 // Fig11Buckets draws grouped bars of mean Dice per percentile bucket of
@@ -446,6 +504,7 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 		return nil, err
 	}
 	var panels []chartPanel
+	spread := false
 	for _, b := range bs {
 		n := len(b.Mu)
 		if n == 0 {
@@ -459,6 +518,12 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 				return nil, err
 			}
 		}
+		if err := b.MuRange.check("Fig11 "+b.Dataset+" μ", b.Mu); err != nil {
+			return nil, err
+		}
+		if err := b.VoGRange.check("Fig11 "+b.Dataset+" VoG", b.VoG); err != nil {
+			return nil, err
+		}
 		p := newPlot(b.Dataset, "percentile bucket of the score", "mean Dice(B, G)")
 		unitRange(&p.Y, b.Mu, b.VoG)
 		bw := (panelW - vg.Points(60)) / vg.Length(2*n+n)
@@ -469,6 +534,9 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 		vo.Color, vo.LineStyle.Width = color.RGBA{0xB0, 0xB0, 0xB0, 255}, 0
 		vo.Offset = bw / 2
 		p.Add(mu, vo)
+		addWhiskers(p, b.MuRange, mu.Offset)
+		addWhiskers(p, b.VoGRange, vo.Offset)
+		spread = spread || b.MuRange != nil || b.VoGRange != nil
 		names := make([]string, n)
 		for i := range names {
 			names[i] = fmt.Sprintf("%g–%g", b.Edges[i], b.Edges[i+1])
@@ -489,7 +557,12 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 		{label: "buckets of mean SA μ", fill: oiGreen},
 		{label: "buckets of VoG", fill: color.RGBA{0xB0, 0xB0, 0xB0, 255}},
 	}
-	return chartFigure("fig11", "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (low → high score)", panels, shared, panelW, panelH), nil
+	title := "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (low → high score)"
+	if spread {
+		shared = append(shared, lineEntry("range over seeds", draw.LineStyle{Color: oiBlack, Width: vg.Points(0.8)}, nil))
+		title = "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (mean and range over seeds)"
+	}
+	return chartFigure("fig11", title, panels, shared, panelW, panelH), nil
 }
 
 // ---- Fig. 15 ------------------------------------------------------------------

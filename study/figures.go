@@ -39,6 +39,33 @@ type DatasetResults struct {
 	Pruning *PruneResult
 }
 
+// Fig11Buckets is the number of percentile buckets of Fig. 11 (fewer when the
+// test set is smaller).
+const Fig11Buckets = 5
+
+// bucketsOf returns Fig. 11's buckets of the online model's Dice by μ and by
+// VoG ([DatasetResults.VoGHardness]) on one dataset with VoG scores.
+func bucketsOf(r *DatasetResults) (plots.Buckets, error) {
+	on := r.Online
+	k := min(Fig11Buckets, len(on.Dice))
+	b := plots.Buckets{Dataset: r.Dataset.Name}
+	bm, err := protoseg.PercentileBuckets(on.Dice, on.Mu, k)
+	if err != nil {
+		return b, fmt.Errorf("study: figure 11: %s: %w", r.Dataset.Name, err)
+	}
+	bv, err := protoseg.PercentileBuckets(on.Dice, r.VoGHardness(), k)
+	if err != nil {
+		return b, fmt.Errorf("study: figure 11: %s: %w", r.Dataset.Name, err)
+	}
+	for i := range bm {
+		b.Edges = append(b.Edges, bm[i].From)
+		b.Mu = append(b.Mu, bm[i].MeanDice)
+		b.VoG = append(b.VoG, bv[i].MeanDice)
+	}
+	b.Edges = append(b.Edges, 100)
+	return b, nil
+}
+
 // fig14Dataset is the dataset Fig. 14 shows: the ISIC one (real or stand-in),
 // as in the paper, when it has S_x maps; else the first that has them; nil if
 // none has.
@@ -150,22 +177,10 @@ func figureBuilders(rs []*DatasetResults) ([]func() (*plots.Figure, error), erro
 		if r.VoG != nil {
 			vog := r.VoGHardness()
 			f10 = append(f10, plots.QualityScores{Dataset: name, Dice: on.Dice, Mu: on.Mu, VoG: vog})
-			k := min(5, len(on.Dice))
-			bm, err := protoseg.PercentileBuckets(on.Dice, on.Mu, k)
+			b, err := bucketsOf(r)
 			if err != nil {
 				return nil, err
 			}
-			bv, err := protoseg.PercentileBuckets(on.Dice, vog, k)
-			if err != nil {
-				return nil, err
-			}
-			b := plots.Buckets{Dataset: name}
-			for i := range bm {
-				b.Edges = append(b.Edges, bm[i].From)
-				b.Mu = append(b.Mu, bm[i].MeanDice)
-				b.VoG = append(b.VoG, bv[i].MeanDice)
-			}
-			b.Edges = append(b.Edges, 100)
 			f11 = append(f11, b)
 		}
 		f12 = append(f12, ranked(ds, on.Mu, on.Output, func(i int) string { return fmt.Sprintf("Dice %.2f", on.Dice[i]) }, 6))

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/protoseg-go/protoseg-go/plots"
 )
 
 // PoolOverSeeds combines the intervals of one effect measured on several seeds
@@ -72,6 +73,26 @@ func CombineSeeds(perSeed [][]Finding) []Finding {
 	return out
 }
 
+// seedCaptions describe the figures of [SeedFigures], by file name.
+var seedCaptions = map[string]string{
+	"fig05": "Fig. 5 over seeds — mean SA per layer, the mean over seeds with the range (minimum to maximum) across seeds shaded.",
+	"fig10": "Fig. 10 over seeds — every seed's test images pooled; the legend gives each score's Pearson r with Dice as the mean over seeds and its range.",
+	"fig11": "Fig. 11 over seeds — mean Dice per percentile bucket of μ and of VoG: bars are the mean over seeds, whiskers the range across seeds.",
+}
+
+// writeSeedFigures saves the seed figures into dir and adds them to page.
+func writeSeedFigures(page *strings.Builder, dir string, figs []*plots.Figure) error {
+	page.WriteString("<h2>Spread over seeds</h2>\n")
+	for _, f := range figs {
+		if err := f.Save(filepath.Join(dir, f.Name)); err != nil {
+			return fmt.Errorf("study: %s: %w", f.Name, err)
+		}
+		fmt.Fprintf(page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\" style=\"max-width:100%%\"></a><figcaption>%s</figcaption></figure>\n",
+			f.Name, f.Name, f.Name, html.EscapeString(f.Title), html.EscapeString(seedCaptions[f.Name]))
+	}
+	return nil
+}
+
 // seedIntervals returns, over the seeds, the defined intervals of one claim on
 // one dataset and every seed's verdict.
 func seedIntervals(perSeed [][]Finding, claim, dataset string) (ivs []Interval, verdicts []string) {
@@ -132,10 +153,17 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 	fmt.Fprintf(&page, "<h1>ProtoSeg study over %d seeds</h1>\n<p>%s</p>\n<p>Every seed's full report: %s.</p>\n", len(seeds), html.EscapeString(cfg.Describe), strings.Join(links, " · "))
 	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images), and the verdict judges that interval. Over datasets, a finding holds when it holds on every dataset, fails when it fails on one, and is inconclusive otherwise; the overall effect and interval are those of the dataset that decides the verdict.</p>\n")
 	page.WriteString(FindingsHTML(combined))
-	page.WriteString("</body></html>\n")
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
+	figs, err := SeedFigures(results)
+	if err != nil {
+		return err
+	}
+	if err := writeSeedFigures(&page, cfg.Out, figs); err != nil {
+		return err
+	}
+	page.WriteString("</body></html>\n")
 	if err := os.WriteFile(filepath.Join(cfg.Out, "index.html"), []byte(page.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}

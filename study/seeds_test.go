@@ -89,6 +89,11 @@ func TestRunSeedsResultsJSON(t *testing.T) {
 	if math.Abs(d.Calibration.DiceMean-want) > 1e-12 {
 		t.Fatalf("calibration over seeds: Dice mean %v, want %v", d.Calibration.DiceMean, want)
 	}
+	for _, f := range []string{"fig05.png", "fig10.svg", "fig11.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Fatalf("seed figure: %v", err)
+		}
+	}
 	if _, ok := res.FailureDetection["brats-synth/seed2"]; !ok {
 		t.Fatalf("QC per seed missing: %v", res.FailureDetection)
 	}
