@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register("reproduce", "train offline+online models, run every analysis, write figures 5–16, tables 1–3 and index.html", runReproduce)
+	register("reproduce", "train offline+online models over seeds, run every analysis, write figures 5–17, tables 1–4, index.html and results.json", runReproduce)
 }
 
 func runReproduce(args []string, stdout io.Writer) error {
@@ -34,7 +34,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 	objectWeight := fs.Float64("object-weight", unet.AutoObjectWeight,
 		"weight of object pixels in the cross-entropy: -1 = √(background/object) per dataset, capped at 10; 1 = the paper's plain CE")
 	seed := fs.Uint64("seed", 1, "seed of data, training and noise (the first seed with --seeds)")
-	seeds := fs.Int("seeds", 1, "number of seeds (seed, seed+1, …): each is a full run into <out>/seed<s>, and <out> gets the findings combined over seeds; the default run takes about 6–8 min per seed on 2 cores")
+	seeds := fs.Int("seeds", 0, fmt.Sprintf("number of seeds (seed, seed+1, …; default %d, with --quick %d): with more than one, each is a full run into <out>/seed<s>, and <out> gets the findings combined over seeds and Figs. 5, 10, 11 with their spread", d.Seeds, q.Seeds))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -44,6 +44,9 @@ func runReproduce(args []string, stdout io.Writer) error {
 	p := d
 	if *quick {
 		p = q
+	}
+	if *seeds == 0 {
+		*seeds = p.Seeds
 	}
 	for _, o := range []struct {
 		flag int
