@@ -26,6 +26,9 @@ type Config struct {
 	Datasets []string
 	// Data configures loading (size, seed, counts, root folder of real data).
 	Data data.Options
+	// Roots maps a real dataset's name to its folder, overriding Data.Root for
+	// that dataset (several real datasets in one run).
+	Roots map[string]string
 	// Out is the folder for checkpoints (Out/<dataset>/<mode>/) and the report.
 	Out string
 	// NoiseLevels for the noise study (default DefaultNoiseLevels).
@@ -92,7 +95,11 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	if cfg.NoiseLevels == nil {
 		cfg.NoiseLevels = DefaultNoiseLevels
 	}
-	ds, err := data.Load(name, cfg.Data)
+	dopts := cfg.Data
+	if root, ok := cfg.Roots[name]; ok {
+		dopts.Root = root
+	}
+	ds, err := data.Load(name, dopts)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/study"
@@ -20,7 +21,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	datasets := fs.String("datasets", "all", "\"all\" (the five stand-ins) or a comma-separated list of dataset names")
-	root := fs.String("root", "", "folder of a real dataset (when --datasets names one)")
+	root := fs.String("root", "", "folder of a real dataset (when --datasets names one), or name=dir pairs for several, e.g. brats=/data/BraTS2020,isic=/data/ISIC2017 (--datasets then defaults to the names given)")
 	out := fs.String("out", "out/reproduce", "output folder: checkpoints, figNN.png/svg, tables.md, index.html")
 	d, q := study.DefaultPreset, study.QuickPreset
 	quick := fs.Bool("quick", false, fmt.Sprintf("small configuration for CI (size %d, Base %d, %d epochs, %d/%d images)",
@@ -56,9 +57,23 @@ func runReproduce(args []string, stdout io.Writer) error {
 			*o.dst = o.flag
 		}
 	}
+	given, roots, err := parseRoots(*root)
+	if err != nil {
+		return err
+	}
+	if roots != nil && !flagSet(fs, "datasets") {
+		*datasets = strings.Join(given, ",")
+	}
 	names, err := study.ParseDatasets(*datasets)
 	if err != nil {
 		return err
+	}
+	if err := checkRoots(roots, names); err != nil {
+		return err
+	}
+	dataRoot := *root
+	if roots != nil {
+		dataRoot = ""
 	}
 	backend, err := newBackend()
 	if err != nil {
@@ -66,7 +81,8 @@ func runReproduce(args []string, stdout io.Writer) error {
 	}
 	cfg := study.Config{
 		Datasets: names,
-		Data:     data.Options{Root: *root, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
+		Roots:    roots,
+		Data:     data.Options{Root: dataRoot, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
 		Out:      *out,
 		Seed:     *seed,
 		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · object weight %s · seed %d",
