@@ -24,6 +24,8 @@ type Analyzer struct {
 	unitSAMs *Exec
 	unitLow  *Exec
 	unitPath UnitPath
+	// metric scores every SAM against the ground truth (default Dice; metric_analyzer.go).
+	metric Metric
 	// taps caches the probed up-sampling of one axis per (feature size, mask
 	// size); a nil entry marks one the unit kernel does not reproduce.
 	taps map[[2]int]*axisTaps
@@ -72,7 +74,8 @@ type LayerResult struct {
 	// Spatial is the mask's spatial shape (e.g. [H, W]); every map below is flat in
 	// row-major order over it.
 	Spatial []int
-	// SA is the SA score Dice(S_f, G) of each image (paper Eq. 8).
+	// SA is the SA score of each image: Dice(S_f, G) (paper Eq. 8), or the
+	// analyzer's [Metric] of S_f against G ([Analyzer.SetMetric]).
 	SA []float64
 	// SAM is the binary segmentation ability map S_f of each image (paper Eq. 7).
 	SAM [][]uint8
@@ -88,7 +91,7 @@ type UnitResult struct {
 	Name string
 	// Spatial is the mask's spatial shape.
 	Spatial []int
-	// SA[n][k] is the SA score of unit k on image n.
+	// SA[n][k] is the SA score of unit k on image n (the analyzer's [Metric]).
 	SA [][]float64
 	// HeatMap[n] is the mean over units of the binary unit SAMs of image n (Fig. 9).
 	HeatMap [][]float32
@@ -278,22 +281,20 @@ func run(exec *Exec, name string, f, mask, gt, roi *tensors.Tensor) (outs []*ten
 	return outs[:k], tot, nil
 }
 
-// score applies the empty-region convention (docs/design.md §1) and returns the Dice of
-// a SAM with overlap inter and size size against a ground truth of size sizeG, for
-// image i; fill reports what the SAM must be replaced by: 0 (keep), −1 (all
-// background), +1 (all object inside the ROI).
-func (t regionTotals) score(i int, inter, size float64) (dice float64, fill int) {
+// score applies the empty-region convention (docs/design.md §1) and returns the
+// count metric m ([Metric]) of a SAM with overlap inter and size size against the
+// ground truth of image i; fill reports what the SAM must be replaced by: 0
+// (keep), −1 (all background), +1 (all object inside the ROI). A map metric
+// gives NaN here; the caller scores the maps (scoreLayerMaps,
+// scoreUnitMaps).
+func (t regionTotals) score(m Metric, i int, inter, size float64) (sa float64, fill int) {
 	switch {
 	case t.object[i] <= 0:
 		inter, size, fill = 0, 0, -1
 	case t.background[i] <= 0:
 		inter, size, fill = t.gt[i], t.roi[i], 1
 	}
-	den := size + t.gt[i]
-	if den == 0 {
-		return 1, fill
-	}
-	return 2 * inter / den, fill
+	return m.fromTotals(inter, size, t.gt[i], t.roi[i]), fill
 }
 
 // countNonFinite counts the NaN and ±Inf values of a float tensor (on the host;
@@ -344,10 +345,15 @@ func (a *Analyzer) Layer(name string, f, mask, gt, roi *tensors.Tensor) (*LayerR
 		SA: make([]float64, n), SAM: splitUint8(outs[2], n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
 	for i := range n {
 		var fill int
-		res.SA[i], fill = tot.score(i, inter[i], size[i])
+		res.SA[i], fill = tot.score(a.metric, i, inter[i], size[i])
 		res.EmptyObject[i], res.EmptyBackground[i] = fill < 0, fill > 0
 		if fill != 0 {
 			fillMap(res.SAM[i], fill, roi, i)
+		}
+	}
+	if a.metric.NeedsMaps() {
+		if err := a.scoreLayerMaps(res, f, gt, roi); err != nil {
+			return nil, err
 		}
 	}
 	return res, nil
@@ -371,8 +377,24 @@ func fillMap(m []uint8, fill int, roi *tensors.Tensor, i int) {
 // Units runs ProtoSeg on every unit (channel) of f on its own; arguments as in
 // [Analyzer.Layer]. With keepSAMs the binary SAM of every unit is returned too (N·C
 // maps). The analyzer's [UnitPath] selects how (by default the unit kernel); the
-// result is the same bit for bit.
+// result is the same bit for bit. A map metric ([Metric.NeedsMaps]) makes every
+// unit SAM for scoring, kept or not.
 func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
+	if !a.metric.NeedsMaps() {
+		return a.unitsOnPath(name, f, mask, gt, roi, keepSAMs)
+	}
+	res, err := a.unitsOnPath(name, f, mask, gt, roi, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.scoreUnitMaps(res, f, gt, roi, keepSAMs); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// unitsOnPath is Units by count, on the analyzer's [UnitPath].
+func (a *Analyzer) unitsOnPath(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
 	if a.unitPath == UnitKernel {
 		res, done, err := a.unitsKernel(name, f, mask, gt, roi, keepSAMs)
 		if done || err != nil {
@@ -400,13 +422,13 @@ func (a *Analyzer) unitsGraph(name string, f, mask, gt, roi *tensors.Tensor, kee
 		sams = splitUint8(outs[3], n*c)
 	}
 	heat := tensors.MustCopyFlatData[float32](outs[2])
-	return finishUnits(name, mask, roi, c, toFloat64(outs[0]), toFloat64(outs[1]), heat, sams, tot), nil
+	return finishUnits(a.metric, name, mask, roi, c, toFloat64(outs[0]), toFloat64(outs[1]), heat, sams, tot), nil
 }
 
 // finishUnits assembles a UnitResult from the per image and unit overlaps and
 // sizes [N·C], the heat-maps [N·P] and the SAMs (N·C maps, or nil), applying the
 // empty-region convention.
-func finishUnits(name string, mask, roi *tensors.Tensor, c int, inter, size []float64, heat []float32, sams [][]uint8, tot regionTotals) *UnitResult {
+func finishUnits(m Metric, name string, mask, roi *tensors.Tensor, c int, inter, size []float64, heat []float32, sams [][]uint8, tot regionTotals) *UnitResult {
 	n := mask.Shape().Dimensions[0]
 	res := &UnitResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
 		SA: make([][]float64, n), HeatMap: make([][]float32, n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
@@ -418,7 +440,7 @@ func finishUnits(name string, mask, roi *tensors.Tensor, c int, inter, size []fl
 		res.SA[i] = make([]float64, c)
 		var fill int
 		for k := range c {
-			res.SA[i][k], fill = tot.score(i, inter[i*c+k], size[i*c+k])
+			res.SA[i][k], fill = tot.score(m, i, inter[i*c+k], size[i*c+k])
 		}
 		res.EmptyObject[i], res.EmptyBackground[i] = fill < 0, fill > 0
 		res.HeatMap[i] = heat[i*pixels : (i+1)*pixels : (i+1)*pixels]

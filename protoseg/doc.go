@@ -22,6 +22,10 @@
 //   - [SAM] — Eq. 7: the segmentation ability map S_f = [p_t > 0.5] = [d_t < d_b];
 //     ties are background.
 //   - [Dice], [DiceScore] — Eq. 8: the SA score Dice(S_f, G).
+//   - [Metric], [Score], [SurfaceDice] — beyond the paper (its §5 future work): the
+//     SA score by Jaccard, sensitivity, specificity, pixel accuracy or the
+//     normalised surface Dice at 1 voxel (NSD), chosen with [Analyzer.SetMetric]
+//     (default Dice).
 //   - [SoftDice], [SALoss] — the differentiable SA used by online training
 //     (1 − soft Dice of p_t against the target).
 //   - [UnitLogits] — unit level: every channel of a layer as its own ProtoSeg, all
@@ -42,7 +46,16 @@
 //     background. An empty background leaves c_b undefined: the SAM is all object.
 //     The graph form guards the denominators (a zero total divides by 1, giving a
 //     zero prototype) so values and gradients stay finite.
-//   - Dice of two empty maps is 1; of an empty and a non-empty map, 0.
+//   - Dice of two empty maps is 1; of an empty and a non-empty map, 0. Every
+//     metric follows the same rule ([Metric]): a ratio with a zero denominator
+//     scores 1 when S = G inside the ROI and 0 otherwise, so Jaccard(∅, ∅) = 1,
+//     sensitivity with no object in G is 1 for an empty S and 0 otherwise,
+//     specificity with G filling the ROI is 1 for an S that fills it too and 0
+//     otherwise, accuracy over an empty ROI is 1; NSD(∅, ∅) = 1, NSD with one map
+//     empty is 0. The count metrics come from the confusion counts inside the
+//     ROI, TP = |S∩G|, FP = |S| − TP, FN = |G| − TP, TN = |R| − TP − FP − FN;
+//     NSD from the maps (face-connected boundaries, the border counting as
+//     background, Euclidean voxel distance ≤ 1), reading the ROI as binary.
 //   - Prototype components equal up to rounding (relative 1e-5 in float32, 1e-12 in
 //     float64) count as equal: a constant ("inertia") unit gets an empty SAM, not one
 //     decided by the last bit of a sum.

@@ -75,7 +75,7 @@ func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, ke
 			sams[t] = k.sams[t*k.pixels : (t+1)*k.pixels : (t+1)*k.pixels]
 		}
 	}
-	return finishUnits(name, mask, roi, c, inter, size, heat, sams, tot), true, nil
+	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, sams, tot), true, nil
 }
 
 // kernelAxes returns the up-sampling of every spatial axis from the feature's
