@@ -125,13 +125,17 @@ func newBlob(r *rand.Rand, h, w int, cy, cx, ry, rx, wobble float64) blob {
 	return b
 }
 
-// paint returns the blob's coverage (0 or 1 per pixel).
+// paint returns the blob's coverage (0 or 1 per pixel). Only the pixels within
+// the blob's bounding square ([blob.reach]) are tested; the others lie outside.
 func (b blob) paint(h, w int) []float32 {
 	out := make([]float32, h*w)
 	cos, sin := math.Cos(b.rot), math.Sin(b.rot)
-	for y := range h {
+	reach := b.reach()
+	y0, y1 := max(int((b.cy-reach)*float64(h))-1, 0), min(int((b.cy+reach)*float64(h))+1, h-1)
+	x0, x1 := max(int((b.cx-reach)*float64(w))-1, 0), min(int((b.cx+reach)*float64(w))+1, w-1)
+	for y := y0; y <= y1; y++ {
 		dy := (float64(y)+0.5)/float64(h) - b.cy
-		for x := range w {
+		for x := x0; x <= x1; x++ {
 			dx := (float64(x)+0.5)/float64(w) - b.cx
 			u := (dx*cos + dy*sin) / b.rx
 			v := (-dx*sin + dy*cos) / b.ry
@@ -150,6 +154,23 @@ func (b blob) paint(h, w int) []float32 {
 		}
 	}
 	return out
+}
+
+// reach bounds the blob's extent from its centre (in image fractions): the
+// largest boundary radius 1 + Σ|harmonic| + the field perturbation's largest
+// value, times the larger semi-axis. A pixel farther than reach along x or y has
+// rho > reach / max(rx, ry) ≥ the boundary radius, so it is outside.
+func (b blob) reach() float64 {
+	rad := 1.0
+	for _, a := range b.harm {
+		rad += math.Abs(a)
+	}
+	var fmax float32
+	for _, f := range b.field {
+		fmax = max(fmax, f, -f)
+	}
+	rad += 0.25 * b.wobble * float64(fmax)
+	return rad * max(b.rx, b.ry)
 }
 
 // gaussBlur blurs one plane in place with a separable Gaussian of the given sigma
