@@ -24,9 +24,12 @@ func init() {
 
 // saReport is the JSON written by `protoseg sa`.
 type saReport struct {
-	// SA is Dice(S_x, G): how well ProtoSeg on the raw input channels, with
-	// prototypes from the mask, reproduces the mask (the paper's input separableness).
+	// SA is Dice(S_x, G), or the metric named by Metric: how well ProtoSeg on the
+	// raw input channels, with prototypes from the mask, reproduces the mask (the
+	// paper's input separableness).
 	SA float64 `json:"sa"`
+	// Metric is the name of the SA metric (protoseg.Metric: dice by default).
+	Metric string `json:"metric"`
 	// ForegroundFraction is the fraction of mask pixels that are object.
 	ForegroundFraction float64 `json:"foreground_fraction"`
 	// SAMForegroundFraction is the fraction of pixels the SAM calls object.
@@ -53,10 +56,12 @@ func runSA(args []string, stdout io.Writer) error {
 	label := fs.Int("label", -1, "keep only this label of the mask as object (default: every label > 0)")
 	samPath := fs.String("sam", "", "also write the SAM as a black/white PNG to this file")
 	nanPolicy := fs.String("nan", "error", "NaN or Inf voxels in an image: error (name the file and the count) or zero (treat them as 0)")
+	var metric protoseg.Metric
+	fs.Var(&metric, "metric", metricUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: protoseg sa --mask MASK [--slice K] [--label L] [--nan error|zero] [--sam OUT.png] IMAGE [IMAGE...]")
+		fmt.Fprintln(os.Stderr, "usage: protoseg sa --mask MASK [--metric NAME] [--slice K] [--label L] [--nan error|zero] [--sam OUT.png] IMAGE [IMAGE...]")
 		fmt.Fprintln(os.Stderr, "\nInput separableness S_x (the paper's Table 3): ProtoSeg on the raw image channels with")
-		fmt.Fprintln(os.Stderr, "prototypes from the mask, scored by Dice against the mask. Several IMAGEs are stacked as")
+		fmt.Fprintln(os.Stderr, "prototypes from the mask, scored by Dice (or --metric) against the mask. Several IMAGEs are stacked as")
 		fmt.Fprintln(os.Stderr, "channels (e.g. BraTS' four modalities); each channel is min-max scaled to [0,1].")
 		fs.PrintDefaults()
 	}
@@ -73,7 +78,7 @@ func runSA(args []string, stdout io.Writer) error {
 	if *nanPolicy != "error" && *nanPolicy != "zero" {
 		return fmt.Errorf("--nan %q: want error or zero", *nanPolicy)
 	}
-	report, sam, err := separableness(fs.Args(), *maskPath, *slice, *label, *nanPolicy == "zero")
+	report, sam, err := separableness(fs.Args(), *maskPath, *slice, *label, *nanPolicy == "zero", metric)
 	if err != nil {
 		return err
 	}
@@ -157,10 +162,10 @@ func stackChannels(a, b *data.Image) *data.Image {
 }
 
 // separableness computes S_x of the stacked images against the mask and returns
-// the report and the SAM (H·W values, 1 = object).
-func separableness(imagePaths []string, maskPath string, slice, label int, nanToZero bool) (*saReport, []uint8, error) {
+// the report and the SAM (H·W values, 1 = object), scored by metric.
+func separableness(imagePaths []string, maskPath string, slice, label int, nanToZero bool, metric protoseg.Metric) (*saReport, []uint8, error) {
 	var img *data.Image
-	report := &saReport{Images: imagePaths, Mask: maskPath, Resize: protoseg.Bilinear.String()}
+	report := &saReport{Images: imagePaths, Mask: maskPath, Resize: protoseg.Bilinear.String(), Metric: metric.String()}
 	for _, path := range imagePaths {
 		plane, k, err := readPlane(path, slice)
 		if err != nil {
@@ -221,7 +226,7 @@ func separableness(imagePaths []string, maskPath string, slice, label int, nanTo
 	if err != nil {
 		return nil, nil, err
 	}
-	analyzer, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	analyzer, err := metricAnalyzer(backend, metric)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -239,7 +244,7 @@ func separableness(imagePaths []string, maskPath string, slice, label int, nanTo
 	report.SAMForegroundFraction = float64(n) / float64(h*w)
 	switch {
 	case res.EmptyObject[0]:
-		report.Note = "empty mask: the object prototype is undefined, so the SAM is all background; Dice of two empty maps is 1 by convention"
+		report.Note = "empty mask: the object prototype is undefined, so the SAM is all background; two empty maps score 1 by convention (every metric)"
 	case res.EmptyBackground[0]:
 		report.Note = "mask covers the whole image: the background prototype is undefined, so the SAM is all object"
 	}

@@ -96,9 +96,21 @@ func maskGray(m []uint8, h, w int) *image.Gray {
 	return img
 }
 
-// directSeparableness is an independent plain-Go ProtoSeg of the input: squared
-// distances to the two prototypes, no linear form, no graph.
+// directSeparableness is an independent plain-Go ProtoSeg of the input scored
+// by Dice: see directSAM.
 func directSeparableness(x []float64, mask []float64, c int) float64 {
+	var inter, sum float64
+	for i, s := range directSAM(x, mask, c) {
+		inter += float64(s) * mask[i]
+		sum += float64(s) + mask[i]
+	}
+	return 2 * inter / sum
+}
+
+// directSAM is an independent plain-Go ProtoSeg of the input x [P·c] with
+// prototypes from mask [P]: squared distances to the two prototypes, no linear
+// form, no graph; 1 where d_t < d_b.
+func directSAM(x []float64, mask []float64, c int) []uint8 {
 	n := len(mask)
 	ct, cb := make([]float64, c), make([]float64, c)
 	var nt, nb float64
@@ -114,21 +126,18 @@ func directSeparableness(x []float64, mask []float64, c int) float64 {
 		ct[k] /= nt
 		cb[k] /= nb
 	}
-	var inter, sum float64
+	sam := make([]uint8, n)
 	for i := range n {
 		var dt, db float64
 		for k := range c {
 			dt += (x[i*c+k] - ct[k]) * (x[i*c+k] - ct[k])
 			db += (x[i*c+k] - cb[k]) * (x[i*c+k] - cb[k])
 		}
-		s := 0.0
 		if dt < db {
-			s = 1
+			sam[i] = 1
 		}
-		inter += s * mask[i]
-		sum += s + mask[i]
 	}
-	return 2 * inter / sum
+	return sam
 }
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
