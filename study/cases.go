@@ -65,6 +65,7 @@ func AnalyzeCases(backend backends.Backend, a *protoseg.Analyzer, paths []string
 		}
 		if i == 0 {
 			rep.Output, rep.Against, rep.MuLayers = run.ref.output, one.Against, one.MuLayers
+			rep.Metric = one.Metric
 			units = make([][][]float64, len(one.Layers))
 		}
 		for l, lay := range one.Layers {

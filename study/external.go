@@ -62,8 +62,11 @@ type FeatureReport struct {
 	Images int `json:"images"`
 	// Against is what SA is scored against: "gt" or "output" (B, when no ground
 	// truth was given).
-	Against string         `json:"against"`
-	Layers  []FeatureLayer `json:"layers"`
+	Against string `json:"against"`
+	// Metric names the SA metric ([protoseg.Metric], "dice" by default): every SA
+	// below, the unit means, the active units and μ are scored by it.
+	Metric string         `json:"metric"`
+	Layers []FeatureLayer `json:"layers"`
 	// MuLayers are the layers μ is taken over; Mu[n] is μ of image n.
 	MuLayers []string  `json:"mu_layers"`
 	Mu       []float64 `json:"mu"`
@@ -149,13 +152,14 @@ func activeUnits(unitMean []float64) int {
 // AnalyzeFeatures runs ProtoSeg on external features, one layer at a time (only
 // one layer is in memory, twice: as read and as a tensor): layer SA and unit SA
 // against gt (or against output when gt is nil), μ over the units of muLayers
-// (default: the last two layers) against output, prototypes always from output.
+// (default: the last two layers) against output, prototypes always from output;
+// every score by the analyzer's metric ([protoseg.Analyzer.SetMetric]).
 func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.Array, layout Layout, muLayers []string) (*FeatureReport, error) {
 	mask, err := MaskTensor(output, "output "+output.Name)
 	if err != nil {
 		return nil, err
 	}
-	rep := &FeatureReport{Images: output.Shape[0], Against: "output"}
+	rep := &FeatureReport{Images: output.Shape[0], Against: "output", Metric: a.Metric().String()}
 	gtT := mask
 	if gt != nil {
 		if !slices.Equal(gt.Shape, output.Shape) {

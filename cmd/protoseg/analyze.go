@@ -28,9 +28,11 @@ func runAnalyze(args []string, stdout io.Writer) error {
 	muLayers := fs.String("mu-layers", "", "comma-separated layers μ is taken over (default: the last two)")
 	cases := fs.String("cases", "", "DIR of per-case <case>.npz files (layers C × [D ×] H × W by module path, probabilities or output, optional label); instead of --features/--output")
 	class := fs.Int("class", 0, "with --cases: the foreground class k (probabilities[k], label == k); 0: everything but class 0")
+	var metric protoseg.Metric
+	fs.Var(&metric, "metric", metricUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: protoseg analyze --features F.npz --output B.npy [--gt G.npy] [--layout nchw|nhwc] [--mu-layers A,B]")
-		fmt.Fprintln(os.Stderr, "       protoseg analyze --cases DIR [--class k] [--mu-layers A,B]")
+		fmt.Fprintln(os.Stderr, "usage: protoseg analyze --features F.npz --output B.npy [--gt G.npy] [--layout nchw|nhwc] [--mu-layers A,B] [--metric NAME]")
+		fmt.Fprintln(os.Stderr, "       protoseg analyze --cases DIR [--class k] [--mu-layers A,B] [--metric NAME]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -47,7 +49,7 @@ func runAnalyze(args []string, stdout io.Writer) error {
 		if *features != "" || *output != "" || *gt != "" || *layout != string(study.NCHW) {
 			return errors.New("analyze: --cases replaces --features, --output and --gt (and its layers are channels first)")
 		}
-		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, stdout)
+		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, metric, stdout)
 	}
 	if *features == "" || *output == "" {
 		fs.Usage()
@@ -57,7 +59,7 @@ func runAnalyze(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := analyzeFiles(*features, *output, *gt, lay, mu)
+	rep, err := analyzeFiles(*features, *output, *gt, lay, mu, metric)
 	if err != nil {
 		return err
 	}
@@ -75,7 +77,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // analyzeFiles reads B (and G) and analyses the layers of the .npz one at a time.
-func analyzeFiles(features, output, gt string, layout study.Layout, mu []string) (*study.FeatureReport, error) {
+func analyzeFiles(features, output, gt string, layout study.Layout, mu []string, metric protoseg.Metric) (*study.FeatureReport, error) {
 	b, err := data.ReadNPY(output)
 	if err != nil {
 		return nil, err
@@ -95,7 +97,7 @@ func analyzeFiles(features, output, gt string, layout study.Layout, mu []string)
 	if err != nil {
 		return nil, err
 	}
-	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	a, err := metricAnalyzer(backend, metric)
 	if err != nil {
 		return nil, err
 	}

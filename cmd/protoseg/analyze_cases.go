@@ -9,8 +9,9 @@ import (
 )
 
 // analyzeCases analyses the per-case .npz files of dir (sorted by name), one case
-// at a time, and writes the JSON report to stdout only when every case succeeded.
-func analyzeCases(dir string, opt study.CaseOptions, stdout io.Writer) error {
+// at a time, scored by metric, and writes the JSON report to stdout only when
+// every case succeeded.
+func analyzeCases(dir string, opt study.CaseOptions, metric protoseg.Metric, stdout io.Writer) error {
 	paths, err := data.ListCases(dir)
 	if err != nil {
 		return err
@@ -19,7 +20,7 @@ func analyzeCases(dir string, opt study.CaseOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	a, err := metricAnalyzer(backend, metric)
 	if err != nil {
 		return err
 	}
