@@ -45,15 +45,20 @@ func (a *Analyzer) scoreLayerMaps(res *LayerResult, f, gt, roi *tensors.Tensor) 
 // scoreUnitMaps replaces the SA of every image and unit of res by the map metric
 // of the unit SAM against G·R, and drops the SAMs unless keep.
 func (a *Analyzer) scoreUnitMaps(res *UnitResult, f, gt, roi *tensors.Tensor, keep bool) error {
+	if a.metric != MetricNSD {
+		return fmt.Errorf("protoseg: %s: no unit scoring for the map metric %v", res.Name, a.metric)
+	}
 	truth, err := truthMaps(f, gt, roi, len(res.SAMs))
 	if err != nil {
 		return fmt.Errorf("protoseg: %s: %w", res.Name, err)
 	}
 	for i, sams := range res.SAMs {
+		if err := checkMaps(truth[i], truth[i], res.Spatial); err != nil {
+			return fmt.Errorf("protoseg: %s: image %d: %w", res.Name, i, err)
+		}
+		g := newSurface(truth[i], res.Spatial, NSDTolerance)
 		for k, sam := range sams {
-			if res.SA[i][k], err = Score(a.metric, sam, truth[i], res.Spatial); err != nil {
-				return fmt.Errorf("protoseg: %s: image %d, unit %d: %w", res.Name, i, k, err)
-			}
+			res.SA[i][k] = g.dice(sam)
 		}
 	}
 	if !keep {

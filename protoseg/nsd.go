@@ -35,15 +35,33 @@ func SurfaceDice(s, g []uint8, spatial []int, tol float64) (float64, error) {
 	if tol < 0 || math.IsNaN(tol) || math.IsInf(tol, 0) {
 		return 0, fmt.Errorf("protoseg: surface Dice tolerance %v: want a finite value ≥ 0", tol)
 	}
+	return newSurface(g, spatial, tol).dice(s), nil
+}
+
+// surface is the boundary of one map, ready to be compared with many maps of the
+// same grid (every unit SAM of an image against its ground truth).
+type surface struct {
+	grid    voxelGrid
+	edge    []uint8
+	offsets [][]int
+}
+
+// newSurface returns the boundary of g over spatial at tolerance tol (both
+// checked by the caller).
+func newSurface(g []uint8, spatial []int, tol float64) *surface {
 	grid := newVoxelGrid(spatial)
-	bs, bg := grid.boundary(s), grid.boundary(g)
-	offsets := ballOffsets(len(spatial), tol)
-	nearS, sizeS := grid.near(bs, bg, offsets)
-	nearG, sizeG := grid.near(bg, bs, offsets)
+	return &surface{grid: grid, edge: grid.boundary(g), offsets: ballOffsets(len(spatial), tol)}
+}
+
+// dice returns the surface Dice of map s (on the same grid) against t's map.
+func (t *surface) dice(s []uint8) float64 {
+	bs := t.grid.boundary(s)
+	nearS, sizeS := t.grid.near(bs, t.edge, t.offsets)
+	nearG, sizeG := t.grid.near(t.edge, bs, t.offsets)
 	if sizeS+sizeG == 0 {
-		return 1, nil
+		return 1
 	}
-	return float64(nearS+nearG) / float64(sizeS+sizeG), nil
+	return float64(nearS+nearG) / float64(sizeS+sizeG)
 }
 
 // voxelGrid is a row-major grid of voxels: its sizes and strides.
