@@ -104,7 +104,8 @@ func (m Metric) valid() bool { return m >= 0 && m < numMetrics }
 // fromTotals returns a count metric of a map S against G inside R from the
 // totals inter = |S∩G|, size = |S|, gt = |G| and roi = |R| (doc of
 // [Metric] for the formulas and the 0/0 convention). Dice keeps the form
-// 2·inter / (size + gt), bit for bit the score of earlier versions. A map
+// 2·inter / (size + gt), the score of earlier versions bit for bit (the clamp
+// to [0, 1] only catches rounding). A map
 // metric ([Metric.NeedsMaps]) gives NaN: the caller scores the maps instead.
 func (m Metric) fromTotals(inter, size, gt, roi float64) float64 {
 	fp, fn := max(size-inter, 0), max(gt-inter, 0)
