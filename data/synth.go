@@ -99,11 +99,13 @@ var (
 	// their noise field): larger means more and bigger patches.
 	covidKnobs = knobs{HardShare: 0.35, Contrast: span{0.25, 0.55}, HardContrast: span{0.03, 0.1},
 		Size: span{0.2, 1.1}, HardSize: span{0, 0.3}, Blur: span{0.4, 1.3}, Noise: span{0.02, 0.07}, Artefacts: 2}
-	prostateKnobs = knobs{HardShare: 0.3, Contrast: span{0.12, 0.4}, HardContrast: span{0, 0.06},
+	prostateKnobs = knobs{HardShare: 0.3, Contrast: span{0.15, 0.45}, HardContrast: span{0, 0.06},
 		Size: span{0.06, 0.12}, HardSize: span{0.03, 0.05}, Blur: span{0.5, 1.5}, Noise: span{0.02, 0.07}, Artefacts: 1}
-	// pancreas-synth's hard cases have no fat plane around the gland.
+	// pancreas-synth's contrast is the gland's mean intensity against the
+	// surrounding soft tissue (near 0: S_x stays near 0); its hard cases also
+	// lack the landmarks (fat plane, splenic vein).
 	pancreasKnobs = knobs{HardShare: 0.2, Contrast: span{-0.06, 0.03}, HardContrast: span{-0.06, 0.03},
-		Size: span{0.045, 0.065}, HardSize: span{0.025, 0.04}, Blur: span{0.2, 0.8}, Noise: span{0.01, 0.04}, Artefacts: 1}
+		Size: span{0.045, 0.065}, HardSize: span{0.02, 0.035}, Blur: span{0.2, 0.8}, Noise: span{0.01, 0.04}, Artefacts: 1}
 )
 
 // synthKnobs are the knobs of each stand-in, by registry name.
@@ -234,11 +236,19 @@ const (
 	covidLabelOffset = 1
 )
 
+// covid-synth's lungs: the centres lie covidLungOffset (fraction of the image)
+// left and right of the midline, with radii (ry, rx) drawn from covidLungRadii.
+// Large lungs leave little soft tissue of the opacities' brightness around them.
+var (
+	covidLungOffset = span{0.22, 0.24}
+	covidLungRadii  = [2]span{{0.33, 0.37}, {0.21, 0.24}}
+)
+
 // covidLungs returns the coverage of the two lungs.
 func covidLungs(r *rand.Rand, h, w int) []float32 {
 	lungs := make([]float32, h*w)
 	for _, side := range []float64{-1, 1} {
-		l := newBlob(r, h, w, 0.47+0.02*r.NormFloat64(), 0.5+side*uniform(r, 0.22, 0.24), uniform(r, 0.33, 0.37), uniform(r, 0.21, 0.24), 0.08).paint(h, w)
+		l := newBlob(r, h, w, 0.47+0.02*r.NormFloat64(), 0.5+side*covidLungOffset.draw(r), covidLungRadii[0].draw(r), covidLungRadii[1].draw(r), 0.08).paint(h, w)
 		for i, v := range l {
 			lungs[i] = max(lungs[i], v)
 		}
@@ -345,8 +355,8 @@ func drawPancreas(r *rand.Rand, c *canvas, q float64) map[string]float64 {
 // vein pancreasVeinWidth pixels thick and pancreasVein brighter (both scaled by the image's "landmarks" visibility),
 // and the gland's lobulated texture has amplitude pancreasLobulation.
 const (
-	pancreasRim        = 1.5
-	pancreasFat        = 0.3
+	pancreasRim        = 2
+	pancreasFat        = 0.4
 	pancreasVein       = 0.4
 	pancreasLobulation = 0.25
 	pancreasVeinWidth  = 0.8

@@ -75,6 +75,16 @@ func (r *CalibrationRow) Pass() CalibrationPass {
 	}
 }
 
+// PresetSeeds returns the seeds reproduce runs by default with preset p: 1, 2,
+// …, p.Seeds (at least one). The calibration targets apply to their mean.
+func PresetSeeds(p Preset) []uint64 {
+	seeds := []uint64{1}
+	for s := uint64(2); s <= uint64(p.Seeds); s++ {
+		seeds = append(seeds, s)
+	}
+	return seeds
+}
+
 // Calibrate trains the offline model of preset p on the stand-in name once per
 // seed, exactly as [NewSession] (and reproduce) configure it, and measures the
 // calibration row. Models are cached under out/seed<s>/<name>/offline; a cached

@@ -42,6 +42,17 @@ func TestCalibrationPass(t *testing.T) {
 	}
 }
 
+// TestPresetSeeds checks that the calibration's default seeds are reproduce's:
+// 1 and 2 for the default preset, 1 for the quick one.
+func TestPresetSeeds(t *testing.T) {
+	if s := PresetSeeds(DefaultPreset); len(s) != DefaultPreset.Seeds || s[0] != 1 || s[len(s)-1] != uint64(DefaultPreset.Seeds) {
+		t.Errorf("default preset: seeds %v, want 1…%d", s, DefaultPreset.Seeds)
+	}
+	if s := PresetSeeds(Preset{}); len(s) != 1 || s[0] != 1 {
+		t.Errorf("preset without seeds: %v, want [1]", s)
+	}
+}
+
 // TestCalibrate trains the quick preset's offline model on brats-synth for two
 // seeds and checks the row: per-seed numbers as the report computes them, their
 // means, the paper's values, the printed row, and that a second call reuses the

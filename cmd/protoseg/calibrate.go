@@ -17,15 +17,11 @@ func init() {
 	register("calibrate", "train the default preset's offline model on a stand-in and print its calibration row (Dice mean, SD, S_x vs the paper)", runCalibrate)
 }
 
-// defaultCalibrationSeeds are the seeds of the calibration targets (the default
-// run's seeds).
-const defaultCalibrationSeeds = "1,2"
-
 func runCalibrate(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	dataset := fs.String("dataset", "brats-synth", "stand-in ("+strings.Join(synthNames(), ", ")+")")
-	seedList := fs.String("seeds", defaultCalibrationSeeds, "comma-separated seeds; the targets apply to their mean")
+	seedList := fs.String("seeds", "", "comma-separated seeds; the targets apply to their mean (default: reproduce's seeds, 1…preset.Seeds)")
 	out := fs.String("out", "out/calibrate", "folder of the calibration models (<out>/seed<s>/<dataset>/offline); never a folder of reproduce or the notebooks")
 	quick := fs.Bool("quick", false, "the quick preset instead of the default (a smoke test; the targets are the default preset's)")
 	images := fs.Bool("images", false, "also print every test image's Dice, S_x and difficulty (Sample.Meta), hardest first")
@@ -35,10 +31,6 @@ func runCalibrate(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	seeds, err := parseSeeds(*seedList)
-	if err != nil {
-		return err
-	}
 	if _, err := study.ParseDatasets(*dataset); err != nil {
 		return err
 	}
@@ -46,12 +38,19 @@ func runCalibrate(args []string, stdout io.Writer) error {
 	if *quick {
 		p = study.QuickPreset
 	}
+	seeds := study.PresetSeeds(p)
+	if *seedList != "" {
+		var err error
+		if seeds, err = parseSeeds(*seedList); err != nil {
+			return err
+		}
+	}
 	backend, err := newBackend()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "calibrating %s on backend %s: offline model, %d×%d, U-Net Base %d, %d epochs, %d/%d images, seeds %s\n",
-		*dataset, backend.Name(), p.Size, p.Size, p.Base, p.Epochs, p.Train, p.Test, *seedList)
+	fmt.Fprintf(stdout, "calibrating %s on backend %s: offline model, %d×%d, U-Net Base %d, %d epochs, %d/%d images, seeds %v\n",
+		*dataset, backend.Name(), p.Size, p.Size, p.Base, p.Epochs, p.Train, p.Test, seeds)
 	row, err := study.Calibrate(backend, p, *dataset, seeds, *out, io.Discard)
 	if err != nil {
 		return err
