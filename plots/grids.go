@@ -208,12 +208,21 @@ func (h HeatMap) check(what string) error {
 // Fig9HeatMaps shows each example as a column: the input with GT
 // contour above, the layer-18 heat-map (viridis, with colour bar) below.
 func Fig9HeatMaps(hs []HeatMap) (*Figure, error) {
+	return heatMapFigure(gridText{name: "fig09", title: "Fig. 9 — Mean of the binary unit SAMs of layer 18 (heat-map)",
+		top: "input", bottom: "heat-map\nlayer 18"}, hs)
+}
+
+// gridText names an image grid and its rows.
+type gridText struct{ name, title, top, bottom string }
+
+// heatMapFigure draws Fig. 9's columns under the names in t.
+func heatMapFigure(t gridText, hs []HeatMap) (*Figure, error) {
 	if len(hs) == 0 {
 		return nil, fmt.Errorf("%w: Fig9: no examples", ErrEmpty)
 	}
 	const cell = 0.9 * vg.Inch
-	top := gridRow{label: "input"}
-	bot := gridRow{label: "heat-map\nlayer 18"}
+	top := gridRow{label: t.top}
+	bot := gridRow{label: t.bottom}
 	for i, h := range hs {
 		if err := h.check(fmt.Sprintf("Fig9 %s example %d", h.Dataset, i)); err != nil {
 			return nil, err
@@ -223,7 +232,7 @@ func Fig9HeatMaps(hs []HeatMap) (*Figure, error) {
 		top.cells = append(top.cells, imageCell(h.Image, h.GT, nil, k, ""))
 		bot.cells = append(bot.cells, heatCell(h.Heat, nil, h.Image.H, h.Image.W, k, ""))
 	}
-	return gridSpec{name: "fig09", title: "Fig. 9 — Mean of the binary unit SAMs of layer 18 (heat-map)",
+	return gridSpec{name: t.name, title: t.title,
 		rows: []gridRow{top, bot}, cell: cell, legend: contourLegend[:1],
 		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure(), nil
 }
@@ -281,6 +290,11 @@ func rankTitles(n int) []string {
 // row per dataset, with the GT (green) and output B (red) contours; the
 // caption is "μ = …" followed by Panel.Label (e.g. the Dice).
 func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
+	return rankedFigure(gridText{name: "fig12", title: "Fig. 12 — Test images ranked by mean SA μ (lowest → highest)"}, rs)
+}
+
+// rankedFigure draws Fig. 12's rows under the name and title in t.
+func rankedFigure(t gridText, rs []RankedPanels) (*Figure, error) {
 	if err := checkDatasets(len(rs), "Fig12"); err != nil {
 		return nil, err
 	}
@@ -303,7 +317,7 @@ func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
 		rows = append(rows, row)
 	}
 	leg := []legendEntry{contourLegend[0], {label: "network output B (red, inner ring)", fill: ContourSeg}}
-	return gridSpec{name: "fig12", title: "Fig. 12 — Test images ranked by mean SA μ (lowest → highest)",
+	return gridSpec{name: t.name, title: t.title,
 		rows: rows, cell: cell, legend: leg}.figure(), nil
 }
 
