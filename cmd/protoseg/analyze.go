@@ -30,9 +30,10 @@ func runAnalyze(args []string, stdout io.Writer) error {
 	class := fs.Int("class", 0, "with --cases: the foreground class k (probabilities[k], label == k); 0: everything but class 0")
 	var metric protoseg.Metric
 	fs.Var(&metric, "metric", metricUsage)
+	out := fs.String("out", "", "DIR: also write DIR/index.html, DIR/results.json and the paper's Figs. 5, 6, 7, 9 and 12 for this network (PNG and SVG)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: protoseg analyze --features F.npz --output B.npy [--gt G.npy] [--layout nchw|nhwc] [--mu-layers A,B] [--metric NAME]")
-		fmt.Fprintln(os.Stderr, "       protoseg analyze --cases DIR [--class k] [--mu-layers A,B] [--metric NAME]")
+		fmt.Fprintln(os.Stderr, "usage: protoseg analyze --features F.npz --output B.npy [--gt G.npy] [--layout nchw|nhwc] [--mu-layers A,B] [--metric NAME] [--out DIR]")
+		fmt.Fprintln(os.Stderr, "       protoseg analyze --cases DIR [--class k] [--mu-layers A,B] [--metric NAME] [--out DIR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -49,7 +50,7 @@ func runAnalyze(args []string, stdout io.Writer) error {
 		if *features != "" || *output != "" || *gt != "" || *layout != string(study.NCHW) {
 			return errors.New("analyze: --cases replaces --features, --output and --gt (and its layers are channels first)")
 		}
-		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, metric, stdout)
+		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, metric, *out, stdout)
 	}
 	if *features == "" || *output == "" {
 		fs.Usage()
@@ -59,25 +60,35 @@ func runAnalyze(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := analyzeFiles(*features, *output, *gt, lay, mu, metric)
+	rep, err := analyzeFiles(*features, *output, *gt, lay, mu, metric, *out)
 	if err != nil {
 		return err
 	}
 	return writeJSON(stdout, rep)
 }
 
+// marshalJSON is v as analyze prints it: indented JSON with a final newline.
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
 // writeJSON writes v as indented JSON, all at once (nothing on error).
 func writeJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(b)
 	return err
 }
 
-// analyzeFiles reads B (and G) and analyses the layers of the .npz one at a time.
-func analyzeFiles(features, output, gt string, layout study.Layout, mu []string, metric protoseg.Metric) (*study.FeatureReport, error) {
+// analyzeFiles reads B (and G) and analyses the layers of the .npz one at a time;
+// with out it also writes the report for any network there.
+func analyzeFiles(features, output, gt string, layout study.Layout, mu []string, metric protoseg.Metric, out string) (*study.FeatureReport, error) {
 	b, err := data.ReadNPY(output)
 	if err != nil {
 		return nil, err
@@ -105,5 +116,12 @@ func analyzeFiles(features, output, gt string, layout study.Layout, mu []string,
 	if err != nil {
 		return nil, data.InFile(features, err)
 	}
-	return rep, nil
+	if out == "" {
+		return rep, nil
+	}
+	maps, err := study.FileFigureMaps(a, z, b, g, layout, rep)
+	if err != nil {
+		return nil, data.InFile(features, err)
+	}
+	return rep, writeNetworkReport(out, features, rep, rep, maps)
 }

@@ -10,8 +10,8 @@ import (
 
 // analyzeCases analyses the per-case .npz files of dir (sorted by name), one case
 // at a time, scored by metric, and writes the JSON report to stdout only when
-// every case succeeded.
-func analyzeCases(dir string, opt study.CaseOptions, metric protoseg.Metric, stdout io.Writer) error {
+// every case succeeded (and, with out, the report with figures there).
+func analyzeCases(dir string, opt study.CaseOptions, metric protoseg.Metric, out string, stdout io.Writer) error {
 	paths, err := data.ListCases(dir)
 	if err != nil {
 		return err
@@ -27,6 +27,15 @@ func analyzeCases(dir string, opt study.CaseOptions, metric protoseg.Metric, std
 	rep, err := study.AnalyzeCases(backend, a, paths, opt)
 	if err != nil {
 		return err
+	}
+	if out != "" {
+		maps, err := study.CaseFigureMaps(a, paths, rep, opt)
+		if err != nil {
+			return err
+		}
+		if err := writeNetworkReport(out, dir, rep, &rep.FeatureReport, maps); err != nil {
+			return err
+		}
 	}
 	return writeJSON(stdout, rep)
 }

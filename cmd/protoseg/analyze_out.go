@@ -1,0 +1,16 @@
+package main
+
+import (
+	"github.com/protoseg-go/protoseg-go/study"
+)
+
+// writeNetworkReport writes analyze's report for any network into out: results
+// (the JSON analyze prints) as results.json, index.html and the figures.
+func writeNetworkReport(out, source string, results any, rep *study.FeatureReport, maps *study.FigureMaps) error {
+	js, err := marshalJSON(results)
+	if err != nil {
+		return err
+	}
+	r := &study.NetworkReport{Source: source, JSON: js, Report: rep, Maps: maps}
+	return r.Write(out)
+}
