@@ -112,6 +112,9 @@ func rankPicks(score []float64, count int) []int {
 // shownImage is one image of a shown case: its output and truth [1, S...] and,
 // for a detail case, its layers [1, C, S...] (or in layout).
 type shownImage struct {
+	// source names the image in errors (the case file, or the feature file and
+	// image index).
+	source        string
 	output, truth *data.Array
 	layers        FeatureSource // nil: no SAMs or heat-map
 	layout        Layout
@@ -238,7 +241,7 @@ func collectMaps(a *protoseg.Analyzer, rep *FeatureReport, caseName func(int) st
 		centre, views, err := im.views(a, names)
 		done()
 		if err != nil {
-			return nil, fmt.Errorf("study: figures: case %s: %w", caseName(i), err)
+			return nil, fmt.Errorf("study: figures: %s: %w", im.source, err)
 		}
 		byIndex[i] = ShownCase{Index: i, Name: caseName(i), Mu: rep.Mu[i], Centre: centre, Views: views}
 	}
@@ -279,7 +282,7 @@ func CaseFigureMaps(a *protoseg.Analyzer, paths []string, rep *CaseReport, opt C
 			c.Close()
 			return shownImage{}, nil, err
 		}
-		im := shownImage{output: out.Foreground, truth: out.Truth, layout: NCHW}
+		im := shownImage{source: paths[i], output: out.Foreground, truth: out.Truth, layout: NCHW}
 		if detail {
 			im.layers = oneCase{c: c, spatial: out.Spatial}
 		}
@@ -311,7 +314,7 @@ func (s oneCase) Read(name string) (*data.Array, error) {
 func FileFigureMaps(a *protoseg.Analyzer, src FeatureSource, output, gt *data.Array, layout Layout, rep *FeatureReport) (*FigureMaps, error) {
 	name := func(i int) string { return fmt.Sprintf("image %d", i) }
 	return collectMaps(a, rep, name, func(i int, detail bool) (shownImage, func(), error) {
-		im := shownImage{output: imageOf(output, i), layout: layout}
+		im := shownImage{source: name(i), output: imageOf(output, i), layout: layout}
 		if gt != nil {
 			im.truth = imageOf(gt, i)
 		}

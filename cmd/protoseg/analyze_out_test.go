@@ -95,4 +95,13 @@ func TestAnalyzeOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReport(t, report, stdout.Bytes())
+	// A failed analysis writes no report and prints nothing.
+	stdout.Reset()
+	failed := filepath.Join(dir, "failed")
+	if err := runAnalyze([]string{"--cases", t.TempDir(), "--out", failed}, &stdout); err == nil {
+		t.Fatal("empty case directory: no error")
+	}
+	if _, err := os.Stat(failed); !os.IsNotExist(err) || stdout.Len() != 0 {
+		t.Errorf("failed run: report folder %v, stdout %q", err, stdout.String())
+	}
 }
