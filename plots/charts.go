@@ -225,11 +225,12 @@ type UnitSA struct {
 // Fig7UnitSA plots the SA of the units of layer 18 sorted from highest
 // to lowest, one panel per dataset, with the active/inertia threshold.
 func Fig7UnitSA(ds []UnitSA) (*Figure, error) {
-	return unitSAFigure("fig07", "Fig. 7 — Sorted SA scores of the units of layer 18", ds)
+	return unitSAFigure("fig07", "Fig. 7 — Sorted SA scores of the units of layer 18", ds, panelW)
 }
 
-// unitSAFigure draws Fig. 7's panels under a figure name and title.
-func unitSAFigure(name, title string, ds []UnitSA) (*Figure, error) {
+// unitSAFigure draws Fig. 7's panels, each width wide, under a figure name and
+// title.
+func unitSAFigure(name, title string, ds []UnitSA, width vg.Length) (*Figure, error) {
 	if err := checkDatasets(len(ds), "Fig7"); err != nil {
 		return nil, err
 	}
@@ -291,7 +292,7 @@ func unitSAFigure(name, title string, ds []UnitSA) (*Figure, error) {
 	if anyOut {
 		shared = append(shared, lineEntry("Dice of output B", draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}, nil))
 	}
-	return chartFigure(name, title, panels, shared, panelW, panelH), nil
+	return chartFigure(name, title, panels, shared, width, panelH), nil
 }
 
 // ---- Fig. 10 ------------------------------------------------------------------

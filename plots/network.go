@@ -175,7 +175,7 @@ func NetworkSAMs(columns []string, cases []NetworkCase) (*Figure, error) {
 // NetworkUnitSA plots the sorted SA of the units of the network's last layer
 // (Fig. 7 style) with the active/inertia split.
 func NetworkUnitSA(u UnitSA) (*Figure, error) {
-	return unitSAFigure("fig07", "Fig. 7 style — Sorted SA scores of the units of the last layer", []UnitSA{u})
+	return unitSAFigure("fig07", "Fig. 7 style — Sorted unit SA of the last layer", []UnitSA{u}, 2*panelW)
 }
 
 // NetworkHeatMaps shows, per case view, the output with the reference contour and
