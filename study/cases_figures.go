@@ -219,6 +219,9 @@ func figureCases(rep *FeatureReport) (detail, ranked []int, shown []int) {
 	return detail, ranked, shown
 }
 
+// onFigureCase, when set (by tests), is called before shown case i is read again.
+var onFigureCase func(i int, detail bool)
+
 // collectMaps fills FigureMaps for rep, getting each shown image from open (called
 // once per shown case, in case order, with whether it needs its layers).
 func collectMaps(a *protoseg.Analyzer, rep *FeatureReport, caseName func(int) string, open func(i int, detail bool) (shownImage, func(), error)) (*FigureMaps, error) {
@@ -234,6 +237,9 @@ func collectMaps(a *protoseg.Analyzer, rep *FeatureReport, caseName func(int) st
 	byIndex := map[int]ShownCase{}
 	for _, i := range shown {
 		isDetail := slices.Contains(detail, i)
+		if onFigureCase != nil {
+			onFigureCase(i, isDetail)
+		}
 		im, done, err := open(i, isDetail)
 		if err != nil {
 			return nil, err

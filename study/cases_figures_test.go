@@ -248,3 +248,61 @@ func TestNetworkReportNoHalfWrite(t *testing.T) {
 		t.Errorf("temporary folder left behind: %v", entries)
 	}
 }
+
+// TestFigureMapsStream: with 12 cases the figure pass reads again only the 3
+// detail cases (with layers) and the 8 ranked ones (output only), each once and in
+// case order, and keeps only 2D views of them.
+func TestFigureMapsStream(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	dir, _ := writeCaseDir(t, rng, []int{6, 8, 8}, 12)
+	paths, err := data.ListCases(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := testBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAnalyzer(t)
+	rep, err := AnalyzeCases(b, a, paths, CaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened, withLayers []int
+	onFigureCase = func(i int, detail bool) {
+		opened = append(opened, i)
+		if detail {
+			withLayers = append(withLayers, i)
+		}
+	}
+	defer func() { onFigureCase = nil }()
+	maps, err := CaseFigureMaps(a, paths, rep, CaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]bool{}
+	for _, i := range rankPicks(rep.Mu, ShownRanked) {
+		want[i] = true
+	}
+	for _, i := range rankPicks(rep.Mu, ShownDetail) {
+		want[i] = true
+	}
+	if len(opened) != len(want) || !slices.IsSorted(opened) || len(withLayers) != ShownDetail || len(maps.Ranked) != ShownRanked {
+		t.Fatalf("opened %v (want each of %v once, in order), with layers %v, %d ranked", opened, want, withLayers, len(maps.Ranked))
+	}
+	for _, i := range opened {
+		if !want[i] {
+			t.Errorf("case %d read again but not shown", i)
+		}
+	}
+	for _, c := range append(append([]ShownCase{}, maps.Detail...), maps.Ranked...) {
+		for _, v := range c.Views {
+			if len(v.Output) != v.H*v.W || v.H*v.W > 8*8 {
+				t.Errorf("case %s view %q: %d values for %d×%d", c.Name, v.Name, len(v.Output), v.H, v.W)
+			}
+		}
+		if c.Views[0].SAMs != nil && !slices.Contains(withLayers, c.Index) {
+			t.Errorf("case %s has SAMs without its layers read", c.Name)
+		}
+	}
+}
