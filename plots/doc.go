@@ -17,6 +17,8 @@
 //	Fig. 14  Fig14Separableness([]RankedPanels)   images ordered by SA(S_x,G), with S_x and GT
 //	Fig. 15  Fig15Separableness([]Separableness)  Dice(B,G) vs SA(S_x,G) with y = x, r and m(d)
 //	Fig. 16  Fig16Noise([]NoiseSA)                per-layer SA(noisy) − SA(clean) per noise level
+//	Fig. 17  Fig17RiskCoverage([]RiskCoverage)   risk–coverage curves of the QC scores with the oracle (beyond the paper)
+//	Fig. 18  Fig18WeightSA([]WeightSA)            output-layer weight of each last-layer unit vs its SA (beyond the paper)
 //	Table 1  Table1([]Table1Row, ours)            mean ± SD Dice(B,G) and SA(S_18,G), offline/online
 //	Table 2  Table2([]CoverageRow, ours)          mean Dice at coverage 100/90/75/70/50 %
 //	Table 3  Table3([]SeparablenessRow, ours)     mean SA(S_x,G), Dice(B,G), m(d)

@@ -60,3 +60,18 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestFig18WeightSA(t *testing.T) {
+	w := WeightSA{Dataset: "d", SA: []float64{0.1, 0.5}, Object: []float64{1, 2}, Background: []float64{0.5, 0.5},
+		Difference: []float64{1.5, 2.5}, Rho: &[3]float64{-0.5, -1, 0.25}}
+	if _, err := Fig18WeightSA([]WeightSA{w}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.rhoText(); got != "ρ = −0.50 [−1.00, 0.25]" {
+		t.Errorf("legend %q", got)
+	}
+	w.Difference = w.Difference[:1]
+	if _, err := Fig18WeightSA([]WeightSA{w}); err == nil {
+		t.Error("fewer weights than units: no error")
+	}
+}

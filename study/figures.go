@@ -37,6 +37,9 @@ type DatasetResults struct {
 	// Pruning is the inertia-unit pruning experiment (offline model), when the
 	// model supports it.
 	Pruning *PruneResult
+	// Weights relates the offline model's last-layer units to their output
+	// weights (Fig. 18), when the model exposes them.
+	Weights *WeightRelation
 }
 
 // Fig11Buckets is the number of percentile buckets of Fig. 11 (fewer when the

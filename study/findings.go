@@ -309,7 +309,8 @@ func muClaims() []claim {
 func claims() []claim {
 	out := append(layerClaims(), onlineClaims()...)
 	out = append(out, muClaims()...)
-	return append(out, qcClaims()...)
+	out = append(out, qcClaims()...)
+	return append(out, weightClaims()...)
 }
 
 // qcClaims are the failure-detection findings (Table 4).

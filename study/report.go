@@ -12,7 +12,7 @@ import (
 )
 
 // Captions say, for figures 5–16, what each shows and what the paper found, and
-// for Fig. 17 (beyond the paper) what it shows.
+// for Figs. 17–18 (beyond the paper) what they show; Captions[n−5] is figure n's.
 var Captions = []string{
 	"Fig. 5 — Mean SA score of each of the 18 U-Net layers (prototypes from the network output B, scored against the ground truth), offline (cross-entropy only) vs online (with the ProtoSeg term). Paper: SA rises from the early to the late layers, with a dip on the low-resolution abstract layers; online training lifts the late layers.",
 	"Fig. 6 — The SAM of every layer on one test image (red contour; ground truth green), offline and online rows. Paper: early layers outline texture and edges, abstract layers give coarse blobs, late layers a clean object.",
@@ -27,6 +27,20 @@ var Captions = []string{
 	"Fig. 15 — Dice of the network output against SA(S_x, G) of the input, with the line y = x. Paper: points lie above the line — the network adds most where the input separates least (pancreas, prostate).",
 	"Fig. 16 — Per-layer change of SA when uniform noise U(0, level) is added to the input, for levels 0.1–1.0. Paper: noise hurts early and late layers most; abstract layers are the least sensitive.",
 	QCCaption,
+	WeightCaption,
+}
+
+// WeightCaption describes Fig. 18 for the report.
+const WeightCaption = "Fig. 18 — For each unit of the last layer (offline model), the magnitude of its weight in the 1×1 output convolution — for the object logit, the background logit and their difference, which is what moves the decision — against the unit's mean SA, with Spearman ρ and its 95 % bootstrap interval over units. Beyond the paper: its §5 reports finding no relation between unit SA and the learned weights; the finding table judges that claim. With few units (Base 8: 8 units) the interval is wide."
+
+// figureNumber is the number of the figure saved as name ("fig07" → 7), 0 if
+// the name has no number.
+func figureNumber(name string) int {
+	var n int
+	if _, err := fmt.Sscanf(name, "fig%d", &n); err != nil {
+		return 0
+	}
+	return n
 }
 
 // ReportInfo describes the run for the report's header.
@@ -126,10 +140,10 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 			return fmt.Errorf("study: %s: %w", name, err)
 		}
 		caption := ""
-		if i < len(Captions) {
-			caption = Captions[i]
+		if k := figureNumber(name) - 5; k >= 0 && k < len(Captions) {
+			caption = Captions[k]
 		}
-		if note := info.CaptionNotes[i+5]; note != "" {
+		if note := info.CaptionNotes[figureNumber(name)]; note != "" {
 			caption += " " + note
 		}
 		fmt.Fprintf(&page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",

@@ -64,8 +64,44 @@ type DatasetJSON struct {
 	// Pruning is the inertia-unit pruning table of the offline model (absent
 	// when the model does not support pruning).
 	Pruning *PruneResult `json:"pruning,omitempty"`
+	// Weights relates the last layer's units to their output weights (Fig. 18).
+	Weights *WeightsJSON `json:"weights,omitempty"`
 	// PerSeed holds every seed's entry (summary of a multi-seed run).
 	PerSeed []DatasetJSON `json:"per_seed,omitempty"`
+}
+
+// WeightsJSON is [WeightRelation] in results.json: per unit of the last layer
+// its mean SA and the magnitudes of its output weights, and Spearman ρ of the
+// SA with each magnitude (null when undefined).
+type WeightsJSON struct {
+	UnitSA     []float64                `json:"unit_sa"`
+	Object     []float64                `json:"object"`
+	Background []float64                `json:"background"`
+	Difference []float64                `json:"difference"`
+	Spearman   map[string]*IntervalJSON `json:"spearman"`
+}
+
+// IntervalJSON is an effect with its 95 % interval.
+type IntervalJSON struct {
+	Effect float64 `json:"effect"`
+	CILow  float64 `json:"ci_low"`
+	CIHigh float64 `json:"ci_high"`
+}
+
+// weightsJSON converts w (nil stays nil).
+func weightsJSON(w *WeightRelation) *WeightsJSON {
+	if w == nil {
+		return nil
+	}
+	out := &WeightsJSON{UnitSA: w.UnitSA, Object: w.Object, Background: w.Background, Difference: w.Difference,
+		Spearman: map[string]*IntervalJSON{}}
+	for _, m := range weightMagnitudes {
+		out.Spearman[m] = nil
+		if iv, ok := w.Rho[m]; ok {
+			out.Spearman[m] = &IntervalJSON{Effect: iv.Effect, CILow: iv.Low, CIHigh: iv.High}
+		}
+	}
+	return out
 }
 
 // NoiseJSON is the noise study in results.json: diff[i][l] is the mean over
@@ -184,7 +220,8 @@ func modelJSON(m *ModelResults) *ModelJSON {
 func datasetJSON(r *DatasetResults) DatasetJSON {
 	d := DatasetJSON{Name: r.Dataset.Name, Synthetic: data.Synthetic(r.Dataset.Name),
 		Calibration: DatasetCalibration(r), Offline: modelJSON(r.Offline), Online: modelJSON(r.Online), Sx: r.Sx,
-		VoG: r.VoG, VoGDegenerate: r.VoGDegenerate, VoGCheckpoints: r.VoGCheckpoints, Pruning: r.Pruning}
+		VoG: r.VoG, VoGDegenerate: r.VoGDegenerate, VoGCheckpoints: r.VoGCheckpoints, Pruning: r.Pruning,
+		Weights: weightsJSON(r.Weights)}
 	if len(r.Online.Dice) == len(r.Offline.Dice) && len(r.Online.Dice) > 0 {
 		db, _ := meanDiff(r.Online.Dice, r.Offline.Dice)(allIndices(len(r.Online.Dice)))
 		d.DeltaB = &db

@@ -73,6 +73,13 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 	if f17 != nil {
 		figs = append(figs, f17)
 	}
+	f18, err := WeightFigure(results)
+	if err != nil {
+		return nil, err
+	}
+	if f18 != nil {
+		figs = append(figs, f18)
+	}
 	tables, err := Tables(results)
 	if err != nil {
 		return nil, err
@@ -145,6 +152,11 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	}
 	if r.QC, err = QCScores(online, ds, r.Online, vog, cfg.BatchSize); err != nil {
 		return nil, err
+	}
+	if h, ok := offline.(HeadWeighter); ok {
+		if r.Weights, err = Weights(r.Offline.UnitSA, h, cfg.Seed); err != nil {
+			return nil, fmt.Errorf("study: %s: %w", name, err)
+		}
 	}
 	if pruner, ok := offline.(Pruner); ok {
 		if r.Pruning, err = Prune(offline, pruner, ds, r.Offline.UnitSA, cfg.BatchSize); err != nil {

@@ -140,6 +140,26 @@ func TestPrunedOutputKeepingAllUnits(t *testing.T) {
 	if _, err := net.PrunedOutput(pred.Features[17], none[:1]); err == nil {
 		t.Fatal("wrong number of keep flags: no error")
 	}
+	// The head's weights and bias give the network's output from layer 18:
+	// object where Σ_k f_k (w_k1 − w_k0) + b_1 − b_0 > 0.
+	w, bias, err := net.HeadWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w) != len(keep) || len(w[0]) != 2 || len(bias) != 2 {
+		t.Fatalf("head weights %d×%d, bias %d; want %d×2, 2", len(w), len(w[0]), len(bias), len(keep))
+	}
+	f := tensors.MustCopyFlatData[float32](pred.Features[17])
+	c := len(w)
+	for p := range len(f) / c {
+		margin := bias[1] - bias[0]
+		for k, v := range f[p*c : (p+1)*c] {
+			margin += float64(v) * (w[k][1] - w[k][0])
+		}
+		if math.Abs(margin) > 1e-4 && (margin > 0) != (want[p] == 1) {
+			t.Fatalf("pixel %d: head margin %v, network output %v", p, margin, want[p])
+		}
+	}
 }
 
 func TestObjectWeight(t *testing.T) {

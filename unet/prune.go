@@ -71,3 +71,32 @@ func (n *Network) variable(scope, name string) ([]float32, error) {
 	}
 	return tensors.MustCopyFlatData[float32](t), nil
 }
+
+// HeadWeights returns the 1×1 output convolution (the head): w[k][j] is the
+// weight of unit k of the last feature map (layer 18) in the logit of class j
+// (0 = background, 1 = object), and bias[j] the bias of that logit.
+func (n *Network) HeadWeights() (w [][]float64, bias []float64, err error) {
+	flat, err := n.variable("/unet/head", "weights")
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := n.variable("/unet/head", "bias")
+	if err != nil {
+		return nil, nil, err
+	}
+	classes := len(b)
+	if classes == 0 || len(flat)%classes != 0 {
+		return nil, nil, fmt.Errorf("unet: head has %d weights for %d classes", len(flat), classes)
+	}
+	w = make([][]float64, len(flat)/classes)
+	for k := range w {
+		w[k] = make([]float64, classes)
+		for j := range classes {
+			w[k][j] = float64(flat[k*classes+j])
+		}
+	}
+	for _, v := range b {
+		bias = append(bias, float64(v))
+	}
+	return w, bias, nil
+}
