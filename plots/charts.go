@@ -158,6 +158,17 @@ type LayerSA struct {
 // Fig5LayerSA plots mean SA per layer, offline vs online, one panel per
 // dataset, with the early / abstract / late layer groups shaded.
 func Fig5LayerSA(ds []LayerSA) (*Figure, error) {
+	return fig5(ds, "fig05", "Fig. 5 — Mean SA score per layer, offline vs online", "mean SA score")
+}
+
+// Fig5LayerSAMetric is Fig. 5 with the SA scored by another metric (its name,
+// e.g. "jaccard"), saved as fig05-<metric> (the report's appendix).
+func Fig5LayerSAMetric(ds []LayerSA, metric string) (*Figure, error) {
+	return fig5(ds, "fig05-"+metric, "Fig. 5 by "+metric+" — Mean SA per layer, offline vs online", "mean SA ("+metric+")")
+}
+
+// fig5 draws Fig. 5 under the given file name, title and y label.
+func fig5(ds []LayerSA, name, title, ylabel string) (*Figure, error) {
 	if err := checkDatasets(len(ds), "Fig5"); err != nil {
 		return nil, err
 	}
@@ -184,7 +195,7 @@ func Fig5LayerSA(ds []LayerSA) (*Figure, error) {
 		if err := d.OnlineRange.check("Fig5 "+d.Dataset+" online", d.Online); err != nil {
 			return nil, err
 		}
-		p := newPlot(d.Dataset, "layer", "mean SA score")
+		p := newPlot(d.Dataset, "layer", ylabel)
 		layerAxis(p, n)
 		unitRange(&p.Y, d.Offline, d.Online)
 		addBand(p, d.OfflineRange, 1, oiBlue)
@@ -198,13 +209,12 @@ func Fig5LayerSA(ds []LayerSA) (*Figure, error) {
 		lineEntry("offline (w/o SA loss)", lineStyle(oiBlue, 1.5, false), ptr(glyph(oiBlue, draw.CircleGlyph{}, 2))),
 		lineEntry("online (w/ SA loss)", lineStyle(oiVermillion, 1.5, true), ptr(glyph(oiVermillion, draw.TriangleGlyph{}, 2.3))),
 	}
-	title := "Fig. 5 — Mean SA score per layer, offline vs online"
 	if spread {
 		shared = append(shared, legendEntry{label: "range over seeds", fill: bandColor(grey)})
 		title += " (mean and range over seeds)"
 	}
 	shared = append(shared, groupLegend(n)...)
-	return chartFigure("fig05", title, panels, shared, panelW, panelH), nil
+	return chartFigure(name, title, panels, shared, panelW, panelH), nil
 }
 
 func ptr[T any](v T) *T { return &v }

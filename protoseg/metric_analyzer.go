@@ -103,3 +103,14 @@ func truthMaps(f, gt, roi *tensors.Tensor, n int) ([][]uint8, error) {
 	}
 	return out, nil
 }
+
+// WithMetric returns an analyzer that scores by m and shares a's compiled graphs
+// and caches (the metric only changes how counts and maps are scored). Use the
+// two from one goroutine at a time, as a itself.
+func (a *Analyzer) WithMetric(m Metric) (*Analyzer, error) {
+	b := *a
+	if err := b.SetMetric(m); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}

@@ -152,3 +152,29 @@ func TestMetricHandComputed(t *testing.T) {
 		}
 	}
 }
+
+// WithMetric scores by its metric and leaves the original analyzer on its own.
+func TestWithMetric(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	j, err := a.WithMetric(MetricJaccard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := tensors.FromFlatDataAndDimensions([]float64{0, 1, 2, 3}, 1, 1, 4, 1)
+	b := tensors.FromFlatDataAndDimensions([]float64{0, 0, 1, 1}, 1, 1, 4)
+	g := tensors.FromFlatDataAndDimensions([]float64{0, 1, 1, 1}, 1, 1, 4)
+	rj, err := j.Layer("hand", f, b, g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := a.Layer("hand", f, b, g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rj.SA[0] != 2.0/3 || rd.SA[0] != 0.8 || a.Metric() != MetricDice {
+		t.Fatalf("WithMetric: jaccard %v (want 2/3), original %v %v (want dice 0.8)", rj.SA[0], a.Metric(), rd.SA[0])
+	}
+	if _, err := a.WithMetric(Metric(99)); err == nil {
+		t.Fatal("unknown metric: no error")
+	}
+}
