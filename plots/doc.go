@@ -23,6 +23,11 @@
 //	Table 2  Table2([]CoverageRow, ours)          mean Dice at coverage 100/90/75/70/50 %
 //	Table 3  Table3([]SeparablenessRow, ours)     mean SA(S_x,G), Dice(B,G), m(d)
 //
+// For any network (`protoseg analyze --out`, network.go): NetworkLayerSA
+// (Fig. 5 style, the thirds of the layers by index shaded, LayerThirds),
+// NetworkSAMs (Fig. 6 style, one row per case view), NetworkUnitSA (Fig. 7),
+// NetworkHeatMaps (Fig. 9) and NetworkRankedByMu (Fig. 12).
+//
 // A *Figure writes PNG (WritePNG, PNG for GoNB's display.PNG) and SVG
 // (WriteSVG, SVG); Save(pathWithoutExt) writes both. A *Table renders
 // Markdown and HTML; the paper's numbers (PaperTable1/2/3, docs/design.md §8)
