@@ -40,6 +40,9 @@ type DatasetResults struct {
 	// Weights relates the offline model's last-layer units to their output
 	// weights (Fig. 18), when the model exposes them.
 	Weights *WeightRelation
+	// ByMetric holds both models' measures with the SA scored by each metric of
+	// the appendix (Config.Metrics).
+	ByMetric []*MetricResults
 }
 
 // Fig11Buckets is the number of percentile buckets of Fig. 11 (fewer when the

@@ -141,8 +141,13 @@ func ciText(iv Interval) string {
 // interval are those of the dataset that decides the verdict. It says honestly
 // where a finding fails.
 func Findings(rs []*DatasetResults) []Finding {
+	return judge(rs, claims())
+}
+
+// judge checks the claims cs on rs (see [Findings]).
+func judge(rs []*DatasetResults, cs []claim) []Finding {
 	var out []Finding
-	for _, c := range claims() {
+	for _, c := range cs {
 		f := Finding{Claim: c.text + " (effect " + c.band.String() + ")", Band: c.band}
 		for di, r := range rs {
 			s, ok := c.on(r)

@@ -56,6 +56,8 @@ type ReportInfo struct {
 	Summary []string
 	// CaptionNotes[n] is appended to the caption of figure n.
 	CaptionNotes map[int]string
+	// Appendix holds Fig. 5 and the re-judged findings per SA metric beyond Dice.
+	Appendix []MetricAppendix
 }
 
 // RunSummary returns the report's summary lines and caption notes for rs: the
@@ -149,6 +151,12 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 		fmt.Fprintf(&page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",
 			name, name, name, html.EscapeString(f.Title), html.EscapeString(caption))
 	}
+	for _, a := range info.Appendix {
+		if err := a.Figure.Save(filepath.Join(dir, a.Figure.Name)); err != nil {
+			return fmt.Errorf("study: %s: %w", a.Figure.Name, err)
+		}
+	}
+	page.WriteString(AppendixHTML(info.Appendix))
 	page.WriteString("</body></html>\n")
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)

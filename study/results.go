@@ -30,6 +30,9 @@ type Results struct {
 	// Seeds are the seeds combined in a multi-seed summary (omitted for one run,
 	// whose seed is in config); each seed's own results.json is in seed<s>/.
 	Seeds []uint64 `json:"seeds,omitempty"`
+	// Metrics is the appendix: per SA metric beyond Dice, both models' measures
+	// per dataset scored by it and the re-judged findings.
+	Metrics []MetricJSON `json:"metrics,omitempty"`
 	// QCJSON adds failure_detection, qc_scores and qc_dice (quality control).
 	QCJSON
 }
@@ -135,6 +138,36 @@ type ModelJSON struct {
 	Mu              []float64   `json:"mu"`
 	Degenerate      []bool      `json:"degenerate"`
 	DegenerateCount int         `json:"degenerate_count"`
+}
+
+// MetricJSON is one metric of the appendix in results.json.
+type MetricJSON struct {
+	Metric   string              `json:"metric"`
+	Datasets []MetricDatasetJSON `json:"datasets"`
+	Findings []FindingJSON       `json:"findings"`
+}
+
+// MetricDatasetJSON is one dataset's measures with SA scored by a metric.
+type MetricDatasetJSON struct {
+	Name    string     `json:"name"`
+	Offline *ModelJSON `json:"offline"`
+	Online  *ModelJSON `json:"online"`
+}
+
+// metricsJSON gathers the appendix of results.json.
+func metricsJSON(rs []*DatasetResults, app []MetricAppendix) []MetricJSON {
+	var out []MetricJSON
+	for i, m := range appendixMetrics(rs) {
+		mj := MetricJSON{Metric: m.String()}
+		for _, v := range byMetric(rs, m) {
+			mj.Datasets = append(mj.Datasets, MetricDatasetJSON{Name: v.Dataset.Name, Offline: modelJSON(v.Offline), Online: modelJSON(v.Online)})
+		}
+		if i < len(app) {
+			mj.Findings = findingsJSON(app[i].Findings)
+		}
+		out = append(out, mj)
+	}
+	return out
 }
 
 // FindingJSON is one finding in results.json: effect and CI are those of the
@@ -284,6 +317,14 @@ func GatherResults(rs []*DatasetResults, findings []Finding, info ReportInfo) Re
 	for _, r := range rs {
 		out.Datasets = append(out.Datasets, datasetJSON(r))
 	}
+	out.Findings = findingsJSON(findings)
+	out.Metrics = metricsJSON(rs, info.Appendix)
+	return out
+}
+
+// findingsJSON converts findings for results.json.
+func findingsJSON(findings []Finding) []FindingJSON {
+	out := []FindingJSON{}
 	for _, f := range findings {
 		fj := FindingJSON{Claim: f.Claim, Verdict: f.Verdict}
 		if f.Pooled {
@@ -296,7 +337,7 @@ func GatherResults(rs []*DatasetResults, findings []Finding, info ReportInfo) Re
 			}
 			fj.PerDataset = append(fj.PerDataset, dj)
 		}
-		out.Findings = append(out.Findings, fj)
+		out = append(out, fj)
 	}
 	return out
 }

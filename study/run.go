@@ -39,6 +39,9 @@ type Config struct {
 	BatchSize int
 	// Describe is a one-line description of the configuration for the report.
 	Describe string
+	// Metrics are the SA metrics beyond Dice of the report's appendix (none by
+	// default; reproduce asks for all, see [ParseMetrics]).
+	Metrics []protoseg.Metric
 }
 
 // Run trains (or reuses) the offline and online model on every dataset, runs every
@@ -86,6 +89,9 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 	}
 	info := ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backend.Name()}
 	info.Summary, info.CaptionNotes = RunSummary(results)
+	if info.Appendix, err = Appendix(results); err != nil {
+		return nil, err
+	}
 	findings := Findings(results)
 	if err := WriteReport(cfg.Out, figs, tables, findings, info); err != nil {
 		return nil, err
@@ -132,6 +138,9 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 		}
 		dice, _ := protoseg.MeanSD(res.Dice)
 		fmt.Fprintf(log, "   %s model: test Dice %.3f, S_18 %.3f\n", mode, dice, meanOf(column(res.LayerSA, -1)))
+	}
+	if r.ByMetric, err = analyzeMetrics(a, cfg.Metrics, offline, online, ds, opts); err != nil {
+		return nil, fmt.Errorf("study: %s: %w", name, err)
 	}
 	if r.Sx, r.SxMaps, err = Separableness(a, ds, cfg.BatchSize); err != nil {
 		return nil, err

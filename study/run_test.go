@@ -3,6 +3,7 @@ package study
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,7 @@ func TestRun(t *testing.T) {
 		Out:         out,
 		NoiseLevels: []float64{0.5, 1},
 		Describe:    "test run",
+		Metrics:     []protoseg.Metric{protoseg.MetricJaccard, protoseg.MetricNSD},
 	}
 	rs, err := Run(cfg, b, trainer, &log)
 	if err != nil {
@@ -46,7 +48,7 @@ func TestRun(t *testing.T) {
 	if len(rs) != 2 || len(rs[0].VoG) != len(rs[0].Dataset.Test) || len(rs[1].Noise) != 2 {
 		t.Fatalf("results incomplete: %+v", rs[0])
 	}
-	for _, f := range []string{"index.html", "tables.md", "fig05.png", "fig16.svg"} {
+	for _, f := range []string{"index.html", "tables.md", "fig05.png", "fig16.svg", "fig05-jaccard.png", "fig05-nsd.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Fatal(err)
 		}
@@ -73,6 +75,20 @@ func TestRun(t *testing.T) {
 	}
 	if m, sd := protoseg.MeanSD(rs[0].Offline.Dice); c.DiceMean != m || c.DiceSD != sd || c.Sx != meanOf(rs[0].Sx) {
 		t.Fatalf("calibration %+v, want Dice %v ± %v, S_x %v", c, m, sd, meanOf(rs[0].Sx))
+	}
+	// The appendix: Jaccard of the same SAM is Dice/(2 − Dice), image by image.
+	if len(res.Metrics) != 2 || res.Metrics[0].Metric != "jaccard" || len(res.Metrics[1].Findings) == 0 {
+		t.Fatalf("appendix metrics %+v", res.Metrics)
+	}
+	for d, md := range res.Metrics[0].Datasets {
+		for n, row := range md.Offline.LayerSA {
+			for l, j := range row {
+				dice := res.Datasets[d].Offline.LayerSA[n][l]
+				if math.Abs(j-dice/(2-dice)) > 1e-12 {
+					t.Fatalf("%s image %d layer %d: jaccard %v, dice %v", md.Name, n, l+1, j, dice)
+				}
+			}
+		}
 	}
 	if len(res.Findings) < 5 {
 		t.Fatalf("%d findings in results.json", len(res.Findings))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study"
 	"github.com/protoseg-go/protoseg-go/unet"
 )
@@ -36,6 +37,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 		"weight of object pixels in the cross-entropy: -1 = √(background/object) per dataset, capped at 10; 1 = the paper's plain CE")
 	seed := fs.Uint64("seed", 1, "seed of data, training and noise (the first seed with --seeds)")
 	seeds := fs.Int("seeds", 0, fmt.Sprintf("number of seeds (seed, seed+1, …; default %d, with --quick %d): with more than one, each is a full run into <out>/seed<s>, and <out> gets the findings combined over seeds and Figs. 5, 10, 11 with their spread", d.Seeds, q.Seeds))
+	metrics := fs.String("metric", "all", "SA metrics beyond Dice for the report's appendix (Fig. 5 and the findings re-judged per metric): all, none, or a comma-separated list of "+strings.Join(protoseg.MetricNames()[1:], ", "))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -64,6 +66,10 @@ func runReproduce(args []string, stdout io.Writer) error {
 	if roots != nil && !flagSet(fs, "datasets") {
 		*datasets = strings.Join(given, ",")
 	}
+	appendix, err := study.ParseMetrics(*metrics)
+	if err != nil {
+		return err
+	}
 	names, err := study.ParseDatasets(*datasets)
 	if err != nil {
 		return err
@@ -85,6 +91,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 		Data:     data.Options{Root: dataRoot, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
 		Out:      *out,
 		Seed:     *seed,
+		Metrics:  appendix,
 		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · object weight %s · seed %d",
 			*datasets, p.Size, p.Size, p.Base, p.Epochs, *lr, weightName(*objectWeight), *seed),
 	}

@@ -1,0 +1,163 @@
+package study
+
+import (
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/plots"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+// MetricResults are one dataset's per-image measures of both models with the SA
+// scored by a metric beyond Dice (the report's appendix; the paper's §5 future
+// work). Dice(B, G) stays Dice; layer SA, unit SA and μ follow the metric.
+type MetricResults struct {
+	Metric          protoseg.Metric
+	Offline, Online *ModelResults
+}
+
+// ParseMetrics reads the appendix metrics of reproduce: "all" (every metric
+// but Dice), "none" (no appendix) or a comma-separated list of names; Dice, the
+// report's own score, is dropped from the list.
+func ParseMetrics(s string) ([]protoseg.Metric, error) {
+	switch strings.TrimSpace(s) {
+	case "none", "":
+		return nil, nil
+	case "all":
+		return protoseg.Metrics()[1:], nil
+	}
+	var out []protoseg.Metric
+	for _, name := range strings.Split(s, ",") {
+		m, err := protoseg.ParseMetric(name)
+		if err != nil {
+			return nil, fmt.Errorf("study: %w", err)
+		}
+		if m != protoseg.MetricDice {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// analyzeMetrics analyses both models again with the SA scored by each metric.
+func analyzeMetrics(a *protoseg.Analyzer, metrics []protoseg.Metric, offline, online Model, ds *data.Dataset, opts AnalyzeOptions) ([]*MetricResults, error) {
+	var out []*MetricResults
+	for _, m := range metrics {
+		am, err := a.WithMetric(m)
+		if err != nil {
+			return nil, err
+		}
+		mr := &MetricResults{Metric: m}
+		if mr.Offline, err = Analyze(am, offline, ds, opts); err != nil {
+			return nil, fmt.Errorf("study: SA by %v: %w", m, err)
+		}
+		if mr.Online, err = Analyze(am, online, ds, opts); err != nil {
+			return nil, fmt.Errorf("study: SA by %v: %w", m, err)
+		}
+		out = append(out, mr)
+	}
+	return out, nil
+}
+
+// byMetric returns, per dataset that has results scored by m, a copy of its
+// results whose models are scored by m.
+func byMetric(rs []*DatasetResults, m protoseg.Metric) []*DatasetResults {
+	var out []*DatasetResults
+	for _, r := range rs {
+		for _, mr := range r.ByMetric {
+			if mr.Metric == m {
+				v := *r
+				v.Offline, v.Online = mr.Offline, mr.Online
+				out = append(out, &v)
+			}
+		}
+	}
+	return out
+}
+
+// appendixMetrics returns the metrics of the appendix, in the order of rs[0].
+func appendixMetrics(rs []*DatasetResults) []protoseg.Metric {
+	var ms []protoseg.Metric
+	if len(rs) > 0 {
+		for _, mr := range rs[0].ByMetric {
+			ms = append(ms, mr.Metric)
+		}
+	}
+	return ms
+}
+
+// metricClaims are the findings re-judged per metric: those on the SA of layers
+// and units, online ΔS_18 and μ (the others compare Dice(B, G) or AURC, which
+// no SA metric changes).
+func metricClaims() []claim {
+	out := append(layerClaims(), onlineClaims()[0])
+	return append(out, muClaims()...)
+}
+
+// MetricAppendix is one metric of the report's appendix: Fig. 5 by that metric
+// and the findings re-judged with it.
+type MetricAppendix struct {
+	Metric   string
+	Figure   *plots.Figure
+	Findings []Finding
+}
+
+// Appendix returns the report's appendix: per metric scored in rs, Fig. 5 and
+// the re-judged findings.
+func Appendix(rs []*DatasetResults) ([]MetricAppendix, error) {
+	var out []MetricAppendix
+	for _, m := range appendixMetrics(rs) {
+		views := byMetric(rs, m)
+		var f5 []plots.LayerSA
+		for _, v := range views {
+			f5 = append(f5, plots.LayerSA{Dataset: v.Dataset.Name, Offline: meanColumns(v.Offline.LayerSA), Online: meanColumns(v.Online.LayerSA)})
+		}
+		fig, err := plots.Fig5LayerSAMetric(f5, m.String())
+		if err != nil {
+			return nil, fmt.Errorf("study: appendix %v: %w", m, err)
+		}
+		out = append(out, MetricAppendix{Metric: m.String(), Figure: fig, Findings: judge(views, metricClaims())})
+	}
+	return out, nil
+}
+
+// AppendixHTML renders the appendix's verdict table (claims × metrics) and
+// links its figures, which must be saved under their names in the report's folder.
+func AppendixHTML(app []MetricAppendix) string {
+	if len(app) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("<h2 id=\"appendix\">Appendix: SA scored by metrics beyond Dice</h2>\n")
+	b.WriteString("<p>The paper's §5 names other SA metrics as future work: \"Jaccard index, pixelwise accuracy, sensitivity and specificity\"; we add the normalised surface Dice at 1 pixel (nsd). Each column re-runs the analysis with the SA of layers, units and μ scored by that metric (Dice(B, G) stays Dice) and re-judges the findings that depend on SA, with the same intervals and rules as the main table. Each cell: verdict, then the deciding dataset's effect and 95 % CI.</p>\n")
+	b.WriteString("<table><tr><th>claim</th>")
+	for _, a := range app {
+		fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(a.Metric))
+	}
+	b.WriteString("</tr>\n")
+	for i, f := range app[0].Findings {
+		fmt.Fprintf(&b, "<tr><td style=\"text-align:left\"><small>%s</small></td>", html.EscapeString(f.Claim))
+		for _, a := range app {
+			if i >= len(a.Findings) {
+				b.WriteString("<td>—</td>")
+				continue
+			}
+			g := a.Findings[i]
+			eff := ""
+			if g.Pooled {
+				eff = fmt.Sprintf("<br><small>%.3f [%.3f, %.3f] (%s)</small>", g.Effect, g.CILow, g.CIHigh, html.EscapeString(g.Decider))
+			}
+			fmt.Fprintf(&b, "<td class=\"%s\">%s%s</td>", verdictClass(g.Verdict), g.Verdict, eff)
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</table>\n")
+	for _, a := range app {
+		n := a.Figure.Name
+		fmt.Fprintf(&b, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>Fig. 5 with the SA scored by %s.</figcaption></figure>\n",
+			n, n, n, html.EscapeString(a.Figure.Title), html.EscapeString(a.Metric))
+	}
+	return b.String()
+}
