@@ -40,6 +40,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // BatchSize is the forward-pass batch, equal to study.Analyze's default so that
@@ -274,7 +275,7 @@ func (e *Explorer) Normalize(c Choice) (Choice, error) {
 		return c, err
 	}
 	c.Rank = min(max(c.Rank, 0), len(o)-1)
-	c.Layer = min(max(c.Layer, 1), study.NumLayers)
+	c.Layer = min(max(c.Layer, 1), unet.NumLayers)
 	c.Unit = max(c.Unit, 0)
 	return c, nil
 }
@@ -352,15 +353,7 @@ func (n Numbers) Text() string {
 	return b.String()
 }
 
-func group(layer int) string {
-	switch {
-	case layer <= 4:
-		return "early"
-	case layer <= 14:
-		return "abstract"
-	}
-	return "late"
-}
+func group(layer int) string { return unet.GroupOf(layer) }
 
 func count(m []uint8) int {
 	n := 0
@@ -382,7 +375,7 @@ func (e *Explorer) Warm(c Choice) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	index := e.order[c.Dataset][c.Rank]
-	for l := 1; l <= study.NumLayers; l++ {
+	for l := 1; l <= unet.NumLayers; l++ {
 		if _, _, err := e.layerLocked(imageKey{c.Dataset, c.Mode, index}, l); err != nil {
 			return err
 		}
@@ -414,8 +407,8 @@ func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("explore: %s %s forward pass: %w", k.dataset, k.mode, err)
 	}
-	if len(out.Features) != study.NumLayers {
-		return nil, 0, fmt.Errorf("explore: model gave %d feature maps, want %d", len(out.Features), study.NumLayers)
+	if len(out.Features) != unet.NumLayers {
+		return nil, 0, fmt.Errorf("explore: model gave %d feature maps, want %d", len(out.Features), unet.NumLayers)
 	}
 	bf := &batchFeatures{n: len(batch), h: ds.Height, w: ds.Width}
 	for _, f := range out.Features {
@@ -506,7 +499,7 @@ func (e *Explorer) remember(k imageKey) {
 	for len(e.lru) > max(1, e.MaxImages) {
 		old := e.lru[0]
 		e.lru = e.lru[1:]
-		for l := 1; l <= study.NumLayers; l++ {
+		for l := 1; l <= unet.NumLayers; l++ {
 			delete(e.layers, layerKey{old, l})
 		}
 	}

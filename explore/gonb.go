@@ -3,6 +3,7 @@ package explore
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/protoseg-go/protoseg-go/unet"
 	"html"
 	"os"
 	"strconv"
@@ -216,7 +217,7 @@ func page(uid, in, out string, datasets []string, first Reply) string {
 </div>`, i, hidden, 2*PanelSide+gap, PanelSide)
 	}
 	firstJSON, _ := json.Marshal(first)
-	cfg, _ := json.Marshal(map[string]string{"in": in, "out": out, "root": "protoseg-explore-" + uid})
+	cfg, _ := json.Marshal(map[string]any{"in": in, "out": out, "root": "protoseg-explore-" + uid, "groups": unet.LayerGroups()})
 	return fmt.Sprintf(`<style>
 #protoseg-explore-%[1]s { font-family: sans-serif; font-size: 14px; }
 #protoseg-explore-%[1]s .pe-controls { display: grid; grid-template-columns: max-content auto; gap: 6px 12px; align-items: center; max-width: 760px; margin-bottom: 8px; }
@@ -252,7 +253,7 @@ func page(uid, in, out string, datasets []string, first Reply) string {
   const ctl = (name) => q('[data-control="' + name + '"]');
   const field = (name) => q('[data-field="' + name + '"]');
   let seq = 0, latest = 0, applied = -1, unitKey = '', closed = false;
-  const group = (l) => l <= 4 ? 'early' : (l <= 14 ? 'abstract' : 'late');
+  const group = (l) => (cfg.groups.find((g) => l >= g.First && l <= g.Last) || {Name: ''}).Name;
   function labels() {
     field('layer-label').textContent = ctl('layer').value + ' (' + group(+ctl('layer').value) + ')';
     field('layer2-label').textContent = ctl('layer2').value + ' (' + group(+ctl('layer2').value) + ')';

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"github.com/protoseg-go/protoseg-go/unet"
 	"image/color"
 	"math"
 	"sort"
@@ -39,12 +40,6 @@ func checkDatasets(n int, what string) error {
 
 // ---- layer groups -------------------------------------------------------------
 
-// LayerGroups are the paper's groups of the 18 U-Net layers.
-var LayerGroups = []struct {
-	Name        string
-	First, Last int
-}{{"early", 1, 4}, {"abstract", 5, 14}, {"late", 15, 18}}
-
 var groupFill = []color.Color{
 	color.NRGBA{0x56, 0xB4, 0xE9, 0x38}, // sky blue tint
 	color.NRGBA{0xA0, 0xA0, 0xA0, 0x28}, // grey tint
@@ -59,7 +54,7 @@ func (g groupShade) Plot(c draw.Canvas, p *plot.Plot) {
 		return
 	}
 	tx, _ := p.Transforms(&c)
-	for i, gr := range LayerGroups {
+	for i, gr := range unet.LayerGroups() {
 		x0, x1 := tx(float64(gr.First)-0.5), tx(float64(gr.Last)+0.5)
 		x0, x1 = max(x0, c.Min.X), min(x1, c.Max.X)
 		c.FillPolygon(groupFill[i], []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
@@ -71,7 +66,7 @@ func groupLegend(n int) []legendEntry {
 		return nil
 	}
 	var es []legendEntry
-	for i, gr := range LayerGroups {
+	for i, gr := range unet.LayerGroups() {
 		es = append(es, legendEntry{label: fmt.Sprintf("%s %d–%d", gr.Name, gr.First, gr.Last), fill: groupFill[i]})
 	}
 	return es

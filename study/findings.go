@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Finding is one qualitative finding of the paper checked on our results, with an
@@ -56,19 +57,13 @@ type DatasetFinding struct {
 	replicates []float64
 }
 
-// Layer groups of the paper's U-Net (1-based, inclusive).
-var (
-	EarlyLayers    = [2]int{1, 4}
-	AbstractLayers = [2]int{5, 14}
-	LateLayers     = [2]int{15, 18}
-)
-
-func groupMean(sa []float64, g [2]int) float64 {
+// groupMean is the mean of sa (sa[l−1] for layer l) over the layers of g.
+func groupMean(sa []float64, g unet.LayerGroup) float64 {
 	var s float64
-	for l := g[0]; l <= g[1] && l <= len(sa); l++ {
+	for l := g.First; l <= g.Last && l <= len(sa); l++ {
 		s += sa[l-1]
 	}
-	return s / float64(min(g[1], len(sa))-g[0]+1)
+	return s / float64(min(g.Last, len(sa))-g.First+1)
 }
 
 // pick returns x at the indices idx (a bootstrap resample).
@@ -227,14 +222,14 @@ func layerClaims() []claim {
 			func(r *DatasetResults) (statistic, bool) {
 				return onTest(r, func(idx []int) (float64, error) {
 					sa := meanColumns(pickRows(r.Offline.LayerSA, idx))
-					return groupMean(sa, LateLayers) - groupMean(sa, EarlyLayers), nil
+					return groupMean(sa, unet.LateLayers) - groupMean(sa, unet.EarlyLayers), nil
 				}), true
 			}},
 		{"The abstract layers (5–14) dip below both the early and the late layers (the project's reading of §4.4.1: \"the SA score increases from early to late layers, except on the several layers on deep abstract layers which have a low spatial resolution, yielding a small SA score\"): effect = min(early, late) − abstract mean SA of the offline model", Above(0),
 			func(r *DatasetResults) (statistic, bool) {
 				return onTest(r, func(idx []int) (float64, error) {
 					sa := meanColumns(pickRows(r.Offline.LayerSA, idx))
-					return math.Min(groupMean(sa, EarlyLayers), groupMean(sa, LateLayers)) - groupMean(sa, AbstractLayers), nil
+					return math.Min(groupMean(sa, unet.EarlyLayers), groupMean(sa, unet.LateLayers)) - groupMean(sa, unet.AbstractLayers), nil
 				}), true
 			}},
 		{"20–50 % of the layer-18 units are active (Fig. 7): effect = active fraction (Otsu split of the offline model's unit SA)", Band{Lo: 0.2, Hi: 0.5, Closed: true},

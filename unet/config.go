@@ -9,6 +9,35 @@ import (
 // NumLayers is the number of convolution layers with an exposed feature map.
 const NumLayers = 18
 
+// LayerGroup is one of the paper's groups of the 18 layers (Fig. 4), 1-based
+// and inclusive.
+type LayerGroup struct {
+	Name        string
+	First, Last int
+}
+
+// The paper's layer groups (§3, Fig. 4): "early layers which contain the first
+// four convolutional layers, deep abstract layers which contain the layers from
+// 5–14 layers and late layers which contain the last four layers".
+var (
+	EarlyLayers    = LayerGroup{"early", 1, 4}
+	AbstractLayers = LayerGroup{"abstract", 5, 14}
+	LateLayers     = LayerGroup{"late", 15, 18}
+)
+
+// LayerGroups returns the three groups in layer order.
+func LayerGroups() []LayerGroup { return []LayerGroup{EarlyLayers, AbstractLayers, LateLayers} }
+
+// GroupOf returns the name of the group of layer l (1-based), "" outside 1…18.
+func GroupOf(l int) string {
+	for _, g := range LayerGroups() {
+		if l >= g.First && l <= g.Last {
+			return g.Name
+		}
+	}
+	return ""
+}
+
 // widthMultipliers are the layer widths of the paper's U-Net in units of Base.
 var widthMultipliers = [NumLayers]int{1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1}
 

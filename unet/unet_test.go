@@ -206,3 +206,22 @@ func TestVoGEpochs(t *testing.T) {
 		}
 	}
 }
+
+// The groups cover layers 1…18 once each, in order, as the paper's Fig. 4.
+func TestLayerGroups(t *testing.T) {
+	next := 1
+	for _, g := range LayerGroups() {
+		if g.First != next || g.Last < g.First {
+			t.Fatalf("group %+v does not continue at layer %d", g, next)
+		}
+		next = g.Last + 1
+	}
+	if next != NumLayers+1 {
+		t.Fatalf("groups end at layer %d, want %d", next-1, NumLayers)
+	}
+	for l, want := range map[int]string{1: "early", 4: "early", 5: "abstract", 14: "abstract", 15: "late", 18: "late", 0: "", 19: ""} {
+		if got := GroupOf(l); got != want {
+			t.Errorf("GroupOf(%d) = %q, want %q", l, got, want)
+		}
+	}
+}
