@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/unet"
 	"image/color"
 	"math"
@@ -339,31 +340,14 @@ func rText(pooled float64, seeds []float64) string {
 	return fmt.Sprintf("r = %s (%s to %s, %d seeds%s)", signed(m/float64(n), 2), signed(lo, 2), signed(hi, 2), len(seeds), undefined)
 }
 
-// Pearson returns Pearson's correlation coefficient of x and y, NaN when
-// it is undefined (fewer than 2 points or a constant series).
-func Pearson(x, y []float64) float64 {
-	n := len(x)
-	if n < 2 || len(y) != n {
+// PearsonOrNaN is [protoseg.Pearson], NaN where it is undefined (fewer than 2
+// points or a constant series), which a legend prints as "n/a".
+func PearsonOrNaN(x, y []float64) float64 {
+	r, err := protoseg.Pearson(x, y)
+	if err != nil {
 		return math.NaN()
 	}
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= float64(n)
-	my /= float64(n)
-	var sxy, sxx, syy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
+	return r
 }
 
 func fmtR(r float64) string {
@@ -479,8 +463,8 @@ func Fig10Scatter(qs []QualityScores) (*Figure, error) {
 			muR, vogR = q.SeedR.Mu, q.SeedR.VoG
 		}
 		panels = append(panels, chartPanel{p: p, legend: []legendEntry{
-			lineEntry("μ: "+rText(Pearson(q.Mu, q.Dice), muR), muL, &muG),
-			lineEntry("VoG: "+rText(Pearson(q.VoG, q.Dice), vogR), vogL, &vogG),
+			lineEntry("μ: "+rText(PearsonOrNaN(q.Mu, q.Dice), muR), muL, &muG),
+			lineEntry("VoG: "+rText(PearsonOrNaN(q.VoG, q.Dice), vogR), vogL, &vogG),
 		}})
 	}
 	shared := []legendEntry{
@@ -622,7 +606,7 @@ func Fig15Separableness(ss []Separableness) (*Figure, error) {
 		}
 		md /= float64(len(s.Dice))
 		panels = append(panels, chartPanel{p: p, legend: []legendEntry{
-			{label: fmtR(Pearson(s.SASx, s.Dice)) + ",  m(d) = " + signed(md, 3)},
+			{label: fmtR(PearsonOrNaN(s.SASx, s.Dice)) + ",  m(d) = " + signed(md, 3)},
 		}})
 	}
 	shared := []legendEntry{

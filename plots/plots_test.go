@@ -212,17 +212,17 @@ func TestEmptyAndMismatchedInputs(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 func TestPearson(t *testing.T) {
-	if r := Pearson([]float64{1, 2, 3}, []float64{2, 4, 6}); math.Abs(r-1) > 1e-12 {
+	if r := PearsonOrNaN([]float64{1, 2, 3}, []float64{2, 4, 6}); math.Abs(r-1) > 1e-12 {
 		t.Errorf("r = %v, want 1", r)
 	}
-	if r := Pearson([]float64{1, 2, 3}, []float64{3, 2, 1}); math.Abs(r+1) > 1e-12 {
+	if r := PearsonOrNaN([]float64{1, 2, 3}, []float64{3, 2, 1}); math.Abs(r+1) > 1e-12 {
 		t.Errorf("r = %v, want -1", r)
 	}
 	// closed form: x = 1,2,3,4; y = 1,3,2,4 → r = 0.8
-	if r := Pearson([]float64{1, 2, 3, 4}, []float64{1, 3, 2, 4}); math.Abs(r-0.8) > 1e-12 {
+	if r := PearsonOrNaN([]float64{1, 2, 3, 4}, []float64{1, 3, 2, 4}); math.Abs(r-0.8) > 1e-12 {
 		t.Errorf("r = %v, want 0.8", r)
 	}
-	if r := Pearson([]float64{1, 1}, []float64{1, 2}); !math.IsNaN(r) {
+	if r := PearsonOrNaN([]float64{1, 1}, []float64{1, 2}); !math.IsNaN(r) {
 		t.Errorf("constant x: r = %v, want NaN", r)
 	}
 }

@@ -2,10 +2,8 @@ package study
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/protoseg-go/protoseg-go/plots"
-	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
 // SeedFigures returns Figs. 5, 10 and 11 of a multi-seed run, showing the
@@ -96,19 +94,10 @@ func pooledQuality(seeds []*DatasetResults) plots.QualityScores {
 	for _, r := range seeds {
 		on, vog := r.Online, r.VoGHardness()
 		q.Dice, q.Mu, q.VoG = append(q.Dice, on.Dice...), append(q.Mu, on.Mu...), append(q.VoG, vog...)
-		q.SeedR.Mu = append(q.SeedR.Mu, pearsonOrNaN(on.Mu, on.Dice))
-		q.SeedR.VoG = append(q.SeedR.VoG, pearsonOrNaN(vog, on.Dice))
+		q.SeedR.Mu = append(q.SeedR.Mu, plots.PearsonOrNaN(on.Mu, on.Dice))
+		q.SeedR.VoG = append(q.SeedR.VoG, plots.PearsonOrNaN(vog, on.Dice))
 	}
 	return q
-}
-
-// pearsonOrNaN is Pearson's r, NaN when undefined (a plot prints "n/a").
-func pearsonOrNaN(x, y []float64) float64 {
-	r, err := protoseg.Pearson(x, y)
-	if err != nil {
-		return math.NaN()
-	}
-	return r
 }
 
 // bucketSpread is Fig. 11's mean bucket Dice over seeds with its range.
