@@ -477,13 +477,7 @@ func (e *Explorer) layerLocked(k imageKey, layer int) (*layerData, *batchFeature
 		ld.byRank[j] = j
 	}
 	slices.SortStableFunc(ld.byRank, func(a, b int) int { return cmp.Compare(ld.unitSA[b], ld.unitSA[a]) })
-	if th := protoseg.ActiveThreshold(ld.unitSA); !math.IsInf(th, 1) {
-		for _, s := range ld.unitSA {
-			if s >= th {
-				ld.active++
-			}
-		}
-	}
+	_, ld.active = protoseg.ActiveUnits(ld.unitSA)
 	e.remember(k)
 	e.layers[key] = ld
 	return ld, bf, nil

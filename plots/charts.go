@@ -219,7 +219,9 @@ func ptr[T any](v T) *T { return &v }
 
 // UnitSA holds the SA score of every unit of layer 18 (any order) for
 // one dataset. Units with SA ≥ Threshold are "active", the rest
-// "inertia"; Threshold ≤ 0 draws no split. OutputDice, if > 0, is the
+// "inertia" (protoseg.ActiveUnits); Threshold +Inf (no split: fewer than two
+// distinct values) draws every unit as inertia and no threshold line, and
+// Threshold ≤ 0 draws no split with every unit active. OutputDice, if > 0, is the
 // Dice of the network output B, drawn as a reference line.
 type UnitSA struct {
 	Dataset    string
@@ -257,7 +259,7 @@ func unitSAFigure(name, title string, ds []UnitSA, width vg.Length) (*Figure, er
 		var act, inert plotter.XYs
 		for i, v := range s {
 			pt := plotter.XY{X: float64(i + 1), Y: v}
-			if d.Threshold > 0 && v < d.Threshold {
+			if d.Threshold > 0 && v < d.Threshold { // +Inf: every unit inertia
 				inert = append(inert, pt)
 			} else {
 				act = append(act, pt)
@@ -267,7 +269,9 @@ func unitSAFigure(name, title string, ds []UnitSA, width vg.Length) (*Figure, er
 		l.LineStyle = lineStyle(grey, 0.8, false)
 		p.Add(l)
 		var leg []legendEntry
-		if d.Threshold > 0 {
+		if math.IsInf(d.Threshold, 1) {
+			leg = append(leg, legendEntry{label: fmt.Sprintf("no split: 0 of %d active", len(s))})
+		} else if d.Threshold > 0 {
 			anyThr = true
 			hline(p, d.Threshold, lineStyle(oiVermillion, 1, true))
 			leg = append(leg, legendEntry{label: fmt.Sprintf("active (SA ≥ %.2f): %d of %d", d.Threshold, len(act), len(s))})

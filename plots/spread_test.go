@@ -75,3 +75,10 @@ func TestFig18WeightSA(t *testing.T) {
 		t.Error("fewer weights than units: no error")
 	}
 }
+
+// Fig. 7 without a split (+Inf) draws and says that no unit is active.
+func TestFig7NoSplit(t *testing.T) {
+	if _, err := Fig7UnitSA([]UnitSA{{Dataset: "d", SA: []float64{0.3, 0.3}, Threshold: math.Inf(1)}}); err != nil {
+		t.Fatal(err)
+	}
+}

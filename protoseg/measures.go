@@ -194,6 +194,22 @@ func ActiveThreshold(sa []float64) float64 {
 	return threshold
 }
 
+// ActiveUnits tells which units are "active": those whose SA is at or above
+// [ActiveThreshold] of sa (the others are "inertia" units, paper §4.5). With no
+// split — fewer than two distinct values — no unit is active. count is the
+// number of active units.
+func ActiveUnits(sa []float64) (active []bool, count int) {
+	th := ActiveThreshold(sa)
+	active = make([]bool, len(sa))
+	for k, v := range sa {
+		if v >= th {
+			active[k] = true
+			count++
+		}
+	}
+	return active, count
+}
+
 // Bucket is one percentile bucket of a quality score (Fig. 11).
 type Bucket struct {
 	// From and To are the bucket's percentile range, e.g. 0–20.

@@ -173,3 +173,14 @@ func TestActiveThreshold(t *testing.T) {
 		t.Fatalf("kept %v (%v), want [0 3]", kept, err)
 	}
 }
+
+// One rule for active units: SA ≥ the Otsu split; no split, no active unit.
+func TestActiveUnits(t *testing.T) {
+	active, n := ActiveUnits([]float64{0.1, 0.9, 0.15, 0.8})
+	if n != 2 || active[0] || !active[1] || active[2] || !active[3] {
+		t.Fatalf("active %v (%d), want [false true false true] (2)", active, n)
+	}
+	if _, n := ActiveUnits([]float64{0.4, 0.4, 0.4}); n != 0 {
+		t.Fatalf("constant SA: %d active, want 0 (no split)", n)
+	}
+}

@@ -138,15 +138,10 @@ func FeatureTensor(a *data.Array, layout Layout, mask []int) (*tensors.Tensor, e
 	return t, nil
 }
 
-// activeUnits counts the units whose mean SA is above [protoseg.ActiveThreshold].
+// activeUnits counts the active units of a layer ([protoseg.ActiveUnits]).
 func activeUnits(unitMean []float64) int {
-	thr, active := protoseg.ActiveThreshold(unitMean), 0
-	for _, v := range unitMean {
-		if v > thr {
-			active++
-		}
-	}
-	return active
+	_, n := protoseg.ActiveUnits(unitMean)
+	return n
 }
 
 // AnalyzeFeatures runs ProtoSeg on external features, one layer at a time (only

@@ -2,7 +2,6 @@ package study
 
 import (
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/protoseg-go/protoseg-go/data"
@@ -348,14 +347,9 @@ func meanColumns(rows [][]float64) []float64 {
 	return out
 }
 
-func activeThreshold(sa []float64) float64 {
-	t := protoseg.ActiveThreshold(sa)
-	if math.IsInf(t, 0) {
-		return 0
-	}
-	return t
-}
-
+// activeThreshold is Fig. 7's split of the unit SA ([protoseg.ActiveThreshold];
+// +Inf without a split, drawn as no active unit, as [protoseg.ActiveUnits] counts).
+func activeThreshold(sa []float64) float64 { return protoseg.ActiveThreshold(sa) }
 func image(ds *data.Dataset, i int) plots.Image {
 	return plots.Image{Pix: ds.Test[i].Image, H: ds.Height, W: ds.Width, C: ds.Channels}
 }

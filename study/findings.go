@@ -84,17 +84,12 @@ func pickRows(x [][]float64, idx []int) [][]float64 {
 	return out
 }
 
-// activeFraction is the share of units at or above the Otsu split of their mean SA.
+// activeFraction is the share of active units ([protoseg.ActiveUnits]) of the
+// units' mean SA.
 func activeFraction(unitSA [][]float64) float64 {
 	sa := meanColumns(unitSA)
-	th := protoseg.ActiveThreshold(sa)
-	active := 0
-	for _, v := range sa {
-		if v >= th {
-			active++
-		}
-	}
-	return float64(active) / float64(len(sa))
+	_, n := protoseg.ActiveUnits(sa)
+	return float64(n) / float64(len(sa))
 }
 
 // statistic is a claim's effect on one dataset: the statistic on a resample of

@@ -35,7 +35,7 @@ type PruneResult struct {
 // per-image unit SA of its last layer ([ModelResults.UnitSA]).
 func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, batchSize int) (*PruneResult, error) {
 	mean := meanColumns(unitSA)
-	th := protoseg.ActiveThreshold(mean)
+	active, _ := protoseg.ActiveUnits(mean)
 	order := make([]int, len(mean)) // units by SA, highest first
 	for k := range order {
 		order[k] = k
@@ -44,9 +44,9 @@ func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, bat
 	res := &PruneResult{Units: len(mean)}
 	// The units kept in each of the three runs.
 	keepAll, withoutInertia, withoutActive := make([]bool, len(mean)), make([]bool, len(mean)), make([]bool, len(mean))
-	for k, v := range mean {
-		keepAll[k], withoutInertia[k], withoutActive[k] = true, v >= th, true
-		if v < th {
+	for k := range mean {
+		keepAll[k], withoutInertia[k], withoutActive[k] = true, active[k], true
+		if !active[k] {
 			res.Inertia++
 		}
 	}
