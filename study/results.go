@@ -357,6 +357,16 @@ func WriteResults(dir string, res Results) error {
 // CalibrationTable renders the calibration of every dataset, ours beside the
 // paper's: mean S_x (Table 3) and mean ± SD of the offline output Dice (Table 1).
 func CalibrationTable(rs []*DatasetResults) *plots.Table {
+	var ds []DatasetJSON
+	for _, r := range rs {
+		ds = append(ds, DatasetJSON{Name: r.Dataset.Name, Synthetic: data.Synthetic(r.Dataset.Name), Calibration: DatasetCalibration(r)})
+	}
+	return calibrationTable(ds, "this run")
+}
+
+// calibrationTable renders the calibration of datasets ds, measured on what
+// (e.g. "this run", "the mean of seeds 1 and 2").
+func calibrationTable(ds []DatasetJSON, what string) *plots.Table {
 	t := &plots.Table{Name: "calibration", Title: "Calibration — the stand-ins' difficulty against the paper's real datasets",
 		Header: []string{"dataset", "synthetic", "S_x — ours", "S_x — paper", "offline Dice mean — ours", "offline Dice mean — paper", "offline Dice SD — ours", "offline Dice SD — paper", "within target"}}
 	opt := func(v *float64) string {
@@ -365,15 +375,15 @@ func CalibrationTable(rs []*DatasetResults) *plots.Table {
 		}
 		return fmt.Sprintf("%.3f", *v)
 	}
-	for _, r := range rs {
-		c := DatasetCalibration(r)
+	for _, d := range ds {
+		c := d.Calibration
 		syn := "no"
-		if data.Synthetic(r.Dataset.Name) {
+		if d.Synthetic {
 			syn = "yes"
 		}
-		t.Rows = append(t.Rows, []string{r.Dataset.Name, syn, fmt.Sprintf("%.3f", c.Sx), opt(c.SxPaper),
+		t.Rows = append(t.Rows, []string{d.Name, syn, fmt.Sprintf("%.3f", c.Sx), opt(c.SxPaper),
 			fmt.Sprintf("%.3f", c.DiceMean), opt(c.DiceMeanPaper), fmt.Sprintf("%.3f", c.DiceSD), opt(c.DiceSDPaper), c.Targets()})
 	}
-	t.Notes = []string{fmt.Sprintf("Targets for a stand-in: mean and SD of the offline Dice within ±%.2f of the paper's, S_x within ±%.2f; the last column says which targets this run meets. Calibration uses only these difficulty targets; no finding is ever used for calibration.", CalibrationDiceTolerance, CalibrationSxTolerance)}
+	t.Notes = []string{fmt.Sprintf("Targets for a stand-in: mean and SD of the offline Dice within ±%.2f of the paper's, S_x within ±%.2f; the last column says which targets %s meets. Calibration uses only these difficulty targets; no finding is ever used for calibration.", CalibrationDiceTolerance, CalibrationSxTolerance, what)}
 	return t
 }

@@ -153,6 +153,9 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 	fmt.Fprintf(&page, "<h1>ProtoSeg study over %d seeds</h1>\n<p>%s</p>\n<p>Every seed's full report: %s.</p>\n", len(seeds), html.EscapeString(cfg.Describe), strings.Join(links, " · "))
 	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images), and the verdict judges that interval. Over datasets, a finding holds when it holds on every dataset, fails when it fails on one, and is inconclusive otherwise; the overall effect and interval are those of the dataset that decides the verdict.</p>\n")
 	page.WriteString(FindingsHTML(combined))
+	datasets := SeedsDatasetsJSON(results, seeds)
+	page.WriteString("<h2>Calibration over seeds</h2>\n")
+	page.WriteString(calibrationTable(datasets, fmt.Sprintf("the mean over the %d seeds", len(seeds))).HTML())
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
@@ -168,7 +171,7 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 		return fmt.Errorf("study: %w", err)
 	}
 	res := GatherResults(nil, combined, ReportInfo{Config: cfg.Describe, Backend: backend.Name()})
-	res.Seeds, res.Datasets, res.QCJSON = seeds, SeedsDatasetsJSON(results, seeds), seedsQCJSON(results, seeds)
+	res.Seeds, res.Datasets, res.QCJSON = seeds, datasets, seedsQCJSON(results, seeds)
 	return WriteResults(cfg.Out, res)
 }
 
