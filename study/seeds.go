@@ -7,7 +7,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/protoseg-go/protoseg-go/plots"
@@ -115,37 +117,41 @@ func seedIntervals(perSeed [][]Finding, claim, dataset string) (ivs []Interval, 
 	return ivs, verdicts
 }
 
+// SeedSetup gives the backend and the trainer of one seed, whose progress goes
+// to log. Seeds may run concurrently, so each gets its own backend.
+type SeedSetup func(seed uint64, log io.Writer) (backends.Backend, Trainer, error)
+
 // RunSeeds runs the study once per seed. One seed is [Run] into cfg.Out. With
 // several, seed s runs into cfg.Out/seed<s> (its own report and results.json),
 // and cfg.Out gets index.html and results.json with the findings combined over
-// seeds ([CombineSeeds]) and links to every seed's report. trainer gives the
-// trainer of a seed.
-func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func(seed uint64) Trainer, log io.Writer) error {
+// seeds ([CombineSeeds]), the calibration over seeds, Figs. 5, 10 and 11 with
+// their spread, and links to every seed's report. Up to cfg.SeedWorkers seeds
+// run at once (default: as many as there are CPUs, since one run keeps a
+// 2-core machine only about 60 % busy); each seed's log lines go to log
+// prefixed "[seed s] ", and results do not depend on the concurrency.
+func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error {
 	if len(seeds) == 0 {
 		return fmt.Errorf("study: no seeds")
 	}
 	if len(seeds) == 1 {
 		c := cfg
 		c.Seed, c.Data.Seed = seeds[0], seeds[0]
-		_, err := Run(c, backend, trainer(seeds[0]), log)
+		backend, trainer, err := setup(seeds[0], log)
+		if err != nil {
+			return err
+		}
+		_, err = Run(c, backend, trainer, log)
+		return err
+	}
+	results, backendName, err := runSeedsConcurrently(cfg, seeds, setup, log)
+	if err != nil {
 		return err
 	}
 	var perSeed [][]Finding
-	var results [][]*DatasetResults
 	var links []string
-	for _, s := range seeds {
-		c := cfg
-		c.Seed, c.Data.Seed = s, s
-		sub := fmt.Sprintf("seed%d", s)
-		c.Out = filepath.Join(cfg.Out, sub)
-		c.Describe = fmt.Sprintf("%s (seed %d)", cfg.Describe, s)
-		fmt.Fprintf(log, "=== seed %d\n", s)
-		rs, err := Run(c, backend, trainer(s), log)
-		if err != nil {
-			return fmt.Errorf("study: seed %d: %w", s, err)
-		}
-		perSeed, results = append(perSeed, Findings(rs)), append(results, rs)
-		links = append(links, fmt.Sprintf("<a href=\"%s/index.html\">seed %d</a>", sub, s))
+	for i, s := range seeds {
+		perSeed = append(perSeed, Findings(results[i]))
+		links = append(links, fmt.Sprintf("<a href=\"seed%d/index.html\">seed %d</a>", s, s))
 	}
 	combined := CombineSeeds(perSeed)
 	var page strings.Builder
@@ -170,7 +176,7 @@ func RunSeeds(cfg Config, seeds []uint64, backend backends.Backend, trainer func
 	if err := os.WriteFile(filepath.Join(cfg.Out, "index.html"), []byte(page.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
-	res := GatherResults(nil, combined, ReportInfo{Config: cfg.Describe, Backend: backend.Name()})
+	res := GatherResults(nil, combined, ReportInfo{Config: cfg.Describe, Backend: backendName})
 	res.Seeds, res.Datasets, res.QCJSON = seeds, datasets, seedsQCJSON(results, seeds)
 	return WriteResults(cfg.Out, res)
 }
@@ -193,4 +199,57 @@ func seedsQCJSON(perSeed [][]*DatasetResults, seeds []uint64) QCJSON {
 		}
 	}
 	return out
+}
+
+// runSeedsConcurrently runs [Run] for every seed into cfg.Out/seed<s>, up to
+// cfg.SeedWorkers at once, and returns the results in seed order and the name
+// of the first seed's backend.
+func runSeedsConcurrently(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) ([][]*DatasetResults, string, error) {
+	workers := cfg.SeedWorkers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = max(1, min(workers, len(seeds)))
+	results := make([][]*DatasetResults, len(seeds))
+	names := make([]string, len(seeds))
+	errs := make([]error, len(seeds))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], names[i], errs[i] = runSeed(cfg, seeds[i], setup, &lineLog{mu: &mu, w: log, prefix: fmt.Sprintf("[seed %d] ", seeds[i])})
+			}
+		}()
+	}
+	for i := range seeds {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, "", fmt.Errorf("study: seed %d: %w", seeds[i], err)
+		}
+	}
+	return results, names[0], nil
+}
+
+// runSeed runs the study of one seed into cfg.Out/seed<s> on its own backend,
+// whose name it returns.
+func runSeed(cfg Config, s uint64, setup SeedSetup, log *lineLog) ([]*DatasetResults, string, error) {
+	defer log.flush()
+	c := cfg
+	c.Seed, c.Data.Seed = s, s
+	c.Out = filepath.Join(cfg.Out, fmt.Sprintf("seed%d", s))
+	c.Describe = fmt.Sprintf("%s (seed %d)", cfg.Describe, s)
+	backend, trainer, err := setup(s, log)
+	if err != nil {
+		return nil, "", err
+	}
+	rs, err := Run(c, backend, trainer, log)
+	return rs, backend.Name(), err
 }

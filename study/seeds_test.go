@@ -2,6 +2,7 @@ package study
 
 import (
 	"encoding/json"
+	"github.com/gomlx/gomlx/backends"
 	"io"
 	"math"
 	"os"
@@ -69,7 +70,8 @@ func TestRunSeedsResultsJSON(t *testing.T) {
 	out := t.TempDir()
 	cfg := Config{Datasets: []string{"brats-synth"}, Data: data.Options{Size: 32, TrainCount: 2, TestCount: 6},
 		Out: out, NoiseLevels: []float64{1}, Describe: "seeds test"}
-	if err := RunSeeds(cfg, []uint64{1, 2}, b, func(uint64) Trainer { return &fakeTrainer{} }, io.Discard); err != nil {
+	setup := func(uint64, io.Writer) (backends.Backend, Trainer, error) { return b, &fakeTrainer{}, nil }
+	if err := RunSeeds(cfg, []uint64{1, 2}, setup, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(out, ResultsFile))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gomlx/gomlx/backends"
 	"io"
 	"os"
 	"strings"
@@ -37,6 +38,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 		"weight of object pixels in the cross-entropy: -1 = √(background/object) per dataset, capped at 10; 1 = the paper's plain CE")
 	seed := fs.Uint64("seed", 1, "seed of data, training and noise (the first seed with --seeds)")
 	seeds := fs.Int("seeds", 0, fmt.Sprintf("number of seeds (seed, seed+1, …; default %d, with --quick %d): with more than one, each is a full run into <out>/seed<s>, and <out> gets the findings combined over seeds and Figs. 5, 10, 11 with their spread", d.Seeds, q.Seeds))
+	seedWorkers := fs.Int("seed-workers", 0, "seeds run at once, each on its own backend (default: the number of CPUs; results do not depend on it)")
 	metrics := fs.String("metric", "all", "SA metrics beyond Dice for the report's appendix (Fig. 5 and the findings re-judged per metric): all, none, or a comma-separated list of "+strings.Join(protoseg.MetricNames()[1:], ", "))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -86,12 +88,13 @@ func runReproduce(args []string, stdout io.Writer) error {
 		return err
 	}
 	cfg := study.Config{
-		Datasets: names,
-		Roots:    roots,
-		Data:     data.Options{Root: dataRoot, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
-		Out:      *out,
-		Seed:     *seed,
-		Metrics:  appendix,
+		Datasets:    names,
+		Roots:       roots,
+		Data:        data.Options{Root: dataRoot, Size: p.Size, Seed: *seed, TrainCount: p.Train, TestCount: p.Test},
+		Out:         *out,
+		Seed:        *seed,
+		Metrics:     appendix,
+		SeedWorkers: *seedWorkers,
 		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · object weight %s · seed %d",
 			*datasets, p.Size, p.Size, p.Base, p.Epochs, *lr, weightName(*objectWeight), *seed),
 	}
@@ -106,16 +109,20 @@ func runReproduce(args []string, stdout io.Writer) error {
 		cfg.Describe = fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · object weight %s · seeds %d–%d",
 			*datasets, p.Size, p.Size, p.Base, p.Epochs, *lr, weightName(*objectWeight), seedList[0], seedList[len(seedList)-1])
 	}
-	trainer := func(s uint64) study.Trainer {
-		return &study.UNetTrainer{
-			Backend:  backend,
+	setup := func(s uint64, log io.Writer) (backends.Backend, study.Trainer, error) {
+		b, err := newBackend()
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, &study.UNetTrainer{
+			Backend:  b,
 			Model:    unet.Config{Base: p.Base},
 			Training: unet.TrainConfig{Epochs: p.Epochs, LearningRate: *lr, Seed: s, ObjectWeight: *objectWeight},
-			Progress: stdout,
-		}
+			Progress: log,
+		}, nil
 	}
 	fmt.Fprintf(stdout, "reproducing on backend %s: %s\n", backend.Name(), cfg.Describe)
-	return study.RunSeeds(cfg, seedList, backend, trainer, stdout)
+	return study.RunSeeds(cfg, seedList, setup, stdout)
 }
 
 // weightName describes an object weight for the report.
