@@ -39,8 +39,8 @@ type Config struct {
 	BatchSize int
 	// Describe is a one-line description of the configuration for the report.
 	Describe string
-	// SeedWorkers is how many seeds [RunSeeds] runs at once (default: the
-	// number of CPUs).
+	// SeedWorkers is how many seeds [RunSeeds] runs at once (default
+	// [DefaultSeedWorkers]).
 	SeedWorkers int
 	// Metrics are the SA metrics beyond Dice of the report's appendix (none by
 	// default; reproduce asks for all, see [ParseMetrics]).

@@ -43,7 +43,8 @@ type Preset struct {
 	// Seeds is the number of seeds `reproduce` runs by default (seed, seed+1, …):
 	// one seed cannot carry a verdict (between two seeds of the default run, a
 	// third of the per-dataset verdicts changed), so the default preset runs as
-	// many as fit in 15 min on 2 cores. Sessions (notebooks) use one.
+	// many as fit in 15 min on 2 cores: 3 (run concurrently: 12 min 4 s,
+	// 2026-12-03; a fourth would take about 16). Sessions (notebooks) use one.
 	Seeds int
 	// ObjectWeight of the cross-entropy (unet.TrainConfig.ObjectWeight); the
 	// presets use unet.AutoObjectWeight so that the tiny pancreas-like objects are
@@ -54,7 +55,7 @@ type Preset struct {
 // Presets of the study.
 var (
 	// DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
-	DefaultPreset = Preset{Size: 64, Base: 8, Epochs: 12, Train: 160, Test: 40, Seeds: 2, ObjectWeight: unet.AutoObjectWeight}
+	DefaultPreset = Preset{Size: 64, Base: 8, Epochs: 12, Train: 160, Test: 40, Seeds: 3, ObjectWeight: unet.AutoObjectWeight}
 	// QuickPreset is small, for CI and first looks.
 	QuickPreset = Preset{Size: 32, Base: 4, Epochs: 2, Train: 40, Test: 20, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
 )

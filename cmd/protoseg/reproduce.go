@@ -38,7 +38,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 		"weight of object pixels in the cross-entropy: -1 = √(background/object) per dataset, capped at 10; 1 = the paper's plain CE")
 	seed := fs.Uint64("seed", 1, "seed of data, training and noise (the first seed with --seeds)")
 	seeds := fs.Int("seeds", 0, fmt.Sprintf("number of seeds (seed, seed+1, …; default %d, with --quick %d): with more than one, each is a full run into <out>/seed<s>, and <out> gets the findings combined over seeds and Figs. 5, 10, 11 with their spread", d.Seeds, q.Seeds))
-	seedWorkers := fs.Int("seed-workers", 0, "seeds run at once, each on its own backend (default: the number of CPUs; results do not depend on it)")
+	seedWorkers := fs.Int("seed-workers", 0, fmt.Sprintf("seeds run at once, each on its own backend (default %d, twice the CPUs; about 0.9 GB each at the default preset; results do not depend on it)", study.DefaultSeedWorkers()))
 	metrics := fs.String("metric", "all", "SA metrics beyond Dice for the report's appendix (Fig. 5 and the findings re-judged per metric): all, none, or a comma-separated list of "+strings.Join(protoseg.MetricNames()[1:], ", "))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
