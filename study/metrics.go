@@ -161,3 +161,39 @@ func AppendixHTML(app []MetricAppendix) string {
 	}
 	return b.String()
 }
+
+// SeedsAppendix is the appendix of a multi-seed summary: per metric, Fig. 5
+// with the spread over seeds and the findings combined over seeds
+// ([CombineSeeds]). perSeed[s] holds seed s's results.
+func SeedsAppendix(perSeed [][]*DatasetResults) ([]MetricAppendix, error) {
+	if len(perSeed) == 0 {
+		return nil, nil
+	}
+	var out []MetricAppendix
+	for _, m := range appendixMetrics(perSeed[0]) {
+		var findings [][]Finding
+		var views [][]*DatasetResults
+		for _, rs := range perSeed {
+			v := byMetric(rs, m)
+			views, findings = append(views, v), append(findings, judge(v, metricClaims()))
+		}
+		var f5 []plots.LayerSA
+		for d := range views[0] {
+			seeds := make([]*DatasetResults, len(views))
+			for s := range views {
+				seeds[s] = views[s][d]
+			}
+			l, err := layerSpread(seeds)
+			if err != nil {
+				return nil, err
+			}
+			f5 = append(f5, l)
+		}
+		fig, err := plots.Fig5LayerSAMetric(f5, m.String())
+		if err != nil {
+			return nil, fmt.Errorf("study: appendix %v over seeds: %w", m, err)
+		}
+		out = append(out, MetricAppendix{Metric: m.String(), Figure: fig, Findings: CombineSeeds(findings)})
+	}
+	return out, nil
+}

@@ -140,7 +140,9 @@ type ModelJSON struct {
 	DegenerateCount int         `json:"degenerate_count"`
 }
 
-// MetricJSON is one metric of the appendix in results.json.
+// MetricJSON is one metric of the appendix in results.json (in a multi-seed
+// summary, datasets is empty: each seed's results.json has them, and findings
+// are combined over seeds).
 type MetricJSON struct {
 	Metric   string              `json:"metric"`
 	Datasets []MetricDatasetJSON `json:"datasets"`

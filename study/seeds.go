@@ -171,12 +171,25 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	if err := writeSeedFigures(&page, cfg.Out, figs); err != nil {
 		return err
 	}
+	app, err := SeedsAppendix(results)
+	if err != nil {
+		return err
+	}
+	for _, a := range app {
+		if err := a.Figure.Save(filepath.Join(cfg.Out, a.Figure.Name)); err != nil {
+			return fmt.Errorf("study: %s: %w", a.Figure.Name, err)
+		}
+	}
+	page.WriteString(AppendixHTML(app))
 	page.WriteString("</body></html>\n")
 	if err := os.WriteFile(filepath.Join(cfg.Out, "index.html"), []byte(page.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
 	res := GatherResults(nil, combined, ReportInfo{Config: cfg.Describe, Backend: backendName})
 	res.Seeds, res.Datasets, res.QCJSON = seeds, datasets, seedsQCJSON(results, seeds)
+	for _, a := range app {
+		res.Metrics = append(res.Metrics, MetricJSON{Metric: a.Metric, Datasets: []MetricDatasetJSON{}, Findings: findingsJSON(a.Findings)})
+	}
 	return WriteResults(cfg.Out, res)
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
 func TestPoolOverSeeds(t *testing.T) {
@@ -69,7 +70,7 @@ func TestRunSeedsResultsJSON(t *testing.T) {
 	}
 	out := t.TempDir()
 	cfg := Config{Datasets: []string{"brats-synth"}, Data: data.Options{Size: 32, TrainCount: 2, TestCount: 6},
-		Out: out, NoiseLevels: []float64{1}, Describe: "seeds test"}
+		Out: out, NoiseLevels: []float64{1}, Describe: "seeds test", Metrics: []protoseg.Metric{protoseg.MetricJaccard}}
 	setup := func(uint64, io.Writer) (backends.Backend, Trainer, error) { return b, &fakeTrainer{}, nil }
 	if err := RunSeeds(cfg, []uint64{1, 2}, setup, io.Discard); err != nil {
 		t.Fatal(err)
@@ -91,7 +92,10 @@ func TestRunSeedsResultsJSON(t *testing.T) {
 	if math.Abs(d.Calibration.DiceMean-want) > 1e-12 {
 		t.Fatalf("calibration over seeds: Dice mean %v, want %v", d.Calibration.DiceMean, want)
 	}
-	for _, f := range []string{"fig05.png", "fig10.svg", "fig11.png"} {
+	if len(res.Metrics) != 1 || res.Metrics[0].Metric != "jaccard" || len(res.Metrics[0].Findings) == 0 {
+		t.Fatalf("summary appendix %+v", res.Metrics)
+	}
+	for _, f := range []string{"fig05.png", "fig10.svg", "fig11.png", "fig05-jaccard.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Fatalf("seed figure: %v", err)
 		}
