@@ -106,7 +106,8 @@ const (
 	LastFigure  = 16
 )
 
-// Figures returns figures 5–16 from the results of every dataset, in order.
+// Figures returns the paper's figures 5–16 from the results of every dataset, in
+// order (Figs. 17 and 18, beyond the paper: [QCFigure], [WeightFigure]).
 func Figures(rs []*DatasetResults) ([]*plots.Figure, error) {
 	builders, err := figureBuilders(rs)
 	if err != nil {
@@ -222,7 +223,8 @@ func figureBuilders(rs []*DatasetResults) ([]func() (*plots.Figure, error), erro
 	}, nil
 }
 
-// Tables returns tables 1–3.
+// Tables returns the paper's Tables 1–3, the pruning table, Table 4 (failure
+// detection, beyond the paper) when QC results exist, and the calibration table.
 func Tables(rs []*DatasetResults) ([]*plots.Table, error) {
 	var t1 []plots.Table1Row
 	var t2 []plots.CoverageRow

@@ -3,8 +3,10 @@ package study
 import (
 	"bytes"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -142,12 +144,16 @@ func (s *Session) Results(name string) (*DatasetResults, error) {
 	}
 	cache := filepath.Join(s.Config.Out, name, "results.gob")
 	key := s.cacheKey(name)
-	if r, err := loadResults(cache, key); err == nil && r.QC != nil { // results cached before the QC baselines are redone
+	r, err := loadResults(cache, key)
+	if err == nil {
 		r.Dataset = ds
 		s.results[name] = r
 		return r, nil
 	}
-	r, err := runDataset(s.Config, name, s.Analyzer, s.Trainer, s.Log)
+	if !errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(s.Log, "%s: cached results not used (%v); redoing them\n", name, err)
+	}
+	r, err = runDataset(s.Config, name, s.Analyzer, s.Trainer, s.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -172,12 +178,18 @@ func (s *Session) cacheKey(name string) string {
 // cachedResults is the on-disk form of DatasetResults (the dataset itself is
 // regenerated or reloaded, not stored).
 type cachedResults struct {
+	Schema  int
 	Key     string
 	Results DatasetResults
 }
 
+// cacheSchema is the version of DatasetResults in the cache: bump it when
+// DatasetResults gains or changes a field, so older caches are redone.
+// 2: VoG degenerate flags and K, weights, metric appendix (2026-12-03).
+const cacheSchema = 2
+
 func saveResults(path, key string, r *DatasetResults) error {
-	c := cachedResults{Key: key, Results: *r}
+	c := cachedResults{Schema: cacheSchema, Key: key, Results: *r}
 	c.Results.Dataset = nil
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
@@ -198,6 +210,9 @@ func loadResults(path, key string) (*DatasetResults, error) {
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&c); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if c.Schema != cacheSchema {
+		return nil, fmt.Errorf("%s: cached with results schema %d, this version reads %d", path, c.Schema, cacheSchema)
+	}
 	if c.Key != key {
 		return nil, fmt.Errorf("%s: made with another configuration", path)
 	}
@@ -217,12 +232,20 @@ func (s *Session) AllResults() ([]*DatasetResults, error) {
 	return rs, nil
 }
 
-// Figure renders figure n (5–16, or 17: the risk–coverage curves beyond the
-// paper) over every dataset of the session.
+// Figure renders figure n (5–16; beyond the paper 17, the risk–coverage
+// curves, and 18, unit SA against the output weights) over every dataset of the
+// session.
 func (s *Session) Figure(n int) (*plots.Figure, error) {
 	rs, err := s.AllResults()
 	if err != nil {
 		return nil, err
+	}
+	if n == WeightFigureNumber {
+		f, err := WeightFigure(rs)
+		if err == nil && f == nil {
+			err = fmt.Errorf("study: figure %d: no model exposes its output weights", n)
+		}
+		return f, err
 	}
 	if n == QCFigureNumber {
 		f, err := QCFigure(rs)

@@ -82,6 +82,9 @@ func unitSpearman(x, y []float64) func(idx []int) (float64, error) {
 	return func(idx []int) (float64, error) { return protoseg.Spearman(pick(x, idx), pick(y, idx)) }
 }
 
+// WeightFigureNumber is the number of the weight figure (beyond the paper).
+const WeightFigureNumber = 18
+
 // WeightFigure returns Fig. 18 from the datasets with a weight relation, or nil
 // when none has one.
 func WeightFigure(rs []*DatasetResults) (*plots.Figure, error) {

@@ -1,6 +1,8 @@
 // Command protoseg runs the ProtoSeg study headless: input separableness of an
-// image (sa), dataset previews (data), U-Net training (train) and, later, the whole
-// reproduction of the paper's figures (reproduce).
+// image (sa), dataset previews (data), U-Net training (train), the whole
+// reproduction of the paper's figures, tables and findings over seeds
+// (reproduce), the stand-ins' calibration (calibrate), and ProtoSeg on features
+// exported from any network (analyze).
 //
 // Usage:
 //
