@@ -196,7 +196,7 @@ func TestNPZDeclaredSizes(t *testing.T) {
 		if err == nil {
 			_, err = npz.Read("lie")
 		}
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `lie.npz: not a readable NumPy array: array "lie"`) {
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `lie.npz: data: not a readable NumPy array: array "lie"`) {
 			t.Errorf("method %d: %v", c.method, err)
 		}
 	}

@@ -61,7 +61,7 @@ func (a *Array) CountNonFinite() int {
 
 // ErrNPY marks a file that is not a readable .npy/.npz file (truncated, corrupt,
 // or of an unsupported dtype); the wrapping error names the file.
-var ErrNPY = errors.New("not a readable NumPy array")
+var ErrNPY = errors.New("data: not a readable NumPy array")
 
 // maxNPYHeader bounds the header of an .npy array (NumPy itself writes a few
 // hundred bytes), so a corrupt length field cannot ask for gigabytes.

@@ -61,22 +61,22 @@ func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, bat
 		batch := ds.Test[start:min(start+batchSize, len(ds.Test))]
 		images, _, err := ds.Batch(batch)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("study: %s: pruning: %w", ds.Name, err)
 		}
 		out, err := model.Forward(images)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("study: %s: pruning: forward pass on test images %d–%d: %w", ds.Name, start, start+len(batch)-1, err)
 		}
 		last := out.Features[len(out.Features)-1]
 		for j, keep := range [][]bool{keepAll, withoutInertia, withoutActive} {
 			masks, err := pruner.PrunedOutput(last, keep)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("study: %s: pruning: %w", ds.Name, err)
 			}
 			for i, m := range masks {
 				d, err := protoseg.DiceScore(m, batch[i].Mask)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("study: %s: pruning: test image %d: %w", ds.Name, start+i, err)
 				}
 				sums[j] += d
 			}
