@@ -65,7 +65,7 @@ func CombineSeeds(perSeed [][]Finding) []Finding {
 			} else {
 				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
 				d.Verdict = f.Band.Judge(iv)
-				d.Detail = fmt.Sprintf("%s over %d seeds (per seed: %s)", ciText(iv), len(ivs), strings.Join(seedVerdicts, ", "))
+				d.Detail = fmt.Sprintf("%s over %s (per seed: %s)", ciText(iv), seedCount(len(ivs)), strings.Join(seedVerdicts, ", "))
 			}
 			f.PerDataset = append(f.PerDataset, d)
 		}
@@ -93,6 +93,14 @@ func writeSeedFigures(page *strings.Builder, dir string, figs []*plots.Figure) e
 			f.Name, f.Name, f.Name, html.EscapeString(f.Title), html.EscapeString(seedCaptions[f.Name]))
 	}
 	return nil
+}
+
+// seedCount is "1 seed" or "n seeds".
+func seedCount(n int) string {
+	if n == 1 {
+		return "1 seed"
+	}
+	return fmt.Sprintf("%d seeds", n)
 }
 
 // seedIntervals returns, over the seeds, the defined intervals of one claim on
