@@ -5,11 +5,13 @@
 # Then: jupyter notebook notebooks/   (or notebooks/run.sh to execute them headless)
 set -euo pipefail
 
-GONB_VERSION=v0.11.1
+command -v go >/dev/null || { echo "setup.sh: Go is needed (https://go.dev/dl/)"; exit 1; }
+# GoNB's version has one home, the repository's go.mod (its gonbui package is a
+# dependency there): the kernel installed here and the notebooks' set-up cells read it.
+GONB_VERSION=$(cd "$(dirname "$0")/.." && go list -m -f '{{.Version}}' github.com/janpfeifer/gonb)
 GOIMPORTS_VERSION=v0.52.0
 export GOBIN="${GOBIN:-$HOME/go/bin}"
 export PATH="$GOBIN:$PATH"
-command -v go >/dev/null || { echo "setup.sh: Go is needed (https://go.dev/dl/)"; exit 1; }
 
 if command -v jupyter >/dev/null && jupyter nbconvert --version >/dev/null 2>&1 &&
 	jupyter kernelspec --version >/dev/null 2>&1; then
@@ -30,9 +32,11 @@ else
 	go install "golang.org/x/tools/cmd/goimports@$GOIMPORTS_VERSION"
 fi
 
-# (Captured first: grep -q in a pipe would end gonb early, and pipefail would see that.)
-have=$([ -x "$GOBIN/gonb" ] && "$GOBIN/gonb" --version 2>/dev/null | head -1 || true)
-if [ "$have" = "GoNB version: $GONB_VERSION" ]; then
+# The installed version is read from the binary's build info: `gonb --version` of
+# v0.11.4 still prints v0.11.1 (its version tag file was not regenerated).
+have=$([ -x "$GOBIN/gonb" ] && go version -m "$GOBIN/gonb" 2>/dev/null |
+	awk '$1 == "mod" && $2 == "github.com/janpfeifer/gonb" { print $3 }' || true)
+if [ "$have" = "$GONB_VERSION" ]; then
 	echo "== GoNB $GONB_VERSION present ($GOBIN/gonb)"
 else
 	echo "== installing GoNB $GONB_VERSION into $GOBIN (through a throw-away tools module)"
