@@ -272,9 +272,7 @@ td:nth-child(2){text-align:left;font-family:monospace}
 	}
 	b.WriteString("</table>\n")
 	for _, f := range figs {
-		n := f.fig.Name
-		fmt.Fprintf(&b, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",
-			n, n, n, html.EscapeString(f.fig.Title), html.EscapeString(f.caption))
+		b.WriteString(figureHTML(f.fig.Name, f.fig.Title, f.caption))
 	}
 	b.WriteString("</body></html>\n")
 	return b.String()

@@ -123,22 +123,22 @@ func Appendix(rs []*DatasetResults) ([]MetricAppendix, error) {
 	return out, nil
 }
 
-// AppendixHTML renders the appendix's verdict table (claims × metrics) and
-// links its figures, which must be saved under their names in the report's folder.
-func AppendixHTML(app []MetricAppendix) string {
+// writeAppendix saves the appendix's figures into dir and adds the appendix to
+// page: its verdict table (claims × metrics) and its figures.
+func writeAppendix(page *strings.Builder, dir string, app []MetricAppendix) error {
 	if len(app) == 0 {
-		return ""
+		return nil
 	}
-	var b strings.Builder
+	b := page
 	b.WriteString("<h2 id=\"appendix\">Appendix: SA scored by metrics beyond Dice</h2>\n")
 	b.WriteString("<p>The paper's §5 names other SA metrics as future work: \"Jaccard index, pixelwise accuracy, sensitivity and specificity\"; we add the normalised surface Dice at 1 pixel (nsd). Each column re-runs the analysis with the SA of layers, units and μ scored by that metric (Dice(B, G) stays Dice) and re-judges the findings that depend on SA, with the same intervals and rules as the main table. Each cell: verdict, then the deciding dataset's effect and 95 % CI.</p>\n")
 	b.WriteString("<table><tr><th>claim</th>")
 	for _, a := range app {
-		fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(a.Metric))
+		fmt.Fprintf(b, "<th>%s</th>", html.EscapeString(a.Metric))
 	}
 	b.WriteString("</tr>\n")
 	for i, f := range app[0].Findings {
-		fmt.Fprintf(&b, "<tr><td style=\"text-align:left\"><small>%s</small></td>", html.EscapeString(f.Claim))
+		fmt.Fprintf(b, "<tr><td style=\"text-align:left\"><small>%s</small></td>", html.EscapeString(f.Claim))
 		for _, a := range app {
 			if i >= len(a.Findings) {
 				b.WriteString("<td>—</td>")
@@ -149,17 +149,18 @@ func AppendixHTML(app []MetricAppendix) string {
 			if g.Pooled {
 				eff = fmt.Sprintf("<br><small>%.3f [%.3f, %.3f] (%s)</small>", g.Effect, g.CILow, g.CIHigh, html.EscapeString(g.Decider))
 			}
-			fmt.Fprintf(&b, "<td class=\"%s\">%s%s</td>", verdictClass(g.Verdict), g.Verdict, eff)
+			fmt.Fprintf(b, "<td class=\"%s\">%s%s</td>", verdictClass(g.Verdict), g.Verdict, eff)
 		}
 		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</table>\n")
 	for _, a := range app {
-		n := a.Figure.Name
-		fmt.Fprintf(&b, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>Fig. 5 with the SA scored by %s.</figcaption></figure>\n",
-			n, n, n, html.EscapeString(a.Figure.Title), html.EscapeString(a.Metric))
+		if err := saveFigure(dir, a.Figure, a.Figure.Name); err != nil {
+			return err
+		}
+		b.WriteString(figureHTML(a.Figure.Name, a.Figure.Title, "Fig. 5 with the SA scored by "+a.Metric+"."))
 	}
-	return b.String()
+	return nil
 }
 
 // SeedsAppendix is the appendix of a multi-seed summary: per metric, Fig. 5

@@ -138,8 +138,8 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 		if name == "" {
 			name = fmt.Sprintf("fig%02d", i+5)
 		}
-		if err := f.Save(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("study: %s: %w", name, err)
+		if err := saveFigure(dir, f, name); err != nil {
+			return err
 		}
 		caption := ""
 		if k := figureNumber(name) - 5; k >= 0 && k < len(Captions) {
@@ -148,20 +148,31 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 		if note := info.CaptionNotes[figureNumber(name)]; note != "" {
 			caption += " " + note
 		}
-		fmt.Fprintf(&page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",
-			name, name, name, html.EscapeString(f.Title), html.EscapeString(caption))
+		page.WriteString(figureHTML(name, f.Title, caption))
 	}
-	for _, a := range info.Appendix {
-		if err := a.Figure.Save(filepath.Join(dir, a.Figure.Name)); err != nil {
-			return fmt.Errorf("study: %s: %w", a.Figure.Name, err)
-		}
+	if err := writeAppendix(&page, dir, info.Appendix); err != nil {
+		return err
 	}
-	page.WriteString(AppendixHTML(info.Appendix))
 	page.WriteString("</body></html>\n")
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
 	return nil
+}
+
+// saveFigure writes f as dir/name.png and dir/name.svg.
+func saveFigure(dir string, f *plots.Figure, name string) error {
+	if err := f.Save(filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("study: %s: %w", name, err)
+	}
+	return nil
+}
+
+// figureHTML is a report's figure: the PNG saved as name, linked to its SVG,
+// with its caption.
+func figureHTML(name, title, caption string) string {
+	return fmt.Sprintf("<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s</figcaption></figure>\n",
+		name, name, name, html.EscapeString(title), html.EscapeString(caption))
 }
 
 // verdictClass is the CSS class of a verdict.

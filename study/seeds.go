@@ -86,11 +86,10 @@ var seedCaptions = map[string]string{
 func writeSeedFigures(page *strings.Builder, dir string, figs []*plots.Figure) error {
 	page.WriteString("<h2>Spread over seeds</h2>\n")
 	for _, f := range figs {
-		if err := f.Save(filepath.Join(dir, f.Name)); err != nil {
-			return fmt.Errorf("study: %s: %w", f.Name, err)
+		if err := saveFigure(dir, f, f.Name); err != nil {
+			return err
 		}
-		fmt.Fprintf(page, "<figure id=\"%s\"><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\" style=\"max-width:100%%\"></a><figcaption>%s</figcaption></figure>\n",
-			f.Name, f.Name, f.Name, html.EscapeString(f.Title), html.EscapeString(seedCaptions[f.Name]))
+		page.WriteString(figureHTML(f.Name, f.Title, seedCaptions[f.Name]))
 	}
 	return nil
 }
@@ -162,7 +161,7 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	}
 	combined := CombineSeeds(perSeed)
 	var page strings.Builder
-	page.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ProtoSeg study over seeds</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:.3em .6em} .ok{color:#1a7f37} .no{color:#b3261e} .maybe{color:#8a6d00}</style></head><body>\n")
+	page.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ProtoSeg study over seeds</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:.3em .6em} .ok{color:#1a7f37} .no{color:#b3261e} .maybe{color:#8a6d00} figure img{max-width:100%}</style></head><body>\n")
 	fmt.Fprintf(&page, "<h1>ProtoSeg study over %d seeds</h1>\n<p>%s</p>\n<p>Every seed's full report: %s.</p>\n", len(seeds), html.EscapeString(cfg.Describe), strings.Join(links, " · "))
 	page.WriteString("<p>Per dataset, the effect is the mean over seeds with a two-stage bootstrap interval (seeds, then test images), and the verdict judges that interval. Over datasets, a finding holds when it holds on every dataset, fails when it fails on one, and is inconclusive otherwise; the overall effect and interval are those of the dataset that decides the verdict.</p>\n")
 	page.WriteString(FindingsHTML(combined))
@@ -183,12 +182,9 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	if err != nil {
 		return err
 	}
-	for _, a := range app {
-		if err := a.Figure.Save(filepath.Join(cfg.Out, a.Figure.Name)); err != nil {
-			return fmt.Errorf("study: %s: %w", a.Figure.Name, err)
-		}
+	if err := writeAppendix(&page, cfg.Out, app); err != nil {
+		return err
 	}
-	page.WriteString(AppendixHTML(app))
 	page.WriteString("</body></html>\n")
 	if err := os.WriteFile(filepath.Join(cfg.Out, "index.html"), []byte(page.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)
