@@ -2,7 +2,6 @@ package study
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -53,15 +52,7 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw, err := os.ReadFile(filepath.Join(out, ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	validateResults(t, raw)
-	var res Results
-	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readResults(t, out)
 	if len(res.Datasets) != 2 || !res.Datasets[0].Synthetic || res.Datasets[0].Name != "brats-synth" ||
 		len(res.Datasets[1].Online.Dice) != 6 || len(res.Datasets[1].Online.Degenerate) != 6 ||
 		len(res.Datasets[1].Offline.LayerSA[0]) != NumLayers || len(res.Datasets[0].VoG) != 6 ||

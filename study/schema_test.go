@@ -2,6 +2,7 @@ package study
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,6 +19,22 @@ func validateResults(t *testing.T, raw []byte) {
 	if err := validates(string(raw)); err != nil {
 		t.Fatalf("results.json does not follow %s: %v", resultsSchema, err)
 	}
+}
+
+// readResults reads dir's results.json, checks it against the schema and
+// decodes it.
+func readResults(t *testing.T, dir string) Results {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateResults(t, raw)
+	var res Results
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // The schema rejects what it must: a missing field, an unknown one, a bad verdict.

@@ -1,7 +1,6 @@
 package study
 
 import (
-	"encoding/json"
 	"github.com/gomlx/gomlx/backends"
 	"io"
 	"math"
@@ -75,15 +74,7 @@ func TestRunSeedsResultsJSON(t *testing.T) {
 	if err := RunSeeds(cfg, []uint64{1, 2}, setup, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	validateResults(t, raw)
-	var res Results
-	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readResults(t, out)
 	if len(res.Datasets) != 1 || len(res.Datasets[0].PerSeed) != 2 || res.Datasets[0].PerSeed[1].Seed != 2 || len(res.Findings) == 0 {
 		t.Fatalf("summary datasets %+v, %d findings", res.Datasets, len(res.Findings))
 	}
