@@ -44,16 +44,7 @@ func runMetricAnalyze(t *testing.T, args ...string) metricReport {
 func TestAnalyzeMetric(t *testing.T) {
 	dir := t.TempDir()
 	const n, h, w = 2, 6, 6
-	mask := make([]float32, n*h*w)
-	for i := range mask {
-		if y, x := (i/w)%h, i%w; y >= 1 && y < 4 && x >= 2 && x < 5 {
-			mask[i] = 1
-		}
-	}
-	feat := make([]float32, n*2*h*w)
-	for i := range n {
-		copy(feat[i*2*h*w:], mask[i*h*w:(i+1)*h*w])
-	}
+	mask, feat := squareFixture(n, h, w)
 	small := make([]float32, n*3*3*3)
 	for i := range small {
 		small[i] = float32(i%5) + float32(i%7)/3

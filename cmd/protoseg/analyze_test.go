@@ -10,20 +10,27 @@ import (
 	"github.com/protoseg-go/protoseg-go/data"
 )
 
-func TestAnalyzeCommand(t *testing.T) {
-	dir := t.TempDir()
-	const n, h, w = 2, 6, 6
-	mask := make([]float32, n*h*w)
+// squareFixture is n masks of h×w with a 3×3 square (rows 1–3, columns 2–4)
+// and a 2-unit feature [n, 2, h, w] whose unit 0 is the mask and unit 1 is 0.
+func squareFixture(n, h, w int) (mask, feat []float32) {
+	mask = make([]float32, n*h*w)
 	for i := range mask {
 		if y, x := (i/w)%h, i%w; y >= 1 && y < 4 && x >= 2 && x < 5 {
 			mask[i] = 1
 		}
 	}
-	// Unit 0 of "conv" is the mask itself, so its layer SA against B is 1.
-	feat := make([]float32, n*2*h*w)
+	feat = make([]float32, n*2*h*w)
 	for i := range n {
 		copy(feat[i*2*h*w:], mask[i*h*w:(i+1)*h*w])
 	}
+	return mask, feat
+}
+
+func TestAnalyzeCommand(t *testing.T) {
+	dir := t.TempDir()
+	const n, h, w = 2, 6, 6
+	// Unit 0 of "conv" is the mask itself, so its layer SA against B is 1.
+	mask, feat := squareFixture(n, h, w)
 	small := make([]float32, n*3*3*3)
 	for i := range small {
 		small[i] = float32(i % 5)
