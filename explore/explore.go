@@ -34,6 +34,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/protoseg-go/protoseg-go/study/measure"
+
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -53,8 +55,8 @@ var Modes = []string{"offline", "online"}
 // Source gives the explorer what it needs; *study.Session is one.
 type Source interface {
 	Dataset(name string) (*data.Dataset, error)
-	Model(name, mode string) (study.Model, error)
-	Results(name string) (*study.DatasetResults, error)
+	Model(name, mode string) (measure.Model, error)
+	Results(name string) (*measure.DatasetResults, error)
 }
 
 // Choice is one view's selection.
@@ -119,7 +121,7 @@ type Explorer struct {
 	order   map[string][]int // dataset → test indices by rising online μ
 	feats   map[batchKey]*batchFeatures
 	layers  map[layerKey]*layerData
-	results map[string]*study.DatasetResults
+	results map[string]*measure.DatasetResults
 	// MaxImages bounds the per-image analyses kept (oldest dropped first).
 	MaxImages int
 	lru       []imageKey
@@ -172,10 +174,10 @@ func FromSession(s *study.Session) (*Explorer, error) {
 type sessionSource struct{ s *study.Session }
 
 func (s sessionSource) Dataset(name string) (*data.Dataset, error) { return s.s.Dataset(name) }
-func (s sessionSource) Model(name, mode string) (study.Model, error) {
+func (s sessionSource) Model(name, mode string) (measure.Model, error) {
 	return s.s.Model(name, mode)
 }
-func (s sessionSource) Results(name string) (*study.DatasetResults, error) {
+func (s sessionSource) Results(name string) (*measure.DatasetResults, error) {
 	return s.s.Results(name)
 }
 
@@ -203,7 +205,7 @@ func New(src Source, datasets []string, backend backends.Backend, analyzer *prot
 	return &Explorer{
 		src: src, datasets: slices.Clone(datasets), analyzer: analyzer, probs: probs,
 		order: map[string][]int{}, feats: map[batchKey]*batchFeatures{},
-		layers: map[layerKey]*layerData{}, results: map[string]*study.DatasetResults{},
+		layers: map[layerKey]*layerData{}, results: map[string]*measure.DatasetResults{},
 		MaxImages: 64,
 	}, nil
 }
@@ -213,13 +215,13 @@ func (e *Explorer) Datasets() []string { return slices.Clone(e.datasets) }
 
 // Results returns (and keeps) the study results of a dataset (training and
 // analysing what is missing).
-func (e *Explorer) Results(name string) (*study.DatasetResults, error) {
+func (e *Explorer) Results(name string) (*measure.DatasetResults, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.resultsLocked(name)
 }
 
-func (e *Explorer) resultsLocked(name string) (*study.DatasetResults, error) {
+func (e *Explorer) resultsLocked(name string) (*measure.DatasetResults, error) {
 	if r, ok := e.results[name]; ok {
 		return r, nil
 	}

@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/protoseg-go/protoseg-go/study/measure"
+
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
-	"github.com/protoseg-go/protoseg-go/study"
 )
 
 // fakeModel gives feature maps shaped like a U-Net's 18 layers (Base base) that
@@ -27,7 +28,7 @@ var (
 	fakeLevels = []int{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0}
 )
 
-func (m fakeModel) Forward(images *tensors.Tensor) (*study.Output, error) {
+func (m fakeModel) Forward(images *tensors.Tensor) (*measure.Output, error) {
 	d := images.Shape().Dimensions
 	n, h, w, c := d[0], d[1], d[2], d[3]
 	pix := tensors.MustCopyFlatData[float32](images)
@@ -41,7 +42,7 @@ func (m fakeModel) Forward(images *tensors.Tensor) (*study.Output, error) {
 			mask[i] = 1
 		}
 	}
-	out := &study.Output{Mask: tensors.FromFlatDataAndDimensions(mask, n, h, w), Prob: tensors.FromFlatDataAndDimensions(mask, n, h, w)}
+	out := &measure.Output{Mask: tensors.FromFlatDataAndDimensions(mask, n, h, w), Prob: tensors.FromFlatDataAndDimensions(mask, n, h, w)}
 	for l, lev := range fakeLevels {
 		s := 1 << lev
 		fh, fw, fc := h/s, w/s, fakeWidths[l]*m.base
@@ -71,8 +72,8 @@ func (m fakeModel) Forward(images *tensors.Tensor) (*study.Output, error) {
 // fakeSource analyses the fake models with the study's own Analyze.
 type fakeSource struct {
 	ds      *data.Dataset
-	models  map[string]study.Model
-	results *study.DatasetResults
+	models  map[string]measure.Model
+	results *measure.DatasetResults
 }
 
 func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size, base, test int) *fakeSource {
@@ -80,12 +81,12 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := &fakeSource{ds: ds, models: map[string]study.Model{
+	src := &fakeSource{ds: ds, models: map[string]measure.Model{
 		"offline": fakeModel{base: base, seed: 0}, "online": fakeModel{base: base, seed: 1},
 	}}
-	r := &study.DatasetResults{Dataset: ds}
+	r := &measure.DatasetResults{Dataset: ds}
 	for mode, m := range src.models {
-		mr, err := study.Analyze(a, m, ds, study.AnalyzeOptions{})
+		mr, err := measure.Analyze(a, m, ds, measure.AnalyzeOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,9 +100,9 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 	return src
 }
 
-func (s *fakeSource) Dataset(string) (*data.Dataset, error)         { return s.ds, nil }
-func (s *fakeSource) Model(_, mode string) (study.Model, error)     { return s.models[mode], nil }
-func (s *fakeSource) Results(string) (*study.DatasetResults, error) { return s.results, nil }
+func (s *fakeSource) Dataset(string) (*data.Dataset, error)           { return s.ds, nil }
+func (s *fakeSource) Model(_, mode string) (measure.Model, error)     { return s.models[mode], nil }
+func (s *fakeSource) Results(string) (*measure.DatasetResults, error) { return s.results, nil }
 
 func setup(t testing.TB, size, base, test int) (*Explorer, *fakeSource) {
 	b, err := cpubackend.New("")
@@ -139,7 +140,7 @@ func TestView(t *testing.T) {
 		}
 		for _, rank := range []int{0, 5, 11} {
 			idx := order[rank]
-			for layer := 1; layer <= study.NumLayers; layer++ {
+			for layer := 1; layer <= measure.NumLayers; layer++ {
 				v, err := e.View(Choice{Dataset: "isic-synth", Rank: rank, Mode: mode, Layer: layer})
 				if err != nil {
 					t.Fatal(err)
@@ -249,7 +250,7 @@ func BenchmarkUpdate(b *testing.B) {
 	}
 	b.Run("cached", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			c.Layer = 1 + i%study.NumLayers
+			c.Layer = 1 + i%measure.NumLayers
 			c.Unit = i % 3
 			if _, err := e.View(c); err != nil {
 				b.Fatal(err)
@@ -258,7 +259,7 @@ func BenchmarkUpdate(b *testing.B) {
 	})
 	b.Run("layer", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			c.Layer = 1 + i%study.NumLayers
+			c.Layer = 1 + i%measure.NumLayers
 			b.StopTimer()
 			delete(e.layers, layerKey{imageKey{c.Dataset, c.Mode, e.order[c.Dataset][c.Rank]}, c.Layer})
 			b.StartTimer()

@@ -3,12 +3,13 @@ package explore
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/protoseg-go/protoseg-go/unet"
 	"html"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/protoseg-go/protoseg-go/unet"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/comms"

@@ -14,6 +14,8 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/study/report"
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
@@ -34,7 +36,7 @@ const calibrationBatch = 10
 type CalibrationSeed struct {
 	Seed uint64
 	// Calibration holds mean S_x and the Dice mean and SD, with the paper's values.
-	Calibration
+	report.Calibration
 	// ImageDice and ImageSx are per test image; Meta the test images' difficulty
 	// parameters (Sample.Meta).
 	ImageDice, ImageSx []float64
@@ -50,7 +52,7 @@ type CalibrationRow struct {
 	Seeds   []CalibrationSeed
 	// Mean holds the means over seeds of S_x, Dice mean and Dice SD, and the
 	// paper's values (nil where the paper has no such dataset).
-	Mean Calibration
+	Mean report.Calibration
 }
 
 // CalibrationPass tells, per target, whether the mean over seeds is within the
@@ -135,12 +137,12 @@ func CalibrateSeed(backend backends.Backend, p Preset, name string, seed uint64,
 	if err != nil {
 		return CalibrationSeed{}, err
 	}
-	sx, _, err := Separableness(s.Analyzer, ds, calibrationBatch)
+	sx, _, err := measure.Separableness(s.Analyzer, ds, calibrationBatch)
 	if err != nil {
 		return CalibrationSeed{}, err
 	}
 	cs := CalibrationSeed{Seed: seed, ImageDice: dice, ImageSx: sx, Elapsed: time.Since(t0)}
-	cs.Calibration = DatasetCalibration(&DatasetResults{Dataset: ds, Offline: &ModelResults{Dice: dice}, Sx: sx})
+	cs.Calibration = report.DatasetCalibration(&measure.DatasetResults{Dataset: ds, Offline: &measure.ModelResults{Dice: dice}, Sx: sx})
 	for _, x := range ds.Test {
 		cs.Meta = append(cs.Meta, x.Meta)
 	}
@@ -149,7 +151,7 @@ func CalibrateSeed(backend backends.Backend, p Preset, name string, seed uint64,
 
 // OutputDice returns Dice(B, G) of the model's binarised output on every test
 // image of ds, as [Analyze] computes it, without the layer analyses.
-func OutputDice(m Model, ds *data.Dataset, batchSize int) ([]float64, error) {
+func OutputDice(m measure.Model, ds *data.Dataset, batchSize int) ([]float64, error) {
 	if batchSize <= 0 {
 		batchSize = calibrationBatch
 	}

@@ -11,6 +11,10 @@ import (
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
+	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/study/report"
+	"github.com/protoseg-go/protoseg-go/study/stats"
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
@@ -19,7 +23,7 @@ import (
 func TestCalibrationPass(t *testing.T) {
 	paper := func(v float64) *float64 { return &v }
 	row := func(mean, sd, sx float64) *CalibrationRow {
-		return &CalibrationRow{Mean: Calibration{DiceMean: mean, DiceSD: sd, Sx: sx,
+		return &CalibrationRow{Mean: report.Calibration{DiceMean: mean, DiceSD: sd, Sx: sx,
 			DiceMeanPaper: paper(0.8471), DiceSDPaper: paper(0.23), SxPaper: paper(0.657)}}
 	}
 	for _, c := range []struct {
@@ -37,7 +41,7 @@ func TestCalibrationPass(t *testing.T) {
 			t.Errorf("Dice %.4f ± %.3f, S_x %.3f: %+v, want %+v", c.mean, c.sd, c.sx, got, c.want)
 		}
 	}
-	if (&CalibrationRow{Mean: Calibration{DiceMean: 0.8}}).Pass().All() {
+	if (&CalibrationRow{Mean: report.Calibration{DiceMean: 0.8}}).Pass().All() {
 		t.Error("a dataset without paper values passes")
 	}
 }
@@ -58,7 +62,7 @@ func TestPresetSeeds(t *testing.T) {
 // means, the paper's values, the printed row, and that a second call reuses the
 // cached models.
 func TestCalibrate(t *testing.T) {
-	b, err := testBackend()
+	b, err := fixture.Backend()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +76,8 @@ func TestCalibrate(t *testing.T) {
 	}
 	for _, s := range row.Seeds {
 		m, sd := protoseg.MeanSD(s.ImageDice)
-		if m != s.DiceMean || sd != s.DiceSD || meanOf(s.ImageSx) != s.Sx {
-			t.Errorf("seed %d: Dice %v ± %v, S_x %v; per image %v ± %v, %v", s.Seed, s.DiceMean, s.DiceSD, s.Sx, m, sd, meanOf(s.ImageSx))
+		if m != s.DiceMean || sd != s.DiceSD || stats.Mean(s.ImageSx) != s.Sx {
+			t.Errorf("seed %d: Dice %v ± %v, S_x %v; per image %v ± %v, %v", s.Seed, s.DiceMean, s.DiceSD, s.Sx, m, sd, stats.Mean(s.ImageSx))
 		}
 		if _, ok := s.Meta[0]["hard"]; !ok {
 			t.Errorf("seed %d: Meta %v lacks the hard-case flag", s.Seed, s.Meta[0])
@@ -88,9 +92,9 @@ func TestCalibrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sx, _, err := Separableness(a, ds, 7)
-	if err != nil || math.Abs(meanOf(sx)-row.Seeds[1].Sx) > 1e-12 {
-		t.Fatalf("S_x of seed 2: %v (%v), row says %v", meanOf(sx), err, row.Seeds[1].Sx)
+	sx, _, err := measure.Separableness(a, ds, 7)
+	if err != nil || math.Abs(stats.Mean(sx)-row.Seeds[1].Sx) > 1e-12 {
+		t.Fatalf("S_x of seed 2: %v (%v), row says %v", stats.Mean(sx), err, row.Seeds[1].Sx)
 	}
 	want := (row.Seeds[0].DiceSD + row.Seeds[1].DiceSD) / 2
 	if math.Abs(row.Mean.DiceSD-want) > 1e-12 || row.Mean.SxPaper == nil || *row.Mean.SxPaper != 0.657 {

@@ -10,12 +10,6 @@ import (
 	"github.com/protoseg-go/protoseg-go/data"
 )
 
-// A toy "network" for notebook 09 and its tests: per-case files in the layout of
-// `protoseg analyze --cases`, written from Go so that no PyTorch is needed. It is
-// not a trained model: every layer is a fixed function of a synthetic image, its
-// object mask (the label) and a flawed prediction, chosen so that the figures
-// have something to show.
-
 // ExampleLayers are the toy network's layers in file order: nnU-Net-like module
 // paths with their unit (channel) counts and down-sampling factors.
 var ExampleLayers = []ExampleLayer{

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
+	"github.com/protoseg-go/protoseg-go/study/measure"
 )
 
 // TestExampleCasesReadBack: the six files ExampleCases writes are read back by
@@ -83,11 +85,11 @@ func TestExampleCasesAnalysis(t *testing.T) {
 	if _, err := ExampleCases(filepath.Join(dir, "cases"), 6, 1); err != nil {
 		t.Fatal(err)
 	}
-	b, err := testBackend()
+	b, err := fixture.Backend()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := AnalyzeCaseDir(b, filepath.Join(dir, "cases"), filepath.Join(dir, "report"), CaseOptions{})
+	rep, err := AnalyzeCaseDir(b, filepath.Join(dir, "cases"), filepath.Join(dir, "report"), measure.CaseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

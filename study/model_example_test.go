@@ -3,11 +3,12 @@ package study_test
 import (
 	"fmt"
 
+	"github.com/protoseg-go/protoseg-go/study/measure"
+
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
-	"github.com/protoseg-go/protoseg-go/study"
 )
 
 // myModel stands for a user's own network: Forward runs it (for a GoMLX model,
@@ -17,7 +18,7 @@ import (
 // [x, const].
 type myModel struct{}
 
-func (myModel) Forward(images *tensors.Tensor) (*study.Output, error) {
+func (myModel) Forward(images *tensors.Tensor) (*measure.Output, error) {
 	d := images.Shape().Dimensions
 	n, h, w, c := d[0], d[1], d[2], d[3]
 	x := tensors.MustCopyFlatData[float32](images)
@@ -31,7 +32,7 @@ func (myModel) Forward(images *tensors.Tensor) (*study.Output, error) {
 		l2[2*i], l2[2*i+1] = mask[i], 0.5
 	}
 	b := tensors.FromFlatDataAndDimensions(mask, n, h, w)
-	return &study.Output{Mask: b, Prob: b, Features: []*tensors.Tensor{
+	return &measure.Output{Mask: b, Prob: b, Features: []*tensors.Tensor{
 		tensors.FromFlatDataAndDimensions(l1, n, h, w, 2),
 		tensors.FromFlatDataAndDimensions(l2, n, h, w, 2)}}, nil
 }
@@ -58,7 +59,7 @@ func Example_ownModel() {
 		}
 	}
 	ds.Test = []data.Sample{s}
-	res, err := study.Analyze(a, myModel{}, ds, study.AnalyzeOptions{})
+	res, err := measure.Analyze(a, myModel{}, ds, measure.AnalyzeOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

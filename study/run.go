@@ -10,6 +10,10 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study/claims"
+	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/study/report"
+	"github.com/protoseg-go/protoseg-go/study/stats"
 )
 
 // Trainer trains the two models of the study on a dataset.
@@ -17,7 +21,7 @@ type Trainer interface {
 	// Train trains the model of the given mode ("offline" or "online") on ds, or
 	// reuses a finished run in dir, and returns it together with K ≥ 2 of its
 	// checkpoints for the VoG baseline (nil when unavailable).
-	Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error)
+	Train(ds *data.Dataset, mode, dir string) (measure.Model, []measure.GradientModel, error)
 }
 
 // Config configures a whole study run.
@@ -50,7 +54,7 @@ type Config struct {
 // Run trains (or reuses) the offline and online model on every dataset, runs every
 // analysis, and writes the figures, tables and index.html into cfg.Out. Progress
 // goes to log.
-func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) ([]*DatasetResults, error) {
+func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) ([]*measure.DatasetResults, error) {
 	start := time.Now()
 	if len(cfg.Datasets) == 0 {
 		return nil, fmt.Errorf("study: no datasets given")
@@ -59,7 +63,7 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 	if err != nil {
 		return nil, err
 	}
-	var results []*DatasetResults
+	var results []*measure.DatasetResults
 	for _, name := range cfg.Datasets {
 		r, err := runDataset(cfg, name, analyzer, trainer, log)
 		if err != nil {
@@ -68,48 +72,34 @@ func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) (
 		results = append(results, r)
 	}
 	fmt.Fprintf(log, "writing figures and report to %s\n", cfg.Out)
-	figs, err := Figures(results)
+	figs, err := report.Figures(results)
 	if err != nil {
 		return nil, err
 	}
-	f17, err := QCFigure(results)
+	tables, err := report.Tables(results)
 	if err != nil {
 		return nil, err
 	}
-	if f17 != nil {
-		figs = append(figs, f17)
-	}
-	f18, err := WeightFigure(results)
-	if err != nil {
+	info := report.ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backend.Name()}
+	info.Summary, info.CaptionNotes = report.RunSummary(results)
+	if info.Appendix, err = report.Appendix(results); err != nil {
 		return nil, err
 	}
-	if f18 != nil {
-		figs = append(figs, f18)
-	}
-	tables, err := Tables(results)
-	if err != nil {
+	findings := claims.Findings(results)
+	if err := report.WriteReport(cfg.Out, figs, tables, findings, info); err != nil {
 		return nil, err
 	}
-	info := ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backend.Name()}
-	info.Summary, info.CaptionNotes = RunSummary(results)
-	if info.Appendix, err = Appendix(results); err != nil {
-		return nil, err
-	}
-	findings := Findings(results)
-	if err := WriteReport(cfg.Out, figs, tables, findings, info); err != nil {
-		return nil, err
-	}
-	if err := WriteResults(cfg.Out, GatherResults(results, findings, info)); err != nil {
+	if err := report.WriteResults(cfg.Out, report.GatherResults(results, findings, info)); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(log, "done in %s: %s\n", time.Since(start).Round(time.Second), filepath.Join(cfg.Out, "index.html"))
 	return results, nil
 }
 
-func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, log io.Writer) (*DatasetResults, error) {
+func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, log io.Writer) (*measure.DatasetResults, error) {
 	t0 := time.Now()
 	if cfg.NoiseLevels == nil {
-		cfg.NoiseLevels = DefaultNoiseLevels
+		cfg.NoiseLevels = measure.DefaultNoiseLevels
 	}
 	dopts := cfg.Data
 	if root, ok := cfg.Roots[name]; ok {
@@ -120,82 +110,120 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 		return nil, err
 	}
 	fmt.Fprintf(log, "== %s: %d train / %d test images, %d×%d×%d\n", name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels)
-	r := &DatasetResults{Dataset: ds, NoiseLevels: cfg.NoiseLevels}
-	opts := AnalyzeOptions{BatchSize: cfg.BatchSize}
-	var offline, online Model
-	var onlineCkpts []GradientModel
-	for _, mode := range []string{"offline", "online"} {
-		dir := filepath.Join(cfg.Out, name, mode)
-		m, ckpts, err := trainer.Train(ds, mode, dir)
-		if err != nil {
-			return nil, fmt.Errorf("study: %s: training %s: %w", name, mode, err)
-		}
-		res, err := Analyze(a, m, ds, opts)
-		if err != nil {
-			return nil, err
-		}
-		if mode == "offline" {
-			offline, r.Offline = m, res
-		} else {
-			online, r.Online, onlineCkpts = m, res, ckpts
-		}
-		dice, _ := protoseg.MeanSD(res.Dice)
-		fmt.Fprintf(log, "   %s model: test Dice %.3f, S_18 %.3f\n", mode, dice, meanOf(column(res.LayerSA, -1)))
-	}
-	if r.ByMetric, err = analyzeMetrics(a, cfg.Metrics, offline, online, ds, opts); err != nil {
-		return nil, fmt.Errorf("study: %s: %w", name, err)
-	}
-	if r.Sx, r.SxMaps, err = Separableness(a, ds, cfg.BatchSize); err != nil {
+	r := &measure.DatasetResults{Dataset: ds, NoiseLevels: cfg.NoiseLevels}
+	m, err := trainAndAnalyze(cfg, r, a, trainer, log)
+	if err != nil {
 		return nil, err
 	}
-	if len(onlineCkpts) >= 2 {
-		if r.VoG, r.VoGDegenerate, err = VoGScores(onlineCkpts, ds, cfg.BatchSize); err != nil {
-			return nil, err
-		}
-		r.VoGCheckpoints = len(onlineCkpts)
-		fmt.Fprintf(log, "   VoG over K = %d checkpoints; %d of %d images predicted empty at every checkpoint\n", len(onlineCkpts), count(r.VoGDegenerate), len(r.VoG))
-	} else {
-		fmt.Fprintf(log, "   VoG skipped: %d checkpoints (need ≥ 2)\n", len(onlineCkpts))
-	}
-	// Failure detection (Table 4, Fig. 17): the online model, as in Table 2.
-	var vog []float64
-	if r.VoG != nil {
-		vog = r.VoGHardness()
-	}
-	if r.QC, err = QCScores(online, ds, r.Online, vog, cfg.BatchSize); err != nil {
+	if err := measureInputs(cfg, r, a); err != nil {
 		return nil, err
 	}
-	if h, ok := offline.(HeadWeighter); ok {
-		if r.Weights, err = Weights(r.Offline.UnitSA, h, cfg.Seed); err != nil {
-			return nil, fmt.Errorf("study: %s: %w", name, err)
-		}
+	if err := measureVoG(cfg, r, m.checkpoints, log); err != nil {
+		return nil, err
 	}
-	if pruner, ok := offline.(Pruner); ok {
-		if r.Pruning, err = Prune(offline, pruner, ds, r.Offline.UnitSA, cfg.BatchSize); err != nil {
-			return nil, err
-		}
-	}
-	if r.Noise, err = NoiseStudy(a, offline, ds, r.Offline.LayerSA, cfg.NoiseLevels, cfg.Seed, cfg.BatchSize); err != nil {
+	if err := measureModels(cfg, r, a, m); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(log, "   analyses done (%s)\n", time.Since(t0).Round(time.Second))
 	return r, nil
 }
 
-// count is the number of true flags.
-func count(flags []bool) int {
-	n := 0
-	for _, f := range flags {
-		if f {
-			n++
-		}
-	}
-	return n
+// trained are a dataset's two models and the online model's checkpoints.
+type trained struct {
+	offline, online measure.Model
+	checkpoints     []measure.GradientModel
 }
 
-func meanOf(x []float64) float64 {
-	m, _ := protoseg.MeanSD(x)
-	return m
+// trainAndAnalyze trains (or reuses) the offline and the online model on r's
+// dataset and analyses each in one pass over the test set, scoring the SA with
+// Dice and with every metric of cfg.Metrics from the same features.
+func trainAndAnalyze(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer, trainer Trainer, log io.Writer) (trained, error) {
+	var m trained
+	ds := r.Dataset
+	analyzers := []*protoseg.Analyzer{a}
+	for _, metric := range cfg.Metrics {
+		am, err := a.WithMetric(metric)
+		if err != nil {
+			return m, err
+		}
+		analyzers = append(analyzers, am)
+		r.ByMetric = append(r.ByMetric, &measure.MetricResults{Metric: metric})
+	}
+	opts := measure.AnalyzeOptions{BatchSize: cfg.BatchSize}
+	for _, mode := range []string{"offline", "online"} {
+		model, ckpts, err := trainer.Train(ds, mode, filepath.Join(cfg.Out, ds.Name, mode))
+		if err != nil {
+			return m, fmt.Errorf("study: %s: training %s: %w", ds.Name, mode, err)
+		}
+		rs, err := measure.AnalyzeWith(analyzers, model, ds, opts)
+		if err != nil {
+			return m, err
+		}
+		if mode == "offline" {
+			m.offline, r.Offline = model, rs[0]
+		} else {
+			m.online, r.Online, m.checkpoints = model, rs[0], ckpts
+		}
+		for k, mr := range r.ByMetric {
+			if mode == "offline" {
+				mr.Offline = rs[k+1]
+			} else {
+				mr.Online = rs[k+1]
+			}
+		}
+		dice, _ := protoseg.MeanSD(rs[0].Dice)
+		fmt.Fprintf(log, "   %s model: test Dice %.3f, S_18 %.3f\n", mode, dice, stats.Mean(stats.Column(rs[0].LayerSA, -1)))
+	}
+	return m, nil
+}
+
+// measureInputs measures the input separableness S_x of r's test set.
+func measureInputs(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer) error {
+	var err error
+	r.Sx, r.SxMaps, err = measure.Separableness(a, r.Dataset, cfg.BatchSize)
+	return err
+}
+
+// measureVoG scores the test set by VoG over the online model's checkpoints
+// (skipped with fewer than two).
+func measureVoG(cfg Config, r *measure.DatasetResults, ckpts []measure.GradientModel, log io.Writer) error {
+	if len(ckpts) < 2 {
+		fmt.Fprintf(log, "   VoG skipped: %d checkpoints (need ≥ 2)\n", len(ckpts))
+		return nil
+	}
+	var err error
+	if r.VoG, r.VoGDegenerate, err = measure.VoGScores(ckpts, r.Dataset, cfg.BatchSize); err != nil {
+		return err
+	}
+	r.VoGCheckpoints = len(ckpts)
+	fmt.Fprintf(log, "   VoG over K = %d checkpoints; %d of %d images predicted empty at every checkpoint\n", len(ckpts), stats.CountTrue(r.VoGDegenerate), len(r.VoG))
+	return nil
+}
+
+// measureModels runs the analyses that need their own forward passes: failure
+// detection with TTA (Table 4, Fig. 17: the online model, as in Table 2), SA
+// against the output weights, pruning and the noise study (offline model).
+func measureModels(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer, m trained) error {
+	var vog []float64
+	if r.VoG != nil {
+		vog = r.VoGHardness()
+	}
+	var err error
+	if r.QC, err = measure.QCScores(m.online, r.Dataset, r.Online, vog, cfg.BatchSize); err != nil {
+		return err
+	}
+	if h, ok := m.offline.(measure.HeadWeighter); ok {
+		if r.Weights, err = measure.Weights(r.Offline.UnitSA, h, cfg.Seed); err != nil {
+			return fmt.Errorf("study: %s: %w", r.Dataset.Name, err)
+		}
+	}
+	if pruner, ok := m.offline.(measure.Pruner); ok {
+		if r.Pruning, err = measure.Prune(m.offline, pruner, r.Dataset, r.Offline.UnitSA, cfg.BatchSize); err != nil {
+			return err
+		}
+	}
+	r.Noise, err = measure.NoiseStudy(a, m.offline, r.Dataset, r.Offline.LayerSA, cfg.NoiseLevels, cfg.Seed, cfg.BatchSize)
+	return err
 }
 
 // ParseDatasets turns "all" or a comma-separated list into registry names; "all"

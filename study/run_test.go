@@ -10,19 +10,22 @@ import (
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
+	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/study/stats"
 )
 
 // fakeTrainer "trains" the threshold model and returns three checkpoints.
 type fakeTrainer struct{ calls []string }
 
-func (f *fakeTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error) {
+func (f *fakeTrainer) Train(ds *data.Dataset, mode, dir string) (measure.Model, []measure.GradientModel, error) {
 	f.calls = append(f.calls, ds.Name+"/"+mode)
-	return thresholdModel{layers: NumLayers, units: 9},
-		[]GradientModel{gradientModel{1}, gradientModel{1.5}, gradientModel{0.5}}, nil
+	return measure.ThresholdModel{Layers: measure.NumLayers, Units: 9},
+		[]measure.GradientModel{fixture.GradientModel{Scale: 1}, fixture.GradientModel{Scale: 1.5}, fixture.GradientModel{Scale: 0.5}}, nil
 }
 
 func TestRun(t *testing.T) {
-	b, err := testBackend()
+	b, err := fixture.Backend()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +58,7 @@ func TestRun(t *testing.T) {
 	res := readResults(t, out)
 	if len(res.Datasets) != 2 || !res.Datasets[0].Synthetic || res.Datasets[0].Name != "brats-synth" ||
 		len(res.Datasets[1].Online.Dice) != 6 || len(res.Datasets[1].Online.Degenerate) != 6 ||
-		len(res.Datasets[1].Offline.LayerSA[0]) != NumLayers || len(res.Datasets[0].VoG) != 6 ||
+		len(res.Datasets[1].Offline.LayerSA[0]) != measure.NumLayers || len(res.Datasets[0].VoG) != 6 ||
 		len(res.Datasets[0].Offline.UnitSA[0]) != 9 || res.Datasets[0].VoGCheckpoints != 3 || res.Datasets[0].DeltaB == nil ||
 		res.Datasets[0].Noise == nil || len(res.Datasets[0].Noise.Diff) != 2 {
 		t.Fatalf("results.json datasets: %+v", res.Datasets)
@@ -64,8 +67,8 @@ func TestRun(t *testing.T) {
 	if c.SxPaper == nil || *c.SxPaper != 0.657 || c.DiceMeanPaper == nil || *c.DiceMeanPaper != 0.8471 || *c.DiceSDPaper != 0.23 {
 		t.Fatalf("brats calibration: %+v", c)
 	}
-	if m, sd := protoseg.MeanSD(rs[0].Offline.Dice); c.DiceMean != m || c.DiceSD != sd || c.Sx != meanOf(rs[0].Sx) {
-		t.Fatalf("calibration %+v, want Dice %v ± %v, S_x %v", c, m, sd, meanOf(rs[0].Sx))
+	if m, sd := protoseg.MeanSD(rs[0].Offline.Dice); c.DiceMean != m || c.DiceSD != sd || c.Sx != stats.Mean(rs[0].Sx) {
+		t.Fatalf("calibration %+v, want Dice %v ± %v, S_x %v", c, m, sd, stats.Mean(rs[0].Sx))
 	}
 	// The appendix: Jaccard of the same SAM is Dice/(2 − Dice), image by image.
 	if len(res.Metrics) != 2 || res.Metrics[0].Metric != "jaccard" || len(res.Metrics[1].Findings) == 0 {
@@ -85,7 +88,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("%d findings in results.json", len(res.Findings))
 	}
 	for _, f := range res.Findings {
-		if f.Verdict != Holds && f.Verdict != Fails && f.Verdict != Inconclusive || len(f.PerDataset) == 0 {
+		if f.Verdict != stats.Holds && f.Verdict != stats.Fails && f.Verdict != stats.Inconclusive || len(f.PerDataset) == 0 {
 			t.Fatalf("finding %+v", f)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/protoseg-go/protoseg-go/study/report"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -23,14 +24,14 @@ func validateResults(t *testing.T, raw []byte) {
 
 // readResults reads dir's results.json, checks it against the schema and
 // decodes it.
-func readResults(t *testing.T, dir string) Results {
+func readResults(t *testing.T, dir string) report.Results {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, ResultsFile))
+	raw, err := os.ReadFile(filepath.Join(dir, report.ResultsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	validateResults(t, raw)
-	var res Results
+	var res report.Results
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatal(err)
 	}

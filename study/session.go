@@ -14,6 +14,9 @@ import (
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/plots"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study/claims"
+	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/study/report"
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
@@ -34,8 +37,8 @@ type Session struct {
 	Log io.Writer
 
 	datasets map[string]*data.Dataset
-	results  map[string]*DatasetResults
-	models   map[string]Model
+	results  map[string]*measure.DatasetResults
+	models   map[string]measure.Model
 }
 
 // Preset is a named study size: the quick one for CI and first looks, the default
@@ -85,8 +88,8 @@ func NewSession(backend backends.Backend, datasets []string, p Preset, out strin
 		Analyzer: a,
 		Log:      log,
 		datasets: map[string]*data.Dataset{},
-		results:  map[string]*DatasetResults{},
-		models:   map[string]Model{},
+		results:  map[string]*measure.DatasetResults{},
+		models:   map[string]measure.Model{},
 	}, nil
 }
 
@@ -105,7 +108,7 @@ func (s *Session) Dataset(name string) (*data.Dataset, error) {
 
 // Model trains (or reloads from the cache folder) the model of the given mode
 // ("offline" or "online") on the named dataset.
-func (s *Session) Model(name, mode string) (Model, error) {
+func (s *Session) Model(name, mode string) (measure.Model, error) {
 	key := name + "/" + mode
 	if m, ok := s.models[key]; ok {
 		return m, nil
@@ -134,7 +137,7 @@ func (s *Session) History(name, mode string) ([]unet.Epoch, error) {
 // Results returns every analysis of the named dataset (training what is missing).
 // Results are cached in memory and on disk (Out/<name>/results.gob), so that the
 // cells of a notebook, each run as a new program by GoNB, do not redo them.
-func (s *Session) Results(name string) (*DatasetResults, error) {
+func (s *Session) Results(name string) (*measure.DatasetResults, error) {
 	if r, ok := s.results[name]; ok {
 		return r, nil
 	}
@@ -180,7 +183,7 @@ func (s *Session) cacheKey(name string) string {
 type cachedResults struct {
 	Schema  int
 	Key     string
-	Results DatasetResults
+	Results measure.DatasetResults
 }
 
 // cacheSchema is the version of DatasetResults in the cache: bump it when
@@ -188,7 +191,7 @@ type cachedResults struct {
 // 2: VoG degenerate flags and K, weights, metric appendix (2026-12-03).
 const cacheSchema = 2
 
-func saveResults(path, key string, r *DatasetResults) error {
+func saveResults(path, key string, r *measure.DatasetResults) error {
 	c := cachedResults{Schema: cacheSchema, Key: key, Results: *r}
 	c.Results.Dataset = nil
 	var buf bytes.Buffer
@@ -201,7 +204,7 @@ func saveResults(path, key string, r *DatasetResults) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-func loadResults(path, key string) (*DatasetResults, error) {
+func loadResults(path, key string) (*measure.DatasetResults, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -220,8 +223,8 @@ func loadResults(path, key string) (*DatasetResults, error) {
 }
 
 // AllResults returns the results of every dataset of the session, in order.
-func (s *Session) AllResults() ([]*DatasetResults, error) {
-	var rs []*DatasetResults
+func (s *Session) AllResults() ([]*measure.DatasetResults, error) {
+	var rs []*measure.DatasetResults
 	for _, name := range s.Config.Datasets {
 		r, err := s.Results(name)
 		if err != nil {
@@ -240,21 +243,7 @@ func (s *Session) Figure(n int) (*plots.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n == WeightFigureNumber {
-		f, err := WeightFigure(rs)
-		if err == nil && f == nil {
-			err = fmt.Errorf("study: figure %d: no model exposes its output weights", n)
-		}
-		return f, err
-	}
-	if n == QCFigureNumber {
-		f, err := QCFigure(rs)
-		if err == nil && f == nil {
-			err = fmt.Errorf("study: figure %d: no dataset has QC results", n)
-		}
-		return f, err
-	}
-	return Figure(n, rs)
+	return report.Figure(n, rs)
 }
 
 // Table renders table n (1–3, or 4: failure detection, beyond the paper) over
@@ -265,13 +254,9 @@ func (s *Session) Table(n int) (*plots.Table, error) {
 		return nil, err
 	}
 	if n == 4 {
-		t, err := QCTable(rs)
-		if err == nil && t == nil {
-			err = fmt.Errorf("study: table 4: no dataset has QC results")
-		}
-		return t, err
+		return report.QCTable(rs)
 	}
-	tables, err := Tables(rs)
+	tables, err := report.Tables(rs)
 	if err != nil {
 		return nil, err
 	}
@@ -282,10 +267,10 @@ func (s *Session) Table(n int) (*plots.Table, error) {
 }
 
 // Findings checks the paper's qualitative findings on every dataset of the session.
-func (s *Session) Findings() ([]Finding, error) {
+func (s *Session) Findings() ([]claims.Finding, error) {
 	rs, err := s.AllResults()
 	if err != nil {
 		return nil, err
 	}
-	return Findings(rs), nil
+	return claims.Findings(rs), nil
 }

@@ -1,14 +1,18 @@
 package study
 
 import (
-	"github.com/protoseg-go/protoseg-go/unet"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
+	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/study/report"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 func TestSession(t *testing.T) {
-	b, err := testBackend()
+	b, err := fixture.Backend()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +38,10 @@ func TestSession(t *testing.T) {
 	if err != nil || len(tab.Rows) != 1 {
 		t.Fatalf("table 3: %+v, %v", tab, err)
 	}
-	if tab, err := s.Table(4); err != nil || len(tab.Rows) != len(QCMethods) || tab.Name != "table4" {
+	if tab, err := s.Table(4); err != nil || len(tab.Rows) != len(measure.QCMethods) || tab.Name != "table4" {
 		t.Fatalf("table 4: %+v, %v", tab, err)
 	}
-	if f, err := s.Figure(QCFigureNumber); err != nil || f.Name != "fig17" {
+	if f, err := s.Figure(report.QCFigureNumber); err != nil || f.Name != "fig17" {
 		t.Fatalf("figure 17: %v", err)
 	}
 	if _, err := s.Figure(4); err == nil {
@@ -62,7 +66,7 @@ func TestSession(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(s.Config.Out, "isic-synth", "results.gob")); err != nil {
 		t.Fatal(err)
 	}
-	if r.Pruning == nil || len(r.VoG) != 6 || len(r.Noise) != len(DefaultNoiseLevels) {
+	if r.Pruning == nil || len(r.VoG) != 6 || len(r.Noise) != len(measure.DefaultNoiseLevels) {
 		t.Fatalf("results incomplete: pruning %v, %d VoG, %d noise levels", r.Pruning, len(r.VoG), len(r.Noise))
 	}
 }

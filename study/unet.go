@@ -6,6 +6,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/study/measure"
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
@@ -23,7 +24,7 @@ type UNetTrainer struct {
 
 // Train implements [Trainer]: it trains (or resumes, or reloads a finished run in
 // dir) and returns the network with its VoG checkpoints (spread over training).
-func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error) {
+func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (measure.Model, []measure.GradientModel, error) {
 	cfg := t.Model
 	cfg.InChannels = ds.Channels
 	tc := t.Training
@@ -44,7 +45,7 @@ func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []Gradie
 			return nil, nil, err
 		}
 	}
-	var grads []GradientModel
+	var grads []measure.GradientModel
 	for _, c := range ckpts {
 		grads = append(grads, c)
 	}
@@ -55,10 +56,10 @@ func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []Gradie
 type NetworkModel struct{ *unet.Network }
 
 // Forward implements [Model].
-func (m NetworkModel) Forward(images *tensors.Tensor) (*Output, error) {
+func (m NetworkModel) Forward(images *tensors.Tensor) (*measure.Output, error) {
 	p, err := m.Network.Forward(images)
 	if err != nil {
 		return nil, err
 	}
-	return &Output{Mask: p.Mask, Prob: p.Prob, Features: p.Features}, nil
+	return &measure.Output{Mask: p.Mask, Prob: p.Prob, Features: p.Features}, nil
 }

@@ -9,9 +9,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/protoseg-go/protoseg-go/study/measure"
+
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
-	"github.com/protoseg-go/protoseg-go/study"
 )
 
 func init() {
@@ -24,7 +25,7 @@ func runAnalyze(args []string, stdout io.Writer) error {
 	features := fs.String("features", "", "F.npz: one array per layer, in order, [N, C, H, W] or [N, C, D, H, W] (nchw) (required)")
 	output := fs.String("output", "", "B.npy: the network's foreground probability or binary output [N, H, W] / [N, D, H, W] in [0,1] (required)")
 	gt := fs.String("gt", "", "G.npy: ground truth shaped like B (optional; without it SA is scored against B)")
-	layout := fs.String("layout", string(study.NCHW), "feature layout: nchw (channels first, PyTorch) or nhwc (channels last)")
+	layout := fs.String("layout", string(measure.NCHW), "feature layout: nchw (channels first, PyTorch) or nhwc (channels last)")
 	muLayers := fs.String("mu-layers", "", "comma-separated layers μ is taken over (default: the last two)")
 	cases := fs.String("cases", "", "DIR of per-case <case>.npz files (layers C × [D ×] H × W by module path, probabilities or output, optional label); instead of --features/--output")
 	class := fs.Int("class", 0, "with --cases: the foreground class k (probabilities[k], label == k); 0: everything but class 0")
@@ -47,16 +48,16 @@ func runAnalyze(args []string, stdout io.Writer) error {
 		mu = strings.Split(*muLayers, ",")
 	}
 	if *cases != "" {
-		if *features != "" || *output != "" || *gt != "" || *layout != string(study.NCHW) {
+		if *features != "" || *output != "" || *gt != "" || *layout != string(measure.NCHW) {
 			return errors.New("analyze: --cases replaces --features, --output and --gt (and its layers are channels first)")
 		}
-		return analyzeCases(*cases, study.CaseOptions{Class: *class, MuLayers: mu}, metric, *out, stdout)
+		return analyzeCases(*cases, measure.CaseOptions{Class: *class, MuLayers: mu}, metric, *out, stdout)
 	}
 	if *features == "" || *output == "" {
 		fs.Usage()
 		return errors.New("need --features and --output (or --cases)")
 	}
-	lay, err := study.ParseLayout(*layout)
+	lay, err := measure.ParseLayout(*layout)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // analyzeFiles reads B (and G) and analyses the layers of the .npz one at a time;
 // with out it also writes the report for any network there.
-func analyzeFiles(features, output, gt string, layout study.Layout, mu []string, metric protoseg.Metric, out string) (*study.FeatureReport, error) {
+func analyzeFiles(features, output, gt string, layout measure.Layout, mu []string, metric protoseg.Metric, out string) (*measure.FeatureReport, error) {
 	b, err := data.ReadNPY(output)
 	if err != nil {
 		return nil, err
@@ -112,14 +113,14 @@ func analyzeFiles(features, output, gt string, layout study.Layout, mu []string,
 	if err != nil {
 		return nil, err
 	}
-	rep, err := study.AnalyzeFeatures(a, z, b, g, layout, mu)
+	rep, err := measure.AnalyzeFeatures(a, z, b, g, layout, mu)
 	if err != nil {
 		return nil, data.InFile(features, err)
 	}
 	if out == "" {
 		return rep, nil
 	}
-	maps, err := study.FileFigureMaps(a, z, b, g, layout, rep)
+	maps, err := measure.FileFigureMaps(a, z, b, g, layout, rep)
 	if err != nil {
 		return nil, data.InFile(features, err)
 	}

@@ -3,15 +3,16 @@ package main
 import (
 	"io"
 
+	"github.com/protoseg-go/protoseg-go/study/measure"
+
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
-	"github.com/protoseg-go/protoseg-go/study"
 )
 
 // analyzeCases analyses the per-case .npz files of dir (sorted by name), one case
 // at a time, scored by metric, and writes the JSON report to stdout only when
 // every case succeeded (and, with out, the report with figures there).
-func analyzeCases(dir string, opt study.CaseOptions, metric protoseg.Metric, out string, stdout io.Writer) error {
+func analyzeCases(dir string, opt measure.CaseOptions, metric protoseg.Metric, out string, stdout io.Writer) error {
 	paths, err := data.ListCases(dir)
 	if err != nil {
 		return err
@@ -24,12 +25,12 @@ func analyzeCases(dir string, opt study.CaseOptions, metric protoseg.Metric, out
 	if err != nil {
 		return err
 	}
-	rep, err := study.AnalyzeCases(backend, a, paths, opt)
+	rep, err := measure.AnalyzeCases(backend, a, paths, opt)
 	if err != nil {
 		return err
 	}
 	if out != "" {
-		maps, err := study.CaseFigureMaps(a, paths, rep, opt)
+		maps, err := measure.CaseFigureMaps(a, paths, rep, opt)
 		if err != nil {
 			return err
 		}

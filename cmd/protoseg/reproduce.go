@@ -4,10 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/gomlx/gomlx/backends"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/protoseg-go/protoseg-go/study/measure"
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
@@ -68,7 +70,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 	if roots != nil && !flagSet(fs, "datasets") {
 		*datasets = strings.Join(given, ",")
 	}
-	appendix, err := study.ParseMetrics(*metrics)
+	appendix, err := measure.ParseMetrics(*metrics)
 	if err != nil {
 		return err
 	}

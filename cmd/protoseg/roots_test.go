@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/protoseg-go/protoseg-go/study"
+	"github.com/protoseg-go/protoseg-go/study/report"
 )
 
 func TestParseRoots(t *testing.T) {
@@ -106,11 +106,11 @@ func TestReproduceTwoRealDatasets(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, study.ResultsFile))
+	raw, err := os.ReadFile(filepath.Join(out, report.ResultsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res study.Results
+	var res report.Results
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/protoseg-go/protoseg-go/study/measure"
+
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/explore"
 	"github.com/protoseg-go/protoseg-go/study"
@@ -111,7 +113,7 @@ func run(dataset string, rank int, mode, steps string) error {
 		layer, unit, ok := strings.Cut(st, ":")
 		l, err1 := strconv.Atoi(layer)
 		u, err2 := strconv.Atoi(unit)
-		if !ok || err1 != nil || err2 != nil || l < 1 || l > study.NumLayers || u < 0 {
+		if !ok || err1 != nil || err2 != nil || l < 1 || l > measure.NumLayers || u < 0 {
 			return fmt.Errorf("step %q: want layer:unit-rank", st)
 		}
 		name := fmt.Sprintf("layer%02d", l)

@@ -1,0 +1,88 @@
+package measure
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
+	"github.com/protoseg-go/protoseg-go/unet"
+)
+
+// BenchmarkFullAnalysis compares the whole ProtoSeg analysis of a batch with the
+// forward pass that produced its features: a U-Net of Base 8 (untrained weights) on
+// 10 synthetic 64×64 images on the cpu backend. Each iteration times (a) one forward
+// pass returning the logits and the 18 features and (b) the analysis of that batch given the
+// features: layer SAM + SA of all 18 layers and unit SAMs + SA of every unit of
+// every layer. It reports the ms of each and their ratio, analysis/forward, in
+// "forward-passes".
+func BenchmarkFullAnalysis(b *testing.B) {
+	const base, size, batch = 8, 64, 10
+	backend, err := fixture.Backend()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ds, err := data.Load("covid-synth", data.Options{Size: size, Seed: 1, TrainCount: batch, TestCount: batch})
+	if err != nil {
+		b.Fatal(err)
+	}
+	images, gt, err := ds.Batch(ds.Test[:batch])
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := unet.Config{Base: base, InChannels: ds.Channels}
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	forward, err := context.NewExec(backend, context.New().Checked(false),
+		func(ctx *context.Context, images *graph.Node) []*graph.Node {
+			out := unet.Model(ctx, cfg, images)
+			return append([]*graph.Node{out.Logits}, out.Features...)
+		})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	if err != nil {
+		b.Fatal(err)
+	}
+	features := func() []*tensors.Tensor {
+		feats, err := forward.Exec(images)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(feats) != 19 {
+			b.Fatalf("forward pass gave %d outputs, want the logits and 18 features", len(feats))
+		}
+		return feats[1:]
+	}
+	// The untrained network's output is degenerate; prototypes come from the
+	// ground truth (as for input separableness), which costs the same.
+	analyse := func(feats []*tensors.Tensor) {
+		for l, f := range feats {
+			if _, err := a.Layer(layerName(l), f, gt, gt, nil); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.Units(layerName(l), f, gt, gt, nil, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	analyse(features()) // compile every graph once
+	var fwd, ana time.Duration
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		feats := features()
+		t1 := time.Now()
+		analyse(feats)
+		fwd, ana = fwd+t1.Sub(t0), ana+time.Since(t1)
+	}
+	b.ReportMetric(fwd.Seconds()*1e3/float64(b.N), "forward-ms")
+	b.ReportMetric(ana.Seconds()*1e3/float64(b.N), "analysis-ms")
+	b.ReportMetric(ana.Seconds()/fwd.Seconds(), "forward-passes")
+}

@@ -1,0 +1,69 @@
+package stats
+
+import (
+	"github.com/protoseg-go/protoseg-go/protoseg"
+)
+
+// column returns column j of a per-image table (negative j counts from the end).
+func Column(rows [][]float64, j int) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		k := j
+		if k < 0 {
+			k += len(r)
+		}
+		out[i] = r[k]
+	}
+	return out
+}
+
+// meanColumns averages a per-image table over images.
+func MeanColumns(rows [][]float64) []float64 {
+	if len(rows) == 0 {
+		return nil
+	}
+	out := make([]float64, len(rows[0]))
+	for _, r := range rows {
+		for j, v := range r {
+			out[j] += v
+		}
+	}
+	for j := range out {
+		out[j] /= float64(len(rows))
+	}
+	return out
+}
+
+// pick returns x at the indices idx (a bootstrap resample).
+func Pick(x []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = x[j]
+	}
+	return out
+}
+
+// pickRows returns the rows of x at the indices idx.
+func PickRows(x [][]float64, idx []int) [][]float64 {
+	out := make([][]float64, len(idx))
+	for i, j := range idx {
+		out[i] = x[j]
+	}
+	return out
+}
+
+// count is the number of true flags.
+func CountTrue(flags []bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
+}
+
+func Mean(x []float64) float64 {
+	m, _ := protoseg.MeanSD(x)
+	return m
+}
