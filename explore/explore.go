@@ -47,13 +47,10 @@ import (
 // features (and so the layer SA) match the study's numbers.
 const BatchSize = 10
 
-// Modes are the two trained models.
-var Modes = []string{"offline", "online"}
-
 // Source gives the explorer what it needs; *study.Session is one.
 type Source interface {
 	Dataset(name string) (*data.Dataset, error)
-	Model(name, mode string) (study.Model, error)
+	Model(name string, mode unet.Mode) (study.Model, error)
 	Results(name string) (*study.DatasetResults, error)
 }
 
@@ -63,8 +60,8 @@ type Choice struct {
 	Dataset string
 	// Rank is the test image's rank by μ of the online model, 0 = lowest μ.
 	Rank int
-	// Mode is "offline" or "online".
-	Mode string
+	// Mode is unet.Offline or unet.Online.
+	Mode unet.Mode
 	// Layer is 1–18.
 	Layer int
 	// Unit is 0 for all units (layer level), or k ≥ 1 for the k-th best unit of
@@ -74,7 +71,8 @@ type Choice struct {
 
 // Numbers are the measured values of a view.
 type Numbers struct {
-	Dataset, Mode string
+	Dataset string
+	Mode    unet.Mode
 	// Rank (0 = lowest μ) of Images test images; Index is the test-set index.
 	Rank, Images, Index int
 	Layer               int
@@ -126,13 +124,15 @@ type Explorer struct {
 }
 
 type batchKey struct {
-	dataset, mode string
-	start         int
+	dataset string
+	mode    unet.Mode
+	start   int
 }
 
 type imageKey struct {
-	dataset, mode string
-	index         int
+	dataset string
+	mode    unet.Mode
+	index   int
 }
 
 type layerKey struct {
@@ -172,7 +172,7 @@ func FromSession(s *study.Session) (*Explorer, error) {
 type sessionSource struct{ s *study.Session }
 
 func (s sessionSource) Dataset(name string) (*data.Dataset, error) { return s.s.Dataset(name) }
-func (s sessionSource) Model(name, mode string) (study.Model, error) {
+func (s sessionSource) Model(name string, mode unet.Mode) (study.Model, error) {
 	return s.s.Model(name, mode)
 }
 func (s sessionSource) Results(name string) (*study.DatasetResults, error) {
@@ -267,8 +267,8 @@ func (e *Explorer) Normalize(c Choice) (Choice, error) {
 	if c.Dataset == "" {
 		c.Dataset = e.datasets[0]
 	}
-	if c.Mode != "offline" {
-		c.Mode = "online"
+	if c.Mode != unet.Offline {
+		c.Mode = unet.Online
 	}
 	o, err := e.Order(c.Dataset)
 	if err != nil {
@@ -299,7 +299,7 @@ func (e *Explorer) View(c Choice) (*View, error) {
 	}
 	c.Unit = min(c.Unit, ld.c)
 	mr := r.Offline
-	if c.Mode == "online" {
+	if c.Mode == unet.Online {
 		mr = r.Online
 	}
 	ds := r.Dataset

@@ -105,7 +105,7 @@ func TestCalibrate(t *testing.T) {
 			t.Errorf("printed row lacks %q:\n%s", w, buf.String())
 		}
 	}
-	hist := filepath.Join(out, "seed1", "brats-synth", unet.Offline, "history.jsonl")
+	hist := filepath.Join(out, "seed1", "brats-synth", unet.Offline.String(), "history.jsonl")
 	before, err := os.Stat(hist)
 	if err != nil {
 		t.Fatal(err)

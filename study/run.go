@@ -10,14 +10,15 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Trainer trains the two models of the study on a dataset.
 type Trainer interface {
-	// Train trains the model of the given mode ("offline" or "online") on ds, or
+	// Train trains the model of the given mode (unet.Offline or unet.Online) on ds, or
 	// reuses a finished run in dir, and returns it together with K ≥ 2 of its
 	// checkpoints for the VoG baseline (nil when unavailable).
-	Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error)
+	Train(ds *data.Dataset, mode unet.Mode, dir string) (Model, []GradientModel, error)
 }
 
 // Config configures a whole study run.
@@ -124,8 +125,8 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	opts := AnalyzeOptions{BatchSize: cfg.BatchSize}
 	var offline, online Model
 	var onlineCkpts []GradientModel
-	for _, mode := range []string{"offline", "online"} {
-		dir := filepath.Join(cfg.Out, name, mode)
+	for _, mode := range unet.Modes() {
+		dir := filepath.Join(cfg.Out, name, mode.String())
 		m, ckpts, err := trainer.Train(ds, mode, dir)
 		if err != nil {
 			return nil, fmt.Errorf("study: %s: training %s: %w", name, mode, err)
@@ -134,7 +135,7 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 		if err != nil {
 			return nil, err
 		}
-		if mode == "offline" {
+		if mode == unet.Offline {
 			offline, r.Offline = m, res
 		} else {
 			online, r.Online, onlineCkpts = m, res, ckpts

@@ -10,13 +10,14 @@ import (
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // fakeTrainer "trains" the threshold model and returns three checkpoints.
 type fakeTrainer struct{ calls []string }
 
-func (f *fakeTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error) {
-	f.calls = append(f.calls, ds.Name+"/"+mode)
+func (f *fakeTrainer) Train(ds *data.Dataset, mode unet.Mode, dir string) (Model, []GradientModel, error) {
+	f.calls = append(f.calls, ds.Name+"/"+mode.String())
 	return thresholdModel{layers: NumLayers, units: 9},
 		[]GradientModel{gradientModel{1}, gradientModel{1.5}, gradientModel{0.5}}, nil
 }

@@ -104,9 +104,9 @@ func (s *Session) Dataset(name string) (*data.Dataset, error) {
 }
 
 // Model trains (or reloads from the cache folder) the model of the given mode
-// ("offline" or "online") on the named dataset.
-func (s *Session) Model(name, mode string) (Model, error) {
-	key := name + "/" + mode
+// (unet.Offline or unet.Online) on the named dataset.
+func (s *Session) Model(name string, mode unet.Mode) (Model, error) {
+	key := name + "/" + mode.String()
 	if m, ok := s.models[key]; ok {
 		return m, nil
 	}
@@ -114,7 +114,7 @@ func (s *Session) Model(name, mode string) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.Trainer.Train(ds, mode, filepath.Join(s.Config.Out, name, mode))
+	m, _, err := s.Trainer.Train(ds, mode, filepath.Join(s.Config.Out, name, mode.String()))
 	if err != nil {
 		return nil, err
 	}
@@ -124,11 +124,11 @@ func (s *Session) Model(name, mode string) (Model, error) {
 
 // History returns the per-epoch training history of a model (training it first
 // if needed).
-func (s *Session) History(name, mode string) ([]unet.Epoch, error) {
+func (s *Session) History(name string, mode unet.Mode) ([]unet.Epoch, error) {
 	if _, err := s.Model(name, mode); err != nil {
 		return nil, err
 	}
-	return unet.ReadHistory(filepath.Join(s.Config.Out, name, mode))
+	return unet.ReadHistory(filepath.Join(s.Config.Out, name, mode.String()))
 }
 
 // Results returns every analysis of the named dataset (training what is missing).

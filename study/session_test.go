@@ -16,7 +16,7 @@ func TestSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hist, err := s.History("isic-synth", "online")
+	hist, err := s.History("isic-synth", unet.Online)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ type UNetTrainer struct {
 
 // Train implements [Trainer]: it trains (or resumes, or reloads a finished run in
 // dir) and returns the network with its VoG checkpoints (spread over training).
-func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (Model, []GradientModel, error) {
+func (t *UNetTrainer) Train(ds *data.Dataset, mode unet.Mode, dir string) (Model, []GradientModel, error) {
 	cfg := t.Model
 	cfg.InChannels = ds.Channels
 	tc := t.Training

@@ -19,7 +19,7 @@
 //     stride 2, written exactly as a per-pixel dense layer to 4·C′ followed by
 //     depth-to-space (GoMLX has no transposed-convolution layer).
 //     It is the default because the original U-Net and the paper's network use it.
-//     Config.Upsample = "resize" uses nearest-neighbour 2× instead (no parameters;
+//     Config.Upsample = UpsampleResize uses nearest-neighbour 2× instead (no parameters;
 //     the following 3×3 convolution mixes the channels). Not bilinear: GoMLX's
 //     bilinear Interpolate has no working gradient when a side is ≤ 3.
 //   - Max-pooling is a reshape to [N, H/2, 2, W/2, 2, C] and a max over the 2×2

@@ -23,14 +23,6 @@ import (
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
-// Training modes.
-const (
-	// Offline trains with cross-entropy only.
-	Offline = "offline"
-	// Online adds the mean over layers of 1 − soft SA to the loss.
-	Online = "online"
-)
-
 // Mask sources for the prototypes of the online SA term.
 const (
 	// MaskOutput uses the network's own foreground probability B, with the
@@ -43,7 +35,7 @@ const (
 // TrainConfig configures training. The zero value of every field means its default.
 type TrainConfig struct {
 	// Mode is Offline (default) or Online.
-	Mode string `json:"mode"`
+	Mode Mode `json:"mode"`
 	// Epochs to train (default 8; the paper trains 50).
 	Epochs int `json:"epochs"`
 	// BatchSize (default 10, as the paper).
@@ -115,8 +107,8 @@ func (tc *TrainConfig) fill() error {
 	if tc.Mode == "" {
 		tc.Mode = Offline
 	}
-	if tc.Mode != Offline && tc.Mode != Online {
-		return fmt.Errorf("unet: mode must be %q or %q, got %q", Offline, Online, tc.Mode)
+	if _, err := ParseMode(string(tc.Mode)); err != nil {
+		return err
 	}
 	if tc.Epochs <= 0 {
 		tc.Epochs = DefaultEpochs
