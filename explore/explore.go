@@ -13,12 +13,13 @@
 //   - Test images are ranked by the online model's μ (the model the paper's
 //     coverage study uses), lowest first, so that one rank is the same image
 //     whichever model is shown and offline/online can be compared on it.
-//   - Features come from the model's forward pass on the same batches of 10 test
-//     images as study.Analyze, so the layer SA shown equals the study's
-//     ModelResults.LayerSA. They are computed once per (dataset, model, batch)
-//     and kept; the layer and unit SAMs and p_t maps of an image are computed
-//     once per (dataset, model, image, layer), on that image alone, and kept
-//     (about 3 MB per image for all 18 layers of a Base-8 U-Net at 64×64).
+//   - Features come from the model's forward pass on the same batches of
+//     unet.DefaultBatchSize (10) test images as study.Analyze, so the layer SA
+//     shown equals the study's ModelResults.LayerSA. They are computed once per
+//     (dataset, model, batch) and kept; the layer and unit SAMs and p_t maps of
+//     an image are computed once per (dataset, model, image, layer), on that
+//     image alone, and kept (about 3 MB per image for all 18 layers of a Base-8
+//     U-Net at 64×64).
 //   - Units are ranked per image and layer by their SA against the ground truth,
 //     highest first (unit rank 1 is the best unit on this image); unit rank 0
 //     means "all units" (the layer-level SAM and p_t).
@@ -42,10 +43,6 @@ import (
 	"github.com/protoseg-go/protoseg-go/study"
 	"github.com/protoseg-go/protoseg-go/unet"
 )
-
-// BatchSize is the forward-pass batch, equal to study.Analyze's default so that
-// features (and so the layer SA) match the study's numbers.
-const BatchSize = 10
 
 // Source gives the explorer what it needs; *study.Session is one.
 type Source interface {
@@ -385,7 +382,7 @@ func (e *Explorer) Warm(c Choice) error {
 
 // features returns the forward pass of the batch holding test image index.
 func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
-	start := k.index / BatchSize * BatchSize
+	start := k.index / unet.DefaultBatchSize * unet.DefaultBatchSize
 	key := batchKey{k.dataset, k.mode, start}
 	if bf, ok := e.feats[key]; ok {
 		return bf, k.index - start, nil
@@ -398,7 +395,7 @@ func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	batch := ds.Test[start:min(start+BatchSize, len(ds.Test))]
+	batch := ds.Test[start:min(start+unet.DefaultBatchSize, len(ds.Test))]
 	images, gt, err := ds.Batch(batch)
 	if err != nil {
 		return nil, 0, err

@@ -49,7 +49,8 @@ type Example struct {
 
 // AnalyzeOptions configures [Analyze].
 type AnalyzeOptions struct {
-	// BatchSize is the number of images per forward pass (default 10).
+	// BatchSize is the number of images per forward pass (default
+	// [unet.DefaultBatchSize], 10).
 	BatchSize int
 	// Examples is the number of leading test images whose SAMs are kept (default 4).
 	Examples int
@@ -60,7 +61,7 @@ type AnalyzeOptions struct {
 // last two layers, heat-maps, and the output Dice.
 func Analyze(a *protoseg.Analyzer, model Model, ds *data.Dataset, opts AnalyzeOptions) (*ModelResults, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 10
+		opts.BatchSize = unet.DefaultBatchSize
 	}
 	if opts.Examples <= 0 {
 		opts.Examples = 4
@@ -174,7 +175,7 @@ func layerName(l int) string { return unet.LayerName(l + 1) }
 // separableness).
 func Separableness(a *protoseg.Analyzer, ds *data.Dataset, batchSize int) (sx []float64, sams [][]uint8, err error) {
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	for start := 0; start < len(ds.Test); start += batchSize {
 		images, gt, err := ds.Batch(ds.Test[start:min(start+batchSize, len(ds.Test))])

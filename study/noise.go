@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // DefaultNoiseLevels are the paper's uniform-noise levels 0.1, 0.2, …, 1.0 (Fig. 16).
@@ -24,7 +25,7 @@ func NoiseStudy(a *protoseg.Analyzer, model Model, ds *data.Dataset, clean [][]f
 		return nil, fmt.Errorf("study: noise study: %d clean SA rows for %d test images of %s", len(clean), len(ds.Test), ds.Name)
 	}
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	out := make([][]float64, len(levels))
 	for li, level := range levels {
@@ -78,7 +79,7 @@ func VoGScores(checkpoints []GradientModel, ds *data.Dataset, batchSize int) (vo
 		return nil, nil, fmt.Errorf("study: VoG needs at least 2 checkpoints, got %d", len(checkpoints))
 	}
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	for start := 0; start < len(ds.Test); start += batchSize {
 		images, _, err := ds.Batch(ds.Test[start:min(start+batchSize, len(ds.Test))])

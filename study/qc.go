@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // QCMethods are the quality-control scores compared as failure detectors, in
@@ -104,7 +105,7 @@ func binaryEntropy(p float64) float64 {
 // The test images must be square.
 func QCScores(model Model, ds *data.Dataset, res *ModelResults, vog []float64, batchSize int) (*QCResults, error) {
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	if ds.Height != ds.Width {
 		return nil, fmt.Errorf("study: %s: TTA needs square images, got %d×%d", ds.Name, ds.Height, ds.Width)

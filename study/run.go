@@ -36,7 +36,7 @@ type Config struct {
 	NoiseLevels []float64
 	// Seed of the noise study.
 	Seed uint64
-	// BatchSize for analysis passes (default 10).
+	// BatchSize for analysis passes (default [unet.DefaultBatchSize], 10).
 	BatchSize int
 	// Describe is a one-line description of the configuration for the report.
 	Describe string

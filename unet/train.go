@@ -38,7 +38,7 @@ type TrainConfig struct {
 	Mode Mode `json:"mode"`
 	// Epochs to train (default 8; the paper trains 50).
 	Epochs int `json:"epochs"`
-	// BatchSize (default 10, as the paper).
+	// BatchSize (default DefaultBatchSize: 10, as the paper).
 	BatchSize int `json:"batch_size"`
 	// LearningRate of Adam (default 1e-3 for the small CPU models; the paper uses
 	// 1e-4 at Base 64) and HalveEvery: it is halved every HalveEvery epochs
@@ -78,7 +78,11 @@ type TrainConfig struct {
 
 // Defaults for the small models of this machine (see the package doc and README).
 const (
-	DefaultEpochs       = 8
+	DefaultEpochs = 8
+	// DefaultBatchSize is the paper's batch of 10 images: the default of
+	// training (TrainConfig.BatchSize) and of the forward passes of the study's
+	// analyses and of the explorer (which uses the study's batches, so that the
+	// layer SA it shows equals the study's).
 	DefaultBatchSize    = 10
 	DefaultLearningRate = 1e-3
 	DefaultHalveEvery   = 20

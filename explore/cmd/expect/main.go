@@ -98,8 +98,8 @@ func run(dataset string, rank int, mode unet.Mode, steps string) error {
 	if err != nil {
 		return err
 	}
-	start := idx / explore.BatchSize * explore.BatchSize
-	images, gt, err := ds.Batch(ds.Test[start:min(start+explore.BatchSize, len(ds.Test))])
+	start := idx / unet.DefaultBatchSize * unet.DefaultBatchSize
+	images, gt, err := ds.Batch(ds.Test[start:min(start+unet.DefaultBatchSize, len(ds.Test))])
 	if err != nil {
 		return err
 	}
