@@ -57,7 +57,7 @@ type Preset struct {
 // Presets of the study.
 var (
 	// DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
-	DefaultPreset = Preset{Size: 64, Base: 8, Epochs: 12, Train: 160, Test: 40, Seeds: 3, ObjectWeight: unet.AutoObjectWeight}
+	DefaultPreset = Preset{Size: 64, Base: 8, Epochs: unet.DefaultEpochs, Train: 160, Test: 40, Seeds: 3, ObjectWeight: unet.AutoObjectWeight}
 	// QuickPreset is small, for CI and first looks.
 	QuickPreset = Preset{Size: 32, Base: 4, Epochs: 2, Train: 40, Test: 20, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
 )

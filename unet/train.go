@@ -36,7 +36,7 @@ const (
 type TrainConfig struct {
 	// Mode is Offline (default) or Online.
 	Mode Mode `json:"mode"`
-	// Epochs to train (default 8; the paper trains 50).
+	// Epochs to train (default DefaultEpochs: 12; the paper trains 50).
 	Epochs int `json:"epochs"`
 	// BatchSize (default DefaultBatchSize: 10, as the paper).
 	BatchSize int `json:"batch_size"`
@@ -78,7 +78,10 @@ type TrainConfig struct {
 
 // Defaults for the small models of this machine (see the package doc and README).
 const (
-	DefaultEpochs = 8
+	// DefaultEpochs is the number of training epochs, the same for `protoseg
+	// train` and the study's default preset (study.DefaultPreset); the paper
+	// trains 50.
+	DefaultEpochs = 12
 	// DefaultBatchSize is the paper's batch of 10 images: the default of
 	// training (TrainConfig.BatchSize) and of the forward passes of the study's
 	// analyses and of the explorer (which uses the study's batches, so that the
