@@ -75,7 +75,7 @@ func pearson(x, y []float64) float64 {
 }
 
 // Calibration test sets: the default preset's test count and seeds
-// (study.DefaultPreset.Test; docs/design.md, "Calibration of the stand-ins").
+// (study.DefaultPreset().Test; docs/design.md, "Calibration of the stand-ins").
 const (
 	calibrationTest = 40
 	sxTolerance     = 0.05

@@ -13,12 +13,13 @@
 //   - Test images are ranked by the online model's μ (the model the paper's
 //     coverage study uses), lowest first, so that one rank is the same image
 //     whichever model is shown and offline/online can be compared on it.
-//   - Features come from the model's forward pass on the same batches of 10 test
-//     images as study.Analyze, so the layer SA shown equals the study's
-//     ModelResults.LayerSA. They are computed once per (dataset, model, batch)
-//     and kept; the layer and unit SAMs and p_t maps of an image are computed
-//     once per (dataset, model, image, layer), on that image alone, and kept
-//     (about 3 MB per image for all 18 layers of a Base-8 U-Net at 64×64).
+//   - Features come from the model's forward pass on the same batches of
+//     unet.DefaultBatchSize (10) test images as study.Analyze, so the layer SA
+//     shown equals the study's ModelResults.LayerSA. They are computed once per
+//     (dataset, model, batch) and kept; the layer and unit SAMs and p_t maps of
+//     an image are computed once per (dataset, model, image, layer), on that
+//     image alone, and kept (about 3 MB per image for all 18 layers of a Base-8
+//     U-Net at 64×64).
 //   - Units are ranked per image and layer by their SA against the ground truth,
 //     highest first (unit rank 1 is the best unit on this image); unit rank 0
 //     means "all units" (the layer-level SAM and p_t).
@@ -45,17 +46,10 @@ import (
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
-// BatchSize is the forward-pass batch, equal to study.Analyze's default so that
-// features (and so the layer SA) match the study's numbers.
-const BatchSize = 10
-
-// Modes are the two trained models.
-var Modes = []string{"offline", "online"}
-
 // Source gives the explorer what it needs; *study.Session is one.
 type Source interface {
 	Dataset(name string) (*data.Dataset, error)
-	Model(name, mode string) (measure.Model, error)
+	Model(name string, mode unet.Mode) (measure.Model, error)
 	Results(name string) (*measure.DatasetResults, error)
 }
 
@@ -65,8 +59,8 @@ type Choice struct {
 	Dataset string
 	// Rank is the test image's rank by μ of the online model, 0 = lowest μ.
 	Rank int
-	// Mode is "offline" or "online".
-	Mode string
+	// Mode is unet.Offline or unet.Online.
+	Mode unet.Mode
 	// Layer is 1–18.
 	Layer int
 	// Unit is 0 for all units (layer level), or k ≥ 1 for the k-th best unit of
@@ -76,7 +70,8 @@ type Choice struct {
 
 // Numbers are the measured values of a view.
 type Numbers struct {
-	Dataset, Mode string
+	Dataset string
+	Mode    unet.Mode
 	// Rank (0 = lowest μ) of Images test images; Index is the test-set index.
 	Rank, Images, Index int
 	Layer               int
@@ -128,13 +123,15 @@ type Explorer struct {
 }
 
 type batchKey struct {
-	dataset, mode string
-	start         int
+	dataset string
+	mode    unet.Mode
+	start   int
 }
 
 type imageKey struct {
-	dataset, mode string
-	index         int
+	dataset string
+	mode    unet.Mode
+	index   int
 }
 
 type layerKey struct {
@@ -174,7 +171,7 @@ func FromSession(s *study.Session) (*Explorer, error) {
 type sessionSource struct{ s *study.Session }
 
 func (s sessionSource) Dataset(name string) (*data.Dataset, error) { return s.s.Dataset(name) }
-func (s sessionSource) Model(name, mode string) (measure.Model, error) {
+func (s sessionSource) Model(name string, mode unet.Mode) (measure.Model, error) {
 	return s.s.Model(name, mode)
 }
 func (s sessionSource) Results(name string) (*measure.DatasetResults, error) {
@@ -269,8 +266,8 @@ func (e *Explorer) Normalize(c Choice) (Choice, error) {
 	if c.Dataset == "" {
 		c.Dataset = e.datasets[0]
 	}
-	if c.Mode != "offline" {
-		c.Mode = "online"
+	if c.Mode != unet.Offline {
+		c.Mode = unet.Online
 	}
 	o, err := e.Order(c.Dataset)
 	if err != nil {
@@ -301,7 +298,7 @@ func (e *Explorer) View(c Choice) (*View, error) {
 	}
 	c.Unit = min(c.Unit, ld.c)
 	mr := r.Offline
-	if c.Mode == "online" {
+	if c.Mode == unet.Online {
 		mr = r.Online
 	}
 	ds := r.Dataset
@@ -313,7 +310,7 @@ func (e *Explorer) View(c Choice) (*View, error) {
 	sample := ds.Test[index]
 	n := Numbers{
 		Dataset: c.Dataset, Mode: c.Mode, Rank: c.Rank, Images: len(e.order[c.Dataset]), Index: index,
-		Layer: c.Layer, Group: group(c.Layer), UnitRank: c.Unit, Unit: -1, Units: ld.c,
+		Layer: c.Layer, Group: unet.GroupOf(c.Layer), UnitRank: c.Unit, Unit: -1, Units: ld.c,
 		LayerSA: ld.sa, UnitSA: math.NaN(), Active: ld.active,
 		Mu: mr.Mu[index], Dice: mr.Dice[index],
 	}
@@ -355,8 +352,6 @@ func (n Numbers) Text() string {
 	return b.String()
 }
 
-func group(layer int) string { return unet.GroupOf(layer) }
-
 func count(m []uint8) int {
 	n := 0
 	for _, v := range m {
@@ -387,7 +382,7 @@ func (e *Explorer) Warm(c Choice) error {
 
 // features returns the forward pass of the batch holding test image index.
 func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
-	start := k.index / BatchSize * BatchSize
+	start := k.index / unet.DefaultBatchSize * unet.DefaultBatchSize
 	key := batchKey{k.dataset, k.mode, start}
 	if bf, ok := e.feats[key]; ok {
 		return bf, k.index - start, nil
@@ -400,7 +395,7 @@ func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	batch := ds.Test[start:min(start+BatchSize, len(ds.Test))]
+	batch := ds.Test[start:min(start+unet.DefaultBatchSize, len(ds.Test))]
 	images, gt, err := ds.Batch(batch)
 	if err != nil {
 		return nil, 0, err

@@ -14,6 +14,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // fakeModel gives feature maps shaped like a U-Net's 18 layers (Base base) that
@@ -72,7 +73,7 @@ func (m fakeModel) Forward(images *tensors.Tensor) (*measure.Output, error) {
 // fakeSource analyses the fake models with the study's own Analyze.
 type fakeSource struct {
 	ds      *data.Dataset
-	models  map[string]measure.Model
+	models  map[unet.Mode]measure.Model
 	results *measure.DatasetResults
 }
 
@@ -81,8 +82,8 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := &fakeSource{ds: ds, models: map[string]measure.Model{
-		"offline": fakeModel{base: base, seed: 0}, "online": fakeModel{base: base, seed: 1},
+	src := &fakeSource{ds: ds, models: map[unet.Mode]measure.Model{
+		unet.Offline: fakeModel{base: base, seed: 0}, unet.Online: fakeModel{base: base, seed: 1},
 	}}
 	r := &measure.DatasetResults{Dataset: ds}
 	for mode, m := range src.models {
@@ -90,7 +91,7 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 		if err != nil {
 			t.Fatal(err)
 		}
-		if mode == "offline" {
+		if mode == unet.Offline {
 			r.Offline = mr
 		} else {
 			r.Online = mr
@@ -100,8 +101,10 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 	return src
 }
 
-func (s *fakeSource) Dataset(string) (*data.Dataset, error)           { return s.ds, nil }
-func (s *fakeSource) Model(_, mode string) (measure.Model, error)     { return s.models[mode], nil }
+func (s *fakeSource) Dataset(string) (*data.Dataset, error) { return s.ds, nil }
+func (s *fakeSource) Model(_ string, mode unet.Mode) (measure.Model, error) {
+	return s.models[mode], nil
+}
 func (s *fakeSource) Results(string) (*measure.DatasetResults, error) { return s.results, nil }
 
 func setup(t testing.TB, size, base, test int) (*Explorer, *fakeSource) {
@@ -133,14 +136,14 @@ func TestView(t *testing.T) {
 			t.Fatalf("order not by rising μ: %v", order)
 		}
 	}
-	for _, mode := range Modes {
+	for _, mode := range unet.Modes() {
 		mr := src.results.Offline
-		if mode == "online" {
+		if mode == unet.Online {
 			mr = src.results.Online
 		}
 		for _, rank := range []int{0, 5, 11} {
 			idx := order[rank]
-			for layer := 1; layer <= measure.NumLayers; layer++ {
+			for layer := 1; layer <= unet.NumLayers; layer++ {
 				v, err := e.View(Choice{Dataset: "isic-synth", Rank: rank, Mode: mode, Layer: layer})
 				if err != nil {
 					t.Fatal(err)
@@ -176,7 +179,7 @@ func TestView(t *testing.T) {
 
 func TestViewImageChanges(t *testing.T) {
 	e, _ := setup(t, 32, 2, 12)
-	base := Choice{Dataset: "isic-synth", Rank: 3, Mode: "online", Layer: 1}
+	base := Choice{Dataset: "isic-synth", Rank: 3, Mode: unet.Online, Layer: 1}
 	v1, err := e.View(base)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +220,7 @@ func TestViewImageChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v4.Choice.Rank != 11 || v4.Choice.Layer != 18 || v4.Choice.Unit != v4.Numbers.Units || v4.Choice.Mode != "online" {
+	if v4.Choice.Rank != 11 || v4.Choice.Layer != 18 || v4.Choice.Unit != v4.Numbers.Units || v4.Choice.Mode != unet.Online {
 		t.Fatalf("clamped %+v", v4.Choice)
 	}
 	if _, err := e.View(Choice{Dataset: "nope"}); err == nil {
@@ -244,13 +247,13 @@ func TestEvictsOldImages(t *testing.T) {
 // image whose features are known (layer + unit SAMs + p_t, then render).
 func BenchmarkUpdate(b *testing.B) {
 	e, _ := setup(b, 64, 8, 20)
-	c := Choice{Dataset: "isic-synth", Rank: 4, Mode: "online", Layer: 1}
+	c := Choice{Dataset: "isic-synth", Rank: 4, Mode: unet.Online, Layer: 1}
 	if err := e.Warm(c); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("cached", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			c.Layer = 1 + i%measure.NumLayers
+			c.Layer = 1 + i%unet.NumLayers
 			c.Unit = i % 3
 			if _, err := e.View(c); err != nil {
 				b.Fatal(err)
@@ -259,7 +262,7 @@ func BenchmarkUpdate(b *testing.B) {
 	})
 	b.Run("layer", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			c.Layer = 1 + i%measure.NumLayers
+			c.Layer = 1 + i%unet.NumLayers
 			b.StopTimer()
 			delete(e.layers, layerKey{imageKey{c.Dataset, c.Mode, e.order[c.Dataset][c.Rank]}, c.Layer})
 			b.StartTimer()
@@ -272,12 +275,12 @@ func BenchmarkUpdate(b *testing.B) {
 
 func TestAnswer(t *testing.T) {
 	e, _ := setup(t, 32, 1, 12)
-	r := e.Answer(State{Seq: 7, Rank: 2, Mode: "offline", Layer: 5, Unit: 1, Compare: CompareLayers, Layer2: 17})
+	r := e.Answer(State{Seq: 7, Rank: 2, Mode: unet.Offline, Layer: 5, Unit: 1, Compare: CompareLayers, Layer2: 17})
 	if r.Error != "" || r.Seq != 7 || len(r.Views) != 2 || r.Images != 12 {
 		t.Fatalf("reply %+v", r)
 	}
 	a, b := r.Views[0].Attrs, r.Views[1].Attrs
-	if a["layer"] != "5" || b["layer"] != "17" || a["unit-rank"] != "1" || b["unit-rank"] != "0" || a["mode"] != "offline" {
+	if a["layer"] != "5" || b["layer"] != "17" || a["unit-rank"] != "1" || b["unit-rank"] != "0" || a["mode"] != unet.Offline.String() {
 		t.Fatalf("attrs %v / %v", a, b)
 	}
 	if a["sa"] != a["unit-sa"] || b["sa"] != b["layer-sa"] || b["unit-sa"] != "" || len(a["png-sha256"]) != 64 {
@@ -287,7 +290,7 @@ func TestAnswer(t *testing.T) {
 		t.Fatalf("src %.40s, labels %v", r.Views[0].Src, r.UnitLabels)
 	}
 	r = e.Answer(State{Layer: 18, Compare: CompareModels})
-	if len(r.Views) != 2 || r.Views[0].Attrs["mode"] != "offline" || r.Views[1].Attrs["mode"] != "online" {
+	if len(r.Views) != 2 || r.Views[0].Attrs["mode"] != unet.Offline.String() || r.Views[1].Attrs["mode"] != unet.Online.String() {
 		t.Fatalf("models: %+v", r.Views)
 	}
 	r = e.Answer(State{Dataset: "nope"})

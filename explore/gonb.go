@@ -64,7 +64,7 @@ func (e *Explorer) Show(initial State) error {
 		initial.Layer2 = 1
 	}
 	if initial.Mode == "" {
-		initial.Mode = "online"
+		initial.Mode = unet.Online
 	}
 	// Results (training what is missing) and the first image's analyses of every
 	// layer, which compiles the graphs of every layer shape once.
@@ -181,6 +181,15 @@ func static(r Reply, interactive bool) string {
 		b.WriteString(`<p style="font-family:sans-serif;color:#666">(No browser answered, so the explorer shows its first view only; open the notebook in Jupyter and run the cell to explore.)</p>`)
 	}
 	return b.String()
+}
+
+// modeNames are the names of unet.Modes, the values of the page's model control.
+func modeNames() []string {
+	var names []string
+	for _, m := range unet.Modes() {
+		names = append(names, m.String())
+	}
+	return names
 }
 
 // page is the explorer's HTML and script.
@@ -349,7 +358,7 @@ func page(uid, in, out string, datasets []string, first Reply) string {
 </script>`,
 		uid, 2*PanelSide+gap,
 		opts(datasets, datasets, s.Dataset), max(0, first.Images-1), s.Rank,
-		opts(Modes, Modes, s.Mode), s.Layer, units.String(),
+		opts(modeNames(), modeNames(), s.Mode.String()), s.Layer, units.String(),
 		opts([]string{CompareNone, CompareLayers, CompareModels}, []string{"off", "two layers", "offline vs online"}, s.Compare),
 		s.Layer2, view(0), view(1), cfg, firstJSON)
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Compare modes of the side-by-side view.
@@ -20,15 +22,15 @@ const (
 // State is what the page's controls hold; the page sends it on every change.
 type State struct {
 	// Seq numbers the page's requests; the reply carries it back.
-	Seq     int    `json:"seq"`
-	Cmd     string `json:"cmd,omitempty"` // "hello", "update" or "close"
-	Dataset string `json:"dataset"`
-	Rank    int    `json:"rank"`
-	Mode    string `json:"mode"`
-	Layer   int    `json:"layer"`
-	Unit    int    `json:"unit"`
-	Compare string `json:"compare"`
-	Layer2  int    `json:"layer2"`
+	Seq     int       `json:"seq"`
+	Cmd     string    `json:"cmd,omitempty"` // "hello", "update" or "close"
+	Dataset string    `json:"dataset"`
+	Rank    int       `json:"rank"`
+	Mode    unet.Mode `json:"mode"`
+	Layer   int       `json:"layer"`
+	Unit    int       `json:"unit"`
+	Compare string    `json:"compare"`
+	Layer2  int       `json:"layer2"`
 }
 
 // Reply is what the page receives: the normalised state and one or two views.
@@ -66,9 +68,9 @@ func (s State) Choices() []Choice {
 		b.Layer, b.Unit = s.Layer2, 0
 		return []Choice{a, b}
 	case CompareModels:
-		a.Mode = "offline"
+		a.Mode = unet.Offline
 		b := a
-		b.Mode = "online"
+		b.Mode = unet.Online
 		return []Choice{a, b}
 	}
 	return []Choice{a}
@@ -130,7 +132,7 @@ func (v *View) reply() ViewReply {
 		Src:   "data:image/png;base64," + base64.StdEncoding.EncodeToString(v.PNG),
 		Text:  v.Text,
 		Attrs: map[string]string{
-			"dataset": n.Dataset, "rank": strconv.Itoa(n.Rank), "index": strconv.Itoa(n.Index), "mode": n.Mode,
+			"dataset": n.Dataset, "rank": strconv.Itoa(n.Rank), "index": strconv.Itoa(n.Index), "mode": n.Mode.String(),
 			"layer": strconv.Itoa(n.Layer), "unit-rank": strconv.Itoa(n.UnitRank), "unit": strconv.Itoa(n.Unit),
 			"units": strconv.Itoa(n.Units), "layer-sa": f(n.LayerSA), "unit-sa": f(n.UnitSA), "sa": f(sa),
 			"mu": f(n.Mu), "dice": f(n.Dice), "sam-pixels": strconv.Itoa(n.SAMPixels),

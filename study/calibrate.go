@@ -28,9 +28,6 @@ const (
 	CalibrationSxTol   = 0.05
 )
 
-// calibrationBatch is the batch size of the calibration's forward passes.
-const calibrationBatch = 10
-
 // CalibrationSeed is one seed's calibration measurement: the offline model of
 // the preset trained on the stand-in drawn with that seed.
 type CalibrationSeed struct {
@@ -133,11 +130,11 @@ func CalibrateSeed(backend backends.Backend, p Preset, name string, seed uint64,
 	if err != nil {
 		return CalibrationSeed{}, fmt.Errorf("study: calibrating %s, seed %d: %w", name, seed, err)
 	}
-	dice, err := OutputDice(m, ds, calibrationBatch)
+	dice, err := OutputDice(m, ds, unet.DefaultBatchSize)
 	if err != nil {
 		return CalibrationSeed{}, err
 	}
-	sx, _, err := measure.Separableness(s.Analyzer, ds, calibrationBatch)
+	sx, _, err := measure.Separableness(s.Analyzer, ds, unet.DefaultBatchSize)
 	if err != nil {
 		return CalibrationSeed{}, err
 	}
@@ -153,7 +150,7 @@ func CalibrateSeed(backend backends.Backend, p Preset, name string, seed uint64,
 // image of ds, as [Analyze] computes it, without the layer analyses.
 func OutputDice(m measure.Model, ds *data.Dataset, batchSize int) ([]float64, error) {
 	if batchSize <= 0 {
-		batchSize = calibrationBatch
+		batchSize = unet.DefaultBatchSize
 	}
 	var dice []float64
 	for start := 0; start < len(ds.Test); start += batchSize {

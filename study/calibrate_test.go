@@ -49,8 +49,8 @@ func TestCalibrationPass(t *testing.T) {
 // TestPresetSeeds checks that the calibration's default seeds are reproduce's:
 // 1 and 2 for the default preset, 1 for the quick one.
 func TestPresetSeeds(t *testing.T) {
-	if s := PresetSeeds(DefaultPreset); len(s) != DefaultPreset.Seeds || s[0] != 1 || s[len(s)-1] != uint64(DefaultPreset.Seeds) {
-		t.Errorf("default preset: seeds %v, want 1…%d", s, DefaultPreset.Seeds)
+	if s := PresetSeeds(DefaultPreset()); len(s) != DefaultPreset().Seeds || s[0] != 1 || s[len(s)-1] != uint64(DefaultPreset().Seeds) {
+		t.Errorf("default preset: seeds %v, want 1…%d", s, DefaultPreset().Seeds)
 	}
 	if s := PresetSeeds(Preset{}); len(s) != 1 || s[0] != 1 {
 		t.Errorf("preset without seeds: %v, want [1]", s)
@@ -67,11 +67,11 @@ func TestCalibrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	row, err := Calibrate(b, QuickPreset, "brats-synth", []uint64{1, 2}, out, nil)
+	row, err := Calibrate(b, QuickPreset(), "brats-synth", []uint64{1, 2}, out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(row.Seeds) != 2 || len(row.Seeds[0].ImageDice) != QuickPreset.Test || len(row.Seeds[1].Meta) != QuickPreset.Test {
+	if len(row.Seeds) != 2 || len(row.Seeds[0].ImageDice) != QuickPreset().Test || len(row.Seeds[1].Meta) != QuickPreset().Test {
 		t.Fatalf("row %+v", row)
 	}
 	for _, s := range row.Seeds {
@@ -84,7 +84,7 @@ func TestCalibrate(t *testing.T) {
 		}
 	}
 	// S_x does not depend on the model: it is the input's separableness.
-	ds, err := data.Load("brats-synth", data.Options{Size: QuickPreset.Size, Seed: 2, TrainCount: QuickPreset.Train, TestCount: QuickPreset.Test})
+	ds, err := data.Load("brats-synth", data.Options{Size: QuickPreset().Size, Seed: 2, TrainCount: QuickPreset().Train, TestCount: QuickPreset().Test})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,13 +109,13 @@ func TestCalibrate(t *testing.T) {
 			t.Errorf("printed row lacks %q:\n%s", w, buf.String())
 		}
 	}
-	hist := filepath.Join(out, "seed1", "brats-synth", unet.Offline, "history.jsonl")
+	hist := filepath.Join(out, "seed1", "brats-synth", unet.Offline.String(), "history.jsonl")
 	before, err := os.Stat(hist)
 	if err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(10 * time.Millisecond)
-	again, err := Calibrate(b, QuickPreset, "brats-synth", []uint64{1}, out, nil)
+	again, err := Calibrate(b, QuickPreset(), "brats-synth", []uint64{1}, out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,14 +21,14 @@ const (
 )
 
 // NotebookSession returns the session every notebook shares: the preset is
-// QuickPreset when $PROTOSEG_QUICK is "1" and DefaultPreset otherwise, and trained
+// QuickPreset() when $PROTOSEG_QUICK is "1" and DefaultPreset() otherwise, and trained
 // models and results are cached in one folder ($PROTOSEG_CACHE, default
 // $GONB_DIR/.cache), so a notebook reuses what an earlier one trained and trains
 // it itself when missing. Quick and default runs are cached apart.
 func NotebookSession(backend backends.Backend, log io.Writer) (*Session, error) {
-	preset, tag := DefaultPreset, "default"
+	preset, tag := DefaultPreset(), "default"
 	if os.Getenv(EnvQuick) == "1" {
-		preset, tag = QuickPreset, "quick"
+		preset, tag = QuickPreset(), "quick"
 	}
 	names, err := ParseDatasets(os.Getenv(EnvDatasets))
 	if err != nil {

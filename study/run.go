@@ -14,14 +14,15 @@ import (
 	"github.com/protoseg-go/protoseg-go/study/measure"
 	"github.com/protoseg-go/protoseg-go/study/report"
 	"github.com/protoseg-go/protoseg-go/study/stats"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Trainer trains the two models of the study on a dataset.
 type Trainer interface {
-	// Train trains the model of the given mode ("offline" or "online") on ds, or
+	// Train trains the model of the given mode (unet.Offline or unet.Online) on ds, or
 	// reuses a finished run in dir, and returns it together with K ≥ 2 of its
 	// checkpoints for the VoG baseline (nil when unavailable).
-	Train(ds *data.Dataset, mode, dir string) (measure.Model, []measure.GradientModel, error)
+	Train(ds *data.Dataset, mode unet.Mode, dir string) (measure.Model, []measure.GradientModel, error)
 }
 
 // Config configures a whole study run.
@@ -39,7 +40,7 @@ type Config struct {
 	NoiseLevels []float64
 	// Seed of the noise study.
 	Seed uint64
-	// BatchSize for analysis passes (default 10).
+	// BatchSize for analysis passes (default [unet.DefaultBatchSize], 10).
 	BatchSize int
 	// Describe is a one-line description of the configuration for the report.
 	Describe string
@@ -150,8 +151,8 @@ func trainAndAnalyze(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer
 		r.ByMetric = append(r.ByMetric, &measure.MetricResults{Metric: metric})
 	}
 	opts := measure.AnalyzeOptions{BatchSize: cfg.BatchSize}
-	for _, mode := range []string{"offline", "online"} {
-		model, ckpts, err := trainer.Train(ds, mode, filepath.Join(cfg.Out, ds.Name, mode))
+	for _, mode := range unet.Modes() {
+		model, ckpts, err := trainer.Train(ds, mode, filepath.Join(cfg.Out, ds.Name, mode.String()))
 		if err != nil {
 			return m, fmt.Errorf("study: %s: training %s: %w", ds.Name, mode, err)
 		}
@@ -159,13 +160,13 @@ func trainAndAnalyze(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer
 		if err != nil {
 			return m, err
 		}
-		if mode == "offline" {
+		if mode == unet.Offline {
 			m.offline, r.Offline = model, rs[0]
 		} else {
 			m.online, r.Online, m.checkpoints = model, rs[0], ckpts
 		}
 		for k, mr := range r.ByMetric {
-			if mode == "offline" {
+			if mode == unet.Offline {
 				mr.Offline = rs[k+1]
 			} else {
 				mr.Online = rs[k+1]

@@ -13,14 +13,15 @@ import (
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
 	"github.com/protoseg-go/protoseg-go/study/measure"
 	"github.com/protoseg-go/protoseg-go/study/stats"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // fakeTrainer "trains" the threshold model and returns three checkpoints.
 type fakeTrainer struct{ calls []string }
 
-func (f *fakeTrainer) Train(ds *data.Dataset, mode, dir string) (measure.Model, []measure.GradientModel, error) {
-	f.calls = append(f.calls, ds.Name+"/"+mode)
-	return measure.ThresholdModel{Layers: measure.NumLayers, Units: 9},
+func (f *fakeTrainer) Train(ds *data.Dataset, mode unet.Mode, dir string) (measure.Model, []measure.GradientModel, error) {
+	f.calls = append(f.calls, ds.Name+"/"+mode.String())
+	return measure.ThresholdModel{Layers: unet.NumLayers, Units: 9},
 		[]measure.GradientModel{fixture.GradientModel{Scale: 1}, fixture.GradientModel{Scale: 1.5}, fixture.GradientModel{Scale: 0.5}}, nil
 }
 
@@ -58,7 +59,7 @@ func TestRun(t *testing.T) {
 	res := readResults(t, out)
 	if len(res.Datasets) != 2 || !res.Datasets[0].Synthetic || res.Datasets[0].Name != "brats-synth" ||
 		len(res.Datasets[1].Online.Dice) != 6 || len(res.Datasets[1].Online.Degenerate) != 6 ||
-		len(res.Datasets[1].Offline.LayerSA[0]) != measure.NumLayers || len(res.Datasets[0].VoG) != 6 ||
+		len(res.Datasets[1].Offline.LayerSA[0]) != unet.NumLayers || len(res.Datasets[0].VoG) != 6 ||
 		len(res.Datasets[0].Offline.UnitSA[0]) != 9 || res.Datasets[0].VoGCheckpoints != 3 || res.Datasets[0].DeltaB == nil ||
 		res.Datasets[0].Noise == nil || len(res.Datasets[0].Noise.Diff) != 2 {
 		t.Fatalf("results.json datasets: %+v", res.Datasets)

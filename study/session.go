@@ -58,12 +58,15 @@ type Preset struct {
 }
 
 // Presets of the study.
-var (
-	// DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
-	DefaultPreset = Preset{Size: 64, Base: 8, Epochs: 12, Train: 160, Test: 40, Seeds: 3, ObjectWeight: unet.AutoObjectWeight}
-	// QuickPreset is small, for CI and first looks.
-	QuickPreset = Preset{Size: 32, Base: 4, Epochs: 2, Train: 40, Test: 20, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
-)
+// DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
+func DefaultPreset() Preset {
+	return Preset{Size: 64, Base: 8, Epochs: unet.DefaultEpochs, Train: 160, Test: 40, Seeds: 3, ObjectWeight: unet.AutoObjectWeight}
+}
+
+// QuickPreset is small, for CI and first looks.
+func QuickPreset() Preset {
+	return Preset{Size: 32, Base: 4, Epochs: 2, Train: 40, Test: 20, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
+}
 
 // NewSession prepares a session on the given datasets with a preset; models are
 // cached in out/<dataset>/<mode>.
@@ -107,9 +110,9 @@ func (s *Session) Dataset(name string) (*data.Dataset, error) {
 }
 
 // Model trains (or reloads from the cache folder) the model of the given mode
-// ("offline" or "online") on the named dataset.
-func (s *Session) Model(name, mode string) (measure.Model, error) {
-	key := name + "/" + mode
+// (unet.Offline or unet.Online) on the named dataset.
+func (s *Session) Model(name string, mode unet.Mode) (measure.Model, error) {
+	key := name + "/" + mode.String()
 	if m, ok := s.models[key]; ok {
 		return m, nil
 	}
@@ -117,7 +120,7 @@ func (s *Session) Model(name, mode string) (measure.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.Trainer.Train(ds, mode, filepath.Join(s.Config.Out, name, mode))
+	m, _, err := s.Trainer.Train(ds, mode, filepath.Join(s.Config.Out, name, mode.String()))
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +130,11 @@ func (s *Session) Model(name, mode string) (measure.Model, error) {
 
 // History returns the per-epoch training history of a model (training it first
 // if needed).
-func (s *Session) History(name, mode string) ([]unet.Epoch, error) {
+func (s *Session) History(name string, mode unet.Mode) ([]unet.Epoch, error) {
 	if _, err := s.Model(name, mode); err != nil {
 		return nil, err
 	}
-	return unet.ReadHistory(filepath.Join(s.Config.Out, name, mode))
+	return unet.ReadHistory(filepath.Join(s.Config.Out, name, mode.String()))
 }
 
 // Results returns every analysis of the named dataset (training what is missing).

@@ -20,7 +20,7 @@ func TestSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hist, err := s.History("isic-synth", "online")
+	hist, err := s.History("isic-synth", unet.Online)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestSession(t *testing.T) {
 // The default preset trains long enough for the VoG baseline's K = 5 checkpoints
 // (fewer epochs than K would leave fewer checkpoints than the captions state).
 func TestDefaultPresetVoGCheckpoints(t *testing.T) {
-	if k := len(unet.VoGEpochs(DefaultPreset.Epochs, unet.DefaultVoG)); k < unet.DefaultVoG || unet.DefaultVoG < 5 {
-		t.Fatalf("default preset: %d epochs give K = %d VoG checkpoints, want ≥ 5", DefaultPreset.Epochs, k)
+	if k := len(unet.VoGEpochs(DefaultPreset().Epochs, unet.DefaultVoG)); k < unet.DefaultVoG || unet.DefaultVoG < 5 {
+		t.Fatalf("default preset: %d epochs give K = %d VoG checkpoints, want ≥ 5", DefaultPreset().Epochs, k)
 	}
 }

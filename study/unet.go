@@ -24,7 +24,7 @@ type UNetTrainer struct {
 
 // Train implements [Trainer]: it trains (or resumes, or reloads a finished run in
 // dir) and returns the network with its VoG checkpoints (spread over training).
-func (t *UNetTrainer) Train(ds *data.Dataset, mode, dir string) (measure.Model, []measure.GradientModel, error) {
+func (t *UNetTrainer) Train(ds *data.Dataset, mode unet.Mode, dir string) (measure.Model, []measure.GradientModel, error) {
 	cfg := t.Model
 	cfg.InChannels = ds.Channels
 	tc := t.Training

@@ -25,7 +25,7 @@ func benchBatch(b *testing.B, size int) (images, masks *tensors.Tensor) {
 // BenchmarkTrainStep measures one Adam step of the U-Net (batch 10), offline and
 // online, reporting images/s.
 func BenchmarkTrainStep(b *testing.B) {
-	for _, mode := range []string{Offline, Online} {
+	for _, mode := range Modes() {
 		for _, base := range []int{8, 16} {
 			for _, size := range []int{64, 128} {
 				b.Run(fmt.Sprintf("%s/base=%d/size=%d", mode, base, size), func(b *testing.B) {
@@ -59,7 +59,7 @@ func newTestTrainer(tb testing.TB, cfg Config, tc TrainConfig) *train.Trainer {
 
 // benchTrainStep measures Adam steps of a U-Net of the given Base on batches of 10
 // images of the given size, reporting images/s.
-func benchTrainStep(b *testing.B, mode string, base, size int) {
+func benchTrainStep(b *testing.B, mode Mode, base, size int) {
 	trainer := newTestTrainer(b, Config{Base: base, InChannels: 1}, TrainConfig{Mode: mode})
 	images, masks := benchBatch(b, size)
 	step := func() {

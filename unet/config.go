@@ -52,9 +52,10 @@ type Config struct {
 	InChannels int `json:"in_channels"`
 	// Classes is the number of output classes (2: background, object).
 	Classes int `json:"classes"`
-	// Upsample is "transpose" (default: 2×2 stride-2 transposed convolution, as the
-	// original U-Net) or "resize" (nearest-neighbour 2×, no parameters).
-	Upsample string `json:"upsample"`
+	// Upsample is UpsampleTranspose (default: 2×2 stride-2 transposed
+	// convolution, as the original U-Net) or UpsampleResize (nearest-neighbour
+	// 2×, no parameters).
+	Upsample Upsample `json:"upsample"`
 	// Conv is how the 3×3 convolutions are computed: "im2col" (default: nine shifted
 	// slices and one matrix product) or "backend" (the backend's ConvGeneral). Both
 	// use the same weights, so checkpoints of one load into the other.
@@ -74,13 +75,13 @@ const (
 func (c Config) Width(l int) int { return c.Base * widthMultipliers[l-1] }
 
 // Validate checks the configuration and fills defaults (Classes 2, Upsample
-// "transpose", Conv "im2col").
+// UpsampleTranspose, Conv ConvIm2Col).
 func (c *Config) Validate() error {
 	if c.Classes == 0 {
 		c.Classes = 2
 	}
 	if c.Upsample == "" {
-		c.Upsample = "transpose"
+		c.Upsample = UpsampleTranspose
 	}
 	if c.Conv == "" {
 		c.Conv = ConvIm2Col
@@ -92,9 +93,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("unet: InChannels must be ≥ 1, got %d", c.InChannels)
 	case c.Classes < 2:
 		return fmt.Errorf("unet: Classes must be ≥ 2, got %d", c.Classes)
-	case c.Upsample != "transpose" && c.Upsample != "resize":
-		return fmt.Errorf("unet: Upsample must be \"transpose\" or \"resize\", got %q", c.Upsample)
-	case c.Conv != ConvIm2Col && c.Conv != ConvBackend:
+	}
+	if _, err := ParseUpsample(string(c.Upsample)); err != nil {
+		return err
+	}
+	if c.Conv != ConvIm2Col && c.Conv != ConvBackend {
 		return fmt.Errorf("unet: Conv must be %q or %q, got %q", ConvIm2Col, ConvBackend, c.Conv)
 	}
 	return nil

@@ -77,12 +77,12 @@ func maxPool2(x *Node) *Node {
 
 // upsample2 doubles the spatial size of x [N, H, W, C] and maps it to out channels:
 // a 2×2 stride-2 transposed convolution (a dense layer to 4·out per pixel, then
-// depth-to-space), or nearest-neighbour 2× for Upsample "resize" (then out is
+// depth-to-space), or nearest-neighbour 2× for UpsampleResize (then out is
 // ignored and the channels are kept).
 func upsample2(ctx *context.Context, cfg Config, x *Node, out int) *Node {
 	d := x.Shape().Dimensions
 	n, h, w := d[0], d[1], d[2]
-	if cfg.Upsample == "resize" {
+	if cfg.Upsample == UpsampleResize {
 		c := d[3]
 		x = Reshape(x, n, h, 1, w, 1, c)
 		x = BroadcastToDims(x, n, h, 2, w, 2, c)

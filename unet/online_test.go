@@ -92,10 +92,10 @@ func TestOnlineRaisesLateLayerSA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := map[string]float64{}
-	for _, mode := range []string{Offline, Online} {
+	results := map[Mode]float64{}
+	for _, mode := range Modes() {
 		tc := TrainConfig{Mode: mode, Epochs: 3, Seed: 3, LearningRate: 3e-3}
-		net, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), mode), nil)
+		net, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), mode.String()), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,14 +23,6 @@ import (
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
-// Training modes.
-const (
-	// Offline trains with cross-entropy only.
-	Offline = "offline"
-	// Online adds the mean over layers of 1 − soft SA to the loss.
-	Online = "online"
-)
-
 // Mask sources for the prototypes of the online SA term.
 const (
 	// MaskOutput uses the network's own foreground probability B, with the
@@ -43,10 +35,10 @@ const (
 // TrainConfig configures training. The zero value of every field means its default.
 type TrainConfig struct {
 	// Mode is Offline (default) or Online.
-	Mode string `json:"mode"`
-	// Epochs to train (default 8; the paper trains 50).
+	Mode Mode `json:"mode"`
+	// Epochs to train (default DefaultEpochs: 12; the paper trains 50).
 	Epochs int `json:"epochs"`
-	// BatchSize (default 10, as the paper).
+	// BatchSize (default DefaultBatchSize: 10, as the paper).
 	BatchSize int `json:"batch_size"`
 	// LearningRate of Adam (default 1e-3 for the small CPU models; the paper uses
 	// 1e-4 at Base 64) and HalveEvery: it is halved every HalveEvery epochs
@@ -86,7 +78,14 @@ type TrainConfig struct {
 
 // Defaults for the small models of this machine (see the package doc and README).
 const (
-	DefaultEpochs       = 8
+	// DefaultEpochs is the number of training epochs, the same for `protoseg
+	// train` and the study's default preset (study.DefaultPreset()); the paper
+	// trains 50.
+	DefaultEpochs = 12
+	// DefaultBatchSize is the paper's batch of 10 images: the default of
+	// training (TrainConfig.BatchSize) and of the forward passes of the study's
+	// analyses and of the explorer (which uses the study's batches, so that the
+	// layer SA it shows equals the study's).
 	DefaultBatchSize    = 10
 	DefaultLearningRate = 1e-3
 	DefaultHalveEvery   = 20
@@ -115,8 +114,8 @@ func (tc *TrainConfig) fill() error {
 	if tc.Mode == "" {
 		tc.Mode = Offline
 	}
-	if tc.Mode != Offline && tc.Mode != Online {
-		return fmt.Errorf("unet: mode must be %q or %q, got %q", Offline, Online, tc.Mode)
+	if _, err := ParseMode(string(tc.Mode)); err != nil {
+		return err
 	}
 	if tc.Epochs <= 0 {
 		tc.Epochs = DefaultEpochs

@@ -61,7 +61,7 @@ func TestModelShapes(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, up := range []string{"transpose", "resize"} {
+	for _, up := range []Upsample{UpsampleTranspose, UpsampleResize} {
 		cfg.Upsample = up
 		net, err := newNetwork(backend, context.New(), cfg, "")
 		if err != nil {
@@ -108,7 +108,7 @@ func TestTrainingLearnsAndResumes(t *testing.T) {
 	if err := untrainedCtx.SetRNGStateFromSeed(3); err != nil {
 		t.Fatal(err)
 	}
-	untrained, err := newNetwork(backend, untrainedCtx, Config{Base: 4, InChannels: 1, Classes: 2, Upsample: "transpose"}, "")
+	untrained, err := newNetwork(backend, untrainedCtx, Config{Base: 4, InChannels: 1, Classes: 2, Upsample: UpsampleTranspose}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

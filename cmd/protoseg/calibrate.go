@@ -34,9 +34,9 @@ func runCalibrate(args []string, stdout io.Writer) error {
 	if _, err := study.ParseDatasets(*dataset); err != nil {
 		return err
 	}
-	p := study.DefaultPreset
+	p := study.DefaultPreset()
 	if *quick {
-		p = study.QuickPreset
+		p = study.QuickPreset()
 	}
 	seeds := study.PresetSeeds(p)
 	if *seedList != "" {

@@ -27,7 +27,7 @@ func runReproduce(args []string, stdout io.Writer) error {
 	datasets := fs.String("datasets", "all", "\"all\" (the five stand-ins) or a comma-separated list of dataset names")
 	root := fs.String("root", "", "folder of a real dataset (when --datasets names one), or name=dir pairs for several, e.g. brats=/data/BraTS2020,isic=/data/ISIC2017 (--datasets then defaults to the names given)")
 	out := fs.String("out", "out/reproduce", "output folder: checkpoints, figNN.png/svg, tables.md, index.html")
-	d, q := study.DefaultPreset, study.QuickPreset
+	d, q := study.DefaultPreset(), study.QuickPreset()
 	quick := fs.Bool("quick", false, fmt.Sprintf("small configuration for CI (size %d, Base %d, %d epochs, %d/%d images)",
 		q.Size, q.Base, q.Epochs, q.Train, q.Test))
 	base := fs.Int("base", 0, fmt.Sprintf("U-Net width (default %d; the paper: 64)", d.Base))

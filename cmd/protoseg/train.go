@@ -22,7 +22,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	fs.SetOutput(os.Stderr)
 	dataset := fs.String("dataset", "brats-synth", "dataset name ("+strings.Join(data.Names(), ", ")+")")
 	root := fs.String("root", "", "folder of a real dataset")
-	mode := fs.String("mode", unet.Offline, "offline (cross-entropy) or online (+ SA loss on every layer)")
+	mode := fs.String("mode", unet.Offline.String(), "offline (cross-entropy) or online (+ SA loss on every layer)")
 	epochs := fs.Int("epochs", unet.DefaultEpochs, "epochs (the paper: 50)")
 	base := fs.Int("base", 8, "width of the first layer (the paper: 64)")
 	size := fs.Int("size", data.DefaultSize, "image side, a multiple of 16 (the paper: 256)")
@@ -30,7 +30,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	halve := fs.Int("halve", unet.DefaultHalveEvery, "halve the learning rate every this many epochs")
 	batch := fs.Int("batch", unet.DefaultBatchSize, "batch size")
 	seed := fs.Uint64("seed", 1, "seed of data, initialisation and batch order")
-	upsample := fs.String("upsample", "transpose", "up-sampling: transpose (2×2 transposed conv) or resize (nearest 2×)")
+	upsample := fs.String("upsample", unet.UpsampleTranspose.String(), "up-sampling: transpose (2×2 transposed conv) or resize (nearest 2×)")
 	objectWeight := fs.Float64("object-weight", 1, "weight of object pixels in the cross-entropy (1: the paper's plain CE)")
 	maskSource := fs.String("mask", unet.MaskOutput, "online SA prototypes from the network output (output) or the ground truth (gt)")
 	out := fs.String("out", "", "folder for checkpoints, config.json and history.jsonl (required)")
@@ -54,8 +54,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := unet.Config{Base: *base, InChannels: ds.Channels, Upsample: *upsample}
-	tc := unet.TrainConfig{Mode: *mode, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, HalveEvery: *halve,
+	cfg := unet.Config{Base: *base, InChannels: ds.Channels, Upsample: unet.Upsample(*upsample)}
+	tc := unet.TrainConfig{Mode: unet.Mode(*mode), Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, HalveEvery: *halve,
 		Seed: *seed, MaskSource: *maskSource, ObjectWeight: *objectWeight, ProgressBar: *bar, StallTimeout: *stall}
 	fmt.Fprintf(stdout, "training %s on %s (%d train / %d test, %d×%d×%d), Base %d, backend %s\n",
 		*mode, ds.Name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels, *base, backend.Name())

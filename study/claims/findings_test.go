@@ -10,6 +10,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/measure"
 	"github.com/protoseg-go/protoseg-go/study/stats"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // handResults builds results with known effects: online S_18 = offline S_18 + 0.1
@@ -18,7 +19,7 @@ func handResults(n int) *measure.DatasetResults {
 	off, on := &measure.ModelResults{}, &measure.ModelResults{}
 	for i := range n {
 		dice := 0.5 + 0.4*float64(i)/float64(n)
-		sa := make([]float64, measure.NumLayers)
+		sa := make([]float64, unet.NumLayers)
 		for l := range sa {
 			sa[l] = 0.6
 			if l >= 4 && l < 14 {
@@ -26,7 +27,7 @@ func handResults(n int) *measure.DatasetResults {
 			}
 		}
 		onSA := append([]float64(nil), sa...)
-		onSA[measure.NumLayers-1] += 0.1
+		onSA[unet.NumLayers-1] += 0.1
 		units := []float64{0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1}
 		for _, m := range []*measure.ModelResults{off, on} {
 			m.Dice = append(m.Dice, dice)

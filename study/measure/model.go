@@ -2,11 +2,7 @@ package measure
 
 import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/protoseg-go/protoseg-go/unet"
 )
-
-// NumLayers is the number of feature taps of the paper's U-Net (layer01…layer18).
-const NumLayers = unet.NumLayers
 
 // Output is what one forward pass of a segmentation network gives the study.
 type Output struct {

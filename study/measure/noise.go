@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // DefaultNoiseLevels are the paper's uniform-noise levels 0.1, 0.2, …, 1.0 (Fig. 16).
@@ -24,7 +25,7 @@ func NoiseStudy(a *protoseg.Analyzer, model Model, ds *data.Dataset, clean [][]f
 		return nil, fmt.Errorf("study: noise study: %d clean SA rows for %d test images of %s", len(clean), len(ds.Test), ds.Name)
 	}
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	out := make([][]float64, len(levels))
 	for li, level := range levels {

@@ -8,6 +8,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/stats"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Pruner is a model whose output can be recomputed from its last feature map with
@@ -54,7 +55,7 @@ func Prune(model Model, pruner Pruner, ds *data.Dataset, unitSA [][]float64, bat
 		withoutActive[k] = false
 	}
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	sums := make([]float64, 3)
 	for start := 0; start < len(ds.Test); start += batchSize {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
+	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
 )
 
@@ -64,6 +65,19 @@ func TestQCScoresClosedForm(t *testing.T) {
 	empty := data.Sample{Image: make([]float32, s*s), Mask: make([]uint8, s*s)}
 	ds.Test = []data.Sample{full, empty, full}
 	res := &ModelResults{Dice: []float64{0.4, 1, 0.3}, Mu: []float64{0.5, 0.9, 0.2}}
+	// The identity pass, as Analyze makes it: the output and the entropy scores.
+	images, _, err := ds.Batch(ds.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := leftModel{}.Forward(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Output = protoseg.BinaryMaps(out.Mask)
+	if err := res.addEntropy(out); err != nil {
+		t.Fatal(err)
+	}
 	q, err := QCScores(leftModel{}, ds, res, []float64{2, 1, 3}, 2)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Separableness returns SA(S_x, G) and the SAM S_x for every test image of ds:
@@ -12,7 +13,7 @@ import (
 // separableness).
 func Separableness(a *protoseg.Analyzer, ds *data.Dataset, batchSize int) (sx []float64, sams [][]uint8, err error) {
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	for start := 0; start < len(ds.Test); start += batchSize {
 		images, gt, err := ds.Batch(ds.Test[start:min(start+batchSize, len(ds.Test))])

@@ -6,6 +6,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // VoGScores computes the VoG baseline for every test image of ds from K ≥ 2
@@ -17,7 +18,7 @@ func VoGScores(checkpoints []GradientModel, ds *data.Dataset, batchSize int) (vo
 		return nil, nil, fmt.Errorf("study: VoG needs at least 2 checkpoints, got %d", len(checkpoints))
 	}
 	if batchSize <= 0 {
-		batchSize = 10
+		batchSize = unet.DefaultBatchSize
 	}
 	for start := 0; start < len(ds.Test); start += batchSize {
 		images, _, err := ds.Batch(ds.Test[start:min(start+batchSize, len(ds.Test))])

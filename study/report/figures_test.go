@@ -10,6 +10,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/study/claims"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
 	"github.com/protoseg-go/protoseg-go/study/measure"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // fakeResults runs the threshold model as both "offline" and "online" on a tiny
@@ -19,7 +20,7 @@ func fakeResults(t *testing.T, name string, n int) *measure.DatasetResults {
 	a := fixture.Analyzer(t)
 	ds := fixture.TinyDataset(n)
 	ds.Name = name
-	model := measure.ThresholdModel{Layers: measure.NumLayers, Units: 9}
+	model := measure.ThresholdModel{Layers: unet.NumLayers, Units: 9}
 	off, err := measure.Analyze(a, model, ds, measure.AnalyzeOptions{Examples: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -23,43 +23,42 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/protoseg-go/protoseg-go/study/measure"
-
 	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/explore"
 	"github.com/protoseg-go/protoseg-go/study"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 type expected struct {
-	Dataset   string  `json:"dataset"`
-	Mode      string  `json:"mode"`
-	Rank      int     `json:"rank"`
-	Index     int     `json:"index"`
-	Layer     int     `json:"layer"`
-	UnitRank  int     `json:"unitRank"`
-	Unit      int     `json:"unit"`
-	LayerSA   float64 `json:"layerSA"`
-	UnitSA    float64 `json:"unitSA"` // −1 for all units
-	SA        float64 `json:"sa"`     // of what is shown
-	Mu        float64 `json:"mu"`
-	Dice      float64 `json:"dice"`
-	SAMPixels int     `json:"samPixels"`
-	PNGSHA256 string  `json:"pngSha256"`
+	Dataset   string    `json:"dataset"`
+	Mode      unet.Mode `json:"mode"`
+	Rank      int       `json:"rank"`
+	Index     int       `json:"index"`
+	Layer     int       `json:"layer"`
+	UnitRank  int       `json:"unitRank"`
+	Unit      int       `json:"unit"`
+	LayerSA   float64   `json:"layerSA"`
+	UnitSA    float64   `json:"unitSA"` // −1 for all units
+	SA        float64   `json:"sa"`     // of what is shown
+	Mu        float64   `json:"mu"`
+	Dice      float64   `json:"dice"`
+	SAMPixels int       `json:"samPixels"`
+	PNGSHA256 string    `json:"pngSha256"`
 }
 
 func main() {
 	dataset := flag.String("dataset", "", "dataset (default: the session's first)")
 	rank := flag.Int("rank", 0, "test image rank by online μ, 0 = lowest")
-	mode := flag.String("mode", "online", "offline or online")
+	mode := flag.String("mode", unet.Online.String(), "offline or online")
 	steps := flag.String("steps", "18:0", "comma-separated layer:unit-rank choices (unit rank 0 = all units)")
 	flag.Parse()
-	if err := run(*dataset, *rank, *mode, *steps); err != nil {
+	if err := run(*dataset, *rank, unet.Mode(*mode), *steps); err != nil {
 		fmt.Fprintln(os.Stderr, "expect:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dataset string, rank int, mode, steps string) error {
+func run(dataset string, rank int, mode unet.Mode, steps string) error {
 	b, err := cpubackend.New("")
 	if err != nil {
 		return err
@@ -88,7 +87,7 @@ func run(dataset string, rank int, mode, steps string) error {
 		return err
 	}
 	mr := r.Online
-	if mode == "offline" {
+	if mode == unet.Offline {
 		mr = r.Offline
 	}
 	ds, err := s.Dataset(dataset)
@@ -99,8 +98,8 @@ func run(dataset string, rank int, mode, steps string) error {
 	if err != nil {
 		return err
 	}
-	start := idx / explore.BatchSize * explore.BatchSize
-	images, gt, err := ds.Batch(ds.Test[start:min(start+explore.BatchSize, len(ds.Test))])
+	start := idx / unet.DefaultBatchSize * unet.DefaultBatchSize
+	images, gt, err := ds.Batch(ds.Test[start:min(start+unet.DefaultBatchSize, len(ds.Test))])
 	if err != nil {
 		return err
 	}
@@ -113,7 +112,7 @@ func run(dataset string, rank int, mode, steps string) error {
 		layer, unit, ok := strings.Cut(st, ":")
 		l, err1 := strconv.Atoi(layer)
 		u, err2 := strconv.Atoi(unit)
-		if !ok || err1 != nil || err2 != nil || l < 1 || l > measure.NumLayers || u < 0 {
+		if !ok || err1 != nil || err2 != nil || l < 1 || l > unet.NumLayers || u < 0 {
 			return fmt.Errorf("step %q: want layer:unit-rank", st)
 		}
 		name := fmt.Sprintf("layer%02d", l)
