@@ -192,7 +192,8 @@ type cachedResults struct {
 // cacheSchema is the version of DatasetResults in the cache: bump it when
 // DatasetResults gains or changes a field, so older caches are redone.
 // 2: VoG degenerate flags and K, weights, metric appendix (2026-12-03).
-const cacheSchema = 2
+// 3: ModelResults.Entropy and EntropyFG (one pass feeds the QC baselines).
+const cacheSchema = 3
 
 func saveResults(path, key string, r *measure.DatasetResults) error {
 	c := cachedResults{Schema: cacheSchema, Key: key, Results: *r}
