@@ -19,14 +19,6 @@ import (
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
-// Calibration targets of the stand-ins (issue 19, part 3): on the mean over
-// seeds, the offline model's output Dice mean and SD within CalibrationDiceTol
-// of the paper's Table 1 (offline B) and the input separableness S_x within
-// CalibrationSxTol of Table 3. They concern difficulty only, never a finding.
-const (
-	CalibrationDiceTol = 0.08
-	CalibrationSxTol   = 0.05
-)
 
 // CalibrationSeed is one seed's calibration measurement: the offline model of
 // the preset trained on the stand-in drawn with that seed.
@@ -68,9 +60,9 @@ func (r *CalibrationRow) Pass() CalibrationPass {
 	}
 	m := r.Mean
 	return CalibrationPass{
-		DiceMean: within(m.DiceMean, m.DiceMeanPaper, CalibrationDiceTol),
-		DiceSD:   within(m.DiceSD, m.DiceSDPaper, CalibrationDiceTol),
-		Sx:       within(m.Sx, m.SxPaper, CalibrationSxTol),
+		DiceMean: within(m.DiceMean, m.DiceMeanPaper, report.CalibrationDiceTolerance),
+		DiceSD:   within(m.DiceSD, m.DiceSDPaper, report.CalibrationDiceTolerance),
+		Sx:       within(m.Sx, m.SxPaper, report.CalibrationSxTolerance),
 	}
 }
 
@@ -185,8 +177,8 @@ func WriteCalibration(w io.Writer, r *CalibrationRow) error {
 	m, pass := r.Mean, r.Pass()
 	fmt.Fprintf(tw, "\tmean\t%.3f\t%.3f\t%.3f\t\t\n", m.DiceMean, m.DiceSD, m.Sx)
 	fmt.Fprintf(tw, "\tpaper\t%s\t%s\t%s\t\t\n", paperValue(m.DiceMeanPaper), paperValue(m.DiceSDPaper), paperValue(m.SxPaper))
-	fmt.Fprintf(tw, "\ttarget\t±%.2f %s\t±%.2f %s\t±%.2f %s\t\t\n", CalibrationDiceTol, passWord(pass.DiceMean),
-		CalibrationDiceTol, passWord(pass.DiceSD), CalibrationSxTol, passWord(pass.Sx))
+	fmt.Fprintf(tw, "\ttarget\t±%.2f %s\t±%.2f %s\t±%.2f %s\t\t\n", report.CalibrationDiceTolerance, passWord(pass.DiceMean),
+		report.CalibrationDiceTolerance, passWord(pass.DiceSD), report.CalibrationSxTolerance, passWord(pass.Sx))
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("study: writing the calibration of %s: %w", r.Dataset, err)
 	}

@@ -23,7 +23,7 @@ type Finding struct {
 	// paper states each finding for every dataset, so it holds when it holds on
 	// every dataset, fails when it fails on one, and is inconclusive otherwise
 	// ([Finding.combine]).
-	Verdict string
+	Verdict stats.Verdict
 	// Pooled tells whether Effect, CILow, CIHigh are set: the effect and interval
 	// of Decider, the dataset that decides the verdict (among those with the
 	// overall verdict, the one closest to violating the band); judged by Band,
@@ -46,7 +46,7 @@ type DatasetFinding struct {
 	Name string
 	// Verdict is Holds, Fails or Inconclusive; Inconclusive also when the effect
 	// is undefined on this dataset (Detail says why).
-	Verdict string
+	Verdict stats.Verdict
 	// Defined tells whether the effect could be computed; Effect, CILow, CIHigh
 	// are then the effect and its 95 % percentile-bootstrap interval over the test
 	// images (paired where two models are compared).
@@ -153,7 +153,8 @@ func Judge(rs []*measure.DatasetResults, cs []claim) []Finding {
 // ([CombineVerdicts]) — and prints the interval of the dataset that decides it
 // ([decider]), so the printed interval, judged by f.Band, gives the verdict.
 func (f *Finding) combine() {
-	var ev, verdicts []string
+	var ev []string
+	var verdicts []stats.Verdict
 	for _, d := range f.PerDataset {
 		verdicts = append(verdicts, d.Verdict)
 		ev = append(ev, fmt.Sprintf("%s %s: %s", d.Verdict, d.Name, d.Detail))
@@ -169,7 +170,7 @@ func (f *Finding) combine() {
 // among the datasets with verdict v, the one whose effect is closest to
 // violating the band ([Band.Worst]); ok is false when v comes from a dataset on
 // which the effect is undefined.
-func decider(per []DatasetFinding, b stats.Band, v string) (DatasetFinding, bool) {
+func decider(per []DatasetFinding, b stats.Band, v stats.Verdict) (DatasetFinding, bool) {
 	var cands []DatasetFinding
 	var effects []float64
 	for _, d := range per {

@@ -42,7 +42,7 @@ func handResults(n int) *measure.DatasetResults {
 
 func TestFindingsVerdicts(t *testing.T) {
 	fs := Findings([]*measure.DatasetResults{handResults(20)})
-	want := map[string]string{
+	want := map[string]stats.Verdict{
 		"Online training raises S_18":                                   stats.Holds, // ΔS_18 = 0.1 exactly
 		"Online training does not hurt":                                 stats.Holds, // ΔB = 0
 		"20–50 % of the layer-18":                                       stats.Fails, // 10 % active
@@ -157,7 +157,7 @@ func TestFindingsSignedMuCorrelation(t *testing.T) {
 func TestFindingsOnlineGainInB(t *testing.T) {
 	for _, c := range []struct {
 		delta float64
-		want  string
+		want  stats.Verdict
 	}{{0.033, stats.Holds}, {-0.05, stats.Fails}} {
 		r := handResults(20)
 		r.Online.Dice = append([]float64(nil), r.Online.Dice...)

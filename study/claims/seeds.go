@@ -28,7 +28,7 @@ func CombineSeeds(perSeed [][]Finding) []Finding {
 			} else {
 				d.Defined, d.Effect, d.CILow, d.CIHigh, d.replicates = true, iv.Effect, iv.Low, iv.High, iv.Replicates
 				d.Verdict = f.Band.Judge(iv)
-				d.Detail = fmt.Sprintf("%s over %s (per seed: %s)", ciText(iv), seedCount(len(ivs)), strings.Join(seedVerdicts, ", "))
+				d.Detail = fmt.Sprintf("%s over %s (per seed: %s)", ciText(iv), seedCount(len(ivs)), joinVerdicts(seedVerdicts))
 			}
 			f.PerDataset = append(f.PerDataset, d)
 		}
@@ -48,7 +48,7 @@ func seedCount(n int) string {
 
 // seedIntervals returns, over the seeds, the defined intervals of one claim on
 // one dataset and every seed's verdict.
-func seedIntervals(perSeed [][]Finding, claim, dataset string) (ivs []stats.Interval, verdicts []string) {
+func seedIntervals(perSeed [][]Finding, claim, dataset string) (ivs []stats.Interval, verdicts []stats.Verdict) {
 	for _, fs := range perSeed {
 		for _, g := range fs {
 			if g.Claim != claim {
@@ -66,4 +66,13 @@ func seedIntervals(perSeed [][]Finding, claim, dataset string) (ivs []stats.Inte
 		}
 	}
 	return ivs, verdicts
+}
+
+// joinVerdicts lists verdicts separated by commas.
+func joinVerdicts(vs []stats.Verdict) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
 }

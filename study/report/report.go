@@ -179,7 +179,7 @@ func figureHTML(name, title, caption string) string {
 }
 
 // verdictClass is the CSS class of a verdict.
-func verdictClass(v string) string {
+func verdictClass(v stats.Verdict) string {
 	switch v {
 	case stats.Holds:
 		return "ok"

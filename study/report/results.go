@@ -163,22 +163,22 @@ func metricsJSON(rs []*measure.DatasetResults, app []MetricAppendix) []MetricJSO
 // defined dataset does.
 type FindingJSON struct {
 	Claim      string             `json:"claim"`
-	Verdict    string             `json:"verdict"`
+	Verdict    stats.Verdict      `json:"verdict"`
 	Effect     *float64           `json:"effect"`
 	CILow      *float64           `json:"ci_low"`
 	CIHigh     *float64           `json:"ci_high"`
 	DecidedBy  string             `json:"decided_by"`
-	PerDataset []DatasetFindingJS `json:"per_dataset"`
+	PerDataset []DatasetFindingJSON `json:"per_dataset"`
 }
 
-// DatasetFindingJS is a finding's verdict on one dataset in results.json.
-type DatasetFindingJS struct {
-	Name    string   `json:"name"`
-	Verdict string   `json:"verdict"`
-	Effect  *float64 `json:"effect"`
-	CILow   *float64 `json:"ci_low"`
-	CIHigh  *float64 `json:"ci_high"`
-	Detail  string   `json:"detail"`
+// DatasetFindingJSON is a finding's verdict on one dataset in results.json.
+type DatasetFindingJSON struct {
+	Name    string        `json:"name"`
+	Verdict stats.Verdict `json:"verdict"`
+	Effect  *float64      `json:"effect"`
+	CILow   *float64      `json:"ci_low"`
+	CIHigh  *float64      `json:"ci_high"`
+	Detail  string        `json:"detail"`
 }
 
 func modelJSON(m *measure.ModelResults) *ModelJSON {
@@ -256,7 +256,7 @@ func FindingsJSON(findings []claims.Finding) []FindingJSON {
 			fj.Effect, fj.CILow, fj.CIHigh, fj.DecidedBy = jsonNumber(f.Effect), jsonNumber(f.CILow), jsonNumber(f.CIHigh), f.Decider
 		}
 		for _, d := range f.PerDataset {
-			dj := DatasetFindingJS{Name: d.Name, Verdict: d.Verdict, Detail: d.Detail}
+			dj := DatasetFindingJSON{Name: d.Name, Verdict: d.Verdict, Detail: d.Detail}
 			if d.Defined {
 				dj.Effect, dj.CILow, dj.CIHigh = jsonNumber(d.Effect), jsonNumber(d.CILow), jsonNumber(d.CIHigh)
 			}

@@ -5,11 +5,18 @@ import (
 	"math"
 )
 
-// Verdicts of a finding.
+// Verdict is the outcome of judging a claim by a confidence interval
+// ([Band.Judge]); its text is what the report and results.json print.
+type Verdict string
+
+// The verdicts of a claim.
 const (
-	Holds        = "holds"
-	Fails        = "fails"
-	Inconclusive = "inconclusive"
+	// Holds: the whole interval lies in the claim's band.
+	Holds Verdict = "holds"
+	// Fails: the whole interval lies outside the band.
+	Fails Verdict = "fails"
+	// Inconclusive: the interval straddles a bound of the band.
+	Inconclusive Verdict = "inconclusive"
 )
 
 // Band is the range a claim puts its effect in: the open interval (Lo, Hi) for
@@ -40,7 +47,7 @@ func (b Band) inside(v float64) bool {
 // (entirely below Lo or above Hi), and inconclusive otherwise. With a closed
 // band an interval that touches a bound still holds (unit fractions move in steps
 // of 1/C, so an exact 0.500 [0.500, 0.500] is inside 20–50 %).
-func (b Band) Judge(iv Interval) string {
+func (b Band) Judge(iv Interval) Verdict {
 	switch {
 	case b.inside(iv.Low) && b.inside(iv.High):
 		return Holds
@@ -93,7 +100,7 @@ func (b Band) String() string {
 
 // CombineVerdicts is the verdict of a conjunction of claims (or of one claim on
 // every dataset): fails when any fails, holds when all hold, else inconclusive.
-func CombineVerdicts(vs ...string) string {
+func CombineVerdicts(vs ...Verdict) Verdict {
 	out := Holds
 	for _, v := range vs {
 		switch v {

@@ -10,7 +10,7 @@ func TestVerdictRule(t *testing.T) {
 	for _, c := range []struct {
 		lo, hi float64
 		band   Band
-		want   string
+		want   Verdict
 	}{
 		{0.1, 0.3, Above(0), Holds},
 		{-0.1, 0.3, Above(0), Inconclusive},
