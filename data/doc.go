@@ -10,7 +10,8 @@
 // before anything is inflated); [OpenCase] reads the per-case files of `protoseg
 // analyze --cases`, one array at a time.
 // Every reader returns an error naming the file for corrupt or truncated input and
-// never panics (fuzz tests check this).
+// never panics (fuzz tests check this); the NIfTI and NumPy decoders return a
+// [*FormatError] (format, file, what is wrong, cause).
 //
 // Datasets: [Load] builds a [Dataset] by name ([Names] lists them). The real ones
 // ("brats", "isic", "covid", "prostate", "pancreas") read Options.Root in the
