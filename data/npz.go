@@ -52,7 +52,7 @@ func (a *Array) At(i int) float64 {
 func (a *Array) CountNonFinite() int {
 	n := 0
 	for i := range a.Len() {
-		if v := a.At(i); math.IsNaN(v) || math.IsInf(v, 0) {
+		if nonFinite(a.At(i)) {
 			n++
 		}
 	}
