@@ -16,7 +16,9 @@
 // never panics (fuzz tests check this); the NIfTI and NumPy decoders return a
 // [*FormatError] (format, file, what is wrong, cause).
 //
-// Datasets: [Load] builds a [Dataset] by name ([Names] lists them). The real ones
+// Datasets: [Load] builds a [Dataset] by name ([Names] lists them, [StandIns]
+// lists the synthetic stand-ins in the paper's order, [ParseNames] reads a
+// comma-separated list, [Synthetic] tells a stand-in). The real ones
 // ("brats", "isic", "covid", "prostate", "pancreas") read Options.Root in the
 // layouts of docs/design.md §3, cut volumes into axial slices (the third array axis),
 // merge labels into one object class, map intensities to [0,1] (CT through a fixed

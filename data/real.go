@@ -19,14 +19,6 @@ var (
 	AbdomenWindow = [2]float64{-100, 240}
 )
 
-func init() {
-	registry["brats"] = loadBraTS
-	registry["isic"] = loadISIC
-	registry["covid"] = loadCOVID
-	registry["prostate"] = loadProstate
-	registry["pancreas"] = loadPancreas
-}
-
 // skipName reports whether a directory entry is macOS metadata or hidden.
 func skipName(name string) bool {
 	return strings.HasPrefix(name, "._") || name == "__MACOSX" || name == ".DS_Store"
