@@ -485,42 +485,56 @@ func loadISIC(name string, opts Options) (*Dataset, error) {
 		if !ok {
 			continue
 		}
-		im, err := ReadImage(p)
+		s, ok, err := isicSample(p, mp, size, opts.KeepEmpty)
 		if err != nil {
 			return nil, err
 		}
-		if im.Channels != 3 {
-			return nil, fmt.Errorf("data: isic: %s has %d channels, want RGB", p, im.Channels)
+		if ok {
+			s.Subject = id
+			all = append(all, s)
 		}
-		mk, err := ReadImage(mp)
-		if err != nil {
-			return nil, err
-		}
-		if mk.Height != im.Height || mk.Width != im.Width {
-			return nil, fmt.Errorf("data: isic: mask %s is %d×%d but photo %s is %d×%d", mp, mk.Height, mk.Width, p, im.Height, im.Width)
-		}
-		var top float32
-		for i := 0; i < len(mk.Pix); i += mk.Channels {
-			top = max(top, mk.Pix[i])
-		}
-		mask := make([]uint8, mk.Height*mk.Width)
-		found := false
-		for i := range mask {
-			if top > 0 && mk.Pix[i*mk.Channels] > top/2 {
-				mask[i] = 1
-				found = true
-			}
-		}
-		if !found && !opts.KeepEmpty {
-			continue
-		}
-		for i := range im.Pix {
-			im.Pix[i] /= 255
-		}
-		all = append(all, Sample{Image: resizeImage(im, size, size).Pix, Mask: resizeMask(mask, mk.Height, mk.Width, size, size), Subject: id})
 	}
 	if len(all) == 0 {
 		return nil, fmt.Errorf("data: isic: no <id>.jpg with a matching <id>_segmentation.png under %s (found %d photos, %d masks)", opts.Root, len(photos), len(masks))
 	}
 	return splitSamples(d, all, opts)
+}
+
+// isicSample reads a photo and its mask as a sample resized to size×size: RGB
+// divided by 255, object where the mask's first channel is above half its
+// maximum. It returns false for a mask without object unless keepEmpty.
+func isicSample(photo, maskPath string, size int, keepEmpty bool) (Sample, bool, error) {
+	im, err := ReadImage(photo)
+	if err != nil {
+		return Sample{}, false, err
+	}
+	if im.Channels != 3 {
+		return Sample{}, false, fmt.Errorf("data: isic: %s has %d channels, want RGB", photo, im.Channels)
+	}
+	mk, err := ReadImage(maskPath)
+	if err != nil {
+		return Sample{}, false, err
+	}
+	if mk.Height != im.Height || mk.Width != im.Width {
+		return Sample{}, false, fmt.Errorf("data: isic: mask %s is %d×%d but photo %s is %d×%d", maskPath, mk.Height, mk.Width, photo, im.Height, im.Width)
+	}
+	var top float32
+	for i := 0; i < len(mk.Pix); i += mk.Channels {
+		top = max(top, mk.Pix[i])
+	}
+	mask := make([]uint8, mk.Height*mk.Width)
+	found := false
+	for i := range mask {
+		if top > 0 && mk.Pix[i*mk.Channels] > top/2 {
+			mask[i] = 1
+			found = true
+		}
+	}
+	if !found && !keepEmpty {
+		return Sample{}, false, nil
+	}
+	for i := range im.Pix {
+		im.Pix[i] /= 255
+	}
+	return Sample{Image: resizeImage(im, size, size).Pix, Mask: resizeMask(mask, mk.Height, mk.Width, size, size)}, true, nil
 }
