@@ -8,11 +8,17 @@
 // [DecodeNPY] and [OpenNPZ] read NumPy arrays (float16, float32, float64, bool and
 // the integer types; .npz members stored or deflated, their declared sizes bounded
 // before anything is inflated); [OpenCase] reads the per-case files of `protoseg
-// analyze --cases`, one array at a time.
+// analyze --cases`, one array at a time. [ReadPlane] reads one 2D plane of either
+// image kind (a NIfTI slice with its frames as channels), [ReadStacked] stacks the
+// planes of several files as channels, [CheckFinite] finds NaN and ±Inf, and
+// [ObjectMask] with [ObjectRule] gives the object mask of a label plane.
 // Every reader returns an error naming the file for corrupt or truncated input and
-// never panics (fuzz tests check this).
+// never panics (fuzz tests check this); the NIfTI and NumPy decoders return a
+// [*FormatError] (format, file, what is wrong, cause).
 //
-// Datasets: [Load] builds a [Dataset] by name ([Names] lists them). The real ones
+// Datasets: [Load] builds a [Dataset] by name ([Names] lists them, [StandIns]
+// lists the synthetic stand-ins in the paper's order, [ParseNames] reads a
+// comma-separated list, [Synthetic] tells a stand-in). The real ones
 // ("brats", "isic", "covid", "prostate", "pancreas") read Options.Root in the
 // layouts of docs/design.md §3, cut volumes into axial slices (the third array axis),
 // merge labels into one object class, map intensities to [0,1] (CT through a fixed

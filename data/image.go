@@ -111,7 +111,14 @@ func fromImage(img image.Image) *Image {
 			return out
 		}
 	}
-	// Colour: 16-bit models keep 16-bit units, everything else 8-bit.
+	return colourImage(img)
+}
+
+// colourImage converts any other image to 3 channels (R, G, B; alpha dropped):
+// 16-bit colour models keep 16-bit units, everything else 8-bit.
+func colourImage(img image.Image) *Image {
+	b := img.Bounds()
+	h, w := b.Dy(), b.Dx()
 	shift := uint(8)
 	switch img.ColorModel() {
 	case color.RGBA64Model, color.NRGBA64Model:

@@ -3,10 +3,8 @@ package data
 import (
 	"bufio"
 	"compress/gzip"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"os"
 )
 
@@ -22,9 +20,6 @@ type Volume struct {
 	PixDim []float64
 }
 
-// niftiHeaderSize is sizeof_hdr of a NIfTI-1 header.
-const niftiHeaderSize = 348
-
 // maxNIfTIVoxels bounds the number of voxels a header may claim before anything is
 // allocated (a 512×512×1000 CT has 2.6e8).
 const maxNIfTIVoxels = 1 << 29
@@ -34,7 +29,8 @@ const maxNIfTIVoxels = 1 << 29
 // uint8, int8, int16, uint16, int32, float32 and float64, in either byte order
 // (recognised by sizeof_hdr = 348). scl_slope/scl_inter are applied unless the slope
 // is 0 (or not finite). vox_offset is honoured. Only the single-file "n+1" form is
-// read (a header-only "ni1" .hdr/.img pair is rejected).
+// read (a header-only "ni1" .hdr/.img pair is rejected). A corrupt, truncated or
+// unsupported file gives a [*FormatError] naming it.
 func ReadNIfTI(path string) (*Volume, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -44,136 +40,63 @@ func ReadNIfTI(path string) (*Volume, error) {
 	return decodeNIfTI(f, path, maxNIfTIVoxels)
 }
 
-// decodeNIfTI reads a NIfTI-1 stream; name is used in errors only.
+// decodeNIfTI reads a NIfTI-1 stream; name is used in errors only. It reads the
+// header, then the voxels.
 func decodeNIfTI(r io.Reader, name string, maxVoxels int) (*Volume, error) {
-	br := bufio.NewReader(r)
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("data: NIfTI %s: bad gzip stream: %w", name, err)
-		}
+	br, gz, err := niftiStream(r, name)
+	if err != nil {
+		return nil, err
+	}
+	if gz != nil {
 		defer gz.Close()
-		br = bufio.NewReader(gz)
 	}
-	var hdr [niftiHeaderSize]byte
-	if n, err := io.ReadFull(br, hdr[:]); err != nil {
-		return nil, fmt.Errorf("data: NIfTI %s: truncated header (%d of %d bytes): %w", name, n, niftiHeaderSize, err)
+	var raw [niftiHeaderSize]byte
+	if n, err := io.ReadFull(br, raw[:]); err != nil {
+		return nil, formatErrorf(FormatNIfTI, name, err, "truncated header (%d of %d bytes)", n, niftiHeaderSize)
 	}
-	var bo binary.ByteOrder
-	switch {
-	case binary.LittleEndian.Uint32(hdr[0:]) == niftiHeaderSize:
-		bo = binary.LittleEndian
-	case binary.BigEndian.Uint32(hdr[0:]) == niftiHeaderSize:
-		bo = binary.BigEndian
-	default:
-		return nil, fmt.Errorf("data: NIfTI %s: sizeof_hdr is %d, want 348 (not a NIfTI-1 file)", name, binary.LittleEndian.Uint32(hdr[0:]))
+	h, err := parseNIfTIHeader(raw[:], name, maxVoxels)
+	if err != nil {
+		return nil, err
 	}
-	if magic := string(hdr[344:348]); magic != "n+1\x00" {
-		if magic == "ni1\x00" {
-			return nil, fmt.Errorf("data: NIfTI %s: two-file (.hdr/.img) NIfTI is not supported", name)
-		}
-		return nil, fmt.Errorf("data: NIfTI %s: bad magic %q, want \"n+1\\x00\"", name, magic)
+	data, err := readNIfTIVoxels(br, h, name)
+	if err != nil {
+		return nil, err
 	}
-	i16 := func(off int) int { return int(int16(bo.Uint16(hdr[off:]))) }
-	f32 := func(off int) float64 { return float64(math.Float32frombits(bo.Uint32(hdr[off:]))) }
+	return &Volume{Dims: h.dims, Data: data, PixDim: h.pixDim}, nil
+}
 
-	ndim := i16(40)
-	if ndim < 1 || ndim > 7 {
-		return nil, fmt.Errorf("data: NIfTI %s: dim[0] = %d, want 1..7", name, ndim)
+// niftiStream buffers r and, when it starts with the gzip magic, decompresses it;
+// gz is the gzip reader to close, or nil.
+func niftiStream(r io.Reader, name string) (br *bufio.Reader, gz *gzip.Reader, err error) {
+	br = bufio.NewReader(r)
+	if magic, err := br.Peek(len(gzipMagic)); err != nil || string(magic) != gzipMagic {
+		return br, nil, nil
 	}
-	vol := &Volume{Dims: make([]int, ndim), PixDim: make([]float64, ndim)}
-	n := 1
-	for a := range ndim {
-		d := i16(42 + 2*a)
-		if d < 1 {
-			return nil, fmt.Errorf("data: NIfTI %s: dim[%d] = %d, want ≥ 1", name, a+1, d)
-		}
-		vol.Dims[a] = d
-		vol.PixDim[a] = f32(80 + 4*a)
-		if n > maxVoxels/d {
-			return nil, fmt.Errorf("data: NIfTI %s: dims %v exceed %d voxels", name, vol.Dims[:a+1], maxVoxels)
-		}
-		n *= d
+	gz, err = gzip.NewReader(br)
+	if err != nil {
+		return nil, nil, formatErrorf(FormatNIfTI, name, err, "bad gzip stream")
 	}
-	datatype := i16(70)
-	var size int
-	switch datatype {
-	case 2, 256: // uint8, int8
-		size = 1
-	case 4, 512: // int16, uint16
-		size = 2
-	case 8, 16: // int32, float32
-		size = 4
-	case 64: // float64
-		size = 8
-	default:
-		return nil, fmt.Errorf("data: NIfTI %s: unsupported datatype %d (want uint8 2, int8 256, int16 4, uint16 512, int32 8, float32 16 or float64 64)", name, datatype)
+	return bufio.NewReader(gz), gz, nil
+}
+
+// readNIfTIVoxels skips to vox_offset and decodes the header's voxels, scaled.
+func readNIfTIVoxels(br *bufio.Reader, h *niftiHeader, name string) ([]float32, error) {
+	if _, err := io.CopyN(io.Discard, br, h.skip()); err != nil {
+		return nil, formatErrorf(FormatNIfTI, name, err, "truncated before vox_offset %g", h.voxOffset)
 	}
-	voxOffset := f32(108)
-	if math.IsNaN(voxOffset) || voxOffset < 0 || voxOffset > 1<<30 {
-		return nil, fmt.Errorf("data: NIfTI %s: bad vox_offset %g", name, voxOffset)
-	}
-	skip := int64(voxOffset) - niftiHeaderSize
-	if skip < 0 {
-		// Some writers leave vox_offset at 0 or 348; the data then starts right after
-		// the header (plus the 4-byte extension flag, which 352 covers).
-		skip = 0
-		if int64(voxOffset) == 0 {
-			skip = 4
-		}
-	}
-	if _, err := io.CopyN(io.Discard, br, skip); err != nil {
-		return nil, fmt.Errorf("data: NIfTI %s: truncated before vox_offset %g: %w", name, voxOffset, err)
-	}
+	n, size := h.voxels, h.datatype.size()
 	// Read incrementally so that a short file claiming huge dims fails before
 	// allocating what the header claims.
 	raw, err := io.ReadAll(io.LimitReader(br, int64(n)*int64(size)))
 	if err != nil {
-		return nil, fmt.Errorf("data: NIfTI %s: reading voxel data: %w", name, err)
+		return nil, formatErrorf(FormatNIfTI, name, err, "reading voxel data")
 	}
 	if len(raw) < n*size {
-		return nil, fmt.Errorf("data: NIfTI %s: data shorter than dims %v say: %d of %d bytes", name, vol.Dims, len(raw), n*size)
+		return nil, formatErrorf(FormatNIfTI, name, nil, "data shorter than dims %v say: %d of %d bytes", h.dims, len(raw), n*size)
 	}
-	vol.Data = make([]float32, n)
-	d := vol.Data
-	switch datatype {
-	case 2:
-		for i, b := range raw {
-			d[i] = float32(b)
-		}
-	case 256:
-		for i, b := range raw {
-			d[i] = float32(int8(b))
-		}
-	case 4:
-		for i := range d {
-			d[i] = float32(int16(bo.Uint16(raw[2*i:])))
-		}
-	case 512:
-		for i := range d {
-			d[i] = float32(bo.Uint16(raw[2*i:]))
-		}
-	case 8:
-		for i := range d {
-			d[i] = float32(int32(bo.Uint32(raw[4*i:])))
-		}
-	case 16:
-		for i := range d {
-			d[i] = math.Float32frombits(bo.Uint32(raw[4*i:]))
-		}
-	case 64:
-		for i := range d {
-			d[i] = float32(math.Float64frombits(bo.Uint64(raw[8*i:])))
-		}
-	}
-	slope, inter := f32(112), f32(116)
-	if slope != 0 && !math.IsNaN(slope) && !math.IsInf(slope, 0) && !math.IsNaN(inter) && !math.IsInf(inter, 0) &&
-		(slope != 1 || inter != 0) {
-		for i, v := range d {
-			d[i] = float32(float64(v)*slope + inter)
-		}
-	}
-	return vol, nil
+	d := h.datatype.decode(raw, h.order, n)
+	h.scale(d)
+	return d, nil
 }
 
 // Slice returns the 2D slice k of the third array axis (the axial axis of the

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -271,4 +273,52 @@ func FuzzReadNIfTI(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadNIfTIFormatError checks that a corrupt header gives a *FormatError
+// naming the file and the format, and that a header field at its named offset is
+// what the reader reads: the datatype code and sizeof_hdr.
+func TestReadNIfTIFormatError(t *testing.T) {
+	dir := t.TempDir()
+	good := encodeNIfTI(niftiSpec{dims: []int{4, 4, 2}, datatype: 4}, make([]float64, 32))
+	badType := bytes.Clone(good)
+	binary.LittleEndian.PutUint16(badType[offDatatype:], 128)
+	badSize := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(badSize[offSizeofHdr:], 540)
+	for name, c := range map[string]struct {
+		data []byte
+		msg  string
+	}{
+		"type.nii":   {badType, "unsupported datatype 128 (want uint8 2, int8 256, int16 4, uint16 512, int32 8, float32 16 or float64 64)"},
+		"nifti2.nii": {badSize, "sizeof_hdr is 540, want 348 (not a NIfTI-1 file)"},
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadNIfTI(path)
+		var fe *FormatError
+		if !errors.As(err, &fe) {
+			t.Fatalf("%s: error %v (%T), want a *FormatError", name, err, err)
+		}
+		if fe.Format != FormatNIfTI || fe.File != path || fe.Msg != c.msg {
+			t.Errorf("%s: FormatError %+v, want format NIfTI, file %s, message %q", name, *fe, path, c.msg)
+		}
+		if want := "data: NIfTI " + path + ": " + c.msg; err.Error() != want {
+			t.Errorf("%s: error %q, want %q", name, err, want)
+		}
+		if errors.Is(err, ErrNPY) {
+			t.Errorf("%s: a NIfTI error matches ErrNPY", name)
+		}
+	}
+	// A truncated header keeps its cause.
+	path := filepath.Join(dir, "short.nii")
+	if err := os.WriteFile(path, good[:100], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadNIfTI(path)
+	var fe *FormatError
+	if !errors.As(err, &fe) || !errors.Is(err, io.ErrUnexpectedEOF) || fe.Msg != "truncated header (100 of 348 bytes)" {
+		t.Errorf("short header: error %v, want a FormatError wrapping io.ErrUnexpectedEOF", err)
+	}
 }

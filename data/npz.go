@@ -52,7 +52,7 @@ func (a *Array) At(i int) float64 {
 func (a *Array) CountNonFinite() int {
 	n := 0
 	for i := range a.Len() {
-		if v := a.At(i); math.IsNaN(v) || math.IsInf(v, 0) {
+		if nonFinite(a.At(i)) {
 			n++
 		}
 	}
@@ -60,7 +60,8 @@ func (a *Array) CountNonFinite() int {
 }
 
 // ErrNPY marks a file that is not a readable .npy/.npz file (truncated, corrupt,
-// or of an unsupported dtype); the wrapping error names the file.
+// or of an unsupported dtype): every [*FormatError] of [FormatNPY] matches it
+// under errors.Is, and names the file.
 var ErrNPY = errors.New("data: not a readable NumPy array")
 
 // maxNPYHeader bounds the header of an .npy array (NumPy itself writes a few
@@ -89,130 +90,220 @@ var npyTypes = map[string]struct {
 // refuses a member that inflates to more than it declared.
 const MaxNPYBytes = 4 << 30
 
+// Layout of the fixed .npy prefix: magic, major and minor version, then the
+// header length (uint16 in format 1, uint32 in formats 2 and 3), little-endian.
+const (
+	npyMagicLen   = 6  // "\x93NUMPY"
+	npyVersionOff = 6  // major version byte; the minor follows
+	npyLenOff     = 8  // start of the header length
+	npyPrefixV1   = 10 // bytes up to the header, format 1
+	npyPrefixV2   = 12 // bytes up to the header, formats 2 and 3
+)
+
+// Limits and buffers of the .npy decoder.
+const (
+	// maxNPYElements bounds the element count a shape may claim (2^40).
+	maxNPYElements = 1 << 40
+	// npyReadBuffer is the buffer the data is read through.
+	npyReadBuffer = 1 << 16
+)
+
+// npyPrefix is the fixed part of an .npy file before the header dict.
+type npyPrefix struct {
+	// raw is the prefix as handed to the npyio decoder (format 3 relabelled 2).
+	raw []byte
+	// hdrLen is the header dict's length in bytes.
+	hdrLen int64
+}
+
 // DecodeNPY reads one .npy array from r. size is the number of bytes r holds (or
 // −1 when unknown); it bounds what the header may claim, so a corrupt shape cannot
-// allocate more than the file holds. what names the source in errors. It never
-// panics: a failure inside the npyio decoder becomes an error.
+// allocate more than the file holds. what names the source in errors, which are a
+// [*FormatError] of [FormatNPY] (matching [ErrNPY]). It never panics: a failure
+// inside the npyio decoder becomes an error.
 func DecodeNPY(r io.Reader, size int64, what string) (arr *Array, err error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%s: %w: %s", what, ErrNPY, fmt.Sprintf(format, args...))
+	p, err := readNPYPrefix(r, size, what)
+	if err != nil {
+		return nil, err
 	}
-	// The fixed prefix: magic, version, header length (checked here so that the
-	// decoder never allocates an absurd header).
-	prefix := make([]byte, 10)
-	if _, err := io.ReadFull(r, prefix); err != nil {
-		return nil, fail("truncated before the header (%v)", err)
-	}
-	if !bytes.Equal(prefix[:6], npy.Magic[:]) {
-		return nil, fail("bad magic %q (expected \\x93NUMPY)", prefix[:6])
-	}
-	var hdrLen, fixed int64
-	switch prefix[6] {
-	case 1:
-		hdrLen, fixed = int64(binary.LittleEndian.Uint16(prefix[8:10])), 10
-	case 2, 3:
-		more := make([]byte, 2)
-		if _, err := io.ReadFull(r, more); err != nil {
-			return nil, fail("truncated in the header length (%v)", err)
-		}
-		prefix = append(prefix, more...)
-		hdrLen, fixed = int64(binary.LittleEndian.Uint32(prefix[8:12])), 12
-	default:
-		return nil, fail("unsupported format version %d.%d", prefix[6], prefix[7])
-	}
-	if hdrLen > maxNPYHeader || (size >= 0 && fixed+hdrLen > size) {
-		return nil, fail("truncated: a header of %d bytes does not fit the %d-byte file", hdrLen, size)
-	}
-	if prefix[6] == 3 { // version 3 only allows utf-8 field names; the decoder knows 1 and 2
-		prefix[6] = 2
-	}
-	hdr := make([]byte, hdrLen)
-	if _, err := io.ReadFull(r, hdr); err != nil {
-		return nil, fail("truncated in the header (%v)", err)
-	}
-	if !bytes.Contains(hdr, []byte("\n")) {
-		return nil, fail("header does not end in a newline")
+	hdr, err := readNPYHeader(r, p.hdrLen, what)
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
-		if p := recover(); p != nil {
-			arr, err = nil, fail("corrupt header or data (%v)", p)
+		if v := recover(); v != nil {
+			arr, err = nil, npyErrorf(what, "corrupt header or data (%v)", v)
 		}
 	}()
-	src := io.MultiReader(bytes.NewReader(prefix), bytes.NewReader(hdr), bufio.NewReaderSize(r, 1<<16))
+	src := io.MultiReader(bytes.NewReader(p.raw), bytes.NewReader(hdr), bufio.NewReaderSize(r, npyReadBuffer))
 	rd, err := npy.NewReader(src)
 	if err != nil {
-		return nil, fail("%v", err)
+		return nil, npyErrorf(what, "%v", err)
 	}
-	descr := strings.Trim(rd.Header.Descr.Type, `'" `)
-	typ, ok := npyTypes[descr]
-	if !ok {
-		return nil, fail("unsupported dtype %s (want float16, float32, float64, bool or an integer type)", descr)
+	descr, err := npyDType(rd.Header.Descr.Type, what)
+	if err != nil {
+		return nil, err
 	}
-	shape := rd.Header.Descr.Shape
+	dataBytes := size - int64(len(p.raw)) - p.hdrLen
+	n, err := npyElements(rd.Header.Descr.Shape, descr, size >= 0, dataBytes, what)
+	if err != nil {
+		return nil, err
+	}
+	arr = &Array{Shape: append([]int(nil), rd.Header.Descr.Shape...), DType: npyTypes[descr].name}
+	if err := readNPYData(rd, src, descr, n, arr); err != nil {
+		return nil, npyErrorf(what, "truncated or corrupt data (%v)", err)
+	}
+	if rd.Header.Descr.Fortran && len(arr.Shape) > 1 {
+		fromFortranOrder(arr)
+	}
+	return arr, nil
+}
+
+// npyErrorf returns a FormatError of FormatNPY for the source what.
+func npyErrorf(what, format string, args ...any) error {
+	return formatErrorf(FormatNPY, what, nil, format, args...)
+}
+
+// readNPYPrefix reads the magic, the version and the header length, and checks
+// that a header of that length fits the size-byte file (size < 0: unknown), so
+// that the decoder never allocates an absurd header.
+func readNPYPrefix(r io.Reader, size int64, what string) (npyPrefix, error) {
+	raw := make([]byte, npyPrefixV1)
+	if _, err := io.ReadFull(r, raw); err != nil {
+		return npyPrefix{}, npyErrorf(what, "truncated before the header (%v)", err)
+	}
+	if !bytes.Equal(raw[:npyMagicLen], npy.Magic[:]) {
+		return npyPrefix{}, npyErrorf(what, "bad magic %q (expected \\x93NUMPY)", raw[:npyMagicLen])
+	}
+	p, err := readNPYHeaderLen(r, raw, what)
+	if err != nil {
+		return npyPrefix{}, err
+	}
+	if p.hdrLen > maxNPYHeader || (size >= 0 && int64(len(p.raw))+p.hdrLen > size) {
+		return npyPrefix{}, npyErrorf(what, "truncated: a header of %d bytes does not fit the %d-byte file", p.hdrLen, size)
+	}
+	if p.raw[npyVersionOff] == 3 { // version 3 only allows utf-8 field names; the decoder knows 1 and 2
+		p.raw[npyVersionOff] = 2
+	}
+	return p, nil
+}
+
+// readNPYHeaderLen reads the header length that follows the version in raw
+// (the first npyPrefixV1 bytes): a uint16 in format 1, a uint32 (two more bytes
+// read from r) in formats 2 and 3.
+func readNPYHeaderLen(r io.Reader, raw []byte, what string) (npyPrefix, error) {
+	switch raw[npyVersionOff] {
+	case 1:
+		return npyPrefix{raw: raw, hdrLen: int64(binary.LittleEndian.Uint16(raw[npyLenOff:]))}, nil
+	case 2, 3:
+		more := make([]byte, npyPrefixV2-npyPrefixV1)
+		if _, err := io.ReadFull(r, more); err != nil {
+			return npyPrefix{}, npyErrorf(what, "truncated in the header length (%v)", err)
+		}
+		raw = append(raw, more...)
+		return npyPrefix{raw: raw, hdrLen: int64(binary.LittleEndian.Uint32(raw[npyLenOff:]))}, nil
+	}
+	return npyPrefix{}, npyErrorf(what, "unsupported format version %d.%d", raw[npyVersionOff], raw[npyVersionOff+1])
+}
+
+// readNPYHeader reads the header dict of hdrLen bytes, which must hold a newline.
+func readNPYHeader(r io.Reader, hdrLen int64, what string) ([]byte, error) {
+	hdr := make([]byte, hdrLen)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, npyErrorf(what, "truncated in the header (%v)", err)
+	}
+	if !bytes.Contains(hdr, []byte("\n")) {
+		return nil, npyErrorf(what, "header does not end in a newline")
+	}
+	return hdr, nil
+}
+
+// npyDType returns the header's type string, unquoted, if it is one of npyTypes.
+func npyDType(typ, what string) (string, error) {
+	descr := strings.Trim(typ, `'" `)
+	if _, ok := npyTypes[descr]; !ok {
+		return "", npyErrorf(what, "unsupported dtype %s (want float16, float32, float64, bool or an integer type)", descr)
+	}
+	return descr, nil
+}
+
+// npyElements returns the element count of shape, refusing a negative or
+// overflowing shape, a scalar, an empty array, and (when known) more data than
+// the dataBytes after the header hold.
+func npyElements(shape []int, descr string, known bool, dataBytes int64, what string) (int64, error) {
 	n := int64(1)
 	for _, d := range shape {
-		if d < 0 || (d > 0 && n > (1<<40)/int64(d)) {
-			return nil, fail("impossible shape %v", shape)
+		if d < 0 || (d > 0 && n > maxNPYElements/int64(d)) {
+			return 0, npyErrorf(what, "impossible shape %v", shape)
 		}
 		n *= int64(d)
 	}
 	if len(shape) == 0 {
-		return nil, fail("a scalar, not an array")
+		return 0, npyErrorf(what, "a scalar, not an array")
 	}
 	if n == 0 {
-		return nil, fail("empty array shaped %v", shape)
+		return 0, npyErrorf(what, "empty array shaped %v", shape)
 	}
-	if size >= 0 && n*int64(typ.size) > size-fixed-hdrLen {
-		return nil, fail("truncated: shape %v of %s needs %d data bytes, the file has %d",
-			shape, typ.name, n*int64(typ.size), size-fixed-hdrLen)
+	typ := npyTypes[descr]
+	if known && n*int64(typ.size) > dataBytes {
+		return 0, npyErrorf(what, "truncated: shape %v of %s needs %d data bytes, the file has %d",
+			shape, typ.name, n*int64(typ.size), dataBytes)
 	}
-	arr = &Array{Shape: append([]int(nil), shape...), DType: typ.name}
-	switch typ.name {
-	default: // float16 and the integer types
-		err = decodeRaw(src, n, descr, arr)
+	return n, nil
+}
+
+// readNPYData reads the n elements of arr (its DType set): float32 and float64
+// by npyio, uint8 and bool by npyio then widened to float32, the rest by
+// decodeRaw from src.
+func readNPYData(rd *npy.Reader, src io.Reader, descr string, n int64, arr *Array) error {
+	switch arr.DType {
 	case "float32":
 		arr.Float32 = make([]float32, n)
-		err = rd.Read(&arr.Float32)
+		return rd.Read(&arr.Float32)
 	case "float64":
 		arr.Float64 = make([]float64, n)
-		err = rd.Read(&arr.Float64)
+		return rd.Read(&arr.Float64)
 	case "uint8":
 		raw := make([]uint8, n)
-		if err = rd.Read(&raw); err == nil {
-			arr.Float32 = make([]float32, n)
-			for i, v := range raw {
-				arr.Float32[i] = float32(v)
-			}
+		if err := rd.Read(&raw); err != nil {
+			return err
 		}
+		arr.Float32 = make([]float32, n)
+		for i, v := range raw {
+			arr.Float32[i] = float32(v)
+		}
+		return nil
 	case "bool":
 		raw := make([]bool, n)
-		if err = rd.Read(&raw); err == nil {
-			arr.Float32 = make([]float32, n)
-			for i, v := range raw {
-				if v {
-					arr.Float32[i] = 1
-				}
+		if err := rd.Read(&raw); err != nil {
+			return err
+		}
+		arr.Float32 = make([]float32, n)
+		for i, v := range raw {
+			if v {
+				arr.Float32[i] = 1
 			}
 		}
+		return nil
 	}
-	if err != nil {
-		return nil, fail("truncated or corrupt data (%v)", err)
+	return decodeRaw(src, n, descr, arr) // float16 and the integer types
+}
+
+// fromFortranOrder turns arr, read in Fortran (column-major) order, into C
+// order: Fortran order is C order of the reversed shape, so permute it back.
+func fromFortranOrder(arr *Array) {
+	shape := arr.Shape
+	rev := make([]int, len(shape))
+	perm := make([]int, len(shape))
+	for i := range shape {
+		rev[i] = shape[len(shape)-1-i]
+		perm[i] = len(shape) - 1 - i
 	}
-	if rd.Header.Descr.Fortran && len(shape) > 1 {
-		// Fortran order is C order of the reversed shape: permute it back.
-		rev := make([]int, len(shape))
-		perm := make([]int, len(shape))
-		for i := range shape {
-			rev[i] = shape[len(shape)-1-i]
-			perm[i] = len(shape) - 1 - i
-		}
-		if arr.Float64 != nil {
-			arr.Float64 = Permute(arr.Float64, rev, perm)
-		} else {
-			arr.Float32 = Permute(arr.Float32, rev, perm)
-		}
+	if arr.Float64 != nil {
+		arr.Float64 = Permute(arr.Float64, rev, perm)
+	} else {
+		arr.Float32 = Permute(arr.Float32, rev, perm)
 	}
-	return arr, nil
 }
 
 // Permute returns the row-major array src of the given shape with its axes
@@ -315,19 +406,19 @@ func OpenNPZ(path string) (*NPZ, error) {
 func NewNPZ(r io.ReaderAt, size int64, path string) (*NPZ, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: not a readable .npz (zip) archive: %v", path, ErrNPY, err)
+		return nil, npyErrorf(path, "not a readable .npz (zip) archive: %v", err)
 	}
 	z := &NPZ{path: path, size: size, members: map[string]*zip.File{}}
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, ".npy")
 		if _, dup := z.members[name]; dup {
-			return nil, fmt.Errorf("%s: %w: array %q appears twice", path, ErrNPY, name)
+			return nil, npyErrorf(path, "array %q appears twice", name)
 		}
 		z.members[name] = f
 		z.names = append(z.names, name)
 	}
 	if len(z.names) == 0 {
-		return nil, fmt.Errorf("%s: %w: the archive holds no arrays", path, ErrNPY)
+		return nil, npyErrorf(path, "the archive holds no arrays")
 	}
 	return z, nil
 }
@@ -346,15 +437,15 @@ func (z *NPZ) Read(name string) (*Array, error) {
 		return nil, fmt.Errorf("%s: no array named %q (the archive holds %s)", z.path, name, strings.Join(z.names, ", "))
 	}
 	if f.UncompressedSize64 > MaxNPYBytes {
-		return nil, fmt.Errorf("%s: %w: array %q declares %d bytes uncompressed (%d compressed), over the limit of %d (data.MaxNPYBytes)",
-			z.path, ErrNPY, name, f.UncompressedSize64, f.CompressedSize64, int64(MaxNPYBytes))
+		return nil, npyErrorf(z.path, "array %q declares %d bytes uncompressed (%d compressed), over the limit of %d (data.MaxNPYBytes)",
+			name, f.UncompressedSize64, f.CompressedSize64, int64(MaxNPYBytes))
 	}
 	if err := z.checkSizes(f); err != nil {
-		return nil, fmt.Errorf("%s: %w: array %q: %v", z.path, ErrNPY, name, err)
+		return nil, npyErrorf(z.path, "array %q: %v", name, err)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: array %q: %v", z.path, ErrNPY, name, err)
+		return nil, npyErrorf(z.path, "array %q: %v", name, err)
 	}
 	defer rc.Close()
 	size := int64(-1)

@@ -177,3 +177,35 @@ func FuzzDecodeNPZ(f *testing.F) {
 		}
 	})
 }
+
+// TestNPYFormatError checks that .npy and .npz errors are a *FormatError of
+// FormatNPY naming the source, that they still match ErrNPY, and their text.
+func TestNPYFormatError(t *testing.T) {
+	good := npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", make([]byte, 16))
+	v2 := append([]byte("\x93NUMPY\x02\x00"), 0xff, 0xff, 0, 0) // a 65535-byte header in a short file
+	for _, c := range []struct {
+		name string
+		raw  []byte
+		msg  string
+	}{
+		{"data", good[:len(good)-3], "truncated: shape [2 2] of float32 needs 16 data bytes, the file has 13"},
+		{"version", append([]byte("\x93NUMPY\x09\x00"), good[8:]...), "unsupported format version 9.0"},
+		{"v2 length", v2, "truncated: a header of 65535 bytes does not fit the 12-byte file"},
+		{"empty", npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3), }", nil), "empty array shaped [0 3]"},
+	} {
+		_, err := DecodeNPY(bytes.NewReader(c.raw), int64(len(c.raw)), "x.npy")
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Format != FormatNPY || fe.File != "x.npy" || fe.Msg != c.msg {
+			t.Errorf("%s: error %v (%T), want a FormatError of NPY for x.npy saying %q", c.name, err, err, c.msg)
+			continue
+		}
+		if want := "x.npy: data: not a readable NumPy array: " + c.msg; err.Error() != want || !errors.Is(err, ErrNPY) {
+			t.Errorf("%s: error %q, want %q matching ErrNPY", c.name, err, want)
+		}
+	}
+	_, err := NewNPZ(bytes.NewReader(good), int64(len(good)), "f.npz")
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.File != "f.npz" || !errors.Is(err, ErrNPY) || !strings.HasPrefix(fe.Msg, "not a readable .npz (zip) archive: ") {
+		t.Errorf("a .npy read as .npz: error %v, want a FormatError naming f.npz", err)
+	}
+}

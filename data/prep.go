@@ -93,6 +93,27 @@ func (m intensityMap) apply(v float32) float32 {
 	return float32(min(max((float64(v)-m.lo)/(m.hi-m.lo), 0), 1))
 }
 
+// MinMaxChannels returns the values of img with each channel scaled to [0,1] by
+// its minimum and maximum (in float64, channels last as in img.Pix); a constant
+// channel becomes 0.
+func MinMaxChannels(img *Image) []float64 {
+	c := img.Channels
+	out := make([]float64, len(img.Pix))
+	for ch := range c {
+		lo, hi := float64(img.Pix[ch]), float64(img.Pix[ch])
+		for i := ch; i < len(img.Pix); i += c {
+			v := float64(img.Pix[i])
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		for i := ch; i < len(img.Pix); i += c {
+			if hi > lo {
+				out[i] = (float64(img.Pix[i]) - lo) / (hi - lo)
+			}
+		}
+	}
+	return out
+}
+
 // robustRange returns the 0.5th and 99.5th percentiles of values (estimated on at
 // most ~200k evenly strided values): the per-volume, per-channel MR normalisation.
 func robustRange(values []float32) intensityMap {

@@ -19,14 +19,6 @@ var (
 	AbdomenWindow = [2]float64{-100, 240}
 )
 
-func init() {
-	registry["brats"] = loadBraTS
-	registry["isic"] = loadISIC
-	registry["covid"] = loadCOVID
-	registry["prostate"] = loadProstate
-	registry["pancreas"] = loadPancreas
-}
-
 // skipName reports whether a directory entry is macOS metadata or hidden.
 func skipName(name string) bool {
 	return strings.HasPrefix(name, "._") || name == "__MACOSX" || name == ".DS_Store"
@@ -140,13 +132,50 @@ func splitSamples(d *Dataset, all []Sample, opts Options) (*Dataset, error) {
 	return d, nil
 }
 
+// chanSrc is one channel of a volume case: a volume and the frame holding it.
+type chanSrc struct {
+	vol   *Volume
+	frame int
+	path  string
+}
+
+// caseVolumes is one volume case read: its channels, their intensity maps and
+// its label volume.
+type caseVolumes struct {
+	cfg  volumeConfig
+	vc   volumeCase
+	srcs []chanSrc
+	maps []intensityMap
+	lab  *Volume
+}
+
+// loadVolumeCase cuts one case into samples: its axial slices with object (all
+// of them with keepEmpty), channels mapped to [0,1], resized to size×size.
 func loadVolumeCase(cfg volumeConfig, vc volumeCase, size int, keepEmpty bool) ([]Sample, error) {
-	// Channel volumes and the frame of each.
-	type chanSrc struct {
-		vol   *Volume
-		frame int
-		path  string
+	cv := &caseVolumes{cfg: cfg, vc: vc}
+	var err error
+	if cv.srcs, err = readCaseChannels(cfg, vc); err != nil {
+		return nil, err
 	}
+	if err := cv.readLabel(); err != nil {
+		return nil, err
+	}
+	var out []Sample
+	for k := range cv.lab.NumSlices() {
+		s, ok, err := cv.sample(k, size, keepEmpty)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// readCaseChannels reads a case's channel volumes: the frames of one 4D file,
+// or one 3D file per channel.
+func readCaseChannels(cfg volumeConfig, vc volumeCase) ([]chanSrc, error) {
 	var srcs []chanSrc
 	if len(vc.images) == 1 && cfg.channels > 1 {
 		v, err := ReadNIfTI(vc.images[0])
@@ -159,81 +188,99 @@ func loadVolumeCase(cfg volumeConfig, vc volumeCase, size int, keepEmpty bool) (
 		for c := range cfg.channels {
 			srcs = append(srcs, chanSrc{v, c, vc.images[0]})
 		}
-	} else {
-		if len(vc.images) != cfg.channels {
-			return nil, fmt.Errorf("data: %s: subject %s has %d image files, want %d", cfg.name, vc.subject, len(vc.images), cfg.channels)
-		}
-		for _, p := range vc.images {
-			v, err := ReadNIfTI(p)
-			if err != nil {
-				return nil, err
-			}
-			srcs = append(srcs, chanSrc{v, 0, p})
-		}
+		return srcs, nil
 	}
+	if len(vc.images) != cfg.channels {
+		return nil, fmt.Errorf("data: %s: subject %s has %d image files, want %d", cfg.name, vc.subject, len(vc.images), cfg.channels)
+	}
+	for _, p := range vc.images {
+		v, err := ReadNIfTI(p)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, chanSrc{v, 0, p})
+	}
+	return srcs, nil
+}
+
+// readLabel reads the case's label volume, checks that every channel volume has
+// its size, and sets each channel's intensity map.
+func (cv *caseVolumes) readLabel() error {
+	cfg, vc := cv.cfg, cv.vc
 	lab, err := ReadNIfTI(vc.label)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(lab.Dims) < 2 {
-		return nil, fmt.Errorf("data: %s: label %s has dims %v, want 3D", cfg.name, vc.label, lab.Dims)
+		return fmt.Errorf("data: %s: label %s has dims %v, want 3D", cfg.name, vc.label, lab.Dims)
 	}
 	ni, nj, nk := lab.Dims[0], lab.Dims[1], lab.NumSlices()
-	maps := make([]intensityMap, len(srcs))
-	for c, s := range srcs {
+	cv.lab, cv.maps = lab, make([]intensityMap, len(cv.srcs))
+	for c, s := range cv.srcs {
 		if len(s.vol.Dims) < 2 || s.vol.Dims[0] != ni || s.vol.Dims[1] != nj || s.vol.NumSlices() != nk {
-			return nil, fmt.Errorf("data: %s: image %s has dims %v but label %s has %v", cfg.name, s.path, s.vol.Dims, vc.label, lab.Dims)
+			return fmt.Errorf("data: %s: image %s has dims %v but label %s has %v", cfg.name, s.path, s.vol.Dims, vc.label, lab.Dims)
 		}
 		plane := ni * nj * nk
-		values := s.vol.Data[s.frame*plane : (s.frame+1)*plane]
-		switch {
-		case cfg.byteRange && inByteRange(values):
-			maps[c] = intensityMap{0, 255}
-		case cfg.window != nil:
-			maps[c] = intensityMap{cfg.window[0], cfg.window[1]}
-		default:
-			maps[c] = robustRange(values)
-		}
+		cv.maps[c] = cfg.channelMap(s.vol.Data[s.frame*plane : (s.frame+1)*plane])
 	}
-	var out []Sample
-	for k := range nk {
-		ls, err := lab.Slice(k, 0)
+	return nil
+}
+
+// channelMap returns the map of one channel's values to [0,1]: divided by 255
+// for a byte-range volume where cfg allows it, cfg's CT window, or the robust
+// range.
+func (cfg volumeConfig) channelMap(values []float32) intensityMap {
+	switch {
+	case cfg.byteRange && inByteRange(values):
+		return intensityMap{0, 255}
+	case cfg.window != nil:
+		return intensityMap{cfg.window[0], cfg.window[1]}
+	}
+	return robustRange(values)
+}
+
+// sample returns slice k as a sample resized to size×size, and false when it has
+// no object and keepEmpty is not set.
+func (cv *caseVolumes) sample(k, size int, keepEmpty bool) (Sample, bool, error) {
+	cfg, vc := cv.cfg, cv.vc
+	ls, err := cv.lab.Slice(k, 0)
+	if err != nil {
+		return Sample{}, false, fmt.Errorf("data: %s: label %s: %w", cfg.name, vc.label, err)
+	}
+	mask, objects := ObjectMask(ls, cfg.object)
+	if objects == 0 && !keepEmpty {
+		return Sample{}, false, nil
+	}
+	im, err := cv.image(k, ls.Height, ls.Width)
+	if err != nil {
+		return Sample{}, false, err
+	}
+	subject := vc.subject
+	if vc.perSlice {
+		subject = fmt.Sprintf("%s-%03d", vc.subject, k)
+	}
+	return Sample{
+		Image:   resizeImage(im, size, size).Pix,
+		Mask:    resizeMask(mask, ls.Height, ls.Width, size, size),
+		Subject: subject,
+		Slice:   k,
+	}, true, nil
+}
+
+// image returns slice k (h×w) of every channel, mapped to [0,1], channels last.
+func (cv *caseVolumes) image(k, h, w int) (*Image, error) {
+	nc := cv.cfg.channels
+	im := &Image{Height: h, Width: w, Channels: nc, Pix: make([]float32, h*w*nc)}
+	for c, s := range cv.srcs {
+		sl, err := s.vol.Slice(k, s.frame)
 		if err != nil {
-			return nil, fmt.Errorf("data: %s: label %s: %w", cfg.name, vc.label, err)
+			return nil, fmt.Errorf("data: %s: %s: %w", cv.cfg.name, s.path, err)
 		}
-		mask := make([]uint8, len(ls.Pix))
-		found := false
-		for i, v := range ls.Pix {
-			if cfg.object(v) {
-				mask[i] = 1
-				found = true
-			}
+		for i, v := range sl.Pix {
+			im.Pix[i*nc+c] = cv.maps[c].apply(v)
 		}
-		if !found && !keepEmpty {
-			continue
-		}
-		im := &Image{Height: nj, Width: ni, Channels: cfg.channels, Pix: make([]float32, ni*nj*cfg.channels)}
-		for c, s := range srcs {
-			sl, err := s.vol.Slice(k, s.frame)
-			if err != nil {
-				return nil, fmt.Errorf("data: %s: %s: %w", cfg.name, s.path, err)
-			}
-			for i, v := range sl.Pix {
-				im.Pix[i*cfg.channels+c] = maps[c].apply(v)
-			}
-		}
-		subject := vc.subject
-		if vc.perSlice {
-			subject = fmt.Sprintf("%s-%03d", vc.subject, k)
-		}
-		out = append(out, Sample{
-			Image:   resizeImage(im, size, size).Pix,
-			Mask:    resizeMask(mask, nj, ni, size, size),
-			Subject: subject,
-			Slice:   k,
-		})
 	}
-	return out, nil
+	return im, nil
 }
 
 func inByteRange(values []float32) bool {
@@ -244,9 +291,6 @@ func inByteRange(values []float32) bool {
 	}
 	return true
 }
-
-// anyPositive is the object rule "label > 0".
-func anyPositive(v float32) bool { return v > 0 }
 
 // loadBraTS reads BraTS 2018–2020: any folder under Root holding
 // <id>_flair, <id>_t1, <id>_t1ce, <id>_t2 and <id>_seg (.nii or .nii.gz) is one
@@ -441,42 +485,56 @@ func loadISIC(name string, opts Options) (*Dataset, error) {
 		if !ok {
 			continue
 		}
-		im, err := ReadImage(p)
+		s, ok, err := isicSample(p, mp, size, opts.KeepEmpty)
 		if err != nil {
 			return nil, err
 		}
-		if im.Channels != 3 {
-			return nil, fmt.Errorf("data: isic: %s has %d channels, want RGB", p, im.Channels)
+		if ok {
+			s.Subject = id
+			all = append(all, s)
 		}
-		mk, err := ReadImage(mp)
-		if err != nil {
-			return nil, err
-		}
-		if mk.Height != im.Height || mk.Width != im.Width {
-			return nil, fmt.Errorf("data: isic: mask %s is %d×%d but photo %s is %d×%d", mp, mk.Height, mk.Width, p, im.Height, im.Width)
-		}
-		var top float32
-		for i := 0; i < len(mk.Pix); i += mk.Channels {
-			top = max(top, mk.Pix[i])
-		}
-		mask := make([]uint8, mk.Height*mk.Width)
-		found := false
-		for i := range mask {
-			if top > 0 && mk.Pix[i*mk.Channels] > top/2 {
-				mask[i] = 1
-				found = true
-			}
-		}
-		if !found && !opts.KeepEmpty {
-			continue
-		}
-		for i := range im.Pix {
-			im.Pix[i] /= 255
-		}
-		all = append(all, Sample{Image: resizeImage(im, size, size).Pix, Mask: resizeMask(mask, mk.Height, mk.Width, size, size), Subject: id})
 	}
 	if len(all) == 0 {
 		return nil, fmt.Errorf("data: isic: no <id>.jpg with a matching <id>_segmentation.png under %s (found %d photos, %d masks)", opts.Root, len(photos), len(masks))
 	}
 	return splitSamples(d, all, opts)
+}
+
+// isicSample reads a photo and its mask as a sample resized to size×size: RGB
+// divided by 255, object where the mask's first channel is above half its
+// maximum. It returns false for a mask without object unless keepEmpty.
+func isicSample(photo, maskPath string, size int, keepEmpty bool) (Sample, bool, error) {
+	im, err := ReadImage(photo)
+	if err != nil {
+		return Sample{}, false, err
+	}
+	if im.Channels != 3 {
+		return Sample{}, false, fmt.Errorf("data: isic: %s has %d channels, want RGB", photo, im.Channels)
+	}
+	mk, err := ReadImage(maskPath)
+	if err != nil {
+		return Sample{}, false, err
+	}
+	if mk.Height != im.Height || mk.Width != im.Width {
+		return Sample{}, false, fmt.Errorf("data: isic: mask %s is %d×%d but photo %s is %d×%d", maskPath, mk.Height, mk.Width, photo, im.Height, im.Width)
+	}
+	var top float32
+	for i := 0; i < len(mk.Pix); i += mk.Channels {
+		top = max(top, mk.Pix[i])
+	}
+	mask := make([]uint8, mk.Height*mk.Width)
+	found := false
+	for i := range mask {
+		if top > 0 && mk.Pix[i*mk.Channels] > top/2 {
+			mask[i] = 1
+			found = true
+		}
+	}
+	if !found && !keepEmpty {
+		return Sample{}, false, nil
+	}
+	for i := range im.Pix {
+		im.Pix[i] /= 255
+	}
+	return Sample{Image: resizeImage(im, size, size).Pix, Mask: resizeMask(mask, mk.Height, mk.Width, size, size)}, true, nil
 }

@@ -31,37 +31,98 @@ type Options struct {
 // loader builds a dataset from options.
 type loader func(name string, opts Options) (*Dataset, error)
 
-// registry maps dataset names to loaders; it is the package's only global.
-var registry = map[string]loader{}
+// dataset is one registered dataset: its name, its loader, and whether it is a
+// synthetic stand-in generated in memory (as opposed to a real dataset read from
+// Options.Root).
+type dataset struct {
+	name      string
+	load      loader
+	synthetic bool
+}
 
-func init() {
-	for name := range synthSpecs {
-		registry[name] = loadSynth
+// registry lists the datasets, real ones then their stand-ins, each in the
+// paper's order (BraTS, ISIC, COVID-19, prostate, pancreas): the one place that
+// names them and says which are stand-ins.
+var registry = []dataset{
+	{"brats", loadBraTS, false},
+	{"isic", loadISIC, false},
+	{"covid", loadCOVID, false},
+	{"prostate", loadProstate, false},
+	{"pancreas", loadPancreas, false},
+	{"brats-synth", loadSynth, true},
+	{"isic-synth", loadSynth, true},
+	{"covid-synth", loadSynth, true},
+	{"prostate-synth", loadSynth, true},
+	{"pancreas-synth", loadSynth, true},
+}
+
+// lookup returns the registry entry called name.
+func lookup(name string) (dataset, bool) {
+	for _, d := range registry {
+		if d.name == name {
+			return d, true
+		}
 	}
+	return dataset{}, false
 }
 
 // Names returns the registered dataset names, sorted.
 func Names() []string {
 	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
+	for _, d := range registry {
+		names = append(names, d.name)
 	}
 	sort.Strings(names)
 	return names
 }
 
-// Load builds the dataset registered under name.
-func Load(name string, opts Options) (*Dataset, error) {
-	l, ok := registry[name]
-	if !ok {
-		return nil, fmt.Errorf("data: unknown dataset %q (known: %s)", name, strings.Join(Names(), ", "))
+// StandIns returns the names of the synthetic stand-ins in the paper's order:
+// brats-synth, isic-synth, covid-synth, prostate-synth, pancreas-synth.
+func StandIns() []string {
+	var names []string
+	for _, d := range registry {
+		if d.synthetic {
+			names = append(names, d.name)
+		}
 	}
-	return l(name, opts)
+	return names
 }
 
-// Synthetic tells whether name is one of the generated stand-ins (the names
-// ending in "-synth"), as opposed to a real dataset read from disk.
+// ParseNames turns a comma-separated list of dataset names (spaces around each
+// trimmed) into registry names, in the order given; "" or "all" means
+// [StandIns]. An unknown name is an error listing the known ones.
+func ParseNames(s string) ([]string, error) {
+	if s == "" || s == "all" {
+		return StandIns(), nil
+	}
+	var names []string
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		if _, ok := lookup(n); !ok {
+			return nil, errUnknown(n)
+		}
+		names = append(names, n)
+	}
+	return names, nil
+}
+
+// errUnknown is the error for a name that is not registered.
+func errUnknown(name string) error {
+	return fmt.Errorf("data: unknown dataset %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Load builds the dataset registered under name.
+func Load(name string, opts Options) (*Dataset, error) {
+	d, ok := lookup(name)
+	if !ok {
+		return nil, errUnknown(name)
+	}
+	return d.load(name, opts)
+}
+
+// Synthetic tells whether name is registered as one of the generated stand-ins,
+// as opposed to a real dataset read from disk (or not registered at all).
 func Synthetic(name string) bool {
-	_, ok := synthSpecs[name]
-	return ok || strings.HasSuffix(name, "-synth")
+	d, ok := lookup(name)
+	return ok && d.synthetic
 }

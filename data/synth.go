@@ -16,7 +16,8 @@ type synthSpec struct {
 	draw     func(r *rand.Rand, c *canvas, q float64) map[string]float64
 }
 
-// synthSpecs are the five stand-ins, by registry name.
+// synthSpecs are the five stand-ins, by registry name (the registry entries
+// marked synthetic; TestRegistry checks that they match).
 var synthSpecs = map[string]synthSpec{
 	"brats-synth":    {4, drawBraTS},
 	"isic-synth":     {3, drawISIC},

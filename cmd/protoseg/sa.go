@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"math"
 	"os"
 	"strings"
 
@@ -120,118 +119,33 @@ func reorderFlags(fs *flag.FlagSet, args []string) []string {
 	return append(flags, positional...)
 }
 
-// readPlane reads a 2D image from a PNG/JPEG, or slice k of a NIfTI volume (the
-// middle one when k < 0; all frames of a 4D volume become channels). It returns the
-// slice index used (-1 for 2D files).
-func readPlane(path string, k int) (*data.Image, int, error) {
-	lower := strings.ToLower(path)
-	if !strings.HasSuffix(lower, ".nii") && !strings.HasSuffix(lower, ".nii.gz") {
-		img, err := data.ReadImage(path)
-		return img, -1, err
-	}
-	vol, err := data.ReadNIfTI(path)
-	if err != nil {
-		return nil, -1, err
-	}
-	if k < 0 {
-		k = vol.NumSlices() / 2
-	}
-	var out *data.Image
-	for t := range vol.NumFrames() {
-		plane, err := vol.Slice(k, t)
-		if err != nil {
-			return nil, k, fmt.Errorf("%s: %w", path, err)
-		}
-		if out == nil {
-			out = &data.Image{Height: plane.Height, Width: plane.Width}
-		}
-		out = stackChannels(out, plane)
-	}
-	return out, k, nil
-}
-
-// stackChannels appends the channels of b to those of a (same height and width).
-func stackChannels(a, b *data.Image) *data.Image {
-	out := &data.Image{Height: a.Height, Width: a.Width, Channels: a.Channels + b.Channels}
-	out.Pix = make([]float32, out.Height*out.Width*out.Channels)
-	for i := range out.Height * out.Width {
-		copy(out.Pix[i*out.Channels:], a.Pix[i*a.Channels:(i+1)*a.Channels])
-		copy(out.Pix[i*out.Channels+a.Channels:], b.Pix[i*b.Channels:(i+1)*b.Channels])
-	}
-	return out
-}
+// nanHint is appended to a NonFiniteError: how the command treats NaN as 0.
+const nanHint = " (use --nan zero to treat them as 0)"
 
 // separableness computes S_x of the stacked images against the mask and returns
 // the report and the SAM (H·W values, 1 = object), scored by metric.
 func separableness(imagePaths []string, maskPath string, slice, label int, nanToZero bool, metric protoseg.Metric) (*saReport, []uint8, error) {
-	var img *data.Image
 	report := &saReport{Images: imagePaths, Mask: maskPath, Resize: protoseg.Bilinear.String(), Metric: metric.String()}
-	for _, path := range imagePaths {
-		plane, k, err := readPlane(path, slice)
-		if err != nil {
-			return nil, nil, err
-		}
-		if k >= 0 {
-			report.Slice = &k
-		}
-		if err := checkFinite(path, plane, nanToZero); err != nil {
-			return nil, nil, err
-		}
-		if plane.Height*plane.Width == 0 {
-			return nil, nil, fmt.Errorf("%s: empty image (%d×%d)", path, plane.Height, plane.Width)
-		}
-		if img == nil {
-			img = &data.Image{Height: plane.Height, Width: plane.Width}
-		} else if plane.Height != img.Height || plane.Width != img.Width {
-			return nil, nil, fmt.Errorf("%s: image is %d×%d but %s is %d×%d", path, plane.Height, plane.Width,
-				imagePaths[0], img.Height, img.Width)
-		}
-		img = stackChannels(img, plane)
-	}
-	maskPlane, k, err := readPlane(maskPath, slice)
+	img, k, err := data.ReadStacked(imagePaths, slice, nanToZero)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkFinite(maskPath, maskPlane, false); err != nil {
-		return nil, nil, err
+		return nil, nil, withNaNHint(err)
 	}
 	if k >= 0 {
 		report.Slice = &k
 	}
-	if maskPlane.Height != img.Height || maskPlane.Width != img.Width {
-		return nil, nil, fmt.Errorf("%s: mask is %d×%d but image %s is %d×%d", maskPath,
-			maskPlane.Height, maskPlane.Width, imagePaths[0], img.Height, img.Width)
-	}
-	h, w, c := img.Height, img.Width, img.Channels
-	report.Height, report.Width, report.Channels = h, w, c
-
-	// Mask: a colour PNG counts as object where any channel is > 0.
-	mask := make([]float64, h*w)
-	objects := 0
-	for i := range mask {
-		for ch := range maskPlane.Channels {
-			v := maskPlane.Pix[i*maskPlane.Channels+ch]
-			if (label < 0 && v > 0) || (label >= 0 && int(v+0.5) == label && v > 0) {
-				mask[i] = 1
-			}
-		}
-		if mask[i] == 1 {
-			objects++
-		}
-	}
-	report.ForegroundFraction = float64(objects) / float64(h*w)
-
-	feature := minMaxChannels(img)
-	backend, err := newBackend()
+	mask, err := readSAMask(maskPath, slice, label, img, imagePaths[0], report)
 	if err != nil {
 		return nil, nil, err
 	}
-	analyzer, err := metricAnalyzer(backend, metric)
+	h, w, c := img.Height, img.Width, img.Channels
+	report.Height, report.Width, report.Channels = h, w, c
+	analyzer, err := newMetricAnalyzer(metric)
 	if err != nil {
 		return nil, nil, err
 	}
 	maskT := tensors.FromFlatDataAndDimensions(mask, 1, h, w)
-	res, err := analyzer.Layer("input "+imagePaths[0], tensors.FromFlatDataAndDimensions(feature, 1, h, w, c), maskT, maskT, nil)
+	feature := tensors.FromFlatDataAndDimensions(data.MinMaxChannels(img), 1, h, w, c)
+	res, err := analyzer.Layer("input "+imagePaths[0], feature, maskT, maskT, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -251,42 +165,49 @@ func separableness(imagePaths []string, maskPath string, slice, label int, nanTo
 	return report, sam, nil
 }
 
-// checkFinite counts the NaN and ±Inf values of an image read from path: an
-// error naming the file and the count, or, with toZero, they are set to 0 (the
-// --nan zero policy; float NIfTI volumes often carry NaN outside the head).
-func checkFinite(path string, img *data.Image, toZero bool) error {
-	n := 0
-	for i, v := range img.Pix {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			n++
-			img.Pix[i] = 0
-		}
+// readSAMask reads the mask plane (object: label, or every label > 0), checks it
+// against img (read from first), and records its slice and foreground fraction in
+// report. It returns the mask as H·W values, 1 = object.
+func readSAMask(path string, slice, label int, img *data.Image, first string, report *saReport) ([]float64, error) {
+	plane, k, err := data.ReadPlane(path, slice)
+	if err != nil {
+		return nil, err
 	}
-	if n > 0 && !toZero {
-		return fmt.Errorf("%s: %d NaN or Inf values in the %d×%d×%d image read (use --nan zero to treat them as 0)",
-			path, n, img.Height, img.Width, img.Channels)
+	if err := data.CheckFinite(path, plane, false); err != nil {
+		return nil, withNaNHint(err)
 	}
-	return nil
+	if k >= 0 {
+		report.Slice = &k
+	}
+	if plane.Height != img.Height || plane.Width != img.Width {
+		return nil, fmt.Errorf("%s: mask is %d×%d but image %s is %d×%d", path,
+			plane.Height, plane.Width, first, img.Height, img.Width)
+	}
+	m, objects := data.ObjectMask(plane, data.ObjectRule(label))
+	mask := make([]float64, len(m))
+	for i, v := range m {
+		mask[i] = float64(v)
+	}
+	report.ForegroundFraction = float64(objects) / float64(len(m))
+	return mask, nil
 }
 
-// minMaxChannels scales each channel of img to [0,1] by its minimum and maximum; a
-// constant channel becomes 0.
-func minMaxChannels(img *data.Image) []float64 {
-	c := img.Channels
-	out := make([]float64, len(img.Pix))
-	for ch := range c {
-		lo, hi := float64(img.Pix[ch]), float64(img.Pix[ch])
-		for i := ch; i < len(img.Pix); i += c {
-			v := float64(img.Pix[i])
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		for i := ch; i < len(img.Pix); i += c {
-			if hi > lo {
-				out[i] = (float64(img.Pix[i]) - lo) / (hi - lo)
-			}
-		}
+// newMetricAnalyzer returns an analyzer scoring by metric on the chosen backend.
+func newMetricAnalyzer(metric protoseg.Metric) (*protoseg.Analyzer, error) {
+	backend, err := newBackend()
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return metricAnalyzer(backend, metric)
+}
+
+// withNaNHint adds to a NonFiniteError how the command treats NaN as 0.
+func withNaNHint(err error) error {
+	var nf *data.NonFiniteError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%w%s", err, nanHint)
+	}
+	return err
 }
 
 // writeMaskPNG writes a binary map as a black (0) / white (1) PNG.
