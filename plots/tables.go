@@ -10,6 +10,7 @@ import (
 // MeanSD is a mean with its standard deviation.
 type MeanSD struct{ Mean, SD float64 }
 
+// String prints "mean ± SD" (4 and 2 decimals), or "—" for an undefined mean.
 func (m MeanSD) String() string {
 	if math.IsNaN(m.Mean) {
 		return "—"

@@ -19,7 +19,6 @@ import (
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
-
 // CalibrationSeed is one seed's calibration measurement: the offline model of
 // the preset trained on the stand-in drawn with that seed.
 type CalibrationSeed struct {

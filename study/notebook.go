@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/protoseg-go/protoseg-go/data"
 )
 
 // Environment variables read by [NotebookSession].
@@ -30,7 +31,7 @@ func NotebookSession(backend backends.Backend, log io.Writer) (*Session, error) 
 	if os.Getenv(EnvQuick) == "1" {
 		preset, tag = QuickPreset(), "quick"
 	}
-	names, err := ParseDatasets(os.Getenv(EnvDatasets))
+	names, err := data.ParseNames(os.Getenv(EnvDatasets))
 	if err != nil {
 		return nil, err
 	}

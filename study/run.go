@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -27,7 +26,8 @@ type Trainer interface {
 
 // Config configures a whole study run.
 type Config struct {
-	// Datasets are registry names (data.Names()), e.g. the five stand-ins.
+	// Datasets are registry names (data.Names(); data.ParseNames reads a list),
+	// e.g. the five stand-ins (data.StandIns()).
 	Datasets []string
 	// Data configures loading (size, seed, counts, root folder of real data).
 	Data data.Options
@@ -225,25 +225,4 @@ func measureModels(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer, 
 	}
 	r.Noise, err = measure.NoiseStudy(a, m.offline, r.Dataset, r.Offline.LayerSA, cfg.NoiseLevels, cfg.Seed, cfg.BatchSize)
 	return err
-}
-
-// ParseDatasets turns "all" or a comma-separated list into registry names; "all"
-// means the five synthetic stand-ins.
-func ParseDatasets(s string) ([]string, error) {
-	if s == "" || s == "all" {
-		return []string{"brats-synth", "isic-synth", "covid-synth", "prostate-synth", "pancreas-synth"}, nil
-	}
-	known := map[string]bool{}
-	for _, n := range data.Names() {
-		known[n] = true
-	}
-	var out []string
-	for _, n := range strings.Split(s, ",") {
-		n = strings.TrimSpace(n)
-		if !known[n] {
-			return nil, fmt.Errorf("study: unknown dataset %q (known: %s)", n, strings.Join(data.Names(), ", "))
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }

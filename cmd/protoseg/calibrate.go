@@ -31,7 +31,7 @@ func runCalibrate(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	if _, err := study.ParseDatasets(*dataset); err != nil {
+	if _, err := data.ParseNames(*dataset); err != nil {
 		return err
 	}
 	p := study.DefaultPreset()

@@ -161,7 +161,7 @@ func TestSAMetricsOnExamples(t *testing.T) {
 			if stacked == nil {
 				stacked = img
 			} else {
-				stacked = stackChannels(stacked, img)
+				stacked = data.StackChannels(stacked, img)
 			}
 		}
 		maskImg, err := data.ReadImage(filepath.Join(examplesDir, tc.mask))
@@ -174,7 +174,7 @@ func TestSAMetricsOnExamples(t *testing.T) {
 				mask[i] = 1
 			}
 		}
-		checkSAMetrics(t, args, minMaxChannels(stacked), mask, stacked.Channels, stacked.Height, stacked.Width, -1)
+		checkSAMetrics(t, args, data.MinMaxChannels(stacked), mask, stacked.Channels, stacked.Height, stacked.Width, -1)
 	}
 }
 

@@ -176,7 +176,7 @@ func TestSAOnExamples(t *testing.T) {
 		}
 		stacked := imgs[0]
 		for _, im := range imgs[1:] {
-			stacked = stackChannels(stacked, im)
+			stacked = data.StackChannels(stacked, im)
 		}
 		maskImg, _ := data.ReadImage(filepath.Join(examplesDir, tc.mask))
 		mask := make([]float64, maskImg.Height*maskImg.Width)
@@ -186,7 +186,7 @@ func TestSAOnExamples(t *testing.T) {
 				mask[i], fg = 1, fg+1
 			}
 		}
-		want := directSeparableness(minMaxChannels(stacked), mask, stacked.Channels)
+		want := directSeparableness(data.MinMaxChannels(stacked), mask, stacked.Channels)
 		if math.Abs(rep.SA-want) > 1e-9 || rep.Channels != stacked.Channels || rep.Height != 128 ||
 			math.Abs(rep.ForegroundFraction-fg/float64(len(mask))) > 1e-12 {
 			t.Fatalf("%v: report %+v, want SA %v with %d channels", tc.images, rep, want, stacked.Channels)

@@ -92,17 +92,6 @@ type claim struct {
 	on   func(r *measure.DatasetResults) (s statistic, ok bool)
 }
 
-// meanDiff is the paired statistic mean(a[idx]) − mean(b[idx]).
-func MeanDiff(a, b []float64) func(idx []int) (float64, error) {
-	return func(idx []int) (float64, error) {
-		var s float64
-		for _, j := range idx {
-			s += a[j] - b[j]
-		}
-		return s / float64(len(idx)), nil
-	}
-}
-
 func ciText(iv stats.Interval) string {
 	return fmt.Sprintf("%.3f [%.3f, %.3f]", iv.Effect, iv.Low, iv.High)
 }
@@ -115,11 +104,11 @@ func ciText(iv stats.Interval) string {
 // interval are those of the dataset that decides the verdict. It says honestly
 // where a finding fails.
 func Findings(rs []*measure.DatasetResults) []Finding {
-	return Judge(rs, claims())
+	return judge(rs, claims())
 }
 
 // judge checks the claims cs on rs (see [Findings]).
-func Judge(rs []*measure.DatasetResults, cs []claim) []Finding {
+func judge(rs []*measure.DatasetResults, cs []claim) []Finding {
 	var out []Finding
 	for _, c := range cs {
 		f := Finding{Claim: c.text + " (effect " + c.band.String() + ")", Band: c.band}
@@ -227,15 +216,15 @@ func onlineClaims() []claim {
 	return []claim{
 		{"Online training raises S_18 above offline (Table 1): effect = ΔS_18 = S_18(online) − S_18(offline), paired", stats.Above(0),
 			func(r *measure.DatasetResults) (statistic, bool) {
-				return onTest(r, MeanDiff(stats.Column(r.Online.LayerSA, -1), stats.Column(r.Offline.LayerSA, -1))), true
+				return onTest(r, stats.MeanDiff(stats.Column(r.Online.LayerSA, -1), stats.Column(r.Offline.LayerSA, -1))), true
 			}},
 		{"Online training does not hurt the output (Table 1, §4.4.3): effect = ΔB = Dice(online) − Dice(offline), paired; a gain counts as not hurting", stats.Above(-0.02),
 			func(r *measure.DatasetResults) (statistic, bool) {
-				return onTest(r, MeanDiff(r.Online.Dice, r.Offline.Dice)), true
+				return onTest(r, stats.MeanDiff(r.Online.Dice, r.Offline.Dice)), true
 			}},
 		{"The online model's S_18 is at least its output's Dice B (§4.4.3): effect = mean(S_18 − B) of the online model, paired", stats.AtLeast(0),
 			func(r *measure.DatasetResults) (statistic, bool) {
-				return onTest(r, MeanDiff(stats.Column(r.Online.LayerSA, -1), r.Online.Dice)), true
+				return onTest(r, stats.MeanDiff(stats.Column(r.Online.LayerSA, -1), r.Online.Dice)), true
 			}},
 	}
 }

@@ -82,7 +82,7 @@ func ShownLayers(n, most int) []int {
 	return out
 }
 
-// rankPicks returns count indices spread evenly over the ranking of score
+// RankPicks returns count indices spread evenly over the ranking of score
 // (lowest first), in that order, without repeats.
 func RankPicks(score []float64, count int) []int {
 	order := make([]int, len(score))

@@ -6,10 +6,15 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// thresholdModel segments channel 0 at 0.5; each of its layers has `units` units:
-// the output mask itself and constants.
+// ThresholdModel is a reference model whose every number is known: it segments
+// channel 0 of the input at 0.5, and each of its Layers feature maps has Units
+// units (at least 2): unit 0 is the output mask itself, unit k the constant k.
+// Its layer SA against an input whose channel 0 is the mask is 1 at every layer;
+// tests and examples use it where a trained network would hide the arithmetic.
 type ThresholdModel struct{ Layers, Units int }
 
+// Forward thresholds channel 0 of images at 0.5; every layer holds the mask
+// in unit 0 and the constant k in unit k.
 func (m ThresholdModel) Forward(images *tensors.Tensor) (*Output, error) {
 	d := images.Shape().Dimensions
 	n, h, w, c := d[0], d[1], d[2], d[3]

@@ -10,7 +10,7 @@ import (
 // and sagittal (fixed w, D × H).
 var ViewNames = []string{"axial", "coronal", "sagittal"}
 
-// objectCentre returns the centre of mass, rounded to the nearest voxel, of the
+// ObjectCentre returns the centre of mass, rounded to the nearest voxel, of the
 // voxels of b (row-major over dims) above 0.5 — the object of B — or the middle
 // of every axis when there is none.
 func ObjectCentre(b []float32, dims []int) []int {

@@ -31,7 +31,7 @@ type WeightRelation struct {
 	Undefined map[string]string
 }
 
-// weightMagnitudes names the magnitudes of a WeightRelation, in report order.
+// WeightMagnitudes names the magnitudes of a WeightRelation, in report order.
 var WeightMagnitudes = []string{"difference", "object", "background"}
 
 // magnitude returns the named magnitude series of w.
@@ -77,7 +77,7 @@ func Weights(unitSA [][]float64, h HeadWeighter, seed uint64) (*WeightRelation, 
 	return rel, nil
 }
 
-// unitSpearman is Spearman's ρ of x and y on resampled units.
+// UnitSpearman is Spearman's ρ of x and y on resampled units.
 func UnitSpearman(x, y []float64) func(idx []int) (float64, error) {
 	return func(idx []int) (float64, error) { return protoseg.Spearman(stats.Pick(x, idx), stats.Pick(y, idx)) }
 }

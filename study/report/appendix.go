@@ -61,12 +61,12 @@ func Appendix(rs []*measure.DatasetResults) ([]MetricAppendix, error) {
 		if err != nil {
 			return nil, fmt.Errorf("study: appendix %v: %w", m, err)
 		}
-		out = append(out, MetricAppendix{Metric: m.String(), Figure: fig, Findings: claims.Judge(views, claims.MetricClaims())})
+		out = append(out, MetricAppendix{Metric: m.String(), Figure: fig, Findings: claims.MetricFindings(views)})
 	}
 	return out, nil
 }
 
-// writeAppendix saves the appendix's figures into dir and adds the appendix to
+// WriteAppendix saves the appendix's figures into dir and adds the appendix to
 // page: its verdict table (claims × metrics) and its figures.
 func WriteAppendix(page *strings.Builder, dir string, app []MetricAppendix) error {
 	if len(app) == 0 {
@@ -119,7 +119,7 @@ func SeedsAppendix(perSeed [][]*measure.DatasetResults) ([]MetricAppendix, error
 		var views [][]*measure.DatasetResults
 		for _, rs := range perSeed {
 			v := byMetric(rs, m)
-			views, findings = append(views, v), append(findings, claims.Judge(v, claims.MetricClaims()))
+			views, findings = append(views, v), append(findings, claims.MetricFindings(v))
 		}
 		var f5 []plots.LayerSA
 		for d := range views[0] {

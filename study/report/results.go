@@ -162,12 +162,12 @@ func metricsJSON(rs []*measure.DatasetResults, app []MetricAppendix) []MetricJSO
 // dataset decided_by, whose interval decides the verdict; null (and "") when no
 // defined dataset does.
 type FindingJSON struct {
-	Claim      string             `json:"claim"`
-	Verdict    stats.Verdict      `json:"verdict"`
-	Effect     *float64           `json:"effect"`
-	CILow      *float64           `json:"ci_low"`
-	CIHigh     *float64           `json:"ci_high"`
-	DecidedBy  string             `json:"decided_by"`
+	Claim      string               `json:"claim"`
+	Verdict    stats.Verdict        `json:"verdict"`
+	Effect     *float64             `json:"effect"`
+	CILow      *float64             `json:"ci_low"`
+	CIHigh     *float64             `json:"ci_high"`
+	DecidedBy  string               `json:"decided_by"`
 	PerDataset []DatasetFindingJSON `json:"per_dataset"`
 }
 
@@ -193,7 +193,7 @@ func datasetJSON(r *measure.DatasetResults) DatasetJSON {
 		VoG: r.VoG, VoGDegenerate: r.VoGDegenerate, VoGCheckpoints: r.VoGCheckpoints, Pruning: r.Pruning,
 		Weights: weightsJSON(r.Weights)}
 	if len(r.Online.Dice) == len(r.Offline.Dice) && len(r.Online.Dice) > 0 {
-		db, _ := claims.MeanDiff(r.Online.Dice, r.Offline.Dice)(allIndices(len(r.Online.Dice)))
+		db, _ := stats.MeanDiff(r.Online.Dice, r.Offline.Dice)(allIndices(len(r.Online.Dice)))
 		d.DeltaB = &db
 	}
 	if r.Noise != nil {
@@ -247,7 +247,7 @@ func GatherResults(rs []*measure.DatasetResults, findings []claims.Finding, info
 	return out
 }
 
-// findingsJSON converts findings for results.json.
+// FindingsJSON converts findings for results.json.
 func FindingsJSON(findings []claims.Finding) []FindingJSON {
 	out := []FindingJSON{}
 	for _, f := range findings {

@@ -15,7 +15,7 @@ var seedCaptions = map[string]string{
 	"fig11": "Fig. 11 over seeds — mean Dice per percentile bucket of μ and of VoG: bars are the mean over seeds, whiskers the range across seeds.",
 }
 
-// writeSeedFigures saves the seed figures into dir and adds them to page.
+// WriteSeedFigures saves the seed figures into dir and adds them to page.
 func WriteSeedFigures(page *strings.Builder, dir string, figs []*plots.Figure) error {
 	page.WriteString("<h2>Spread over seeds</h2>\n")
 	for _, f := range figs {
@@ -27,7 +27,7 @@ func WriteSeedFigures(page *strings.Builder, dir string, figs []*plots.Figure) e
 	return nil
 }
 
-// seedsQCJSON gathers the quality-control fields of every seed, keyed
+// SeedsQCJSON gathers the quality-control fields of every seed, keyed
 // "<dataset>/seed<s>".
 func SeedsQCJSON(perSeed [][]*measure.DatasetResults, seeds []uint64) QCJSON {
 	out := QCJSON{FailureDetection: map[string]map[string]FailureJSON{}, QCScores: map[string]map[string][]float64{}, QCDice: map[string][]float64{}}

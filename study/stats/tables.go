@@ -4,7 +4,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
 
-// column returns column j of a per-image table (negative j counts from the end).
+// Column returns column j of a per-image table (negative j counts from the end).
 func Column(rows [][]float64, j int) []float64 {
 	out := make([]float64, len(rows))
 	for i, r := range rows {
@@ -17,7 +17,7 @@ func Column(rows [][]float64, j int) []float64 {
 	return out
 }
 
-// meanColumns averages a per-image table over images.
+// MeanColumns averages a per-image table over images.
 func MeanColumns(rows [][]float64) []float64 {
 	if len(rows) == 0 {
 		return nil
@@ -34,7 +34,7 @@ func MeanColumns(rows [][]float64) []float64 {
 	return out
 }
 
-// pick returns x at the indices idx (a bootstrap resample).
+// Pick returns x at the indices idx (a bootstrap resample).
 func Pick(x []float64, idx []int) []float64 {
 	out := make([]float64, len(idx))
 	for i, j := range idx {
@@ -43,7 +43,7 @@ func Pick(x []float64, idx []int) []float64 {
 	return out
 }
 
-// pickRows returns the rows of x at the indices idx.
+// PickRows returns the rows of x at the indices idx.
 func PickRows(x [][]float64, idx []int) [][]float64 {
 	out := make([][]float64, len(idx))
 	for i, j := range idx {
@@ -52,7 +52,7 @@ func PickRows(x [][]float64, idx []int) [][]float64 {
 	return out
 }
 
-// count is the number of true flags.
+// CountTrue is the number of true flags.
 func CountTrue(flags []bool) int {
 	n := 0
 	for _, f := range flags {
@@ -63,7 +63,20 @@ func CountTrue(flags []bool) int {
 	return n
 }
 
+// Mean is the arithmetic mean of x (0 for an empty x).
 func Mean(x []float64) float64 {
 	m, _ := protoseg.MeanSD(x)
 	return m
+}
+
+// MeanDiff is the paired statistic mean(a[idx]) − mean(b[idx]) of a bootstrap
+// resample idx.
+func MeanDiff(a, b []float64) func(idx []int) (float64, error) {
+	return func(idx []int) (float64, error) {
+		var s float64
+		for _, j := range idx {
+			s += a[j] - b[j]
+		}
+		return s / float64(len(idx)), nil
+	}
 }
