@@ -57,6 +57,25 @@ type Preset struct {
 	ObjectWeight float64
 }
 
+// Config is the study configuration of preset p on datasets, writing into out,
+// with the data, training and noise seeded by seed.
+func (p Preset) Config(datasets []string, out string, seed uint64) Config {
+	return Config{
+		Datasets: datasets,
+		Data:     data.Options{Size: p.Size, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
+		Out:      out,
+		Seed:     seed,
+		Describe: fmt.Sprintf("%d×%d · U-Net Base %d · %d epochs · seed %d", p.Size, p.Size, p.Base, p.Epochs, seed),
+	}
+}
+
+// Trainer is the U-Net trainer of preset p on backend (the default learning
+// rate), seeded by seed, with its progress written to log (nil: none).
+func (p Preset) Trainer(backend backends.Backend, seed uint64, log io.Writer) *UNetTrainer {
+	return &UNetTrainer{Backend: backend, Model: unet.Config{Base: p.Base},
+		Training: unet.TrainConfig{Epochs: p.Epochs, Seed: seed, ObjectWeight: p.ObjectWeight}, Progress: log}
+}
+
 // Presets of the study.
 // DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
 func DefaultPreset() Preset {
@@ -79,15 +98,9 @@ func NewSession(backend backends.Backend, datasets []string, p Preset, out strin
 		return nil, err
 	}
 	return &Session{
-		Config: Config{
-			Datasets: datasets,
-			Data:     data.Options{Size: p.Size, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
-			Out:      out,
-			Seed:     seed,
-			Describe: fmt.Sprintf("%d×%d · U-Net Base %d · %d epochs · seed %d", p.Size, p.Size, p.Base, p.Epochs, seed),
-		},
+		Config:   p.Config(datasets, out, seed),
 		Backend:  backend,
-		Trainer:  &UNetTrainer{Backend: backend, Model: unet.Config{Base: p.Base}, Training: unet.TrainConfig{Epochs: p.Epochs, Seed: seed, ObjectWeight: p.ObjectWeight}, Progress: log},
+		Trainer:  p.Trainer(backend, seed, log),
 		Analyzer: a,
 		Log:      log,
 		datasets: map[string]*data.Dataset{},

@@ -135,12 +135,9 @@ func (f *reproduceFlags) setup(p study.Preset) study.SeedSetup {
 		if err != nil {
 			return nil, nil, err
 		}
-		return b, &study.UNetTrainer{
-			Backend:  b,
-			Model:    unet.Config{Base: p.Base},
-			Training: unet.TrainConfig{Epochs: p.Epochs, LearningRate: *f.lr, Seed: s, ObjectWeight: *f.objectWeight},
-			Progress: log,
-		}, nil
+		t := p.Trainer(b, s, log)
+		t.Training.LearningRate, t.Training.ObjectWeight = *f.lr, *f.objectWeight
+		return b, t, nil
 	}
 }
 

@@ -1,4 +1,4 @@
-package study_test
+package measure_test
 
 import (
 	"fmt"
@@ -38,9 +38,9 @@ func (myModel) Forward(images *tensors.Tensor) (*measure.Output, error) {
 }
 
 // A user's own model runs through the same study as the project's U-Net: layer
-// SA, unit SA of the last layer and μ (study.Analyze), and from there the noise
-// study (study.NoiseStudy) and the figures.
-func Example_ownModel() {
+// SA, unit SA of the last layer and μ (measure.Analyze), and from there the noise
+// study (measure.NoiseStudy) and the figures.
+func ExampleAnalyze_ownModel() {
 	backend, err := cpubackend.New("")
 	if err != nil {
 		fmt.Println(err)
