@@ -7,6 +7,11 @@
 //
 // Layer groups (docs/design.md §2): early = 1–4, abstract = 5–14, late = 15–18.
 //
+// Layers are numbered 1…NumLayers, as in the paper, wherever a layer is a number
+// (LayerName, GroupOf, Width, TrainConfig.Layers, the explorer's choice); a slice
+// of per-layer values (features, SA) holds layer l at index l−1, so the entry
+// at index i is layer i+1 (LayerName(i+1)).
+//
 // Choices, and why:
 //   - Convolutions are written as im2col (nine shifted slices of the zero-padded
 //     input concatenated on the channel axis, then one matrix product), which

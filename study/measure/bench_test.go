@@ -64,10 +64,10 @@ func BenchmarkFullAnalysis(b *testing.B) {
 	// ground truth (as for input separableness), which costs the same.
 	analyse := func(feats []*tensors.Tensor) {
 		for l, f := range feats {
-			if _, err := a.Layer(layerName(l), f, gt, gt, nil); err != nil {
+			if _, err := a.Layer(unet.LayerName(l+1), f, gt, gt, nil); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := a.Units(layerName(l), f, gt, gt, nil, true); err != nil {
+			if _, err := a.Units(unet.LayerName(l+1), f, gt, gt, nil, true); err != nil {
 				b.Fatal(err)
 			}
 		}

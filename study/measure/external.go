@@ -230,7 +230,7 @@ func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.A
 func ExportFeatures(dir string, out *Output, gt *tensors.Tensor, names []string) error {
 	var arrays []data.NamedArray
 	for l, f := range out.Features {
-		name := layerName(l)
+		name := unet.LayerName(l + 1)
 		if l < len(names) {
 			name = names[l]
 		}

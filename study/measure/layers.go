@@ -144,7 +144,7 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 		}
 	}
 	for l, f := range out.Features {
-		lr, err := a.Layer(layerName(l), f, out.Mask, gt, nil)
+		lr, err := a.Layer(unet.LayerName(l+1), f, out.Mask, gt, nil)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 
 	last := len(out.Features) - 1
 	// Unit SA of the last layer against G (Fig. 7–9), with SAMs for the examples.
-	units, err := a.Units(layerName(last), out.Features[last], out.Mask, gt, nil, len(exs) > 0)
+	units, err := a.Units(unet.LayerName(last+1), out.Features[last], out.Mask, gt, nil, len(exs) > 0)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 	// μ: units of the last two layers against B itself (label-free).
 	var against []*protoseg.UnitResult
 	for _, l := range []int{last - 1, last} {
-		u, err := a.Units(layerName(l), out.Features[l], out.Mask, out.Mask, nil, false)
+		u, err := a.Units(unet.LayerName(l+1), out.Features[l], out.Mask, out.Mask, nil, false)
 		if err != nil {
 			return err
 		}
@@ -252,9 +252,6 @@ func imageEntropy(p []float32, mask []uint8) (all, fg float64) {
 	}
 	return -all, -fg / float64(nfg)
 }
-
-// layerName is the name of layer l (0-based): "layer01" … "layer18".
-func layerName(l int) string { return unet.LayerName(l + 1) }
 
 // ExampleOf returns the kept example of test image i, or nil when image i is not
 // one of the examples.

@@ -53,7 +53,7 @@ func NoiseStudy(a *protoseg.Analyzer, model Model, ds *data.Dataset, clean [][]f
 				return nil, fmt.Errorf("study: %s: model gave %d features, clean results have %d", ds.Name, len(o.Features), len(sums))
 			}
 			for l, f := range o.Features {
-				r, err := a.Layer(layerName(l), f, o.Mask, gt, nil)
+				r, err := a.Layer(unet.LayerName(l+1), f, o.Mask, gt, nil)
 				if err != nil {
 					return nil, fmt.Errorf("study: %s: noise %.1f: %w", ds.Name, level, err)
 				}
