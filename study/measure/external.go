@@ -11,6 +11,7 @@ import (
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/stats"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Layout is the axis order of external feature arrays.
