@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
 )
 
@@ -81,15 +80,8 @@ func TestShownLayersAndRankPicks(t *testing.T) {
 // case order, and keeps only 2D views of them.
 func TestFigureMapsStream(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	dir, _ := fixture.WriteCaseDir(t, rng, []int{6, 8, 8}, 12)
-	paths, err := data.ListCases(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths, _ := fixture.CasePaths(t, rng, []int{6, 8, 8}, 12)
+	b := fixture.MustBackend(t)
 	a := fixture.Analyzer(t)
 	rep, err := AnalyzeCases(b, a, paths, CaseOptions{})
 	if err != nil {
