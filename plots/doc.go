@@ -44,7 +44,8 @@
 // red — and stay readable without colour vision because GT is drawn as a
 // ring just outside its object and the segmentation as a ring just inside
 // its own. Images with 3 channels are shown as RGB, others as channel 0 in
-// grey, each min–max stretched. VoG is min–max scaled to [0,1] per
+// grey, each min–max stretched. The pixel panels are drawn by the
+// sub-package raster, which the explorer (package explore) shares. VoG is min–max scaled to [0,1] per
 // dataset in Fig. 10 (as the paper does "for visualisation"); Pearson r
 // is computed on the raw values (scaling does not change it).
 //

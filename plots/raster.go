@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/protoseg-go/protoseg-go/plots/raster"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -58,145 +59,21 @@ func checkHeat(hm []float32, h, w int, what string) error {
 	return nil
 }
 
-// scaleFor returns the integer up-scaling that brings the longer side of
-// an h×w raster to at least target pixels.
-func scaleFor(h, w, target int) int {
-	m := max(h, w)
-	k := (target + m - 1) / m
-	return max(1, k)
-}
-
-// renderImage draws im up-scaled k× (nearest neighbour).
-func renderImage(im Image, k int) *image.RGBA {
-	out := image.NewRGBA(image.Rect(0, 0, im.W*k, im.H*k))
-	nch := 1
-	if im.C == 3 {
-		nch = 3
-	}
-	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-	for i := 0; i < im.H*im.W; i++ {
-		for c := 0; c < nch; c++ {
-			v := im.Pix[i*im.C+c]
-			lo, hi = min(lo, v), max(hi, v)
-		}
-	}
-	scale := float32(0)
-	if hi > lo {
-		scale = 255 / (hi - lo)
-	}
-	for y := 0; y < im.H; y++ {
-		for x := 0; x < im.W; x++ {
-			i := (y*im.W + x) * im.C
-			var col color.RGBA
-			if nch == 3 {
-				col = color.RGBA{u8((im.Pix[i] - lo) * scale), u8((im.Pix[i+1] - lo) * scale), u8((im.Pix[i+2] - lo) * scale), 255}
-			} else {
-				g := u8((im.Pix[i] - lo) * scale)
-				col = color.RGBA{g, g, g, 255}
-			}
-			fillBlock(out, x, y, k, col)
-		}
-	}
-	return out
-}
-
-func u8(v float32) uint8 {
-	if v <= 0 {
-		return 0
-	}
-	if v >= 255 {
-		return 255
-	}
-	return uint8(v + 0.5)
-}
-
-func fillBlock(out *image.RGBA, x, y, k int, col color.RGBA) {
-	for yy := y * k; yy < (y+1)*k; yy++ {
-		for xx := x * k; xx < (x+1)*k; xx++ {
-			out.SetRGBA(xx, yy, col)
-		}
-	}
-}
-
-// renderMask draws a binary mask (object white, background black).
-func renderMask(m []uint8, h, w, k int) *image.RGBA {
-	out := image.NewRGBA(image.Rect(0, 0, w*k, h*k))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			col := color.RGBA{0, 0, 0, 255}
-			if m[y*w+x] != 0 {
-				col = color.RGBA{255, 255, 255, 255}
-			}
-			fillBlock(out, x, y, k, col)
-		}
-	}
-	return out
-}
-
-// renderHeat draws a map with values in [0,1] (clamped) with viridis.
-func renderHeat(hm []float32, h, w, k int) *image.RGBA {
-	out := image.NewRGBA(image.Rect(0, 0, w*k, h*k))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			fillBlock(out, x, y, k, Viridis(float64(hm[y*w+x])))
-		}
-	}
-	return out
-}
-
-// drawContour draws the boundary of mask m (h×w, object = non-zero) on
-// dst, which is m up-scaled k×, with a ring of thickness t pixels. outer
-// puts the ring just outside the object, otherwise just inside it.
-func drawContour(dst *image.RGBA, m []uint8, h, w, k, t int, col color.RGBA, outer bool) {
-	W, H := w*k, h*k
-	in := func(x, y int) bool {
-		if x < 0 || y < 0 || x >= W || y >= H {
-			return false
-		}
-		return m[(y/k)*w+x/k] != 0
-	}
-	for y := 0; y < H; y++ {
-		for x := 0; x < W; x++ {
-			self := in(x, y)
-			if self == outer {
-				continue
-			}
-			edge := false
-			// A border pixel of an object that touches the image edge is
-			// an edge too (inner ring only).
-			for d := 1; d <= t && !edge; d++ {
-				for _, o := range [4][2]int{{d, 0}, {-d, 0}, {0, d}, {0, -d}} {
-					xx, yy := x+o[0], y+o[1]
-					if outer {
-						if in(xx, yy) {
-							edge = true
-							break
-						}
-					} else if !in(xx, yy) {
-						edge = true
-						break
-					}
-				}
-			}
-			if edge {
-				dst.SetRGBA(x, y, col)
-			}
-		}
-	}
-}
-
-func contourWidth(k int) int { return max(2, int(math.Round(float64(k)*0.7))) }
-
 // overlay draws the GT contour (green, outside) and the segmentation
 // contour (red, inside) on an up-scaled panel; nil masks are skipped.
-func overlay(dst *image.RGBA, gt, seg []uint8, h, w, k int) {
-	t := contourWidth(k)
+func overlay(dst *image.RGBA, t raster.Tile, gt, seg []uint8) error {
+	w := raster.ContourWidth(t.K)
 	if gt != nil {
-		drawContour(dst, gt, h, w, k, t, ContourGT, true)
+		if err := t.DrawContour(dst, gt, w, ContourGT, true); err != nil {
+			return fmt.Errorf("ground truth: %w", err)
+		}
 	}
 	if seg != nil {
-		drawContour(dst, seg, h, w, k, t, ContourSeg, false)
+		if err := t.DrawContour(dst, seg, w, ContourSeg, false); err != nil {
+			return fmt.Errorf("segmentation: %w", err)
+		}
 	}
+	return nil
 }
 
 // viridis anchor colours at 0, 0.1, …, 1 (matplotlib's viridis);
@@ -239,6 +116,8 @@ type gridRow struct {
 	// colTitles, if set on the first row of a group, are drawn above
 	// that group's row (consecutive equal titles span).
 	colTitles []string
+	// err is the first error drawing a cell (see addCell).
+	err error
 }
 
 type colorBar struct {
@@ -254,7 +133,12 @@ type gridSpec struct {
 	bar         *colorBar
 }
 
-func (g gridSpec) figure() *Figure {
+func (g gridSpec) figure() (*Figure, error) {
+	for i, r := range g.rows {
+		if r.err != nil {
+			return nil, fmt.Errorf("plots: %s: row %d: %w", g.name, i, r.err)
+		}
+	}
 	margin := vg.Points(6)
 	gap := vg.Points(2)
 	titleSty := textStyle(sizeTitle, true)
@@ -436,7 +320,7 @@ func (g gridSpec) figure() *Figure {
 			c.FillText(bs, vg.Point{X: bx + vg.Points(13) + colSty.Width("0.00") + vg.Points(3), Y: Y((top + bot) / 2)}, g.bar.label)
 		}
 	}
-	return f
+	return f, nil
 }
 
 // cellTarget is the pixel size image panels are up-scaled to (twice the
