@@ -12,6 +12,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/comms"
 	"github.com/protoseg-go/protoseg-go/study"
+	"github.com/protoseg-go/protoseg-go/unet"
 )
 
 // Environment variables read by Show.
@@ -52,103 +53,158 @@ func (e *Explorer) Show(initial State) error {
 	if !gonbui.IsNotebook {
 		return fmt.Errorf("explore: Show needs a GoNB notebook; use Explorer.View outside one")
 	}
-	if initial.Dataset == "" {
-		initial.Dataset = e.datasets[0]
-	}
-	if initial.Layer == 0 {
-		initial.Layer = 18
-	}
-	if initial.Layer2 == 0 {
-		initial.Layer2 = 1
-	}
-	if initial.Mode == "" {
-		initial.Mode = "online"
-	}
-	// Results (training what is missing) and the first image's analyses of every
-	// layer, which compiles the graphs of every layer shape once.
-	if _, err := e.Results(initial.Dataset); err != nil {
+	first, err := e.Initial(initial)
+	if err != nil {
 		return err
 	}
-	if err := e.Warm(Choice{Dataset: initial.Dataset, Rank: initial.Rank, Mode: initial.Mode}); err != nil {
-		return err
-	}
-	first := e.Answer(initial)
-	if first.Error != "" {
-		return fmt.Errorf("explore: %s", first.Error)
-	}
-
 	uid := gonbui.UniqueId()
-	in, out := "/protoseg-explore/"+uid+"/in", "/protoseg-explore/"+uid+"/out"
-	msgs := make(chan string, 256)
-	sub := comms.Subscribe(in, func(_ string, v string) {
+	c := openConn(uid)
+	defer c.close()
+	displayID := "protoseg-explore-" + uid
+	gonbui.UpdateHtml(displayID, page(uid, c.in, c.out, e.datasets, first))
+	last, greeted := e.serve(c, first)
+	gonbui.UpdateHtml(displayID, "")
+	gonbui.DisplayHtml(static(last, greeted))
+	return nil
+}
+
+// Initial is the reply Show opens with: the views of initial with what it
+// leaves unset filled in (the first dataset, layer 18, second layer 1, the
+// online model). It first computes the dataset's results (training what is
+// missing) and the analyses of the chosen image at every layer, which compiles
+// the graphs of every layer shape once, so later changes are quick.
+func (e *Explorer) Initial(initial State) (Reply, error) {
+	s := initial.withDefaults(e.datasets[0])
+	if _, err := e.Results(s.Dataset); err != nil {
+		return Reply{}, err
+	}
+	if err := e.Warm(Choice{Dataset: s.Dataset, Rank: s.Rank, Mode: s.Mode}); err != nil {
+		return Reply{}, err
+	}
+	first := e.Answer(s)
+	if first.Error != "" {
+		return Reply{}, fmt.Errorf("explore: %s", first.Error)
+	}
+	return first, nil
+}
+
+// withDefaults fills in what s leaves unset: dataset, the last layer, the first
+// layer as the second one, and the online model.
+func (s State) withDefaults(dataset string) State {
+	if s.Dataset == "" {
+		s.Dataset = dataset
+	}
+	if s.Layer == 0 {
+		s.Layer = unet.NumLayers
+	}
+	if s.Layer2 == 0 {
+		s.Layer2 = 1
+	}
+	if s.Mode == "" {
+		s.Mode = "online"
+	}
+	return s
+}
+
+// Defaults of the page's connection.
+const (
+	defaultWait = 15   // seconds, see EnvWait
+	defaultIdle = 1800 // seconds, see EnvIdle
+	// pingEvery is how often Show pings the page until it answers.
+	pingEvery = 2 * time.Second
+	// queueLen is how many of the page's messages wait to be read; more are dropped.
+	queueLen = 256
+)
+
+// conn is the page's connection: the comms address it sends to (in), the one
+// it listens on (out), and the queue of what it sent.
+type conn struct {
+	in, out string
+	msgs    chan string
+	sub     comms.SubscriptionId
+}
+
+// openConn subscribes to the page's messages.
+func openConn(uid string) *conn {
+	c := &conn{in: "/protoseg-explore/" + uid + "/in", out: "/protoseg-explore/" + uid + "/out", msgs: make(chan string, queueLen)}
+	c.sub = comms.Subscribe(c.in, func(_ string, v string) {
 		select {
-		case msgs <- v:
+		case c.msgs <- v:
 		default: // the page sends far faster than we render: drop, a later state follows
 		}
 	})
-	defer comms.Unsubscribe(sub)
-	displayID := "protoseg-explore-" + uid
-	gonbui.UpdateHtml(displayID, page(uid, in, out, e.datasets, first))
+	return c
+}
 
-	wait := envSeconds(EnvWait, 15)
-	idle := envSeconds(EnvIdle, 1800)
-	last := first
-	timer := time.NewTimer(wait)
+func (c *conn) close() { comms.Unsubscribe(c.sub) }
+
+// latest coalesces the queue: the newest of m and what is queued after it.
+func (c *conn) latest(m string) string {
+	for {
+		select {
+		case m2 := <-c.msgs:
+			m = m2
+		default:
+			return m
+		}
+	}
+}
+
+// serve answers the page until it closes, EnvIdle passes without a change, or,
+// before it ever answered, EnvWait passes. It returns the last view shown and
+// whether the page answered.
+//
+// Until the page answers, it pings it now and then: each message makes the
+// kernel (re)install its browser connection if the last try failed (its 500 ms
+// handshake can miss while the kernel is busy running the cell).
+func (e *Explorer) serve(c *conn, first Reply) (last Reply, greeted bool) {
+	last = first
+	idle := envSeconds(EnvIdle, defaultIdle)
+	timer := time.NewTimer(envSeconds(EnvWait, defaultWait))
 	defer timer.Stop()
-	// Until the page answers, ping it now and then: each message makes the kernel
-	// (re)install its browser connection if the last try failed (its 500 ms
-	// handshake can miss while the kernel is busy running this cell).
-	ping := time.NewTicker(2 * time.Second)
+	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
-	greeted := false
-loop:
 	for {
 		select {
 		case <-timer.C:
-			break loop
+			return last, greeted
 		case <-ping.C:
 			if greeted {
 				ping.Stop()
 				continue
 			}
-			send(out, Reply{Seq: -1, Ping: true})
-		case m := <-msgs:
-			// Coalesce: keep the newest state of what is queued.
-		drain:
-			for {
-				select {
-				case m2 := <-msgs:
-					m = m2
-				default:
-					break drain
-				}
-			}
+			send(c.out, Reply{Seq: -1, Ping: true})
+		case m := <-c.msgs:
 			var s State
-			if err := json.Unmarshal([]byte(m), &s); err != nil {
+			if err := json.Unmarshal([]byte(c.latest(m)), &s); err != nil {
 				continue
 			}
 			greeted = true
 			timer.Reset(idle)
 			if s.Cmd == "close" {
-				break loop
+				return last, greeted
 			}
-			if s.Cmd == "hello" {
-				// Send the first view again with the page's sequence number.
-				r := last
-				r.Seq = s.Seq
-				send(out, r)
-				continue
-			}
-			r := e.Answer(s)
-			if r.Error == "" {
-				last = r
-			}
-			send(out, r)
+			last = e.respond(c.out, s, last)
 		}
 	}
-	gonbui.UpdateHtml(displayID, "")
-	gonbui.DisplayHtml(static(last, greeted))
-	return nil
+}
+
+// respond answers one state of the page and returns the last view shown: to
+// "hello", the last view again with the page's sequence number; to a change,
+// its views (or the error).
+func (e *Explorer) respond(out string, s State, last Reply) Reply {
+	if s.Cmd == "hello" {
+		r := last
+		r.Seq = s.Seq
+		send(out, r)
+		return last
+	}
+	r := e.Answer(s)
+	if r.Error == "" {
+		last = r
+	}
+	send(out, r)
+	return last
 }
 
 func send(address string, r Reply) {
