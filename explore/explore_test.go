@@ -76,9 +76,19 @@ type fakeSource struct {
 }
 
 func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size, base, test int) *fakeSource {
-	ds, err := data.Load("isic-synth", data.Options{Size: size, Seed: 1, TrainCount: 1, TestCount: test})
+	src, err := fakeSourceOf(a, size, base, test)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return src
+}
+
+// fakeSourceOf is a stand-in dataset of test images analysed with the fake
+// offline and online models.
+func fakeSourceOf(a *protoseg.Analyzer, size, base, test int) (*fakeSource, error) {
+	ds, err := data.Load("isic-synth", data.Options{Size: size, Seed: 1, TrainCount: 1, TestCount: test})
+	if err != nil {
+		return nil, err
 	}
 	src := &fakeSource{ds: ds, models: map[string]study.Model{
 		"offline": fakeModel{base: base, seed: 0}, "online": fakeModel{base: base, seed: 1},
@@ -87,7 +97,7 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 	for mode, m := range src.models {
 		mr, err := study.Analyze(a, m, ds, study.AnalyzeOptions{})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if mode == "offline" {
 			r.Offline = mr
@@ -96,7 +106,7 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 		}
 	}
 	src.results = r
-	return src
+	return src, nil
 }
 
 func (s *fakeSource) Dataset(string) (*data.Dataset, error)         { return s.ds, nil }
