@@ -311,7 +311,7 @@ func (e *Explorer) View(c Choice) (*View, error) {
 	sample := ds.Test[index]
 	n := Numbers{
 		Dataset: c.Dataset, Mode: c.Mode, Rank: c.Rank, Images: len(e.order[c.Dataset]), Index: index,
-		Layer: c.Layer, Group: group(c.Layer), UnitRank: c.Unit, Unit: -1, Units: ld.c,
+		Layer: c.Layer, Group: unet.GroupOf(c.Layer), UnitRank: c.Unit, Unit: -1, Units: ld.c,
 		LayerSA: ld.sa, UnitSA: math.NaN(), Active: ld.active,
 		Mu: mr.Mu[index], Dice: mr.Dice[index],
 	}
@@ -352,8 +352,6 @@ func (n Numbers) Text() string {
 	fmt.Fprintf(&b, "μ = %.4f · Dice(B, G) = %.4f", n.Mu, n.Dice)
 	return b.String()
 }
-
-func group(layer int) string { return unet.GroupOf(layer) }
 
 func count(m []uint8) int {
 	n := 0

@@ -51,7 +51,7 @@ var groupFill = []color.Color{
 type groupShade struct{ n int }
 
 func (g groupShade) Plot(c draw.Canvas, p *plot.Plot) {
-	if g.n != 18 {
+	if g.n != unet.NumLayers {
 		return
 	}
 	tx, _ := p.Transforms(&c)
@@ -63,7 +63,7 @@ func (g groupShade) Plot(c draw.Canvas, p *plot.Plot) {
 }
 
 func groupLegend(n int) []legendEntry {
-	if n != 18 {
+	if n != unet.NumLayers {
 		return nil
 	}
 	var es []legendEntry
