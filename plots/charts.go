@@ -363,10 +363,7 @@ func fmtR(r float64) string {
 
 // minMaxScale maps xs linearly onto [0,1] (a constant series maps to 0.5).
 func minMaxScale(xs []float64) []float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range xs {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
+	lo, hi := span(xs)
 	out := make([]float64, len(xs))
 	for i, v := range xs {
 		if hi > lo {
@@ -631,82 +628,107 @@ type NoiseSA struct {
 	Diff    [][]float64
 }
 
+// noiseViridisTop is the top of the viridis range the noise levels use: the
+// palest yellow is too faint on white.
+const noiseViridisTop = 0.92
+
 // Fig16Noise plots SA(noisy) − SA(clean) per layer, one line per noise
 // level coloured with viridis, one panel per dataset.
 func Fig16Noise(ns []NoiseSA) (*Figure, error) {
 	if err := checkDatasets(len(ns), "Fig16"); err != nil {
 		return nil, err
 	}
+	levels := ns[0].Levels
 	var panels []chartPanel
 	nl := 0
-	var levels []float64
 	for _, d := range ns {
-		if len(d.Levels) == 0 {
-			return nil, fmt.Errorf("%w: Fig16 %q: no noise levels", ErrEmpty, d.Dataset)
+		if err := d.checkLevels(levels, ns[0].Dataset); err != nil {
+			return nil, err
 		}
-		if len(d.Diff) != len(d.Levels) {
-			return nil, fmt.Errorf("plots: Fig16 %q: %d levels but %d rows of differences", d.Dataset, len(d.Levels), len(d.Diff))
+		p, n, err := d.panel(nl)
+		if err != nil {
+			return nil, err
 		}
-		if levels == nil {
-			levels = d.Levels
-		}
-		if len(d.Levels) != len(levels) {
-			return nil, fmt.Errorf("plots: Fig16 %q: %d noise levels, %q has %d", d.Dataset, len(d.Levels), ns[0].Dataset, len(levels))
-		}
-		for i := range levels {
-			if d.Levels[i] != levels[i] {
-				return nil, fmt.Errorf("plots: Fig16 %q: noise level %g, %q has %g", d.Dataset, d.Levels[i], ns[0].Dataset, levels[i])
-			}
-		}
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, l := range levels {
-			lo, hi = math.Min(lo, l), math.Max(hi, l)
-		}
-		p := newPlot(d.Dataset, "layer", "SA(noisy) − SA(clean)")
-		for i, row := range d.Diff {
-			if len(row) == 0 || (nl != 0 && len(row) != nl) {
-				return nil, fmt.Errorf("plots: Fig16 %q level %g: %d layers, want %d", d.Dataset, d.Levels[i], len(row), nl)
-			}
-			nl = len(row)
-			if err := checkFinite(fmt.Sprintf("Fig16 %s level %g", d.Dataset, d.Levels[i]), row); err != nil {
-				return nil, err
-			}
-		}
-		layerAxis(p, nl)
-		p.Y.Min, p.Y.Max = 0, 0 // the zero line is always in view
-		for _, row := range d.Diff {
-			for _, v := range row {
-				p.Y.Min, p.Y.Max = math.Min(p.Y.Min, v), math.Max(p.Y.Max, v)
-			}
-		}
-		hline(p, 0, lineStyle(oiBlack, 0.6, true))
-		for i, row := range d.Diff {
-			t := 0.5
-			if hi > lo {
-				t = (d.Levels[i] - lo) / (hi - lo)
-			}
-			c := Viridis(t * 0.92) // skip the palest yellow: too faint on white
-			l, _ := plotter.NewLine(series(row, 1))
-			l.LineStyle = lineStyle(c, 1.2, false)
-			p.Add(l)
-		}
+		nl = n
 		panels = append(panels, chartPanel{p: p})
 	}
 	var shared []legendEntry
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi := span(levels)
 	for _, l := range levels {
-		lo, hi = math.Min(lo, l), math.Max(hi, l)
-	}
-	for _, l := range levels {
-		t := 0.5
-		if hi > lo {
-			t = (l - lo) / (hi - lo)
-		}
-		shared = append(shared, lineEntry(fmtLevel(l), lineStyle(Viridis(t*0.92), 2, false), nil))
+		shared = append(shared, lineEntry(fmtLevel(l), lineStyle(levelColour(l, lo, hi), 2, false), nil))
 	}
 	shared[0].label = "noise level " + shared[0].label
 	shared = append(shared, groupLegend(nl)...)
 	return chartFigure("fig16", "Fig. 16 — Change of layer SA under uniform input noise U(0, level)", panels, shared, panelW, panelH), nil
+}
+
+// checkLevels reports a dataset without noise levels, with a row of
+// differences per level missing, or with other levels than those of ref.
+func (d NoiseSA) checkLevels(levels []float64, ref string) error {
+	if len(d.Levels) == 0 {
+		return fmt.Errorf("%w: Fig16 %q: no noise levels", ErrEmpty, d.Dataset)
+	}
+	if len(d.Diff) != len(d.Levels) {
+		return fmt.Errorf("plots: Fig16 %q: %d levels but %d rows of differences", d.Dataset, len(d.Levels), len(d.Diff))
+	}
+	if len(d.Levels) != len(levels) {
+		return fmt.Errorf("plots: Fig16 %q: %d noise levels, %q has %d", d.Dataset, len(d.Levels), ref, len(levels))
+	}
+	for i := range levels {
+		if d.Levels[i] != levels[i] {
+			return fmt.Errorf("plots: Fig16 %q: noise level %g, %q has %g", d.Dataset, d.Levels[i], ref, levels[i])
+		}
+	}
+	return nil
+}
+
+// panel plots a dataset's differences, one line per noise level, and returns
+// its layer count; nl, if not 0, is the layer count every row must have.
+func (d NoiseSA) panel(nl int) (*plot.Plot, int, error) {
+	p := newPlot(d.Dataset, "layer", "SA(noisy) − SA(clean)")
+	for i, row := range d.Diff {
+		if len(row) == 0 || (nl != 0 && len(row) != nl) {
+			return nil, 0, fmt.Errorf("plots: Fig16 %q level %g: %d layers, want %d", d.Dataset, d.Levels[i], len(row), nl)
+		}
+		nl = len(row)
+		if err := checkFinite(fmt.Sprintf("Fig16 %s level %g", d.Dataset, d.Levels[i]), row); err != nil {
+			return nil, 0, err
+		}
+	}
+	layerAxis(p, nl)
+	p.Y.Min, p.Y.Max = 0, 0 // the zero line is always in view
+	for _, row := range d.Diff {
+		for _, v := range row {
+			p.Y.Min, p.Y.Max = math.Min(p.Y.Min, v), math.Max(p.Y.Max, v)
+		}
+	}
+	hline(p, 0, lineStyle(oiBlack, 0.6, true))
+	lo, hi := span(d.Levels)
+	for i, row := range d.Diff {
+		l, _ := plotter.NewLine(series(row, 1))
+		l.LineStyle = lineStyle(levelColour(d.Levels[i], lo, hi), 1.2, false)
+		p.Add(l)
+	}
+	return p, nl, nil
+}
+
+// span is the least and the greatest of v (+Inf and −Inf when v is empty).
+func span(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	return lo, hi
+}
+
+// levelColour is the colour of noise level l among levels from lo to hi (the
+// middle of the range when they are all equal).
+func levelColour(l, lo, hi float64) color.RGBA {
+	t := 0.5
+	if hi > lo {
+		t = (l - lo) / (hi - lo)
+	}
+	return Viridis(t * noiseViridisTop)
 }
 
 // signed formats v with a typographic minus sign.
