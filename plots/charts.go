@@ -245,64 +245,82 @@ func unitSAFigure(name, title string, ds []UnitSA, width vg.Length) (*Figure, er
 	var panels []chartPanel
 	anyThr, anyOut := false, false
 	for _, d := range ds {
-		if len(d.SA) == 0 {
-			return nil, fmt.Errorf("%w: Fig7 %q: no units", ErrEmpty, d.Dataset)
-		}
-		if err := checkFinite("Fig7 "+d.Dataset, d.SA); err != nil {
+		cp, err := d.panel()
+		if err != nil {
 			return nil, err
 		}
-		s := append([]float64(nil), d.SA...)
-		sort.Sort(sort.Reverse(sort.Float64Slice(s)))
-		p := newPlot(d.Dataset, "unit rank (highest SA first)", "SA score")
-		unitRange(&p.Y, s)
-		p.X.Min, p.X.Max = 0, float64(len(s))+1
-		var act, inert plotter.XYs
-		for i, v := range s {
-			pt := plotter.XY{X: float64(i + 1), Y: v}
-			if d.Threshold > 0 && v < d.Threshold { // +Inf: every unit inertia
-				inert = append(inert, pt)
-			} else {
-				act = append(act, pt)
-			}
-		}
-		l, _ := plotter.NewLine(series(s, 1))
-		l.LineStyle = lineStyle(grey, 0.8, false)
-		p.Add(l)
-		var leg []legendEntry
-		if math.IsInf(d.Threshold, 1) {
-			leg = append(leg, legendEntry{label: fmt.Sprintf("no split: 0 of %d active", len(s))})
-		} else if d.Threshold > 0 {
-			anyThr = true
-			hline(p, d.Threshold, lineStyle(oiVermillion, 1, true))
-			leg = append(leg, legendEntry{label: fmt.Sprintf("active (SA ≥ %.2f): %d of %d", d.Threshold, len(act), len(s))})
-		}
-		if d.OutputDice > 0 {
-			anyOut = true
-			hline(p, d.OutputDice, draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}})
-		}
-		if len(act) > 0 {
-			sc, _ := plotter.NewScatter(act)
-			sc.GlyphStyle = glyph(oiBlue, draw.CircleGlyph{}, 2)
-			p.Add(sc)
-		}
-		if len(inert) > 0 {
-			sc, _ := plotter.NewScatter(inert)
-			sc.GlyphStyle = glyph(oiOrange, draw.TriangleGlyph{}, 2.2)
-			p.Add(sc)
-		}
-		panels = append(panels, chartPanel{p: p, legend: leg})
+		anyThr = anyThr || (d.Threshold > 0 && !math.IsInf(d.Threshold, 1))
+		anyOut = anyOut || d.OutputDice > 0
+		panels = append(panels, cp)
 	}
 	shared := []legendEntry{
-		{label: "active unit", glyph: ptr(glyph(oiBlue, draw.CircleGlyph{}, 2))},
-		{label: "inertia unit", glyph: ptr(glyph(oiOrange, draw.TriangleGlyph{}, 2.2))},
+		{label: "active unit", glyph: ptr(activeGlyph())},
+		{label: "inertia unit", glyph: ptr(inertGlyph())},
 	}
 	if anyThr {
 		shared = append(shared, lineEntry("active/inertia threshold", lineStyle(oiVermillion, 1, true), nil))
 	}
 	if anyOut {
-		shared = append(shared, lineEntry("Dice of output B", draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}, nil))
+		shared = append(shared, lineEntry("Dice of output B", outputDiceLine(), nil))
 	}
 	return chartFigure(name, title, panels, shared, width, panelH), nil
+}
+
+// Fig. 7's marks: active units, inertia units, and the output's Dice.
+func activeGlyph() draw.GlyphStyle { return glyph(oiBlue, draw.CircleGlyph{}, 2) }
+func inertGlyph() draw.GlyphStyle  { return glyph(oiOrange, draw.TriangleGlyph{}, 2.2) }
+func outputDiceLine() draw.LineStyle {
+	return draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}
+}
+
+// panel plots a dataset's unit SA sorted from highest, active units (at or
+// above the threshold) and inertia units marked apart, with the threshold's and
+// the output Dice's lines and the active count in the panel's legend.
+func (d UnitSA) panel() (chartPanel, error) {
+	if len(d.SA) == 0 {
+		return chartPanel{}, fmt.Errorf("%w: Fig7 %q: no units", ErrEmpty, d.Dataset)
+	}
+	if err := checkFinite("Fig7 "+d.Dataset, d.SA); err != nil {
+		return chartPanel{}, err
+	}
+	s := append([]float64(nil), d.SA...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
+	p := newPlot(d.Dataset, "unit rank (highest SA first)", "SA score")
+	unitRange(&p.Y, s)
+	p.X.Min, p.X.Max = 0, float64(len(s))+1
+	var act, inert plotter.XYs
+	for i, v := range s {
+		pt := plotter.XY{X: float64(i + 1), Y: v}
+		if d.Threshold > 0 && v < d.Threshold { // +Inf: every unit inertia
+			inert = append(inert, pt)
+		} else {
+			act = append(act, pt)
+		}
+	}
+	l, _ := plotter.NewLine(series(s, 1))
+	l.LineStyle = lineStyle(grey, 0.8, false)
+	p.Add(l)
+	var leg []legendEntry
+	if math.IsInf(d.Threshold, 1) {
+		leg = append(leg, legendEntry{label: fmt.Sprintf("no split: 0 of %d active", len(s))})
+	} else if d.Threshold > 0 {
+		hline(p, d.Threshold, lineStyle(oiVermillion, 1, true))
+		leg = append(leg, legendEntry{label: fmt.Sprintf("active (SA ≥ %.2f): %d of %d", d.Threshold, len(act), len(s))})
+	}
+	if d.OutputDice > 0 {
+		hline(p, d.OutputDice, outputDiceLine())
+	}
+	for _, m := range []struct {
+		pts plotter.XYs
+		sty draw.GlyphStyle
+	}{{act, activeGlyph()}, {inert, inertGlyph()}} {
+		if len(m.pts) > 0 {
+			sc, _ := plotter.NewScatter(m.pts)
+			sc.GlyphStyle = m.sty
+			p.Add(sc)
+		}
+	}
+	return chartPanel{p: p, legend: leg}, nil
 }
 
 // ---- Fig. 10 ------------------------------------------------------------------
