@@ -520,56 +520,15 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 	var panels []chartPanel
 	spread := false
 	for _, b := range bs {
-		n := len(b.Mu)
-		if n == 0 {
-			return nil, fmt.Errorf("%w: Fig11 %q: no buckets", ErrEmpty, b.Dataset)
-		}
-		if len(b.VoG) != n || len(b.Edges) != n+1 {
-			return nil, fmt.Errorf("plots: Fig11 %q: %d μ buckets, %d VoG buckets, %d edges (want %d)", b.Dataset, n, len(b.VoG), len(b.Edges), n+1)
-		}
-		for _, s := range [][]float64{b.Mu, b.VoG, b.Edges} {
-			if err := checkFinite("Fig11 "+b.Dataset, s); err != nil {
-				return nil, err
-			}
-		}
-		if err := b.MuRange.check("Fig11 "+b.Dataset+" μ", b.Mu); err != nil {
+		if err := b.check(); err != nil {
 			return nil, err
 		}
-		if err := b.VoGRange.check("Fig11 "+b.Dataset+" VoG", b.VoG); err != nil {
-			return nil, err
-		}
-		p := newPlot(b.Dataset, "percentile bucket of the score", "mean Dice(B, G)")
-		unitRange(&p.Y, b.Mu, b.VoG)
-		bw := (panelW - vg.Points(60)) / vg.Length(2*n+n)
-		mu, _ := plotter.NewBarChart(plotter.Values(b.Mu), bw)
-		mu.Color, mu.LineStyle.Width = oiGreen, 0
-		mu.Offset = -bw / 2
-		vo, _ := plotter.NewBarChart(plotter.Values(b.VoG), bw)
-		vo.Color, vo.LineStyle.Width = color.RGBA{0xB0, 0xB0, 0xB0, 255}, 0
-		vo.Offset = bw / 2
-		p.Add(mu, vo)
-		addWhiskers(p, b.MuRange, mu.Offset)
-		addWhiskers(p, b.VoGRange, vo.Offset)
+		panels = append(panels, chartPanel{p: b.plot()})
 		spread = spread || b.MuRange != nil || b.VoGRange != nil
-		names := make([]string, n)
-		for i := range names {
-			names[i] = fmt.Sprintf("%g–%g", b.Edges[i], b.Edges[i+1])
-		}
-		p.NominalX(names...)
-		maxW := vg.Length(0)
-		for _, nm := range names {
-			maxW = max(maxW, p.X.Tick.Label.Width(nm))
-		}
-		if maxW*vg.Length(n) > (panelW-vg.Points(50))*0.85 {
-			p.X.Tick.Label.Rotation = math.Pi / 6
-			p.X.Tick.Label.XAlign = draw.XRight
-			p.X.Tick.Label.YAlign = draw.YCenter
-		}
-		panels = append(panels, chartPanel{p: p})
 	}
 	shared := []legendEntry{
 		{label: "buckets of mean SA μ", fill: oiGreen},
-		{label: "buckets of VoG", fill: color.RGBA{0xB0, 0xB0, 0xB0, 255}},
+		{label: "buckets of VoG", fill: vogBarColour()},
 	}
 	title := "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (low → high score)"
 	if spread {
@@ -577,6 +536,63 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 		title = "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (mean and range over seeds)"
 	}
 	return chartFigure("fig11", title, panels, shared, panelW, panelH), nil
+}
+
+// vogBarColour is the grey of Fig. 11's VoG bars.
+func vogBarColour() color.RGBA { return color.RGBA{0xB0, 0xB0, 0xB0, 255} }
+
+// check reports buckets that are missing, of unequal counts, not finite, or
+// outside their ranges.
+func (b Buckets) check() error {
+	n := len(b.Mu)
+	if n == 0 {
+		return fmt.Errorf("%w: Fig11 %q: no buckets", ErrEmpty, b.Dataset)
+	}
+	if len(b.VoG) != n || len(b.Edges) != n+1 {
+		return fmt.Errorf("plots: Fig11 %q: %d μ buckets, %d VoG buckets, %d edges (want %d)", b.Dataset, n, len(b.VoG), len(b.Edges), n+1)
+	}
+	for _, s := range [][]float64{b.Mu, b.VoG, b.Edges} {
+		if err := checkFinite("Fig11 "+b.Dataset, s); err != nil {
+			return err
+		}
+	}
+	if err := b.MuRange.check("Fig11 "+b.Dataset+" μ", b.Mu); err != nil {
+		return err
+	}
+	return b.VoGRange.check("Fig11 "+b.Dataset+" VoG", b.VoG)
+}
+
+// plot draws a dataset's μ and VoG bars side by side per bucket, with the
+// ranges over seeds as whiskers; long bucket names are slanted.
+func (b Buckets) plot() *plot.Plot {
+	n := len(b.Mu)
+	p := newPlot(b.Dataset, "percentile bucket of the score", "mean Dice(B, G)")
+	unitRange(&p.Y, b.Mu, b.VoG)
+	bw := (panelW - vg.Points(60)) / vg.Length(2*n+n)
+	mu, _ := plotter.NewBarChart(plotter.Values(b.Mu), bw)
+	mu.Color, mu.LineStyle.Width = oiGreen, 0
+	mu.Offset = -bw / 2
+	vo, _ := plotter.NewBarChart(plotter.Values(b.VoG), bw)
+	vo.Color, vo.LineStyle.Width = vogBarColour(), 0
+	vo.Offset = bw / 2
+	p.Add(mu, vo)
+	addWhiskers(p, b.MuRange, mu.Offset)
+	addWhiskers(p, b.VoGRange, vo.Offset)
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%g–%g", b.Edges[i], b.Edges[i+1])
+	}
+	p.NominalX(names...)
+	maxW := vg.Length(0)
+	for _, nm := range names {
+		maxW = max(maxW, p.X.Tick.Label.Width(nm))
+	}
+	if maxW*vg.Length(n) > (panelW-vg.Points(50))*0.85 {
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	return p
 }
 
 // ---- Fig. 15 ------------------------------------------------------------------
