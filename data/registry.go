@@ -26,6 +26,12 @@ type Options struct {
 	// TestFraction is the fraction of subjects put in the test split of a real
 	// dataset (default DefaultTestFraction).
 	TestFraction float64
+	// Depth asks for volumes of Depth×Size×Size voxels (Dataset.Depth): 0 or 1
+	// loads 2D samples, as before volumes existed. A real volumetric dataset
+	// (brats, prostate, pancreas, covid in the Ma et al. layout) with Depth > 1
+	// gives one sample per subject, resampled to that shape; isic with
+	// Depth > 1 is an error.
+	Depth int
 }
 
 // loader builds a dataset from options.
