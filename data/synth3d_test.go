@@ -3,6 +3,7 @@ package data
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -42,6 +43,14 @@ func TestSynth3D(t *testing.T) {
 		if err != nil || !slices.Equal(images.Shape().Dimensions, []int{3, 32, 64, 64, spec.channels}) || !slices.Equal(masks.Shape().Dimensions, []int{3, 32, 64, 64}) {
 			t.Errorf("%s: Batch gives %v and %v (%v), want [3 32 64 64 %d] and [3 32 64 64]", name, images.Shape(), masks.Shape(), err, spec.channels)
 		}
+	}
+	// Volumes are drawn in parallel; one goroutine gives the same bytes.
+	a, _ := Load("pancreas-synth3d", Options{Seed: 3, Size: 32, Depth: 8, TrainCount: 5, TestCount: 1})
+	procs := runtime.GOMAXPROCS(1)
+	b, _ := Load("pancreas-synth3d", Options{Seed: 3, Size: 32, Depth: 8, TrainCount: 5, TestCount: 1})
+	runtime.GOMAXPROCS(procs)
+	if a.Fingerprint() != b.Fingerprint() {
+		t.Errorf("GOMAXPROCS %d and 1 give fingerprints %s and %s", procs, a.Fingerprint(), b.Fingerprint())
 	}
 	d, err := Load("prostate-synth3d", Options{Depth: 12, Size: 32, TrainCount: 1, TestCount: 1})
 	if err != nil || d.Depth != 12 || d.Height != 32 || len(d.Train[0].Mask) != 12*32*32 || len(d.Train[0].Image) != 12*32*32*2 {

@@ -210,12 +210,12 @@ func (b blob3) paint(s shape3) []float32 {
 	out := make([]float32, s.size())
 	cos, sin := math.Cos(b.rot), math.Sin(b.rot)
 	reach := b.reach()
-	span := func(c, r float64, n int) (int, int) {
+	bounds := func(c, r float64, n int) (int, int) {
 		return max(int((c-r)*float64(n))-1, 0), min(int((c+r)*float64(n))+1, n-1)
 	}
-	z0, z1 := span(b.cz, reach*b.rz, s[0])
-	y0, y1 := span(b.cy, reach*max(b.ry, b.rx), s[1])
-	x0, x1 := span(b.cx, reach*max(b.ry, b.rx), s[2])
+	z0, z1 := bounds(b.cz, reach*b.rz, s[0])
+	y0, y1 := bounds(b.cy, reach*max(b.ry, b.rx), s[1])
+	x0, x1 := bounds(b.cx, reach*max(b.ry, b.rx), s[2])
 	for z := z0; z <= z1; z++ {
 		w := ((float64(z)+0.5)/float64(s[0]) - b.cz) / b.rz
 		for y := y0; y <= y1; y++ {
