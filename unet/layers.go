@@ -68,6 +68,9 @@ func convBNReLU(ctx *context.Context, cfg Config, x *Node, out int) *Node {
 		x = conv3x3(ctx.In("conv"), cfg.Conv, x, out)
 	}
 	x = batchNorm(ctx.In("bn"), x)
+	if cfg.Dims == 3 {
+		return reluWhere(x)
+	}
 	return relu(x)
 }
 

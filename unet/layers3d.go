@@ -47,6 +47,15 @@ func im2col3x3x3(x *Node) *Node {
 	return Concatenate(patches, -1)
 }
 
+// reluWhere is max(x, 0) written as Where(x > 0, x, 0), whose gradient is one
+// Where (Max's is five full-size passes: Sub, Sign, Add, Sign, Mul); the
+// gradient at x = 0 is 0, as PyTorch's. The 3D network uses it; the 2D one
+// keeps relu, so its trained weights stay bit-identical.
+func reluWhere(x *Node) *Node {
+	zeros := ZerosLike(x)
+	return Where(GreaterThan(x, zeros), x, zeros)
+}
+
 // maxPool2x2x2 is 2×2×2 max-pooling with stride 2 of x [N, D, H, W, C].
 func maxPool2x2x2(x *Node) *Node {
 	d := x.Shape().Dimensions

@@ -14,19 +14,22 @@ import (
 // place on noise, side×side×side voxels of one channel, flat in Sample.Image
 // and Sample.Mask as [d][h][w] (what the data package's volumetric samples
 // hold). Every fourth volume is a test volume.
-func spheres(n, side int, seed uint64) *data.Dataset {
+func spheres(n, side int, seed uint64) *data.Dataset { return balls(n, side, side, side, seed) }
+
+// balls is spheres in d×h×w volumes.
+func balls(n, d, h, w int, seed uint64) *data.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 11))
-	ds := &data.Dataset{Name: "spheres", Channels: 1, Height: side, Width: side}
-	vox := side * side * side
+	ds := &data.Dataset{Name: "spheres", Channels: 1, Height: h, Width: w}
+	vox := d * h * w
 	for i := range n {
 		s := data.Sample{Image: make([]float32, vox), Mask: make([]uint8, vox), Subject: "s"}
 		var c [3]float64
-		for a := range c {
+		for a, side := range []int{d, h, w} {
 			c[a] = 5 + rng.Float64()*float64(side-10)
 		}
-		r := 2.5 + rng.Float64()*float64(side)/6
+		r := 2.5 + rng.Float64()*float64(min(d, h, w))/6
 		for p := range vox {
-			z, y, x := p/(side*side), p/side%side, p%side
+			z, y, x := p/(h*w), p/w%h, p%w
 			v := 0.3 * rng.Float64()
 			if math.Hypot(math.Hypot(float64(z)-c[0], float64(y)-c[1]), float64(x)-c[2]) <= r {
 				s.Mask[p] = 1

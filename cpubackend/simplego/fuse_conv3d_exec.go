@@ -11,9 +11,14 @@ import (
 
 // Executors of the fused 3×3×3 convolution nodes (fuse_conv3d.go).
 
-// conv3dBlockFloats bounds the patch buffer of one block of output rows
-// (4 MiB of float32).
-const conv3dBlockFloats = 1 << 20
+// conv3dBlockVoxels bounds the output voxels of one block (the rows of its
+// patch matrix), and conv3dBlockFlops its product, so that the patch block
+// stays in L2 and its Sgemm runs on the calling goroutine (below gemm's
+// serial threshold): blocks, not the products, are spread over the cores.
+const (
+	conv3dBlockVoxels = 256
+	conv3dBlockFlops  = 1 << 19
+)
 
 // vol3d is the geometry of a correlation with a 3×3×3 kernel: a source
 // [n, sd, sh, sw, c] read at (z+kz−shift, y+ky−shift, x+kx−shift) for the
@@ -29,12 +34,35 @@ type vol3d struct {
 func (g vol3d) rows() int { return g.n * g.od * g.oh }
 
 // patches writes the patch rows of output rows r0…r1−1 (r = (b·od+z)·oh+y)
-// into dst, [(r1−r0)·ow, 27·c] ordered (kz, ky, kx, ch), in parallel.
+// into dst, [(r1−r0)·ow, 27·c] ordered (kz, ky, kx, ch).
 func (g vol3d) patches(dst, src []float32, r0, r1 int) {
 	k := 27 * g.c
-	parallelFor(r1-r0, g.ow*k, func(i0, i1 int) {
-		for r := r0 + i0; r < r0+i1; r++ {
-			g.patchRow(dst[(r-r0)*g.ow*k:(r-r0+1)*g.ow*k], src, r)
+	for r := r0; r < r1; r++ {
+		g.patchRow(dst[(r-r0)*g.ow*k:(r-r0+1)*g.ow*k], src, r)
+	}
+}
+
+// blockRows returns the output rows per block for a product with n columns:
+// at least one row, else as many as conv3dBlockVoxels and conv3dBlockFlops
+// allow.
+func (g vol3d) blockRows(n int) int {
+	k := 27 * g.c
+	vox := min(conv3dBlockVoxels, conv3dBlockFlops/max(1, 2*n*k))
+	return max(1, vox/g.ow)
+}
+
+// blocks runs fn on blocks [r0, r1) of per output rows, spread over the
+// cores, each worker with its own patch buffer col.
+func (g vol3d) blocks(backend *Backend, per int, fn func(col []float32, r0, r1 int)) {
+	k := 27 * g.c
+	nb := (g.rows() + per - 1) / per
+	parallelFor(nb, per*g.ow*k, func(b0, b1 int) {
+		buf := backend.getBuffer(dtypes.Float32, per*g.ow*k)
+		defer backend.putBuffer(buf)
+		col := buf.flat.([]float32)
+		for blk := b0; blk < b1; blk++ {
+			r0 := blk * per
+			fn(col, r0, min(g.rows(), r0+per))
 		}
 	})
 }
@@ -75,19 +103,13 @@ func (g vol3d) patchRow(dst, src []float32, r int) {
 }
 
 // correlate computes out [n, od, oh, ow, cout] = patches(src) · kern, with
-// kern [27·c, cout], a block of output rows at a time.
+// kern [27·c, cout], block by block.
 func (g vol3d) correlate(backend *Backend, out, src, kern []float32, cout int) {
 	k := 27 * g.c
-	per := max(1, conv3dBlockFloats/(g.ow*k))
-	buf := backend.getBuffer(dtypes.Float32, min(per, g.rows())*g.ow*k)
-	defer backend.putBuffer(buf)
-	col := buf.flat.([]float32)
-	for r0 := 0; r0 < g.rows(); r0 += per {
-		r1 := min(g.rows(), r0+per)
-		m := (r1 - r0) * g.ow
+	g.blocks(backend, g.blockRows(cout), func(col []float32, r0, r1 int) {
 		g.patches(col, src, r0, r1)
-		gemm.Sgemm(false, false, m, cout, k, 1, col, k, kern, cout, 0, out[r0*g.ow*cout:], cout)
-	}
+		gemm.Sgemm(false, false, (r1-r0)*g.ow, cout, k, 1, col, k, kern, cout, 0, out[r0*g.ow*cout:], cout)
+	})
 }
 
 // exec runs a fused 3D node.
@@ -111,25 +133,38 @@ func (op *conv3dOp) exec(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 }
 
 // weightGrad accumulates o = col(x)ᵀ·G [27·cin, cout] (or Gᵀ·col(x)) over
-// blocks of output rows.
+// blocks of output rows, each worker into its own partial sum; the partial
+// sums are added in block order, so the result does not depend on timing.
 func (op *conv3dOp) weightGrad(backend *Backend, o, x, g []float32, geo vol3d) {
 	k := 27 * op.cin
-	per := max(1, conv3dBlockFloats/(op.w*k))
-	buf := backend.getBuffer(dtypes.Float32, min(per, geo.rows())*op.w*k)
-	defer backend.putBuffer(buf)
-	col := buf.flat.([]float32)
-	beta := float32(0)
-	for r0 := 0; r0 < geo.rows(); r0 += per {
-		r1 := min(geo.rows(), r0+per)
-		m := (r1 - r0) * op.w
-		geo.patches(col, x, r0, r1)
-		gb := g[r0*op.w*op.cout:]
-		if op.colIsRHS {
-			gemm.Sgemm(true, false, op.cout, k, m, 1, gb, op.cout, col, k, beta, o, k)
-		} else {
-			gemm.Sgemm(true, false, k, op.cout, m, 1, col, k, gb, op.cout, beta, o, op.cout)
+	per := geo.blockRows(op.cout)
+	nb := (geo.rows() + per - 1) / per
+	partial := make([][]float32, nb) // by first block of a worker
+	parallelFor(nb, per*op.w*k, func(b0, b1 int) {
+		buf := backend.getBuffer(dtypes.Float32, per*op.w*k)
+		defer backend.putBuffer(buf)
+		col, acc := buf.flat.([]float32), make([]float32, k*op.cout)
+		partial[b0] = acc
+		beta := float32(0)
+		for blk := b0; blk < b1; blk++ {
+			r0 := blk * per
+			r1 := min(geo.rows(), r0+per)
+			m := (r1 - r0) * op.w
+			geo.patches(col, x, r0, r1)
+			gb := g[r0*op.w*op.cout:]
+			if op.colIsRHS {
+				gemm.Sgemm(true, false, op.cout, k, m, 1, gb, op.cout, col, k, beta, acc, k)
+			} else {
+				gemm.Sgemm(true, false, k, op.cout, m, 1, col, k, gb, op.cout, beta, acc, op.cout)
+			}
+			beta = 1
 		}
-		beta = 1
+	})
+	clear(o)
+	for _, acc := range partial {
+		for i, v := range acc {
+			o[i] += v
+		}
 	}
 }
 
