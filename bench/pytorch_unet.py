@@ -75,6 +75,63 @@ def timeit(fn, warmup, reps):
     return total / reps, best
 
 
+# --- 3D (--dims 3): the same network with Conv3d, BatchNorm3d, 2x2x2
+# MaxPool3d and ConvTranspose3d, on volumes [N, 1, D, H, W] (package unet's
+# Config{Dims: 3}). Prints "torch3d train|inference base=B size=DxHxW batch=N
+# ms=... best_ms=... volumes/s=...".
+
+
+def conv_bn_relu3d(cin, cout):
+    return nn.Sequential(nn.Conv3d(cin, cout, 3, padding=1, bias=False),
+                         nn.BatchNorm3d(cout), nn.ReLU(inplace=True))
+
+
+class UNet3D(UNet):
+    def __init__(self, base, in_ch=1, classes=2):
+        nn.Module.__init__(self)
+        w = [base * m for m in MULT]
+        self.layers = nn.ModuleList()
+        self.ups = nn.ModuleList()
+        cin = in_ch
+        for l in range(18):
+            if l in (10, 12, 14, 16):
+                self.ups.append(nn.ConvTranspose3d(cin, w[l], 2, stride=2))
+                cin = 2 * w[l]
+            self.layers.append(conv_bn_relu3d(cin, w[l]))
+            cin = w[l]
+        self.head = nn.Conv3d(cin, classes, 1)
+        self.pool = nn.MaxPool3d(2)
+
+
+def main3d(args):
+    for base in map(int, args.bases.split(",")):
+        for size in args.sizes.split(","):
+            d, h, w = map(int, size.split("x"))
+            net = UNet3D(base)
+            opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+            loss_fn = nn.CrossEntropyLoss()
+            x = torch.randn(args.batch, 1, d, h, w)
+            y = (torch.rand(args.batch, d, h, w) > 0.7).long()
+
+            def train_step():
+                opt.zero_grad(set_to_none=True)
+                logits, _ = net(x)
+                loss_fn(logits, y).backward()
+                opt.step()
+
+            net.train()
+            for what, fn, reps in (("train", train_step, args.reps), ("inference", None, args.reps * 3)):
+                if fn is None:
+                    net.eval()
+
+                    def fn():
+                        with torch.no_grad():
+                            net(x)
+                mean, best = timeit(fn, 2, reps)
+                print(f"torch3d {what} base={base} size={size} batch={args.batch} ms={mean*1e3:.1f} "
+                      f"best_ms={best*1e3:.1f} volumes/s={args.batch/mean:.2f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bases", default="8,16")
@@ -82,9 +139,12 @@ def main():
     ap.add_argument("--batch", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--dims", type=int, default=2, help="3: the 3D network (sizes DxHxW)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    if args.dims == 3:
+        return main3d(args)
     for base in map(int, args.bases.split(",")):
         for size in map(int, args.sizes.split(",")):
             net = UNet(base)

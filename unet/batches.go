@@ -18,6 +18,8 @@ type epochBatches struct {
 	epoch int   // current epoch, 0-based
 	order []int // sample order of the current epoch
 	next  int   // position in order of the next sample
+	// batch stacks samples (nil: ds.Batch; volumes: batchOf).
+	batch func([]data.Sample) (images, masks *tensors.Tensor, err error)
 }
 
 // newEpochBatches returns the batches of ds starting at epoch (0-based).
@@ -42,7 +44,7 @@ func (b *epochBatches) Name() string { return b.ds.Name + " (train)" }
 func (b *epochBatches) Reset() { b.startEpoch(b.epoch) }
 
 // Yield implements train.Dataset: the next batch, images [N, H, W, C] as input and
-// masks [N, H, W] as label; after the last batch of an epoch comes the first of the
+// masks [N, H, W] as label (volumes: [N, D, H, W, C] and [N, D, H, W]); after the last batch of an epoch comes the first of the
 // next.
 func (b *epochBatches) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
 	if b.next >= len(b.order) {
@@ -54,7 +56,11 @@ func (b *epochBatches) Yield() (spec any, inputs, labels []*tensors.Tensor, err 
 	for i, j := range idx {
 		samples[i] = b.ds.Train[j]
 	}
-	images, masks, err := b.ds.Batch(samples)
+	batch := b.batch
+	if batch == nil {
+		batch = b.ds.Batch
+	}
+	images, masks, err := batch(samples)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -13,7 +13,7 @@ const (
 	bnEpsilon  = 1e-5
 )
 
-// batchNorm normalises x [N, H, W, C] per channel: with the batch statistics while
+// batchNorm normalises x [N, spatial..., C] per channel: with the batch statistics while
 // training (and updates the running statistics), with the running ones otherwise.
 func batchNorm(ctx *context.Context, x *Node) *Node {
 	g := x.Graph()
@@ -23,10 +23,17 @@ func batchNorm(ctx *context.Context, x *Node) *Node {
 	beta := ctx.WithInitializer(initializers.Zero).VariableWithShape("beta", shapes.Make(dtype, c)).ValueGraph(g)
 	runMean := ctx.WithInitializer(initializers.Zero).VariableWithShape("mean", shapes.Make(dtype, c)).SetTrainable(false)
 	runVar := ctx.WithInitializer(initializers.One).VariableWithShape("variance", shapes.Make(dtype, c)).SetTrainable(false)
+	axes := make([]int, x.Rank()-1) // every axis but the channels
+	ones := make([]int, x.Rank())   // [1, …, 1, C]
+	for i := range axes {
+		axes[i], ones[i] = i, 1
+	}
+	ones[len(axes)] = c
+	perChannel := func(v *Node) *Node { return Reshape(v, ones...) }
 	var mean, variance *Node
 	if ctx.IsTraining(g) {
-		mean = ReduceMean(x, 0, 1, 2)
-		variance = ReduceMean(Square(Sub(x, Reshape(mean, 1, 1, 1, c))), 0, 1, 2)
+		mean = ReduceMean(x, axes...)
+		variance = ReduceMean(Square(Sub(x, perChannel(mean))), axes...)
 		// PyTorch updates the running variance with the unbiased batch variance.
 		n := float64(x.Shape().Size() / c)
 		unbiased := MulScalar(variance, n/max(n-1, 1))
@@ -37,6 +44,5 @@ func batchNorm(ctx *context.Context, x *Node) *Node {
 	}
 	scale := Div(gamma, Sqrt(AddScalar(variance, bnEpsilon))) // [C] (Rsqrt has no gradient in GoMLX)
 	shift := Sub(beta, Mul(mean, scale))                      // [C]
-	perChannel := func(v *Node) *Node { return Reshape(v, 1, 1, 1, c) }
 	return Add(Mul(x, perChannel(scale)), perChannel(shift))
 }

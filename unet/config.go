@@ -60,6 +60,11 @@ type Config struct {
 	// slices and one matrix product) or "backend" (the backend's ConvGeneral). Both
 	// use the same weights, so checkpoints of one load into the other.
 	Conv string `json:"conv,omitempty"`
+	// Dims is the number of spatial axes: 0 or 2 for images [N, H, W, C]
+	// (3×3 convolutions, 2×2 pooling), 3 for volumes [N, D, H, W, C] (3×3×3
+	// convolutions, 2×2×2 pooling). 0 is written as nothing in config.json, so
+	// the 2D network and its checkpoints are unchanged.
+	Dims int `json:"dims,omitempty"`
 }
 
 // Ways of computing the 3×3 convolutions (Config.Conv).
@@ -99,6 +104,37 @@ func (c *Config) Validate() error {
 	}
 	if c.Conv != ConvIm2Col && c.Conv != ConvBackend {
 		return fmt.Errorf("unet: Conv must be %q or %q, got %q", ConvIm2Col, ConvBackend, c.Conv)
+	}
+	if c.Dims != 0 && c.Dims != 2 && c.Dims != 3 {
+		return fmt.Errorf("unet: Dims must be 2 or 3 (0 means 2), got %d", c.Dims)
+	}
+	return nil
+}
+
+// SpatialDims returns the number of spatial axes of the network's input: 2
+// (images [N, H, W, C]) or 3 (volumes [N, D, H, W, C]).
+func (c Config) SpatialDims() int {
+	if c.Dims == 3 {
+		return 3
+	}
+	return 2
+}
+
+// CheckSpatial returns an error unless the spatial sizes (H, W for 2D; D, H, W
+// for 3D) match the network's number of spatial axes and can pass through the
+// four 2× poolings (every side a positive multiple of 16).
+func (c Config) CheckSpatial(sizes ...int) error {
+	if len(sizes) != c.SpatialDims() {
+		return fmt.Errorf("unet: %d spatial sizes %v for a %dD network", len(sizes), sizes, c.SpatialDims())
+	}
+	if len(sizes) == 2 {
+		return CheckSize(sizes[0], sizes[1])
+	}
+	for _, s := range sizes {
+		if s%16 != 0 || s == 0 {
+			return fmt.Errorf("unet: volume size %d×%d×%d must be a positive multiple of 16 on every side (four 2×2×2 poolings)",
+				sizes[0], sizes[1], sizes[2])
+		}
 	}
 	return nil
 }

@@ -60,26 +60,41 @@ func im2col3x3(x *Node) *Node {
 
 // convBNReLU is one of the 18 layers: 3×3 convolution (stride 1, zero padding 1,
 // no bias: BatchNorm's shift replaces it), batch normalisation and ReLU.
+// For 3D networks (cfg.Dims 3) the convolution is 3×3×3 (conv3x3x3).
 func convBNReLU(ctx *context.Context, cfg Config, x *Node, out int) *Node {
-	x = conv3x3(ctx.In("conv"), cfg.Conv, x, out)
+	if cfg.Dims == 3 {
+		x = conv3x3x3(ctx.In("conv"), cfg.Conv, x, out)
+	} else {
+		x = conv3x3(ctx.In("conv"), cfg.Conv, x, out)
+	}
 	x = batchNorm(ctx.In("bn"), x)
+	if cfg.Dims == 3 {
+		return reluWhere(x)
+	}
 	return relu(x)
 }
 
 // relu is max(x, 0) (GoMLX's activations.Relu).
 func relu(x *Node) *Node { return Max(x, ZerosLike(x)) }
 
-// maxPool2 is 2×2 max-pooling with stride 2 of x [N, H, W, C].
+// maxPool2 is 2×2 max-pooling with stride 2 of x [N, H, W, C] (2×2×2 of a
+// volume [N, D, H, W, C]).
 func maxPool2(x *Node) *Node {
 	d := x.Shape().Dimensions
+	if x.Rank() == 5 {
+		return maxPool2x2x2(x)
+	}
 	return ReduceMax(Reshape(x, d[0], d[1]/2, 2, d[2]/2, 2, d[3]), 2, 4)
 }
 
 // upsample2 doubles the spatial size of x [N, H, W, C] and maps it to out channels:
 // a 2×2 stride-2 transposed convolution (a dense layer to 4·out per pixel, then
 // depth-to-space), or nearest-neighbour 2× for UpsampleResize (then out is
-// ignored and the channels are kept).
+// ignored and the channels are kept). Volumes [N, D, H, W, C] go to upsample2x2x2.
 func upsample2(ctx *context.Context, cfg Config, x *Node, out int) *Node {
+	if x.Rank() == 5 {
+		return upsample2x2x2(ctx, cfg, x, out)
+	}
 	d := x.Shape().Dimensions
 	n, h, w := d[0], d[1], d[2]
 	if cfg.Upsample == UpsampleResize {

@@ -9,10 +9,10 @@ import (
 
 // Output is what the network computes for a batch of images.
 type Output struct {
-	// Logits are the class scores, [N, H, W, Classes].
+	// Logits are the class scores, [N, H, W, Classes] ([N, D, H, W, Classes] in 3D).
 	Logits *Node
 	// Features are the post-ReLU feature maps of layers 1…18 (index 0 = layer01),
-	// each [N, h, w, Width(l)].
+	// each [N, h, w, Width(l)] ([N, d, h, w, Width(l)] in 3D).
 	Features []*Node
 }
 
@@ -26,7 +26,9 @@ func (o *Output) Feature(name string) (*Node, error) {
 	return nil, fmt.Errorf("unet: no layer named %q (want layer01 … layer18)", name)
 }
 
-// Model builds the U-Net on images [N, H, W, InChannels] (H, W multiples of 16).
+// Model builds the U-Net on images [N, H, W, InChannels] (H, W multiples of 16),
+// or for cfg.Dims 3 on volumes [N, D, H, W, InChannels] (3×3×3 convolutions,
+// 2×2×2 pooling and up-sampling; D, H, W multiples of 16).
 // Variables live in ctx under scope "unet"; batch normalisation uses batch
 // statistics when ctx is training and the running ones otherwise.
 func Model(ctx *context.Context, cfg Config, images *Node) *Output {

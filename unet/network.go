@@ -30,11 +30,13 @@ type Network struct {
 
 // Prediction is the result of a forward pass on a batch.
 type Prediction struct {
-	// Mask is the binarised output B (argmax over classes is "object"), float32 [N, H, W].
+	// Mask is the binarised output B (argmax over classes is "object"), float32
+	// [N, H, W] ([N, D, H, W] for a 3D network).
 	Mask *tensors.Tensor
-	// Prob is the softmax foreground probability, float32 [N, H, W].
+	// Prob is the softmax foreground probability, float32 [N, H, W] ([N, D, H, W]).
 	Prob *tensors.Tensor
-	// Features are the post-ReLU feature maps of layers 1…18.
+	// Features are the post-ReLU feature maps of layers 1…18, [N, h, w, C]
+	// ([N, d, h, w, C] for a 3D network).
 	Features []*tensors.Tensor
 }
 
@@ -74,7 +76,8 @@ func maskAndProb(logits *Node) (mask, prob *Node) {
 	return mask, prob
 }
 
-// Forward runs the network on images [N, H, W, InChannels] (float32, in [0,1]).
+// Forward runs the network on images [N, H, W, InChannels] (float32, in [0,1]),
+// or volumes [N, D, H, W, InChannels] for a 3D network (Config.Dims 3).
 func (n *Network) Forward(images *tensors.Tensor) (*Prediction, error) {
 	if err := n.checkImages(images); err != nil {
 		return nil, err
@@ -103,6 +106,12 @@ func (n *Network) InputGradient(images *tensors.Tensor) (*tensors.Tensor, error)
 
 func (n *Network) checkImages(images *tensors.Tensor) error {
 	d := images.Shape().Dimensions
+	if n.Config.Dims == 3 {
+		if len(d) != 5 || d[4] != n.Config.InChannels {
+			return fmt.Errorf("unet: volumes shaped %s, want [N, D, H, W, %d]", images.Shape(), n.Config.InChannels)
+		}
+		return n.Config.CheckSpatial(d[1], d[2], d[3])
+	}
 	if len(d) != 4 || d[3] != n.Config.InChannels {
 		return fmt.Errorf("unet: images shaped %s, want [N, H, W, %d]", images.Shape(), n.Config.InChannels)
 	}

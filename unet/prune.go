@@ -7,14 +7,16 @@ import (
 )
 
 // PrunedOutput recomputes the network's output from its last feature map
-// (layer18, [N, H, W, C]) with only the units where keep[k] is true, the others set
-// to zero — pruning units without retraining — and returns the binarised output
-// of each image (H·W values, 1 = object). With every unit kept it equals the
+// (layer18, [N, H, W, C], or [N, D, H, W, C] for a 3D network) with only the
+// units where keep[k] is true, the others set to zero — pruning units without
+// retraining — and returns the binarised output of each image (H·W values, or
+// D·H·W, 1 = object). With every unit kept it equals the
 // network's own output.
 func (n *Network) PrunedOutput(last *tensors.Tensor, keep []bool) ([][]uint8, error) {
 	d := last.Shape().Dimensions
-	if len(d) != 4 || d[3] != len(keep) {
-		return nil, fmt.Errorf("unet: pruning: feature shaped %s and %d keep flags", last.Shape(), len(keep))
+	rank := n.Config.SpatialDims() + 2
+	if len(d) != rank || d[rank-1] != len(keep) {
+		return nil, fmt.Errorf("unet: pruning: feature shaped %s and %d keep flags (want rank %d)", last.Shape(), len(keep), rank)
 	}
 	w, err := n.variable("/unet/head", "weights")
 	if err != nil {
@@ -24,12 +26,15 @@ func (n *Network) PrunedOutput(last *tensors.Tensor, keep []bool) ([][]uint8, er
 	if err != nil {
 		return nil, err
 	}
-	c, classes := d[3], len(b)
+	c, classes := d[rank-1], len(b)
 	if len(w) != c*classes {
 		return nil, fmt.Errorf("unet: pruning: head has %d weights, want %d×%d", len(w), c, classes)
 	}
 	f := tensors.MustCopyFlatData[float32](last)
-	pixels := d[1] * d[2]
+	pixels := 1
+	for _, s := range d[1 : rank-1] {
+		pixels *= s
+	}
 	out := make([][]uint8, d[0])
 	logits := make([]float32, classes)
 	for i := range d[0] {

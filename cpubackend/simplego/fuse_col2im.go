@@ -21,10 +21,16 @@ import (
 type padSumInfo struct {
 	src        *Node // D [N, H, W, 9·C]
 	n, h, w, c int
-	mask       uint16 // blocks k included
+	mask       uint32 // blocks k included
+	d          int    // depth of a 3×3×3 convolution's D [N, d, H, W, 27·C] (fuse_conv3d.go); 0 in 2D
 }
 
-func (p *padSumInfo) complete() bool { return p.mask == 1<<9-1 }
+func (p *padSumInfo) complete() bool {
+	if p.d > 0 {
+		return p.mask == 1<<27-1
+	}
+	return p.mask == 1<<9-1
+}
 
 type col2imData struct {
 	n, h, w, c int
@@ -33,6 +39,9 @@ type col2imData struct {
 // padSumOf returns the mark of Pad(view of x, fill) when it is one block of a
 // col2im sum, or nil.
 func padSumOf(src, fill *Node, data *padData) *padSumInfo {
+	if src.shape.DType == dtypes.Float32 && src.shape.Rank() == 5 && isZeroScalar(fill) {
+		return padSumOf3D(src, data) // fuse_conv3d.go
+	}
 	if src.shape.DType != dtypes.Float32 || src.shape.Rank() != 4 || len(data.viewDims) != 4 || !isZeroScalar(fill) {
 		return nil
 	}
@@ -75,7 +84,7 @@ func isZeroScalar(n *Node) bool {
 // mergePadSums returns the mark of lhs + rhs, or nil.
 func mergePadSums(lhs, rhs *Node) *padSumInfo {
 	a, b := lhs.padSum, rhs.padSum
-	if a == nil || b == nil || a.src != b.src || a.mask&b.mask != 0 || a.n != b.n || a.h != b.h || a.w != b.w || a.c != b.c {
+	if a == nil || b == nil || a.src != b.src || a.mask&b.mask != 0 || a.d != b.d || a.n != b.n || a.h != b.h || a.w != b.w || a.c != b.c {
 		return nil
 	}
 	m := *a
@@ -84,6 +93,9 @@ func mergePadSums(lhs, rhs *Node) *padSumInfo {
 }
 
 func (b *Builder) newCol2ImNode(info *padSumInfo) *Node {
+	if info.d > 0 {
+		return b.newInputGrad3DNode(info) // fuse_conv3d.go
+	}
 	fusionCounts.col2im.Add(1)
 	node := b.newNode(backends.OpTypePad, shapes.Make(dtypes.Float32, info.n, info.h+2, info.w+2, info.c), info.src)
 	node.data = &col2imData{n: info.n, h: info.h, w: info.w, c: info.c}

@@ -29,6 +29,9 @@ var fusionCounts struct {
 
 type conv3x3Data struct {
 	n, h, w, cin, cout int
+	// conv3d, when set, makes the node one of the fused 3×3×3 convolutions
+	// (fuse_conv3d.go) instead.
+	conv3d *conv3dOp
 }
 
 // isZeroView reports whether the view reads a constant zero (all strides 0).
@@ -53,32 +56,34 @@ func isZeroView(src *Node, v stridedView) bool {
 // and one zero column left and right, concatenated the way package unet does
 // (rows first, then columns; or columns first).
 func zeroPadded(p *Node) *Node {
-	// unwrapConcat checks p = Concatenate(zeros, inner, zeros) along axis and returns inner.
-	unwrapConcat := func(p *Node, axis int) *Node {
-		data, ok := p.data.(*concatViewsData)
-		if p.opType != backends.OpTypeConcatenate || !ok || data.axis != axis || len(data.parts) != 3 {
-			return nil
-		}
-		for _, i := range []int{0, 2} {
-			if data.dims[i][axis] != 1 || !isZeroView(p.inputs[data.parts[i].input], data.parts[i]) {
-				return nil
-			}
-		}
-		mid := data.parts[1]
-		inner := p.inputs[mid.input]
-		if mid.offset != 0 || !slices.Equal(mid.strides, contiguousStrides(inner.shape.Dimensions)) ||
-			!slices.Equal(inner.shape.Dimensions, data.dims[1]) {
-			return nil
-		}
-		return inner
+	if q := unwrapZeroConcat(p, 2); q != nil {
+		return unwrapZeroConcat(q, 1)
 	}
-	if q := unwrapConcat(p, 2); q != nil {
-		return unwrapConcat(q, 1)
-	}
-	if q := unwrapConcat(p, 1); q != nil {
-		return unwrapConcat(q, 2)
+	if q := unwrapZeroConcat(p, 1); q != nil {
+		return unwrapZeroConcat(q, 2)
 	}
 	return nil
+}
+
+// unwrapZeroConcat returns inner when p = Concatenate(zeros, inner, zeros)
+// along axis, with one zero slice on each side; nil otherwise.
+func unwrapZeroConcat(p *Node, axis int) *Node {
+	data, ok := p.data.(*concatViewsData)
+	if p.opType != backends.OpTypeConcatenate || !ok || data.axis != axis || len(data.parts) != 3 {
+		return nil
+	}
+	for _, i := range []int{0, 2} {
+		if data.dims[i][axis] != 1 || !isZeroView(p.inputs[data.parts[i].input], data.parts[i]) {
+			return nil
+		}
+	}
+	mid := data.parts[1]
+	inner := p.inputs[mid.input]
+	if mid.offset != 0 || !slices.Equal(mid.strides, contiguousStrides(inner.shape.Dimensions)) ||
+		!slices.Equal(inner.shape.Dimensions, data.dims[1]) {
+		return nil
+	}
+	return inner
 }
 
 // im2colOf returns x and its dimensions when col is an im2col patch matrix of
@@ -125,6 +130,9 @@ func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs 
 		return nil
 	}
 	if node := b.tryFuseConvWeightGrad(lhs, lhsContracting, rhs, rhsContracting); node != nil {
+		return node
+	}
+	if node := b.tryFuseConv3D(lhs, lhsContracting, rhs, rhsContracting); node != nil {
 		return node
 	}
 	if rhsContracting[0] != 0 || lhsContracting[0] != lhs.shape.Rank()-1 {
@@ -203,6 +211,9 @@ func execConvWeightGrad(backend *Backend, node *Node, inputs []*Buffer, d *convW
 }
 
 func execConv3x3(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3Data) (*Buffer, error) {
+	if d.conv3d != nil {
+		return d.conv3d.exec(backend, node, inputs)
+	}
 	output := backend.getBufferForShape(node.shape)
 	gemm.Conv3x3(output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32), d.n, d.h, d.w, d.cin, d.cout)
 	return output, nil
