@@ -50,7 +50,8 @@
 // D×H×W×C values, channels last, Sample.Mask D×H×W; [Dataset.Batch] gives
 // [N, D, H, W, C] and [N, D, H, W]), images resampled linearly and labels by
 // nearest neighbour. The volumetric stand-ins ("brats-synth3d",
-// "prostate-synth3d", "pancreas-synth3d", listed by [StandIns3D]) draw the
+// "covid-synth3d", "prostate-synth3d", "pancreas-synth3d", listed by
+// [StandIns3D]) draw the
 // same kinds of scene in 3D (irregular ellipsoids, per-label intensities,
 // 3D texture, bias field, blur and noise), DefaultDepth×64×64 by default, with
 // the same difficulty knobs recorded per volume; their S_x is calibrated to

@@ -64,6 +64,7 @@ var registry = []dataset{
 	{"prostate-synth", loadSynth, true, false},
 	{"pancreas-synth", loadSynth, true, false},
 	{"brats-synth3d", loadSynth3D, true, true},
+	{"covid-synth3d", loadSynth3D, true, true},
 	{"prostate-synth3d", loadSynth3D, true, true},
 	{"pancreas-synth3d", loadSynth3D, true, true},
 }
@@ -93,7 +94,7 @@ func Names() []string {
 func StandIns() []string { return standIns(false) }
 
 // StandIns3D returns the names of the volumetric stand-ins in the paper's
-// order: brats-synth3d, prostate-synth3d, pancreas-synth3d.
+// order: brats-synth3d, covid-synth3d, prostate-synth3d, pancreas-synth3d.
 func StandIns3D() []string { return standIns(true) }
 
 // standIns returns the stand-ins that are (or are not) volumetric.

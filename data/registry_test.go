@@ -8,7 +8,7 @@ import (
 
 func TestSynthetic(t *testing.T) {
 	// Only the registry answers: an unregistered "-synth" name is not a stand-in.
-	for name, want := range map[string]bool{"brats-synth": true, "pancreas-synth": true, "prostate-synth3d": true, "covid-synth3d": false, "brats": false, "isic": false, "liver-synth": false} {
+	for name, want := range map[string]bool{"brats-synth": true, "pancreas-synth": true, "prostate-synth3d": true, "covid-synth3d": true, "isic-synth3d": false, "brats": false, "isic": false, "liver-synth": false} {
 		if got := Synthetic(name); got != want {
 			t.Errorf("Synthetic(%q) = %v, want %v", name, got, want)
 		}
@@ -18,7 +18,7 @@ func TestSynthetic(t *testing.T) {
 // TestRegistry checks the registry's names, that its stand-ins are exactly the
 // generators of synthSpecs, and that every other entry is a real dataset.
 func TestRegistry(t *testing.T) {
-	want := []string{"brats", "brats-synth", "brats-synth3d", "covid", "covid-synth", "isic", "isic-synth", "pancreas", "pancreas-synth", "pancreas-synth3d", "prostate", "prostate-synth", "prostate-synth3d"}
+	want := []string{"brats", "brats-synth", "brats-synth3d", "covid", "covid-synth", "covid-synth3d", "isic", "isic-synth", "pancreas", "pancreas-synth", "pancreas-synth3d", "prostate", "prostate-synth", "prostate-synth3d"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
@@ -38,7 +38,7 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestStandIns3D(t *testing.T) {
-	want := []string{"brats-synth3d", "prostate-synth3d", "pancreas-synth3d"}
+	want := []string{"brats-synth3d", "covid-synth3d", "prostate-synth3d", "pancreas-synth3d"}
 	if got := StandIns3D(); !slices.Equal(got, want) {
 		t.Errorf("StandIns3D() = %v, want %v", got, want)
 	}

@@ -137,3 +137,70 @@ func pancreasAnatomy3D(r *rand.Rand, c *canvas3) []float32 {
 	c.fill(spine, []float64{0.95})
 	return inner
 }
+
+// drawCOVID3D draws a chest CT volume in a lung window, as [drawCOVID] in 3D:
+// dark air around a bright body, two dark lungs with vessels, patchy
+// ground-glass opacities of the drawn contrast and extent inside the lungs
+// (fading over covidMargin around their threshold, labelled at a per-volume
+// offset within that margin: Meta "label_offset"), and unlabelled dependent
+// densities as artefacts.
+func drawCOVID3D(r *rand.Rand, c *canvas3, q float64) map[string]float64 {
+	s := c.shape()
+	d := covid3DKnobs.draw(r, q)
+	body := c.blob(r, 0.5, 0.5, 0.5, column, uniform(r, 0.38, 0.42), uniform(r, 0.45, 0.48), 0.03).paint(s)
+	c.fill(body, []float64{0.72})
+	c.modulate(body, fbm3(r, s, 4, 2), []float64{0.03})
+	lungs := make([]float32, s.size())
+	for _, side := range []float64{-1, 1} {
+		l := c.blob(r, 0.5+0.02*r.NormFloat64(), 0.47+0.02*r.NormFloat64(), 0.5+side*covidLungOffset.draw(r),
+			covidLungDepth.draw(r), covidLungRadii[0].draw(r), covidLungRadii[1].draw(r), 0.08).paint(s)
+		for i, v := range l {
+			lungs[i] = max(lungs[i], v)
+		}
+	}
+	c.fill(lungs, []float64{0.1})
+	c.fill(threshold(fbm3(r, s, 12, 2), 1.6, lungs), []float64{0.45}) // vessels
+	for range d.artefacts {
+		dep := and(c.blob(r, uniform(r, 0.3, 0.7), uniform(r, 0.6, 0.72), 0.5+sign(r)*uniform(r, 0.15, 0.25),
+			uniform(r, 0.06, 0.12), uniform(r, 0.04, 0.08), uniform(r, 0.06, 0.12), 0.3).paint(s), lungs)
+		c.fill(dep, []float64{0.1 + uniform(r, 0.5, 1)*d.contrast})
+	}
+	offset := covidLabelOffset * covidMargin * uniform(r, -1, 1)
+	opac, mask := covidOpacities3D(r, c, 1.3-d.size, offset, lungs)
+	c.fill(opac, []float64{0.1 + d.contrast})
+	c.modulate(opac, fbm3(r, s, 10, 2), []float64{0.04})
+	c.setMask(mask)
+	c.finish3(r, 0, d.blur*c.scale, d.noise)
+	return d.meta(map[string]float64{"label_offset": offset})
+}
+
+// covidLungDepth is the lungs' axial semi-axis (fraction of the in-plane
+// width) in covid-synth3d: 0.69–0.81 of the depth at covidZFOV, so the lungs
+// run through every slice, narrowing toward apex and base. (At 0.3–0.36 the
+// slices above and below them held so much soft tissue of the opacities'
+// brightness that S_x fell to 0.19.)
+var covidLungDepth = span{0.55, 0.65}
+
+// covidOpacities3D returns the density and label of the opacities, as
+// [covidOpacities] in 3D; at least one small patch.
+func covidOpacities3D(r *rand.Rand, c *canvas3, extent, offset float64, lungs []float32) (density, label []float32) {
+	s := c.shape()
+	field := fbm3(r, s, covidPatchCells, 3)
+	bias := valueNoise3(r, s, 2)
+	density = make([]float32, s.size())
+	for i := range field {
+		field[i] += 0.5 * bias[i]
+		if lungs[i] > 0.5 {
+			density[i] = float32(min(max((float64(field[i])-extent)/covidMargin+0.5, 0), 1))
+		}
+	}
+	label = threshold(field, extent+offset, lungs)
+	if objectFraction(toMask(label)) < 0.002 { // at least one visible patch
+		patch := and(c.blob(r, uniform(r, 0.4, 0.6), uniform(r, 0.4, 0.6), 0.5+0.2*sign(r), uniform(r, 0.05, 0.08), uniform(r, 0.05, 0.08), uniform(r, 0.04, 0.06), 0.3).paint(s), lungs)
+		for i, v := range patch {
+			density[i] = max(density[i], v)
+			label[i] = max(label[i], v)
+		}
+	}
+	return density, label
+}
