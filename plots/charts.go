@@ -29,12 +29,32 @@ func checkFinite(what string, xs []float64) error {
 	return nil
 }
 
+// MaxDatasets is the most datasets a figure holds (the paper's five), one chart
+// panel each; image grids hold up to ViewsPerDataset rows per dataset.
+const MaxDatasets = 5
+
+// ViewsPerDataset is the most rows an image grid gives one dataset: the three
+// orthogonal slices of a volume.
+const ViewsPerDataset = 3
+
+// checkDatasets checks that a chart has between 1 and MaxDatasets panels.
 func checkDatasets(n int, what string) error {
+	return checkPanels(n, MaxDatasets, what)
+}
+
+// checkRows checks that an image grid has between 1 and
+// MaxDatasets·ViewsPerDataset dataset rows (a volume gives one per view).
+func checkRows(n int, what string) error {
+	return checkPanels(n, MaxDatasets*ViewsPerDataset, what)
+}
+
+// checkPanels checks that a figure has between 1 and most entries.
+func checkPanels(n, most int, what string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: %s: no datasets", ErrEmpty, what)
 	}
-	if n > 5 {
-		return fmt.Errorf("plots: %s: %d datasets, at most 5 panels", what, n)
+	if n > most {
+		return fmt.Errorf("plots: %s: %d datasets, at most %d panels", what, n, most)
 	}
 	return nil
 }

@@ -170,7 +170,7 @@ type UnitSAMs struct {
 // SAMs (white = object) of the perGroup units with the lowest, middle
 // and highest SA, each with the GT contour and its SA score (SAS).
 func Fig8UnitSAMs(ds []UnitSAMs, perGroup int) (*Figure, error) {
-	if err := checkDatasets(len(ds), "Fig8"); err != nil {
+	if err := checkRows(len(ds), "Fig8"); err != nil {
 		return nil, err
 	}
 	if perGroup <= 0 {
@@ -320,7 +320,7 @@ func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
 
 // rankedFigure draws Fig. 12's rows under the name and title in t.
 func rankedFigure(t gridText, rs []RankedPanels) (*Figure, error) {
-	if err := checkDatasets(len(rs), "Fig12"); err != nil {
+	if err := checkRows(len(rs), "Fig12"); err != nil {
 		return nil, err
 	}
 	const cell = 0.8 * vg.Inch
@@ -408,7 +408,7 @@ func Fig13Examples(es []Example13) (*Figure, error) {
 // lowest first, per dataset two rows: the input with GT contour, and
 // the input's own SAM S_x (Panel.Mask, white) with GT contour.
 func Fig14Separableness(rs []RankedPanels) (*Figure, error) {
-	if err := checkDatasets(len(rs), "Fig14"); err != nil {
+	if err := checkRows(len(rs), "Fig14"); err != nil {
 		return nil, err
 	}
 	const cell = 0.8 * vg.Inch
