@@ -88,7 +88,7 @@ func DefaultPreset() Preset {
 // Default3DPreset is the embedded default in 3D (reproduce --dims 3): the
 // volumetric stand-ins as Depth×Size×Size volumes and the 3D U-Net.
 func Default3DPreset() Preset {
-	return Preset{Size: 64, Depth: 32, Base: 8, Epochs: unet.DefaultEpochs, Train: 24, Test: 12, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
+	return Preset{Size: 64, Depth: 32, Base: 8, Epochs: 8, Train: 16, Test: 8, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
 }
 
 // Quick3DPreset is small, for CI and first looks in 3D.
