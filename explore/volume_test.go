@@ -329,3 +329,23 @@ func TestVolumeFieldsIgnoredIn2D(t *testing.T) {
 		}
 	}
 }
+
+// TestPageVolume checks that the page of a volume shows the axis and slice
+// controls, set to the first reply's.
+func TestPageVolume(t *testing.T) {
+	e, _ := setupVolume(t, 2)
+	r := e.Answer(State{Layer: 3, Axis: Coronal})
+	if r.Error != "" {
+		t.Fatal(r.Error)
+	}
+	html := page("v1", "/in", "/out", []string{"vol-synth3d"}, r)
+	for _, want := range []string{
+		`<label data-field="slice-name">slice of the volume</label><span data-field="slice-box"><select data-control="axis">` +
+			`<option value="axial">axial (d)</option><option value="coronal" selected>coronal (h)</option><option value="sagittal">sagittal (w)</option></select>`,
+		`<input type="range" data-control="slice" min="0" max="15" value="` + strconv.Itoa(r.Centre[1]) + `"/>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
