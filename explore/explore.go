@@ -27,6 +27,15 @@
 //     means "all units" (the layer-level SAM and p_t).
 //   - "Active" units are those above protoseg.ActiveThreshold of the layer's unit
 //     SA on this image (the paper's active vs inertia units, §4.5).
+//   - Volumes (3D datasets, e.g. study.NotebookSession with PROTOSEG_DIMS=3):
+//     the SAMs, p_t and every number are of the whole volume, computed once per
+//     image, layer and model as in 2D; the view draws one slice of them, picked
+//     by an axis (axial, coronal, sagittal) and a slice index, by default the
+//     slice through the centre of mass of the image's ground-truth object, as
+//     the report's figures do (measure.ObjectCentre, measure.ViewPlanes).
+//     Moving the slice only re-renders. The analyses kept are bounded by bytes
+//     as well (Explorer.MaxBytes): one default-size volume (32×64×64, Base 8)
+//     holds about 0.5 GB over its 18 layers.
 package explore
 
 import (
