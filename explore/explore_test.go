@@ -281,6 +281,25 @@ func TestEvictsOldImages(t *testing.T) {
 	if len(e.layers) != 2 || len(e.lru) != 2 {
 		t.Fatalf("%d layer analyses, %d images kept", len(e.layers), len(e.lru))
 	}
+	// By bytes: room for one image's layer 3 and a bit, so only the newest
+	// image stays; a budget below one image still keeps it.
+	one := e.layers[layerKey{e.lru[1], 3}].bytes()
+	if want := int64(32*32*(1+4) + 2*32*32*(1+4) + 2*8); one != want {
+		t.Fatalf("layer 3 analysis holds %d bytes, want %d", one, want)
+	}
+	e.MaxImages, e.MaxBytes = 64, one+one/2
+	for rank := range 3 {
+		if _, err := e.View(Choice{Rank: rank, Layer: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(e.layers) != 1 || len(e.lru) != 1 || e.lru[0].index != e.order["isic-synth"][2] {
+		t.Fatalf("MaxBytes %d: %d layer analyses, images %v", e.MaxBytes, len(e.layers), e.lru)
+	}
+	e.MaxBytes = 1
+	if _, err := e.View(Choice{Rank: 4, Layer: 5}); err != nil || len(e.layers) != 1 {
+		t.Fatalf("MaxBytes 1: %d layer analyses (%v)", len(e.layers), err)
+	}
 }
 
 // BenchmarkUpdate measures one explorer update at the default size (64×64, Base
