@@ -150,8 +150,8 @@ func (v *View) reply() ViewReply {
 		unit = fmt.Sprintf("unit #%d (channel %d)", n.UnitRank, n.Unit)
 	}
 	title := fmt.Sprintf("%s · layer %d (%s) · %s", n.Mode, n.Layer, n.Group, unit)
-	if n.Axis != "" {
-		title += fmt.Sprintf(" · %s %s = %d", n.Axis, axisLetters[slices.Index(Axes(), n.Axis)], n.Slice)
+	if a := slices.Index(Axes(), n.Axis); a >= 0 {
+		title += fmt.Sprintf(" · %s %s = %d", n.Axis, axisLetters[a], n.Slice)
 	}
 	r := ViewReply{
 		Title: title,
