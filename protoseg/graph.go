@@ -50,18 +50,35 @@ func regionWeights(mask, roi *Node) (object, background *Node) {
 // then pulled down to f's size by the adjoint of the resize, which is exact because
 // the resize is linear). It also returns the total weights Σ B·R and Σ (1−B)·R, [N].
 func prototypes(f, object, background *Node, method ResizeMethod) (ct, cb, sumT, sumB *Node) {
+	objLow, bgLow, sumT, sumB := lowWeights(object, background, f.Shape().Dimensions[1:f.Rank()-1], method)
+	ct, cb = weightedMeans(f, objLow, bgLow, sumT, sumB)
+	return ct, cb, sumT, sumB
+}
+
+// lowWeights is the mask half of [prototypes]: the weights B·R and (1−B)·R
+// [N, S...] pulled down to the feature's spatial sizes by the adjoint of the
+// resize, Uᵀ(B·R) and Uᵀ((1−B)·R) [N, s...], and their totals at the mask size, [N].
+// It does not depend on the feature, so the kernel path computes it once per mask
+// (kernelmasks.go).
+func lowWeights(object, background *Node, fSizes []int, method ResizeMethod) (objLow, bgLow, sumT, sumB *Node) {
 	axes := spatialAxes(object)
 	sumT, sumB = ReduceSum(object, axes...), ReduceSum(background, axes...)
-	fSizes := f.Shape().Dimensions[1 : f.Rank()-1]
-	objLow := resizeRotating(object, method, fSizes, true)
-	bgLow := resizeRotating(background, method, fSizes, true)
+	objLow = resizeRotating(object, method, fSizes, true)
+	bgLow = resizeRotating(background, method, fSizes, true)
+	return objLow, bgLow, sumT, sumB
+}
+
+// weightedMeans is the feature half of [prototypes]: c = Σ_x w(x)·f(x, ·) / Σ w,
+// [N, C], for the low-resolution weights of [lowWeights] (a total of 0 gives 0).
+func weightedMeans(f, objLow, bgLow, sumT, sumB *Node) (ct, cb *Node) {
+	axes := spatialAxes(objLow)
 	// Σ_x w(x)·f(x, c) → [N, C], as a batched matrix product (no broadcast).
 	weighted := func(w *Node) *Node {
 		return DotGeneral(w, axes, []int{0}, f, axes, []int{0})
 	}
 	ct = Div(weighted(objLow), InsertAxes(safeDenominator(sumT), -1))
 	cb = Div(weighted(bgLow), InsertAxes(safeDenominator(sumB), -1))
-	return ct, cb, sumT, sumB
+	return ct, cb
 }
 
 // safeDenominator returns x where x > 0 and 1 elsewhere: a weighted mean with total

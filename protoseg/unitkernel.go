@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // The unit kernel: ProtoSeg on every unit (channel) of a feature without the N·C
@@ -54,15 +56,26 @@ type unitKernel struct {
 	lowSize  int       // Π s
 	lowDims  []int     // s...
 	axes     []*axisTaps
-	pixels   int       // Π S, the mask's size
-	gtCum    [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
-	roiCum   [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
-	roi      [][]uint8 // per image: the binary ROI; nil: everywhere
-	skip     []bool    // images whose SAMs the empty-region convention fills
-	sams     []uint8   // N·C·P unit SAMs when kept, else nil
-	inter    []int64   // |S ∩ G| per image and unit, inside R
-	size     []int64   // |S| per image and unit, inside R
+	lowT     *tensors.Tensor // the tensor holding low
+	pixels   int             // Π S, the mask's size
+	region   *regionMaps     // prefix sums of G·R and R, the binary ROI
+	skip     []bool          // images whose SAMs the empty-region convention fills
+	sams     []uint8         // N·C·P unit SAMs when kept, else nil
+	noHeat   bool            // no heat-map wanted (the layer analysis)
+	inter    []int64         // |S ∩ G| per image and unit, inside R
+	size     []int64         // |S| per image and unit, inside R
 	overflow atomic.Bool
+}
+
+// runOn is run on the logits of lowT; it returns nil, false when a logit
+// exceeded maxKernelLogit.
+func (k *unitKernel) runOn() (heat []float32, done bool) {
+	tensors.MustConstFlatData(k.lowT, func(low []float32) {
+		k.low = low
+		heat, done = k.run()
+		k.low = nil
+	})
+	return heat, done
 }
 
 // run computes inter, size, the SAMs (when kept) and returns the heat-maps
@@ -93,6 +106,9 @@ func (k *unitKernel) run() ([]float32, bool) {
 	if k.overflow.Load() {
 		return nil, false
 	}
+	if k.noHeat {
+		return nil, true
+	}
 	return k.heat(workers), true
 }
 
@@ -122,7 +138,7 @@ func (k *unitKernel) heat(workers []*unitWorker) []float32 {
 		h, cnt := out[n*k.pixels:(n+1)*k.pixels], int32(0)
 		for p := range h {
 			cnt += sum[p]
-			if k.roi == nil || k.roi[n][p] != 0 {
+			if k.region.roi == nil || k.region.roi[n][p] != 0 {
 				h[p] = float32(cnt) * inv
 			}
 		}
@@ -147,7 +163,7 @@ func (k *unitKernel) newWorker() *unitWorker {
 		most = max(most, size)
 	}
 	w.buf = [2][]float32{make([]float32, most), make([]float32, most)}
-	if k.roi == nil && k.sams != nil {
+	if k.region.roi == nil && k.sams != nil {
 		w.ones = make([]uint8, k.axes[len(k.axes)-1].size)
 		for i := range w.ones {
 			w.ones[i] = 1
@@ -256,9 +272,9 @@ func (w *unitWorker) emitter(t int) *emitter {
 	if w.heatDiff[n] == nil {
 		w.heatDiff[n] = make([]int32, k.pixels+1)
 	}
-	e := &emitter{d: w.heatDiff[n], gc: k.gtCum[n], ones: w.ones}
-	if k.roiCum != nil {
-		e.rc, e.roi = k.roiCum[n], k.roi[n]
+	e := &emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones}
+	if k.region.roiCum != nil {
+		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}
 	if k.sams != nil {
 		e.sam = k.sams[t*k.pixels : (t+1)*k.pixels]

@@ -165,7 +165,8 @@ func BenchmarkUnitKernel(b *testing.B) {
 		for i := range k.low {
 			k.low[i] = float32(rng.NormFloat64())
 		}
-		if !k.regionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil) {
+		var ok bool
+		if k.region, ok = newRegionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil); !ok {
 			b.Fatal("regionMaps")
 		}
 		kernels = append(kernels, k)

@@ -15,13 +15,16 @@ type UnitKernelCheck struct {
 	// Cases is the number of inputs compared; OnKernel how many of them the unit
 	// kernel computed (the others took the graph path by design, see [UnitKernel]).
 	Cases, OnKernel int
+	// Layers is the number of inputs on which [Analyzer.Layer] was compared the
+	// same way (the kernel path, used by the same cases, against the layer graph).
+	Layers int
 	// Rules counts the probed two-tap interpolation rows per rounding rule of the
 	// backend: "fused", "separate" or "wide" (unitkernel_rules.go).
 	Rules map[string]int
 }
 
-// VerifyUnitKernel runs [Analyzer.Units] on both unit paths ([UnitKernel] and
-// [UnitGraph]) on backend for random and adversarial inputs — 2D and 3D, odd
+// VerifyUnitKernel runs [Analyzer.Units] and [Analyzer.Layer] on both paths
+// ([UnitKernel] and [UnitGraph]) on backend for random and adversarial inputs — 2D and 3D, odd
 // sizes, features smaller than and as large as the mask, bilinear and nearest,
 // exact ties at the prototype midpoint, constant and nearly constant units, tiny
 // (subnormal) logits, empty object or background regions, binary and fractional
@@ -65,6 +68,10 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 				check.OnKernel++
 			}
 		}
+		if err := verifyLayer(a, c, f, mask, gt, roi); err != nil {
+			return check, fmt.Errorf("case %d %s: %w", i, c.name, err)
+		}
+		check.Layers++
 	}
 	for _, a := range analyzers {
 		for _, t := range a.taps {
@@ -76,6 +83,43 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 		}
 	}
 	return check, nil
+}
+
+// verifyLayer compares Layer on the graph and kernel paths for one case.
+func verifyLayer(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) error {
+	a.SetUnitPath(UnitGraph)
+	want, err := a.Layer(c.name, f, mask, gt, roi)
+	if err != nil {
+		return fmt.Errorf("layer graph path: %w", err)
+	}
+	a.SetUnitPath(UnitKernel)
+	got, err := a.Layer(c.name, f, mask, gt, roi)
+	if err != nil {
+		return fmt.Errorf("layer kernel path: %w", err)
+	}
+	if onKernel := a.lastLayerPath == UnitKernel; onKernel != c.kernel {
+		return fmt.Errorf("layer kernel used: %v, want %v", onKernel, c.kernel)
+	}
+	return sameLayer(got, want)
+}
+
+// sameLayer compares two layer results bit for bit.
+func sameLayer(got, want *LayerResult) error {
+	if !slices.Equal(got.EmptyObject, want.EmptyObject) || !slices.Equal(got.EmptyBackground, want.EmptyBackground) {
+		return fmt.Errorf("layer empty-region flags %v/%v, want %v/%v", got.EmptyObject, got.EmptyBackground, want.EmptyObject, want.EmptyBackground)
+	}
+	if len(got.SA) != len(want.SA) || len(got.SAM) != len(want.SAM) {
+		return fmt.Errorf("layer result sizes differ")
+	}
+	for n, v := range want.SA {
+		if math.Float64bits(got.SA[n]) != math.Float64bits(v) {
+			return fmt.Errorf("layer SA[%d] = %v, want %v", n, got.SA[n], v)
+		}
+		if !slices.Equal(got.SAM[n], want.SAM[n]) {
+			return fmt.Errorf("layer SAM[%d] differs", n)
+		}
+	}
+	return nil
 }
 
 // sameUnits compares two unit results bit for bit.
