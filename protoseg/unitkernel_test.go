@@ -181,3 +181,44 @@ func BenchmarkUnitKernel(b *testing.B) {
 		}
 	}
 }
+
+// TestKernelMasksFollowContent checks that the kernel path's mask cache
+// (kernelmasks.go) is keyed by content: a mask and ground truth changed in place
+// between calls give the graph path's results for the new values.
+func TestKernelMasksFollowContent(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	c := unitCases()[0]
+	f, mask, gt, roi := c.inputs(rand.New(rand.NewPCG(3, 4)))
+	for round := range 3 {
+		a.SetUnitPath(UnitGraph)
+		want, err := a.Units("x", f, mask, gt, roi, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantL, err := a.Layer("x", f, mask, gt, roi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.SetUnitPath(UnitKernel)
+		got, err := a.Units("x", f, mask, gt, roi, true)
+		if err != nil || a.lastUnitPath != UnitKernel {
+			t.Fatalf("round %d: kernel path %v, err %v", round, a.lastUnitPath, err)
+		}
+		if err := sameUnits(got, want); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		gotL, err := a.Layer("x", f, mask, gt, roi)
+		if err != nil || a.lastLayerPath != UnitKernel {
+			t.Fatalf("round %d: layer kernel path %v, err %v", round, a.lastLayerPath, err)
+		}
+		if err := sameLayer(gotL, wantL); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for _, m := range []*tensors.Tensor{mask, gt} { // shift the box one pixel
+			m.MutableFlatData(func(flat any) {
+				x := flat.([]float32)
+				copy(x, append(x[1:], x[0]))
+			})
+		}
+	}
+}
