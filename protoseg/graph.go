@@ -127,19 +127,26 @@ func overSpatial(x *Node, k int) *Node {
 // [N, s..., C], the logit of each unit on its own).
 func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
 	k := f.Rank() - 2
-	// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
-	diff := Sub(ct, cb)
-	// Prototypes equal up to rounding carry no information: a tie, not a random SAM
-	// decided by the last bit (constant "inertia" units hit this).
-	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(f.DType()))
-	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
+	diff, sum := linearTerms(ct, cb, f.DType())
 	if perUnit {
-		return Mul(overSpatial(diff, k), Sub(MulScalar(f, 2), overSpatial(Add(ct, cb), k)))
+		// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
+		return Mul(overSpatial(diff, k), Sub(MulScalar(f, 2), overSpatial(sum, k)))
 	}
 	// Σ_c 2 f·diff as a batched matrix product, minus Σ_c diff·(c_t + c_b).
 	dot := DotGeneral(f, []int{f.Rank() - 1}, []int{0}, MulScalar(diff, 2), []int{1}, []int{0}) // [N, s...]
-	bias := ReduceSum(Mul(diff, Add(ct, cb)), -1)                                               // [N]
+	bias := ReduceSum(Mul(diff, sum), -1)                                                       // [N]
 	return Sub(dot, overSpatial(bias, k))
+}
+
+// linearTerms returns the per-unit terms of [linearLogit], [N, C]: diff = c_t − c_b,
+// set to 0 where the two prototypes are equal up to rounding (a tie, not a
+// random SAM decided by the last bit: constant "inertia" units hit this), and
+// sum = c_t + c_b, so that unit k's logit is diff_k·(2 f_k − sum_k).
+func linearTerms(ct, cb *Node, dtype dtypes.DType) (diff, sum *Node) {
+	diff = Sub(ct, cb)
+	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(dtype))
+	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
+	return diff, Add(ct, cb)
 }
 
 // applyEmptyConvention replaces the logit of images whose object (resp. background)

@@ -156,14 +156,20 @@ func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tens
 	return m, ml, nil
 }
 
-// check returns the graph path's error, if any, for a feature f whose non-finite
-// flag is fFlag, in the graph path's order: NaN or Inf in f, then in the masks,
-// then mask values outside [0,1].
-func (m *kernelMasks) check(name string, f *tensors.Tensor, fFlag float64) error {
-	if math.IsNaN(fFlag) || math.IsInf(fFlag, 0) {
-		if n := countNonFinite(f); n > 0 {
-			return fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), n)
+// check returns the graph path's error, if any, for the feature f (float32), in
+// the graph path's order: NaN or Inf in f, then in the masks, then mask values
+// outside [0,1].
+func (m *kernelMasks) check(name string, f *tensors.Tensor) error {
+	bad := 0
+	tensors.MustConstFlatData(f, func(x []float32) {
+		for _, v := range x {
+			if v-v != 0 { // NaN or ±Inf
+				bad++
+			}
 		}
+	})
+	if bad > 0 {
+		return fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), bad)
 	}
 	if m.notFinite {
 		return fmt.Errorf("protoseg: %s: the mask, ground truth or region has NaN or Inf values", name)

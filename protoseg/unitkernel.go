@@ -56,7 +56,11 @@ type unitKernel struct {
 	lowSize  int       // Π s
 	lowDims  []int     // s...
 	axes     []*axisTaps
-	lowT     *tensors.Tensor // the tensor holding low
+	lowT     *tensors.Tensor // the tensor holding low (nil: the logits come from featT)
+	featT    *tensors.Tensor // the feature [N, s..., C], when the kernel forms the unit logits
+	feat     []float32       // featT's values during run
+	diff     []float32       // c_t − c_b per image and unit (0 on a tie), [N·C]
+	sum      []float32       // c_t + c_b per image and unit, [N·C]
 	pixels   int             // Π S, the mask's size
 	region   *regionMaps     // prefix sums of G·R and R, the binary ROI
 	skip     []bool          // images whose SAMs the empty-region convention fills
@@ -70,12 +74,35 @@ type unitKernel struct {
 // runOn is run on the logits of lowT; it returns nil, false when a logit
 // exceeded maxKernelLogit.
 func (k *unitKernel) runOn() (heat []float32, done bool) {
+	if k.featT != nil {
+		tensors.MustConstFlatData(k.featT, func(f []float32) {
+			k.feat = f
+			heat, done = k.run()
+			k.feat = nil
+		})
+		return heat, done
+	}
 	tensors.MustConstFlatData(k.lowT, func(low []float32) {
 		k.low = low
 		heat, done = k.run()
 		k.low = nil
 	})
 	return heat, done
+}
+
+// unitLogits returns the logit of task t = n·C + k at the feature's size,
+// diff·(2 f − sum) with every step rounded to float32 as the graph's element-wise
+// ops round it (explicit conversions: never fused), in the worker's buffer.
+func (w *unitWorker) unitLogits(t int) []float32 {
+	k := w.k
+	n, unit := t/k.c, t%k.c
+	d, s := k.diff[t], k.sum[t]
+	f := k.feat[n*k.lowSize*k.c:]
+	src := w.src
+	for x := range src {
+		src[x] = float32(d * float32(float32(2*f[x*k.c+unit])-s))
+	}
+	return src
 }
 
 // run computes inter, size, the SAMs (when kept) and returns the heat-maps
@@ -153,10 +180,15 @@ type unitWorker struct {
 	dims     []int
 	heatDiff [][]int32 // per image: difference array of the heat count (P+1), nil until used
 	ones     []uint8
+	e        emitter
+	src      []float32  // a unit's logits at the feature's size (unitLogits)
+	class    []segClass // per last-axis segment (unit2D)
+	runs     [][2]int32 // object runs of a uniform row band (unit2D)
 }
 
 func (k *unitKernel) newWorker() *unitWorker {
-	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n)}
+	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n),
+		class: make([]segClass, len(k.axes[len(k.axes)-1].segs)), src: make([]float32, k.lowSize)}
 	size, most := k.lowSize, 0
 	for ax, t := range k.axes[:len(k.axes)-1] {
 		size = size / k.lowDims[ax] * t.size
@@ -175,15 +207,25 @@ func (k *unitKernel) newWorker() *unitWorker {
 // unit runs task t = n·C + k: image n, unit k.
 func (w *unitWorker) unit(t int) {
 	k := w.k
-	src := k.low[t*k.lowSize : (t+1)*k.lowSize]
+	var src []float32
+	if k.feat != nil {
+		src = w.unitLogits(t)
+	} else {
+		src = k.low[t*k.lowSize : (t+1)*k.lowSize]
+	}
 	for _, v := range src {
 		if !(v <= maxKernelLogit && v >= -maxKernelLogit) { // also NaN
 			k.overflow.Store(true)
 			return
 		}
 	}
-	m := w.leading(src)
 	e := w.emitter(t)
+	if len(k.axes) == 2 {
+		w.unit2D(src, e)
+		k.inter[t], k.size[t] = e.inter, e.size
+		return
+	}
+	m := w.leading(src)
 	last := k.axes[len(k.axes)-1]
 	for r := range len(m) / last.cur {
 		row, base := m[r*last.cur:(r+1)*last.cur], r*last.size
@@ -272,7 +314,8 @@ func (w *unitWorker) emitter(t int) *emitter {
 	if w.heatDiff[n] == nil {
 		w.heatDiff[n] = make([]int32, k.pixels+1)
 	}
-	e := &emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones}
+	e := &w.e
+	*e = emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones}
 	if k.region.roiCum != nil {
 		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}

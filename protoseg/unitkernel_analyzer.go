@@ -11,23 +11,21 @@ import (
 )
 
 // lowGraph returns the graph of the kernel path's feature side: from f and the
-// mask side of [lowWeights] (kernelmasks.go), the logits at the feature's size —
-// per unit, [N, C, s...] (each unit's map contiguous), or the layer's, [N, s...] —
-// and the flag Σ (f − f), NaN when f has a NaN or Inf. The ops are the graph
-// path's (weightedMeans, linearLogit), so the kernel starts from the very values
-// the graph path up-samples.
+// mask side of [lowWeights] (kernelmasks.go), the prototypes (weightedMeans) and
+// then, per unit, the terms diff and sum of [linearTerms], [N, C] each (the
+// kernel forms unit k's logit diff_k·(2 f_k − sum_k) itself, rounding each step
+// to float32 as the graph's element-wise ops do), or the layer's logit at the
+// feature's size, [N, s...] ([linearLogit]: a matrix product over the channels,
+// whose summation order only the graph knows). The ops are the graph path's, so
+// the kernel starts from the very values the graph path up-samples.
 func lowGraph(perUnit bool) func(f, objLow, bgLow, sumT, sumB *Node) []*Node {
 	return func(f, objLow, bgLow, sumT, sumB *Node) []*Node {
 		ct, cb := weightedMeans(f, objLow, bgLow, sumT, sumB)
-		logit := linearLogit(f, ct, cb, perUnit) // [N, s..., C] or [N, s...]
 		if perUnit {
-			perm := []int{0, f.Rank() - 1}
-			for ax := 1; ax < f.Rank()-1; ax++ {
-				perm = append(perm, ax)
-			}
-			logit = TransposeAllAxes(logit, perm...)
+			diff, sum := linearTerms(ct, cb, f.DType())
+			return []*Node{diff, sum}
 		}
-		return []*Node{logit, ReduceAllSum(Sub(f, f))}
+		return []*Node{linearLogit(f, ct, cb, false)}
 	}
 }
 
@@ -56,16 +54,20 @@ func (a *Analyzer) newKernelRun(exec *Exec, name string, f, mask, gt, roi *tenso
 	if masks == nil || err != nil {
 		return nil, err
 	}
+	if err := masks.check(name, f); err != nil {
+		return nil, err
+	}
 	outs, err := exec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
 	if err != nil {
 		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
-	if err := masks.check(name, f, toFloat64(outs[1])[0]); err != nil {
-		return nil, err
-	}
 	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
 		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
 		region: masks.region, lowT: outs[0]}
+	if len(outs) == 2 { // per unit: the logits come from f, diff and sum
+		k.featT, k.lowT = f, nil
+		k.diff, k.sum = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+	}
 	for i := range n {
 		k.skip[i] = masks.tot.object[i] <= 0 || masks.tot.background[i] <= 0 // filled by the convention
 	}

@@ -159,7 +159,7 @@ type unitCase struct {
 	method    ResizeMethod
 	n, c      int
 	low, size []int  // spatial sizes of the feature and of the mask
-	values    string // feature: random, ties, constant, tiny, huge, float64
+	values    string // feature: random, smooth, ties, constant, tiny, huge, float64
 	masks     string // blobs, soft, empty (image 0 empty, image 1 full)
 	roi       string // "" (nil), binary, fractional
 	kernel    bool   // the kernel (not the graph path) must compute it
@@ -172,6 +172,9 @@ func unitCases() []unitCase {
 		{"2d-same", Bilinear, 2, 4, []int{9, 7}, []int{9, 7}, "random", "blobs", "", true},
 		{"2d-one-axis", Bilinear, 2, 3, []int{6, 10}, []int{6, 23}, "random", "blobs", "binary", true},
 		{"2d-big", Bilinear, 2, 6, []int{8, 4}, []int{64, 64}, "random", "blobs", "", true},
+		{"2d-smooth", Bilinear, 2, 6, []int{8, 8}, []int{64, 64}, "smooth", "blobs", "", true},
+		{"2d-smooth-roi", Bilinear, 2, 5, []int{4, 4}, []int{64, 64}, "smooth", "blobs", "binary", true},
+		{"2d-smooth-odd", Bilinear, 2, 4, []int{5, 7}, []int{33, 50}, "smooth", "soft", "", true},
 		{"2d-ties", Bilinear, 2, 3, []int{8, 8}, []int{16, 16}, "ties", "halves", "", true},
 		{"2d-ties-same", Bilinear, 2, 3, []int{8, 8}, []int{8, 8}, "ties", "halves", "", true},
 		{"2d-constant", Bilinear, 2, 6, []int{4, 6}, []int{12, 18}, "constant", "blobs", "", true},
@@ -279,6 +282,9 @@ func (c unitCase) featureValues(rng *rand.Rand, cells int) []float32 {
 			} else if k%3 == 2 && rng.Float64() < 0.5 {
 				v[i] = 3 * (1 + 1e-4)
 			}
+		case "smooth": // a slow wave per unit: large blocks of one sign, few crossings
+			y := float64(cell / last)
+			v[i] = float32(math.Sin(0.7*float64(x)+0.3*float64(k)) + math.Cos(0.5*y-0.2*float64(k)) + 0.3*rng.NormFloat64())
 		default:
 			v[i] = float32(rng.NormFloat64()) + float32(k%3)*0.2
 		}

@@ -1,0 +1,136 @@
+package protoseg
+
+// The unit kernel's path for two spatial axes (unitkernel.go). The up-sampled
+// unit logit is separable: row y of u is the combination of source rows r0, r1
+// with the row taps of y, and pixel x of it the combination of two of those
+// values with the column taps of x. Rows that read the same two source rows form
+// a band, columns that read the same two source columns a segment, and a band ×
+// segment block reads four source values. Every step is a convex combination
+// (non-negative weights, the larger ≥ 1/4), so:
+//
+//   - four sources ≥ safeMin make every pixel of the block object (each step
+//     keeps the values far above the range where rounding flushes to zero);
+//   - four sources ≤ 0 make every pixel background (products and sums of
+//     non-positive values stay non-positive);
+//   - only the other blocks need the row combination (computed for their two
+//     columns only, exactly as leading computes it) and the column decision of
+//     segRow.
+//
+// A band whose blocks are all uniform is emitted as the same runs on each of its
+// rows, without computing anything per row.
+
+// segClass is the class of a band × segment block.
+type segClass uint8
+
+const (
+	segBackground segClass = iota // every pixel background
+	segObject                     // every pixel object
+	segMixed                      // decided row by row
+)
+
+// unit2D records the object runs of the unit logit src [s0, s1] up-sampled to
+// the mask size.
+func (w *unitWorker) unit2D(src []float32, e *emitter) {
+	rows, cols := w.k.axes[0], w.k.axes[1]
+	s1 := w.k.lowDims[1]
+	if rows.identity && cols.identity {
+		for y := range rows.size {
+			e.scanRow(src[y*s1:(y+1)*s1], y*s1)
+		}
+		return
+	}
+	for _, band := range rows.segs {
+		a, b := src[int(band.j0)*s1:int(band.j0+1)*s1], src[int(band.j1)*s1:int(band.j1+1)*s1]
+		if w.classify(cols, a, b) {
+			for y := int(band.x0); y < int(band.x1); y++ {
+				w.mixedRow(e, rows, cols, y, a, b)
+			}
+			continue
+		}
+		w.uniformBand(e, cols, int(band.x0), int(band.x1))
+	}
+}
+
+// classify sets w.class for every segment of cols in the band of source rows a
+// and b, and reports whether a block is mixed.
+func (w *unitWorker) classify(cols *axisTaps, a, b []float32) bool {
+	mixed := false
+	for i, s := range cols.segs {
+		p, q, r, u := a[s.j0], a[s.j1], b[s.j0], b[s.j1]
+		switch {
+		case p >= safeMin && q >= safeMin && r >= safeMin && u >= safeMin:
+			w.class[i] = segObject
+		case p <= 0 && q <= 0 && r <= 0 && u <= 0:
+			w.class[i] = segBackground
+		default:
+			w.class[i], mixed = segMixed, true
+		}
+	}
+	return mixed
+}
+
+// uniformBand records the rows [y0, y1) of a band without mixed blocks: the
+// same object runs on each row.
+func (w *unitWorker) uniformBand(e *emitter, cols *axisTaps, y0, y1 int) {
+	w.runs = w.runs[:0]
+	start := int32(-1)
+	for i, s := range cols.segs {
+		if w.class[i] == segObject {
+			if start < 0 {
+				start = s.x0
+			}
+		} else if start >= 0 {
+			w.runs = append(w.runs, [2]int32{start, s.x0})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		w.runs = append(w.runs, [2]int32{start, int32(cols.size)})
+	}
+	for y := y0; y < y1; y++ {
+		base := y * cols.size
+		for _, r := range w.runs {
+			e.run(base+int(r[0]), base+int(r[1]))
+		}
+	}
+}
+
+// mixedRow records the object runs of output row y of a band with mixed blocks,
+// whose source rows are a and b: uniform blocks by their class, mixed ones from
+// the row combination at their two source columns, as segRow decides them.
+func (w *unitWorker) mixedRow(e *emitter, rows, cols *axisTaps, y int, a, b []float32) {
+	rule, w0, w1 := rows.rule[y], rows.w0[y], rows.w1[y]
+	lead := func(j int32) float32 {
+		if rows.identity {
+			return a[j]
+		}
+		return rule.combine(w0, a[j], w1, b[j])
+	}
+	base, start := y*cols.size, -1
+	for i, s := range cols.segs {
+		switch w.class[i] {
+		case segObject:
+			if start < 0 {
+				start = int(s.x0)
+			}
+			continue
+		case segBackground:
+			start = e.span(false, int(s.x0), int(s.x1), base, start)
+			continue
+		}
+		p, q := lead(s.j0), lead(s.j1)
+		switch {
+		case p >= safeMin && q >= safeMin:
+			if start < 0 {
+				start = int(s.x0)
+			}
+		case p <= 0 && q <= 0:
+			start = e.span(false, int(s.x0), int(s.x1), base, start)
+		default:
+			start = e.mixed(cols, s, p, q, base, start)
+		}
+	}
+	if start >= 0 {
+		e.run(base+start, base+cols.size)
+	}
+}
