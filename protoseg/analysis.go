@@ -22,8 +22,7 @@ type Analyzer struct {
 	layer    *Exec
 	units    *Exec
 	unitSAMs *Exec
-	unitLow  *Exec // the kernel path's feature graphs (lowGraph) and mask graph
-	layerLow *Exec
+	lowExec  *Exec // the kernel path's feature graph (lowGraph) and mask graph
 	maskExec *Exec
 	unitPath UnitPath
 	// metric scores every SAM against the ground truth (default Dice; metric_analyzer.go).
@@ -31,8 +30,10 @@ type Analyzer struct {
 	// taps caches the probed up-sampling of one axis per (feature size, mask
 	// size); a nil entry marks one the unit kernel does not reproduce.
 	taps map[[2]int]*axisTaps
-	// masks is the kernel path's mask side for the last (B, G, R) (kernelmasks.go).
-	masks *kernelMasks
+	// masks is the kernel path's mask side for the last (B, G, R) (kernelmasks.go),
+	// lastLow its feature graph's outputs for the last feature.
+	masks   *kernelMasks
+	lastLow *lowOutputs
 	// lastUnitPath, lastLayerPath: the paths the last Units and Layer calls took
 	// (for tests).
 	lastUnitPath, lastLayerPath UnitPath
@@ -122,16 +123,13 @@ func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, erro
 	if a.unitSAMs, err = NewExec(backend, a.unitGraph(true)); err != nil {
 		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
 	}
-	if a.unitLow, err = NewExec(backend, lowGraph(true)); err != nil {
-		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
-	}
-	if a.layerLow, err = NewExec(backend, lowGraph(false)); err != nil {
-		return nil, fmt.Errorf("protoseg: building layer analysis: %w", err)
+	if a.lowExec, err = NewExec(backend, lowGraph); err != nil {
+		return nil, fmt.Errorf("protoseg: building the analysis kernel's graph: %w", err)
 	}
 	if a.maskExec, err = NewExec(backend, a.maskGraph); err != nil {
 		return nil, fmt.Errorf("protoseg: building mask analysis: %w", err)
 	}
-	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs, a.unitLow, a.layerLow, a.maskExec} {
+	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs, a.lowExec, a.maskExec} {
 		e.SetMaxCache(256)
 	}
 	return a, nil

@@ -23,30 +23,32 @@ import (
 
 // tensorKey is an exact copy of a float tensor's shape and values.
 type tensorKey struct {
-	dtype dtypes.DType
-	dims  []int
-	bits  []uint64
+	dtype  dtypes.DType
+	dims   []int
+	bits32 []uint32 // float32 values
+	bits64 []uint64 // float64 values
+	absent bool     // the nil tensor
 }
 
 // newTensorKey copies t (nil: the absent tensor); ok is false when t is not
 // float32 or float64.
 func newTensorKey(t *tensors.Tensor) (k tensorKey, ok bool) {
 	if t == nil {
-		return k, true
+		return tensorKey{absent: true}, true
 	}
 	k = tensorKey{dtype: t.DType(), dims: slices.Clone(t.Shape().Dimensions)}
 	ok = true
 	t.MustConstFlatData(func(flat any) {
 		switch x := flat.(type) {
 		case []float32:
-			k.bits = make([]uint64, len(x))
+			k.bits32 = make([]uint32, len(x))
 			for i, v := range x {
-				k.bits[i] = uint64(math.Float32bits(v))
+				k.bits32[i] = math.Float32bits(v)
 			}
 		case []float64:
-			k.bits = make([]uint64, len(x))
+			k.bits64 = make([]uint64, len(x))
 			for i, v := range x {
-				k.bits[i] = math.Float64bits(v)
+				k.bits64[i] = math.Float64bits(v)
 			}
 		default:
 			ok = false
@@ -57,31 +59,25 @@ func newTensorKey(t *tensors.Tensor) (k tensorKey, ok bool) {
 
 // matches reports whether t has k's dtype, shape and values, bit for bit.
 func (k tensorKey) matches(t *tensors.Tensor) bool {
-	if t == nil || k.bits == nil {
-		return t == nil && k.bits == nil
+	if t == nil || k.absent {
+		return t == nil && k.absent
 	}
 	if t.DType() != k.dtype || !slices.Equal(t.Shape().Dimensions, k.dims) {
 		return false
 	}
-	same := true
+	same := false
 	t.MustConstFlatData(func(flat any) {
 		switch x := flat.(type) {
 		case []float32:
-			for i, v := range x {
-				if uint64(math.Float32bits(v)) != k.bits[i] {
-					same = false
-					return
-				}
+			same = len(x) == len(k.bits32)
+			for i := 0; same && i < len(x); i++ {
+				same = math.Float32bits(x[i]) == k.bits32[i]
 			}
 		case []float64:
-			for i, v := range x {
-				if math.Float64bits(v) != k.bits[i] {
-					same = false
-					return
-				}
+			same = len(x) == len(k.bits64)
+			for i := 0; same && i < len(x); i++ {
+				same = math.Float64bits(x[i]) == k.bits64[i]
 			}
-		default:
-			same = false
 		}
 	})
 	return same

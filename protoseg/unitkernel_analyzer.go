@@ -10,23 +10,42 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// lowGraph returns the graph of the kernel path's feature side: from f and the
-// mask side of [lowWeights] (kernelmasks.go), the prototypes (weightedMeans) and
-// then, per unit, the terms diff and sum of [linearTerms], [N, C] each (the
-// kernel forms unit k's logit diff_k·(2 f_k − sum_k) itself, rounding each step
-// to float32 as the graph's element-wise ops do), or the layer's logit at the
-// feature's size, [N, s...] ([linearLogit]: a matrix product over the channels,
-// whose summation order only the graph knows). The ops are the graph path's, so
-// the kernel starts from the very values the graph path up-samples.
-func lowGraph(perUnit bool) func(f, objLow, bgLow, sumT, sumB *Node) []*Node {
-	return func(f, objLow, bgLow, sumT, sumB *Node) []*Node {
-		ct, cb := weightedMeans(f, objLow, bgLow, sumT, sumB)
-		if perUnit {
-			diff, sum := linearTerms(ct, cb, f.DType())
-			return []*Node{diff, sum}
-		}
-		return []*Node{linearLogit(f, ct, cb, false)}
+// lowGraph is the graph of the kernel path's feature side: from f and the mask
+// side of [lowWeights] (kernelmasks.go), the prototypes (weightedMeans), then
+// the per-unit terms diff and sum of [linearTerms], [N, C] each (the kernel forms
+// unit k's logit diff_k·(2 f_k − sum_k) itself, rounding each step to float32 as
+// the graph's element-wise ops do), and the layer's logit at the feature's size,
+// [N, s...] ([linearLogit]: a matrix product over the channels, whose summation
+// order only the graph knows). The ops are the graph path's, so the kernel
+// starts from the very values the graph path up-samples.
+func lowGraph(f, objLow, bgLow, sumT, sumB *Node) []*Node {
+	ct, cb := weightedMeans(f, objLow, bgLow, sumT, sumB)
+	diff, sum := linearTerms(ct, cb, f.DType())
+	return []*Node{diff, sum, linearLogit(f, ct, cb, false)}
+}
+
+// lowOutputs is lowGraph's result for one feature, kept for the next call: Layer
+// and Units of one feature under one mask share it (the feature is compared bit
+// for bit, as the masks are).
+type lowOutputs struct {
+	low  *maskLow
+	f    tensorKey
+	outs []*tensors.Tensor // diff, sum [N, C]; the layer logit [N, s...]
+}
+
+// lowFor returns lowGraph's outputs for f under the mask side low, from the
+// last call when f and the masks are the same.
+func (a *Analyzer) lowFor(name string, f *tensors.Tensor, low *maskLow) ([]*tensors.Tensor, error) {
+	if c := a.lastLow; c != nil && c.low == low && c.f.matches(f) {
+		return c.outs, nil
 	}
+	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	if err != nil {
+		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
+	}
+	key, _ := newTensorKey(f)
+	a.lastLow = &lowOutputs{low: low, f: key, outs: outs}
+	return outs, nil
 }
 
 // kernelRun is one analysis call on the kernel path: the unit kernel over the
@@ -36,16 +55,19 @@ type kernelRun struct {
 	tot regionTotals
 }
 
-// newKernelRun prepares the kernel for f (c maps per image: the units, or 1 for
-// the layer) and runs exec, the feature graph; nil, with no error, when the
+// newKernelRun prepares the kernel for f (one map per image for the layer, else
+// one per unit, kept with keep) from the feature graph's outputs; nil, with no error, when the
 // kernel cannot reproduce the graph path for these inputs ([UnitKernel]).
-func (a *Analyzer) newKernelRun(exec *Exec, name string, f, mask, gt, roi *tensors.Tensor, c int, keep bool) (*kernelRun, error) {
+func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, layer, keep bool) (*kernelRun, error) {
 	full, err := validate(name, f, mask, gt, roi)
 	if err != nil || f.DType() != dtypes.Float32 {
 		return nil, err
 	}
 	fd, md := f.Shape().Dimensions, mask.Shape().Dimensions
-	n, lowDims := fd[0], fd[1:len(fd)-1]
+	n, lowDims, c := fd[0], fd[1:len(fd)-1], fd[len(fd)-1]
+	if layer {
+		c = 1
+	}
 	axes := a.kernelAxes(lowDims, md[1:])
 	if axes == nil {
 		return nil, nil
@@ -57,14 +79,14 @@ func (a *Analyzer) newKernelRun(exec *Exec, name string, f, mask, gt, roi *tenso
 	if err := masks.check(name, f); err != nil {
 		return nil, err
 	}
-	outs, err := exec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	outs, err := a.lowFor(name, f, low)
 	if err != nil {
-		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
+		return nil, err
 	}
 	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
 		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-		region: masks.region, lowT: outs[0]}
-	if len(outs) == 2 { // per unit: the logits come from f, diff and sum
+		region: masks.region, lowT: outs[2]}
+	if !layer { // per unit: the logits come from f, diff and sum
 		k.featT, k.lowT = f, nil
 		k.diff, k.sum = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
 	}
@@ -82,7 +104,7 @@ func (a *Analyzer) newKernelRun(exec *Exec, name string, f, mask, gt, roi *tenso
 // [UnitKernel]); the caller then takes the graph path.
 func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, keep bool) (res *UnitResult, done bool, err error) {
 	c := f.Shape().Dimensions[f.Rank()-1]
-	r, err := a.newKernelRun(a.unitLow, name, f, mask, gt, roi, c, keep)
+	r, err := a.newKernelRun(name, f, mask, gt, roi, false, keep)
 	if r == nil || err != nil {
 		return nil, err != nil, err
 	}
@@ -110,7 +132,7 @@ func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, ke
 // as a unit's. done is false, with no error, when the kernel cannot reproduce
 // the graph path (see [UnitKernel]).
 func (a *Analyzer) layerKernel(name string, f, mask, gt, roi *tensors.Tensor) (res *LayerResult, done bool, err error) {
-	r, err := a.newKernelRun(a.layerLow, name, f, mask, gt, roi, 1, true)
+	r, err := a.newKernelRun(name, f, mask, gt, roi, true, true)
 	if r == nil || err != nil {
 		return nil, err != nil, err
 	}

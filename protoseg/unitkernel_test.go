@@ -182,14 +182,15 @@ func BenchmarkUnitKernel(b *testing.B) {
 	}
 }
 
-// TestKernelMasksFollowContent checks that the kernel path's mask cache
-// (kernelmasks.go) is keyed by content: a mask and ground truth changed in place
+// TestKernelMasksFollowContent checks that the kernel path's caches (the mask
+// side, kernelmasks.go, and the feature graph's outputs shared by Layer and
+// Units) are keyed by content: a feature, mask and ground truth changed in place
 // between calls give the graph path's results for the new values.
 func TestKernelMasksFollowContent(t *testing.T) {
 	a := newTestAnalyzer(t, Bilinear)
 	c := unitCases()[0]
 	f, mask, gt, roi := c.inputs(rand.New(rand.NewPCG(3, 4)))
-	for round := range 3 {
+	for round := range 4 {
 		a.SetUnitPath(UnitGraph)
 		want, err := a.Units("x", f, mask, gt, roi, true)
 		if err != nil {
@@ -213,6 +214,15 @@ func TestKernelMasksFollowContent(t *testing.T) {
 		}
 		if err := sameLayer(gotL, wantL); err != nil {
 			t.Fatalf("round %d: %v", round, err)
+		}
+		if round == 1 { // the feature changes in place too: Layer and Units must not share stale prototypes
+			f.MutableFlatData(func(flat any) {
+				x := flat.([]float32)
+				for i := range x {
+					x[i] = -x[i]
+				}
+			})
+			continue
 		}
 		for _, m := range []*tensors.Tensor{mask, gt} { // shift the box one pixel
 			m.MutableFlatData(func(flat any) {
