@@ -392,52 +392,59 @@ func (e *emitter) segRow(t *axisTaps, row []float32, base int) {
 
 // mixed records the pixels of a segment whose sources a and b differ in sign (or
 // are tiny), continuing the object run that starts at start (−1: none), and
-// returns the open run's start. The float64 value v(x) = w0·a + w1·b is within
-// 2⁻²²·max(|a|, |b|) of every rule's result, so beyond the margin m its sign is
-// the answer; within it (or for tiny sources) the rule decides exactly. Along the
-// segment w0 falls and w1 rises, so v is monotone: the certain signs form a
-// prefix and a suffix, found by bisection in long segments.
+// returns the open run's start. When one source is > 0 and the other ≤ 0, the
+// value along the segment is monotone (w0 falls and w1 rises, and every rule
+// rounds monotonically), so the SAM is one object part and one background part
+// split at a single crossing; two tiny positive sources are decided pixel by
+// pixel.
 func (e *emitter) mixed(t *axisTaps, s tapSegment, a, b float32, base, start int) int {
-	fa, fb := float64(a), float64(b)
-	m := math.Abs(fa) // max(|a|, |b|)·2⁻²⁰ (no NaN here: the sources are bounded)
-	if mb := math.Abs(fb); mb > m {
-		m = mb
-	}
-	if m *= 0x1p-20; m < 0x1p-120 {
-		m = math.Inf(1)
-	}
 	x0, x1 := int(s.x0), int(s.x1)
-	lo, hi := x0, x1 // [x0, lo): certain sign of a; [hi, x1): certain sign of b
-	if x1-x0 > 4 {
-		first := func(beyond float64) int { // first x with v(x)·sign(a) < beyond (v falls towards b)
-			sa := math.Copysign(1, fa-fb)
-			i, j := x0, x1
-			for i < j {
-				h := int(uint(i+j) >> 1)
-				if (t.w0d[h]*fa+t.w1d[h]*fb)*sa > beyond {
-					i = h + 1
-				} else {
-					j = h
-				}
-			}
-			return i
+	if a > 0 && b > 0 {
+		for x := x0; x < x1; x++ {
+			start = e.span(t.rule[x].positive(t.w0[x], a, t.w1[x], b), x, x+1, base, start)
 		}
-		lo, hi = first(m), first(-m)
+		return start
 	}
-	if a > b {
-		start = e.span(true, x0, lo, base, start)
-	} else {
-		start = e.span(false, x0, lo, base, start)
+	c := t.crossing(s, a, b)
+	start = e.span(a > 0, x0, c, base, start)
+	return e.span(b > 0, c, x1, base, start)
+}
+
+// crossing returns the first output x of segment s whose sign differs from the
+// sign of its first source a, for sources a and b of which exactly one is > 0
+// (x1 when none). The float64 value v(x) = w0·a + w1·b is within
+// 2⁻²²·max(|a|, |b|) of every rule's result, so beyond the margin m its sign is
+// the rule's; a guess from the exact crossing λ* = a/(a−b) of the weights,
+// corrected by a walk (v is monotone), finds where v·sign(a) drops to m, and the
+// rule decides from there to the first certain flip.
+func (t *axisTaps) crossing(s tapSegment, a, b float32) int {
+	fa, fb := float64(a), float64(b)
+	x0, x1 := int(s.x0), int(s.x1)
+	sa, m := 1.0, math.Max(math.Abs(fa), math.Abs(fb))*0x1p-20
+	if !(a > 0) {
+		sa = -1
 	}
-	for x := lo; x < hi; x++ {
-		v := t.w0d[x]*fa + t.w1d[x]*fb
-		pos := v > m
-		if !pos && v >= -m {
-			pos = t.rule[x].positive(t.w0[x], a, t.w1[x], b)
+	if m < 0x1p-120 {
+		m = math.Inf(1) // tiny sources: the rule decides every pixel
+	}
+	g := x0
+	if l0, l1 := t.w1d[x0], t.w1d[x1-1]; x1-x0 > 2 && l1 > l0 {
+		g += int((fa/(fa-fb) - l0) / (l1 - l0) * float64(x1-1-x0))
+		g = min(max(g, x0), x1)
+	}
+	for g < x1 && (t.w0d[g]*fa+t.w1d[g]*fb)*sa > m {
+		g++
+	}
+	for g > x0 && (t.w0d[g-1]*fa+t.w1d[g-1]*fb)*sa <= m {
+		g--
+	}
+	pa := a > 0
+	for ; g < x1; g++ {
+		if (t.w0d[g]*fa+t.w1d[g]*fb)*sa < -m || t.rule[g].positive(t.w0[g], a, t.w1[g], b) != pa {
+			return g
 		}
-		start = e.span(pos, x, x+1, base, start)
 	}
-	return e.span(b > a, hi, x1, base, start)
+	return x1
 }
 
 // span records pixels [x0, x1) of a row as all object (pos) or all background,

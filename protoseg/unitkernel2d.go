@@ -12,9 +12,8 @@ package protoseg
 //     keeps the values far above the range where rounding flushes to zero);
 //   - four sources ≤ 0 make every pixel background (products and sums of
 //     non-positive values stay non-positive);
-//   - only the other blocks need the row combination (computed for their two
-//     columns only, exactly as leading computes it) and the column decision of
-//     segRow.
+//   - a band with another block computes each of its rows as leading does and
+//     decides it as segRow does.
 //
 // A band whose blocks are all uniform is emitted as the same runs on each of its
 // rows, without computing anything per row.
@@ -96,41 +95,13 @@ func (w *unitWorker) uniformBand(e *emitter, cols *axisTaps, y0, y1 int) {
 }
 
 // mixedRow records the object runs of output row y of a band with mixed blocks,
-// whose source rows are a and b: uniform blocks by their class, mixed ones from
-// the row combination at their two source columns, as segRow decides them.
+// whose source rows are a and b: the row combination (as leading computes it)
+// decided segment by segment as segRow does.
 func (w *unitWorker) mixedRow(e *emitter, rows, cols *axisTaps, y int, a, b []float32) {
-	rule, w0, w1 := rows.rule[y], rows.w0[y], rows.w1[y]
-	lead := func(j int32) float32 {
-		if rows.identity {
-			return a[j]
-		}
-		return rule.combine(w0, a[j], w1, b[j])
+	row := a
+	if !rows.identity {
+		row = w.buf[0][:len(a)]
+		combineRow(rows.rule[y], rows.w0[y], a, rows.w1[y], b, row)
 	}
-	base, start := y*cols.size, -1
-	for i, s := range cols.segs {
-		switch w.class[i] {
-		case segObject:
-			if start < 0 {
-				start = int(s.x0)
-			}
-			continue
-		case segBackground:
-			start = e.span(false, int(s.x0), int(s.x1), base, start)
-			continue
-		}
-		p, q := lead(s.j0), lead(s.j1)
-		switch {
-		case p >= safeMin && q >= safeMin:
-			if start < 0 {
-				start = int(s.x0)
-			}
-		case p <= 0 && q <= 0:
-			start = e.span(false, int(s.x0), int(s.x1), base, start)
-		default:
-			start = e.mixed(cols, s, p, q, base, start)
-		}
-	}
-	if start >= 0 {
-		e.run(base+start, base+cols.size)
-	}
+	e.segRow(cols, row, y*cols.size)
 }

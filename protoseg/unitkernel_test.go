@@ -232,3 +232,52 @@ func TestKernelMasksFollowContent(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossingMatchesBruteForce checks axisTaps.crossing, the single sign change
+// of a mixed segment, against the rule evaluated at every pixel, for every rule,
+// on sources of opposite sign placed so that the value nearly cancels at a
+// pixel (within a few ulps, where only the rule decides), also tiny ones.
+func TestCrossingMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	checked := 0
+	for _, sz := range [][2]int{{4, 64}, {8, 64}, {5, 13}, {3, 64}, {16, 64}, {7, 9}} {
+		taps, err := newAxisTaps(Bilinear, sz[0], sz[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range taps.segs {
+			if s.j0 == s.j1 {
+				continue
+			}
+			for range 300 {
+				x := int(s.x0) + rng.IntN(int(s.x1-s.x0))
+				scale := []float64{1, 0x1p-110, 0x1p-135}[rng.IntN(3)]
+				a := float32((1 + rng.Float64()) * scale * float64(1-2*rng.IntN(2)))
+				b := float32(-float64(taps.w0[x]) * float64(a) / float64(taps.w1[x]))
+				for range rng.IntN(4) {
+					b = math.Nextafter32(b, float32(rng.NormFloat64()))
+				}
+				if (a > 0) == (b > 0) {
+					continue
+				}
+				for r := range numRules {
+					for i := range taps.rule {
+						taps.rule[i] = r
+					}
+					want := int(s.x1)
+					for p := int(s.x0); p < int(s.x1); p++ {
+						if r.positive(taps.w0[p], a, taps.w1[p], b) != (a > 0) {
+							want = p
+							break
+						}
+					}
+					if got := taps.crossing(s, a, b); got != want {
+						t.Fatalf("%v rule %d segment %+v: crossing(%g, %g) = %d, want %d", sz, r, s, a, b, got, want)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	t.Logf("%d crossings checked", checked)
+}
