@@ -66,6 +66,7 @@ type unitKernel struct {
 	skip     []bool          // images whose SAMs the empty-region convention fills
 	sams     []uint8         // N·C·P unit SAMs when kept, else nil
 	noHeat   bool            // no heat-map wanted (the layer analysis)
+	dense    bool            // two spatial axes decided pixel by pixel (unitkernel2d.go)
 	inter    []int64         // |S ∩ G| per image and unit, inside R
 	size     []int64         // |S| per image and unit, inside R
 	overflow atomic.Bool
@@ -139,34 +140,33 @@ func (k *unitKernel) run() ([]float32, bool) {
 	return k.heat(workers), true
 }
 
-// heat sums the workers' difference arrays: the number of units whose SAM holds
-// pixel p, times float32(1/C) (the graph's ReduceMean), inside the ROI.
+// heat sums the workers' difference arrays and dense counts: the number of
+// units whose SAM holds pixel p, times float32(1/C) (the graph's ReduceMean),
+// inside the ROI.
 func (k *unitKernel) heat(workers []*unitWorker) []float32 {
 	out := make([]float32, k.n*k.pixels)
 	inv := float32(1 / float64(k.c))
+	sum := make([]int32, k.pixels+1)
 	for n := range k.n {
-		var sum []int32
+		clear(sum)
 		for _, w := range workers {
-			d := w.heatDiff[n]
-			if d == nil {
-				continue
+			if d := w.heatDiff[n]; d != nil {
+				run := int32(0)
+				for p := range k.pixels {
+					run += d[p]
+					sum[p] += run
+				}
 			}
-			if sum == nil {
-				sum = d
-				continue
-			}
-			for p, v := range d {
-				sum[p] += v
+			if c := w.heatCnt[n]; c != nil {
+				for p, v := range c {
+					sum[p] += v
+				}
 			}
 		}
-		if sum == nil {
-			continue
-		}
-		h, cnt := out[n*k.pixels:(n+1)*k.pixels], int32(0)
+		h := out[n*k.pixels : (n+1)*k.pixels]
 		for p := range h {
-			cnt += sum[p]
 			if k.region.roi == nil || k.region.roi[n][p] != 0 {
-				h[p] = float32(cnt) * inv
+				h[p] = float32(sum[p]) * inv
 			}
 		}
 	}
@@ -179,21 +179,25 @@ type unitWorker struct {
 	buf      [2][]float32
 	dims     []int
 	heatDiff [][]int32 // per image: difference array of the heat count (P+1), nil until used
+	heatCnt  [][]int32 // per image: the heat count of the dense rows (P), nil until used
 	ones     []uint8
 	e        emitter
 	src      []float32  // a unit's logits at the feature's size (unitLogits)
+	pos      []uint8    // the signs of one output row (denseRow)
 	class    []segClass // per last-axis segment (unit2D)
 	runs     [][2]int32 // object runs of a uniform row band (unit2D)
 }
 
 func (k *unitKernel) newWorker() *unitWorker {
-	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n),
+	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n), heatCnt: make([][]int32, k.n),
 		class: make([]segClass, len(k.axes[len(k.axes)-1].segs)), src: make([]float32, k.lowSize)}
 	size, most := k.lowSize, 0
 	for ax, t := range k.axes[:len(k.axes)-1] {
 		size = size / k.lowDims[ax] * t.size
 		most = max(most, size)
 	}
+	most = max(most, k.axes[len(k.axes)-1].size)
+	w.pos = make([]uint8, k.axes[len(k.axes)-1].size)
 	w.buf = [2][]float32{make([]float32, most), make([]float32, most)}
 	if k.region.roi == nil && k.sams != nil {
 		w.ones = make([]uint8, k.axes[len(k.axes)-1].size)
@@ -306,6 +310,10 @@ type emitter struct {
 	gc, rc      []int32 // prefix sums of G·R and R (rc nil: R = 1)
 	roi, sam    []uint8 // the image's ROI (nil: everywhere); the unit's SAM (nil: not kept)
 	ones        []uint8
+	g8          []uint8 // the image's binary G·R (dense rows)
+	cnt         []int32 // the image's dense heat count, nil until a dense row needs it
+	cntOf       *[]int32
+	pixels      int
 	inter, size int64
 }
 
@@ -315,7 +323,8 @@ func (w *unitWorker) emitter(t int) *emitter {
 		w.heatDiff[n] = make([]int32, k.pixels+1)
 	}
 	e := &w.e
-	*e = emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones}
+	*e = emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones, g8: k.region.gt[n], cnt: w.heatCnt[n],
+		cntOf: &w.heatCnt[n], pixels: k.pixels}
 	if k.region.roiCum != nil {
 		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}
@@ -420,7 +429,11 @@ func (e *emitter) mixed(t *axisTaps, s tapSegment, a, b float32, base, start int
 func (t *axisTaps) crossing(s tapSegment, a, b float32) int {
 	fa, fb := float64(a), float64(b)
 	x0, x1 := int(s.x0), int(s.x1)
-	sa, m := 1.0, math.Max(math.Abs(fa), math.Abs(fb))*0x1p-20
+	sa, m := 1.0, math.Abs(fa)
+	if mb := math.Abs(fb); mb > m {
+		m = mb
+	}
+	m *= 0x1p-20
 	if !(a > 0) {
 		sa = -1
 	}

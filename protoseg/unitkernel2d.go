@@ -38,6 +38,18 @@ func (w *unitWorker) unit2D(src []float32, e *emitter) {
 		}
 		return
 	}
+	if w.k.dense {
+		for y := range rows.size {
+			row := src[int(rows.j0[y])*s1 : int(rows.j0[y]+1)*s1]
+			if !rows.identity {
+				row = w.buf[0][:s1]
+				a, b := src[int(rows.j0[y])*s1:int(rows.j0[y]+1)*s1], src[int(rows.j1[y])*s1:int(rows.j1[y]+1)*s1]
+				combineRow(rows.rule[y], rows.w0[y], a, rows.w1[y], b, row)
+			}
+			e.denseRow(cols, row, w.pos, y*cols.size)
+		}
+		return
+	}
 	for _, band := range rows.segs {
 		a, b := src[int(band.j0)*s1:int(band.j0+1)*s1], src[int(band.j1)*s1:int(band.j1+1)*s1]
 		if w.classify(cols, a, b) {
@@ -104,4 +116,75 @@ func (w *unitWorker) mixedRow(e *emitter, rows, cols *axisTaps, y int, a, b []fl
 		combineRow(rows.rule[y], rows.w0[y], a, rows.w1[y], b, row)
 	}
 	e.segRow(cols, row, y*cols.size)
+}
+
+// denseRow records output row base/S1 of the unit SAM pixel by pixel: the sign
+// of row (the leading combination, [s1]) up-sampled along the last axis as the
+// graph rounds it (signs into pos, see upsampleSigns), then [u > 0] inside the
+// ROI into the SAM, the heat count and the counts. It is the cheaper path when
+// segments are short (a few pixels each) and signs change often, where runs
+// would be many and short.
+func (e *emitter) denseRow(t *axisTaps, row []float32, pos []uint8, base int) {
+	t.upsampleSigns(row, pos)
+	if e.cnt == nil {
+		e.cnt = make([]int32, e.pixels)
+		*e.cntOf = e.cnt
+	}
+	n := len(pos)
+	g, cnt := e.g8[base:base+n], e.cnt[base:base+n]
+	if e.roi != nil {
+		r := e.roi[base : base+n]
+		for x := range pos {
+			pos[x] &= r[x]
+		}
+	}
+	if e.sam != nil {
+		copy(e.sam[base:base+n], pos)
+	}
+	var inter, size int64
+	for x, s := range pos {
+		cnt[x] += int32(s)
+		size += int64(s)
+		inter += int64(s & g[x])
+	}
+	e.inter, e.size = e.inter+inter, e.size+size
+}
+
+// upsampleSigns sets pos[x] to 1 where rule[x].combine(w0[x], row[j0[x]],
+// w1[x], row[j1[x]]) > 0 and to 0 elsewhere: the signs of the up-sampling of row
+// along this axis as the graph rounds it, pixel by pixel (segments are short
+// here), the fused rule inline (rule.positive: the float64 sum's sign is the
+// rounded sum's unless the sum is tiny).
+func (t *axisTaps) upsampleSigns(row []float32, pos []uint8) {
+	n := len(pos)
+	switch {
+	case t.identity:
+		for x, v := range row[:n] {
+			pos[x] = b2u(v > 0)
+		}
+	case t.allFused:
+		j0, j1, w0, w1d := t.j0[:n], t.j1[:n], t.w0[:n], t.w1d[:n]
+		for x := range pos {
+			a, b := row[j0[x]], row[j1[x]]
+			r0 := float32(w0[x] * a)
+			v := w1d[x]*float64(b) + float64(r0)
+			if v >= 0x1p-120 || v <= -0x1p-120 {
+				pos[x] = b2u(v > 0)
+			} else {
+				pos[x] = b2u(fma32(t.w1[x], b, r0) > 0)
+			}
+		}
+	default:
+		for x := range pos {
+			pos[x] = b2u(t.rule[x].positive(t.w0[x], row[t.j0[x]], t.w1[x], row[t.j1[x]]))
+		}
+	}
+}
+
+// b2u is 1 for true and 0 for false.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -93,6 +93,9 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	for i := range n {
 		k.skip[i] = masks.tot.object[i] <= 0 || masks.tot.background[i] <= 0 // filled by the convention
 	}
+	if cols := axes[len(axes)-1]; len(axes) == 2 && 4*cols.cur >= cols.size {
+		k.dense = true // segments of at most about 4 pixels: decide pixel by pixel
+	}
 	if keep {
 		k.sams = make([]uint8, n*c*k.pixels)
 	}
@@ -187,6 +190,7 @@ var errNotFloat = errors.New("not a float tensor")
 // regionMaps are the host-side maps of the unit kernel for a batch of
 // ground truths and ROIs.
 type regionMaps struct {
+	gt     [][]uint8 // per image: the binary G·R
 	gtCum  [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
 	roiCum [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
 	roi    [][]uint8 // per image: the binary ROI; nil: everywhere
@@ -204,7 +208,7 @@ func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 	}
 	n := gt.Shape().Dimensions[0]
 	pixels := len(g) / n
-	m := &regionMaps{gtCum: make([][]int32, n)}
+	m := &regionMaps{gtCum: make([][]int32, n), gt: make([][]uint8, n)}
 	var r []float32
 	if roi != nil {
 		if r, err = flatFloat32(roi); err != nil {
@@ -218,7 +222,7 @@ func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 		m.roiCum, m.roi = make([][]int32, n), make([][]uint8, n)
 	}
 	for i := range n {
-		gc := make([]int32, pixels+1)
+		gc, g8 := make([]int32, pixels+1), make([]uint8, pixels)
 		var rc []int32
 		if r != nil {
 			rc, m.roi[i] = make([]int32, pixels+1), make([]uint8, pixels)
@@ -229,6 +233,7 @@ func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 			gc[p+1] = gc[p]
 			if in && g[i*pixels+p] > 0.5 {
 				gc[p+1]++
+				g8[p] = 1
 			}
 			if rc != nil {
 				rc[p+1] = rc[p]
@@ -238,7 +243,7 @@ func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 				}
 			}
 		}
-		m.gtCum[i] = gc
+		m.gtCum[i], m.gt[i] = gc, g8
 	}
 	return m, true
 }

@@ -119,6 +119,8 @@ type axisTaps struct {
 	segs []tapSegment
 	// twoTap reports a row with two non-zero weights (the rule matters).
 	twoTap bool
+	// allFused reports that every output rounds by ruleFused (set by probeRules).
+	allFused bool
 }
 
 // tapSegment is the outputs [x0, x1) that read source values j0 and j1.
@@ -225,6 +227,10 @@ func probeRules(backend backends.Backend, method ResizeMethod, t *axisTaps) erro
 			}
 		}
 		t.rule[i] = rule
+	}
+	t.allFused = true
+	for _, r := range t.rule {
+		t.allFused = t.allFused && r == ruleFused
 	}
 	return nil
 }

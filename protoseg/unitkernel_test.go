@@ -1,6 +1,7 @@
 package protoseg
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -138,46 +139,50 @@ func TestPositiveMatchesCombine(t *testing.T) {
 }
 
 // BenchmarkUnitKernel times the kernel alone (no graph) on the unit logits of a
-// U-Net of Base 8 at 64×64, batch 10 (noise logits, all 18 layers' shapes), with
-// the SAMs kept, as BenchmarkFullAnalysis in package study asks.
+// U-Net of Base 8 at 64×64, batch 10 (noise logits, as an untrained network's
+// features nearly are), with the SAMs kept, as BenchmarkFullAnalysis in package
+// study/measure asks: one sub-benchmark per feature side (the 18 layers have
+// sides 64, 32, 16, 8, 4 four or two times each), on the path the kernel picks
+// (path=auto) and on each 2D path forced (dense: pixel by pixel; runs: band ×
+// segment blocks and runs).
 func BenchmarkUnitKernel(b *testing.B) {
 	const n, size = 10, 64
-	widths := []int{8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 64, 64, 32, 32, 16, 16, 8, 8}
-	sides := []int{64, 64, 32, 32, 16, 16, 8, 8, 4, 4, 8, 8, 16, 16, 32, 32, 64, 64}
 	rng := rand.New(rand.NewPCG(1, 2))
 	gt := make([]float32, n*size*size)
 	for i := range gt {
 		gt[i] = float32(rng.IntN(2))
 	}
-	var kernels []*unitKernel
-	for l, c := range widths {
-		s := sides[l]
-		taps, err := newAxisTaps(Bilinear, s, size)
+	region, ok := newRegionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil)
+	if !ok {
+		b.Fatal("regionMaps")
+	}
+	for _, side := range []int{64, 32, 16, 8, 4} {
+		c := 8 * size / side
+		taps, err := newAxisTaps(Bilinear, side, size)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range taps.rule {
 			taps.rule[i] = ruleFused
 		}
-		k := &unitKernel{n: n, c: c, lowDims: []int{s, s}, axes: []*axisTaps{taps, taps}, lowSize: s * s,
+		taps.allFused = !taps.identity
+		k := &unitKernel{n: n, c: c, lowDims: []int{side, side}, axes: []*axisTaps{taps, taps}, lowSize: side * side,
 			pixels: size * size, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-			low: make([]float32, n*c*s*s)}
+			low: make([]float32, n*c*side*side), region: region}
 		for i := range k.low {
 			k.low[i] = float32(rng.NormFloat64())
 		}
-		var ok bool
-		if k.region, ok = newRegionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil); !ok {
-			b.Fatal("regionMaps")
-		}
-		kernels = append(kernels, k)
-	}
-	b.ResetTimer()
-	for range b.N {
-		for _, k := range kernels {
-			k.sams = make([]uint8, k.n*k.c*k.pixels)
-			if _, ok := k.run(); !ok {
-				b.Fatal("overflow")
-			}
+		auto := 4*side >= size
+		for _, path := range []string{"auto", "dense", "runs"} {
+			b.Run(fmt.Sprintf("side=%d/path=%s", side, path), func(b *testing.B) {
+				k.dense = map[string]bool{"auto": auto, "dense": true, "runs": false}[path]
+				for range b.N {
+					k.sams = make([]uint8, k.n*k.c*k.pixels)
+					if _, ok := k.run(); !ok {
+						b.Fatal("overflow")
+					}
+				}
+			})
 		}
 	}
 }

@@ -175,6 +175,10 @@ func unitCases() []unitCase {
 		{"2d-smooth", Bilinear, 2, 6, []int{8, 8}, []int{64, 64}, "smooth", "blobs", "", true},
 		{"2d-smooth-roi", Bilinear, 2, 5, []int{4, 4}, []int{64, 64}, "smooth", "blobs", "binary", true},
 		{"2d-smooth-odd", Bilinear, 2, 4, []int{5, 7}, []int{33, 50}, "smooth", "soft", "", true},
+		// Long segments (more than 4 pixels: run-based path) with ties, tiny values, nearest, a ROI.
+		{"2d-ties-long", Bilinear, 2, 3, []int{4, 4}, []int{32, 32}, "ties", "halves", "", true},
+		{"2d-tiny-long", Bilinear, 2, 4, []int{4, 5}, []int{40, 41}, "tiny", "blobs", "binary", true},
+		{"2d-nearest-long", Nearest, 2, 3, []int{3, 5}, []int{10, 40}, "random", "blobs", "binary", true},
 		{"2d-ties", Bilinear, 2, 3, []int{8, 8}, []int{16, 16}, "ties", "halves", "", true},
 		{"2d-ties-same", Bilinear, 2, 3, []int{8, 8}, []int{8, 8}, "ties", "halves", "", true},
 		{"2d-constant", Bilinear, 2, 6, []int{4, 6}, []int{12, 18}, "constant", "blobs", "", true},
