@@ -348,6 +348,10 @@ func (e *emitter) run(p0, p1 int) {
 	case e.sam == nil:
 	case e.roi != nil:
 		copy(e.sam[p0:p1], e.roi[p0:p1])
+	case p1-p0 <= 16: // short runs: cheaper than a call to memmove
+		for p := range e.sam[p0:p1] {
+			e.sam[p0+p] = 1
+		}
 	default:
 		copy(e.sam[p0:p1], e.ones[:p1-p0])
 	}
@@ -392,7 +396,29 @@ func (e *emitter) segRow(t *axisTaps, row []float32, base int) {
 			}
 			continue
 		}
-		start = e.mixed(t, s, a, b, base, start)
+		if a > 0 && b > 0 {
+			start = e.mixed(t, s, a, b, base, start)
+			continue
+		}
+		// One source > 0, the other ≤ 0: one crossing c splits the segment.
+		x0, x1, c := int(s.x0), int(s.x1), t.crossing(s, a, b)
+		if a > 0 { // object [x0, c), background [c, x1)
+			if start < 0 {
+				start = x0
+			}
+			if c < x1 {
+				e.run(base+start, base+c)
+				start = -1
+			}
+		} else { // background [x0, c), object [c, x1)
+			if start >= 0 && c > x0 {
+				e.run(base+start, base+x0)
+				start = -1
+			}
+			if c < x1 && start < 0 {
+				start = c
+			}
+		}
 	}
 	if start >= 0 {
 		e.run(base+start, base+t.size)

@@ -93,8 +93,8 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	for i := range n {
 		k.skip[i] = masks.tot.object[i] <= 0 || masks.tot.background[i] <= 0 // filled by the convention
 	}
-	if cols := axes[len(axes)-1]; len(axes) == 2 && 4*cols.cur >= cols.size {
-		k.dense = true // segments of at most about 4 pixels: decide pixel by pixel
+	if cols := axes[len(axes)-1]; len(axes) == 2 && 2*cols.cur >= cols.size {
+		k.dense = true // segments of at most about 2 pixels: decide pixel by pixel
 	}
 	if keep {
 		k.sams = make([]uint8, n*c*k.pixels)

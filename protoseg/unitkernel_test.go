@@ -172,7 +172,7 @@ func BenchmarkUnitKernel(b *testing.B) {
 		for i := range k.low {
 			k.low[i] = float32(rng.NormFloat64())
 		}
-		auto := 4*side >= size
+		auto := 2*side >= size
 		for _, path := range []string{"auto", "dense", "runs"} {
 			b.Run(fmt.Sprintf("side=%d/path=%s", side, path), func(b *testing.B) {
 				k.dense = map[string]bool{"auto": auto, "dense": true, "runs": false}[path]
