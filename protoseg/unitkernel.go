@@ -450,40 +450,58 @@ func (e *emitter) mixed(t *axisTaps, s tapSegment, a, b float32, base, start int
 // (x1 when none). The float64 value v(x) = w0·a + w1·b is within
 // 2⁻²²·max(|a|, |b|) of every rule's result, so beyond the margin m its sign is
 // the rule's; a guess from the exact crossing λ* = a/(a−b) of the weights,
-// corrected by a walk (v is monotone), finds where v·sign(a) drops to m, and the
-// rule decides from there to the first certain flip.
+// corrected by a walk (v is monotone), finds the first x where v·sign(a) ≤ m,
+// and the rule decides from there to the first certain flip.
 func (t *axisTaps) crossing(s tapSegment, a, b float32) int {
 	fa, fb := float64(a), float64(b)
-	x0, x1 := int(s.x0), int(s.x1)
-	sa, m := 1.0, math.Abs(fa)
+	x0 := int(s.x0)
+	w0 := t.w0d[x0:s.x1]
+	w1 := t.w1d[x0:s.x1]
+	w1 = w1[:len(w0)]
+	n := len(w0)
+	m := math.Abs(fa)
 	if mb := math.Abs(fb); mb > m {
 		m = mb
 	}
-	m *= 0x1p-20
-	if !(a > 0) {
-		sa = -1
-	}
-	if m < 0x1p-120 {
+	if m *= 0x1p-20; m < 0x1p-120 {
 		m = math.Inf(1) // tiny sources: the rule decides every pixel
 	}
-	g := x0
-	if l0, l1 := t.w1d[x0], t.w1d[x1-1]; x1-x0 > 2 && l1 > l0 {
-		g += int((fa/(fa-fb) - l0) / (l1 - l0) * float64(x1-1-x0))
-		g = min(max(g, x0), x1)
+	if !(a > 0) {
+		fa, fb = -fa, -fb // v·sign(a), exactly: negation commutes with rounding
 	}
-	for g < x1 && (t.w0d[g]*fa+t.w1d[g]*fb)*sa > m {
-		g++
+	g := 0
+	if n > 2 && s.scale > 0 {
+		g = min(max(int((fa/(fa-fb)-s.l0)*s.scale), 0), n)
 	}
-	for g > x0 && (t.w0d[g-1]*fa+t.w1d[g-1]*fb)*sa <= m {
-		g--
-	}
-	pa := a > 0
-	for ; g < x1; g++ {
-		if (t.w0d[g]*fa+t.w1d[g]*fb)*sa < -m || t.rule[g].positive(t.w0[g], a, t.w1[g], b) != pa {
-			return g
+	var vg float64 // v·sign(a) at g, when known
+	known := false
+	if g < n {
+		vg, known = w0[g]*fa+w1[g]*fb, true
+		for vg > m { // walk forward to the first v·sign(a) ≤ m
+			if g++; g == n {
+				known = false
+				break
+			}
+			vg = w0[g]*fa + w1[g]*fb
 		}
 	}
-	return x1
+	for g > 0 { // walk back while the previous one is ≤ m too
+		v := w0[g-1]*fa + w1[g-1]*fb
+		if v > m {
+			break
+		}
+		g, vg, known = g-1, v, true
+	}
+	for pa := a > 0; g < n; g++ {
+		if !known {
+			vg = w0[g]*fa + w1[g]*fb
+		}
+		known = false
+		if vg < -m || t.rule[x0+g].positive(t.w0[x0+g], a, t.w1[x0+g], b) != pa {
+			return x0 + g
+		}
+	}
+	return int(s.x1)
 }
 
 // span records pixels [x0, x1) of a row as all object (pos) or all background,
