@@ -1,9 +1,11 @@
 package protoseg
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
@@ -21,13 +23,13 @@ import (
 // changes a tensor in place gets fresh results), and computes it with the very
 // graph ops of the reference path (maskGraph), so the values are the same.
 
-// tensorKey is an exact copy of a float tensor's shape and values.
+// tensorKey is an exact copy of a float tensor's shape and values (their bytes,
+// so that equal keys mean equal bits: −0 ≠ +0, and a NaN equals itself).
 type tensorKey struct {
 	dtype  dtypes.DType
 	dims   []int
-	bits32 []uint32 // float32 values
-	bits64 []uint64 // float64 values
-	absent bool     // the nil tensor
+	data   []byte
+	absent bool // the nil tensor
 }
 
 // newTensorKey copies t (nil: the absent tensor); ok is false when t is not
@@ -37,22 +39,10 @@ func newTensorKey(t *tensors.Tensor) (k tensorKey, ok bool) {
 		return tensorKey{absent: true}, true
 	}
 	k = tensorKey{dtype: t.DType(), dims: slices.Clone(t.Shape().Dimensions)}
-	ok = true
 	t.MustConstFlatData(func(flat any) {
-		switch x := flat.(type) {
-		case []float32:
-			k.bits32 = make([]uint32, len(x))
-			for i, v := range x {
-				k.bits32[i] = math.Float32bits(v)
-			}
-		case []float64:
-			k.bits64 = make([]uint64, len(x))
-			for i, v := range x {
-				k.bits64[i] = math.Float64bits(v)
-			}
-		default:
-			ok = false
-		}
+		var b []byte
+		b, ok = floatBytes(flat)
+		k.data = slices.Clone(b)
 	})
 	return k, ok
 }
@@ -67,20 +57,27 @@ func (k tensorKey) matches(t *tensors.Tensor) bool {
 	}
 	same := false
 	t.MustConstFlatData(func(flat any) {
-		switch x := flat.(type) {
-		case []float32:
-			same = len(x) == len(k.bits32)
-			for i := 0; same && i < len(x); i++ {
-				same = math.Float32bits(x[i]) == k.bits32[i]
-			}
-		case []float64:
-			same = len(x) == len(k.bits64)
-			for i := 0; same && i < len(x); i++ {
-				same = math.Float64bits(x[i]) == k.bits64[i]
-			}
-		}
+		b, ok := floatBytes(flat)
+		same = ok && bytes.Equal(b, k.data)
 	})
 	return same
+}
+
+// floatBytes views the values of a []float32 or []float64 as bytes (no copy).
+func floatBytes(flat any) ([]byte, bool) {
+	switch x := flat.(type) {
+	case []float32:
+		if len(x) == 0 {
+			return []byte{}, true
+		}
+		return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x)), true
+	case []float64:
+		if len(x) == 0 {
+			return []byte{}, true
+		}
+		return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 8*len(x)), true
+	}
+	return nil, false
 }
 
 // kernelMasks is the mask side of the kernel path for one (B, G, R).

@@ -33,11 +33,15 @@ type lowOutputs struct {
 	outs []*tensors.Tensor // diff, sum [N, C]; the layer logit [N, s...]
 }
 
-// lowFor returns lowGraph's outputs for f under the mask side low, from the
-// last call when f and the masks are the same.
-func (a *Analyzer) lowFor(name string, f *tensors.Tensor, low *maskLow) ([]*tensors.Tensor, error) {
+// lowFor returns lowGraph's outputs for f under the mask side low of masks,
+// from the last call when f and the masks are the same (they passed the checks
+// then); otherwise it checks them (the graph path's errors) and runs lowGraph.
+func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, low *maskLow) ([]*tensors.Tensor, error) {
 	if c := a.lastLow; c != nil && c.low == low && c.f.matches(f) {
 		return c.outs, nil
+	}
+	if err := masks.check(name, f); err != nil {
+		return nil, err
 	}
 	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
 	if err != nil {
@@ -76,10 +80,7 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	if masks == nil || err != nil {
 		return nil, err
 	}
-	if err := masks.check(name, f); err != nil {
-		return nil, err
-	}
-	outs, err := a.lowFor(name, f, low)
+	outs, err := a.lowFor(name, f, masks, low)
 	if err != nil {
 		return nil, err
 	}
