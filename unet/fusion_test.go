@@ -45,7 +45,10 @@ func TestFusionsFire(t *testing.T) {
 	if c2i := after.Col2Im - before.Col2Im; c2i != conv-1 {
 		t.Errorf("%d fused input gradients for %d fused convolutions, want all but the first's", c2i, conv)
 	}
-	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, ReduceSum(Mul) %d",
+	if cig := after.ConvInputGrad - before.ConvInputGrad; cig != conv-1 {
+		t.Errorf("%d input gradients fused into a convolution for %d fused convolutions, want all but the first's", cig, conv)
+	}
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReduceSum(Mul) %d",
 		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
-		after.Col2Im-before.Col2Im, after.MulReduce-before.MulReduce)
+		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad, after.MulReduce-before.MulReduce)
 }

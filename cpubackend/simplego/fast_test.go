@@ -305,7 +305,8 @@ func TestConcatenateViews(t *testing.T) {
 
 // TestFuseConv3x3 checks the im2col convolution written as package unet does
 // (zero rows/columns, 9 slices, Concatenate, Reshape, Dot) is fused into
-// gemm.Conv3x3, forward and gradients, against the reference.
+// gemm.Conv3x3, forward and gradients (the input gradient as a convolution of
+// the output gradient, fuse_convgrad.go), against the reference.
 func TestFuseConv3x3(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, d := range [][4]int{{1, 5, 7, 3}, {2, 8, 8, 9}, {3, 6, 4, 1}} {
@@ -313,6 +314,7 @@ func TestFuseConv3x3(t *testing.T) {
 		cout := 5
 		x, wt, r := randTensor(rng, n, h, w, c), randTensor(rng, 9*c, cout), randTensor(rng, n*h*w, cout)
 		before, beforeCol2Im, beforeWG := fusionCounts.conv3x3.Load(), fusionCounts.col2im.Load(), fusionCounts.convWeightGrad.Load()
+		beforeIG := convInputGradCount.Load()
 		compareRef(t, fmt.Sprintf("conv %v", d), func(x, wt, r *graph.Node) []*graph.Node {
 			g := x.Graph()
 			zr := graph.Zeros(g, shapes.Make(x.DType(), n, 1, w, c))
@@ -337,6 +339,9 @@ func TestFuseConv3x3(t *testing.T) {
 		}
 		if fusionCounts.col2im.Load() == beforeCol2Im {
 			t.Errorf("conv %v: im2col gradient was not fused into col2im", d)
+		}
+		if convInputGradCount.Load() == beforeIG {
+			t.Errorf("conv %v: interior of the col2im was not fused into a convolution of the output gradient", d)
 		}
 	}
 }

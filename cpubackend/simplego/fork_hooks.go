@@ -161,7 +161,8 @@ func forkExecDotGeneral(backend *Backend, lhs, rhs *Buffer, params *dotGeneralNo
 	return true
 }
 
-// forkExecConvGeneral runs the fused convolutions (fuse_conv.go) and reports
+// forkExecConvGeneral runs the fused convolutions (fuse_conv.go,
+// fuse_convgrad.go) and reports
 // whether the node was one (hook: execConvGeneral in convgeneral.go).
 func forkExecConvGeneral(backend *Backend, node *Node, inputs []*Buffer) (*Buffer, bool, error) {
 	switch d := node.data.(type) {
@@ -170,6 +171,9 @@ func forkExecConvGeneral(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 		return out, true, err
 	case *convWeightGradData:
 		out, err := execConvWeightGrad(backend, node, inputs, d)
+		return out, true, err
+	case *convInputGradData:
+		out, err := execConvInputGrad(backend, node, inputs, d)
 		return out, true, err
 	}
 	return nil, false, nil
