@@ -48,7 +48,11 @@ func TestFusionsFire(t *testing.T) {
 	if cig := after.ConvInputGrad - before.ConvInputGrad; cig != conv-1 {
 		t.Errorf("%d input gradients fused into a convolution for %d fused convolutions, want all but the first's", cig, conv)
 	}
-	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReduceSum(Mul) %d",
+	if rg := after.ReluGrad - before.ReluGrad; rg < conv {
+		t.Errorf("%d ReLU gradients fused for %d convolutions (each followed by a ReLU), want at least one each", rg, conv)
+	}
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, ReduceSum(Mul) %d",
 		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
-		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad, after.MulReduce-before.MulReduce)
+		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad,
+		after.ReluGrad-before.ReluGrad, after.MulReduce-before.MulReduce)
 }

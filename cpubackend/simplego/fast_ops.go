@@ -63,6 +63,9 @@ func nodeExecutorOf(op backends.OpType) nodeExecutor {
 
 func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 	return func(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+		if d, ok := node.data.(*reluGradData); ok {
+			return execReluGrad(backend, node, inputs, d)
+		}
 		lhs0, rhs0 := inputs[0], inputs[1]
 		if backend.reference || node.shape.DType != dtypes.Float32 ||
 			(lhs0.shape.Rank() != node.shape.Rank() && lhs0.shape.Size() != 1) ||

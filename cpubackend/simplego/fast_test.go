@@ -186,6 +186,20 @@ func TestFastElementwise(t *testing.T) {
 		c := graph.Scalar(a.Graph(), a.DType(), 1.5)
 		return []*graph.Node{graph.Sub(c, a), graph.Div(a, c), graph.Max(a, c)}
 	}, s)
+	// ReLU as package unet writes it (Max with ZerosLike: a broadcast scalar)
+	// and its gradient, with exact zeros and a -0 among the inputs.
+	x, v := randTensor(rng, 10, 16, 16, 8), randTensor(rng, 10, 16, 16, 8)
+	tensors.MustMutableFlatData(x, func(flat []float32) {
+		flat[0], flat[1], flat[2] = 0, float32(math.Copysign(0, -1)), float32(math.Inf(1))
+	})
+	beforeRelu := reluGradCount.Load()
+	compareRef(t, "relu", func(x, v *graph.Node) []*graph.Node {
+		y := graph.Max(x, graph.ZerosLike(x))
+		return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(graph.Mul(y, v)), x)[0]}
+	}, x, v)
+	if reluGradCount.Load() == beforeRelu {
+		t.Error("relu: the gradient of Max was not fused")
+	}
 }
 
 func TestFastReduce(t *testing.T) {
@@ -383,4 +397,46 @@ func TestCol2ImPadded(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReluGradBitExact checks the fused gradient of Max(x, 0)
+// (fuse_relugrad.go) is bit-identical to the same gradient computed op by op
+// on the fork (the zeros passed as a parameter, so the fusion does not match),
+// special values included.
+func TestReluGradBitExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	x, v := randTensor(rng, 7, 9, 11, 5), randTensor(rng, 7, 9, 11, 5)
+	specials := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1e-45, -1e-45}
+	tensors.MustMutableFlatData(x, func(flat []float32) {
+		for i, s := range specials {
+			flat[i] = float32(s)
+		}
+	})
+	tensors.MustMutableFlatData(v, func(flat []float32) {
+		flat[len(specials)] = float32(math.NaN())
+		flat[len(specials)+1] = float32(math.Inf(-1))
+	})
+	zeros := tensors.FromShape(x.Shape())
+	grad := func(x, v, z *graph.Node) *graph.Node {
+		return graph.Gradient(graph.ReduceAllSum(graph.Mul(graph.Max(x, z), v)), x)[0]
+	}
+	before := reluGradCount.Load()
+	fused := graph.MustNewExec(backend, func(x, v *graph.Node) *graph.Node { return grad(x, v, graph.ZerosLike(x)) }).MustExec1(x, v)
+	if reluGradCount.Load() == before {
+		t.Fatal("the gradient of Max(x, ZerosLike(x)) was not fused")
+	}
+	mid := reluGradCount.Load()
+	plain := graph.MustNewExec(backend, grad).MustExec1(x, v, zeros)
+	if reluGradCount.Load() != mid {
+		t.Fatal("the gradient of Max(x, z) with a parameter z was fused")
+	}
+	tensors.MustConstFlatData(fused, func(f []float32) {
+		tensors.MustConstFlatData(plain, func(p []float32) {
+			for i := range p {
+				if math.Float32bits(f[i]) != math.Float32bits(p[i]) {
+					t.Fatalf("element %d: fused %g (%#x), op by op %g (%#x)", i, f[i], math.Float32bits(f[i]), p[i], math.Float32bits(p[i]))
+				}
+			}
+		})
+	})
 }

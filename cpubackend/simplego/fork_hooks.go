@@ -57,10 +57,14 @@ func init() {
 }
 
 // forkBinaryOp creates the node of a binary op (hook: addBinaryOp in
-// builder.go): it absorbs rank-preserving broadcasts and collects the partial
-// sums of an im2col gradient into one col2im node (fuse_col2im.go).
+// builder.go): it absorbs rank-preserving and scalar broadcasts, fuses the
+// gradient of Max (fuse_relugrad.go) and collects the partial sums of an
+// im2col gradient into one col2im node (fuse_col2im.go).
 func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) *Node {
 	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
+	if node := b.tryFuseReluGrad(opType, shape, lhs, rhs); node != nil {
+		return node
+	}
 	if opType == backends.OpTypeAdd {
 		if info := mergePadSums(lhs, rhs); info != nil {
 			if info.complete() {
@@ -75,8 +79,9 @@ func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, 
 }
 
 // absorbBroadcasts replaces an operand that is a rank-preserving BroadcastInDim
-// (one that only expands axes of size 1) by its input: binary ops broadcast
-// such operands themselves, without materialising the broadcast tensor.
+// (one that only expands axes of size 1) or a BroadcastInDim of a scalar (such
+// as graph.ZerosLike in a ReLU) by its input: binary ops broadcast such
+// operands themselves, without materialising the broadcast tensor.
 func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) (*Node, *Node) {
 	if b.backend.reference || shape.DType != dtypes.Float32 {
 		return lhs, rhs
@@ -86,6 +91,9 @@ func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, l
 			return n
 		}
 		in := n.inputs[0]
+		if in.shape.IsScalar() {
+			return in // fastBinary reads a scalar operand with stride 0
+		}
 		if in.shape.Rank() != n.shape.Rank() {
 			return n
 		}

@@ -133,6 +133,8 @@ type FusionCounts struct {
 	// ConvInputGrad counts the interiors of such col2im passes built as one
 	// convolution of the output gradient (fuse_convgrad.go).
 	ConvInputGrad int64
+	// ReluGrad counts gradients of Max built as one pass (fuse_relugrad.go).
+	ReluGrad int64
 }
 
 // Fusions returns the fusion counts so far.
@@ -143,5 +145,6 @@ func Fusions() FusionCounts {
 		Col2Im:         fusionCounts.col2im.Load(),
 		MulReduce:      fusionCounts.mulReduce.Load(),
 		ConvInputGrad:  convInputGradCount.Load(),
+		ReluGrad:       reluGradCount.Load(),
 	}
 }
