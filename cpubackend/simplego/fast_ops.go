@@ -81,7 +81,7 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 			return broadcastStrides(b.shape.Dimensions)
 		}
 		a, b, o := lhs.flat.([]float32), rhs.flat.([]float32), output.flat.([]float32)
-		p := newNDPlan(dims, contiguousStrides(dims), strides(lhs), strides(rhs))
+		p := newNDPlan(dims, contiguousStrides(dims), strides(lhs), strides(rhs)).splitLongRow()
 		n := p.inner()
 		last := len(p.dims) - 1
 		sa, sb := p.strides[1][last], p.strides[2][last]

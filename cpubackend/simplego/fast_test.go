@@ -171,6 +171,8 @@ func TestFastElementwise(t *testing.T) {
 		{[]int{1, 5, 1, 9}, []int{3, 1, 7, 1}},
 		{[]int{10, 64, 64, 3}, []int{1, 1, 1, 3}}, // large: parallel
 		{[]int{10, 64, 64, 3}, []int{10, 64, 64, 1}},
+		{[]int{10, 64, 64, 3}, []int{10, 64, 64, 3}}, // one long row: split over the cores
+		{[]int{10, 64, 64, 3}, []int{1, 1, 1, 1}},
 		{[]int{1, 1}, []int{4, 6}},
 	}
 	for i, pr := range pairs {
