@@ -51,8 +51,11 @@ func TestFusionsFire(t *testing.T) {
 	if rg := after.ReluGrad - before.ReluGrad; rg < conv {
 		t.Errorf("%d ReLU gradients fused for %d convolutions (each followed by a ReLU), want at least one each", rg, conv)
 	}
-	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, ReduceSum(Mul) %d",
+	if am := after.AffineMax - before.AffineMax; am < conv {
+		t.Errorf("%d BatchNorm+ReLU passes fused for %d convolutions, want at least one each", am, conv)
+	}
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, BatchNorm+ReLU %d, ReduceSum(Mul) %d",
 		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
 		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad,
-		after.ReluGrad-before.ReluGrad, after.MulReduce-before.MulReduce)
+		after.ReluGrad-before.ReluGrad, after.AffineMax-before.AffineMax, after.MulReduce-before.MulReduce)
 }

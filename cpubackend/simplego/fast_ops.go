@@ -63,8 +63,11 @@ func nodeExecutorOf(op backends.OpType) nodeExecutor {
 
 func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 	return func(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
-		if d, ok := node.data.(*reluGradData); ok {
+		switch d := node.data.(type) {
+		case *reluGradData:
 			return execReluGrad(backend, node, inputs, d)
+		case *affineMaxData:
+			return execAffineMax(backend, node, inputs, d)
 		}
 		lhs0, rhs0 := inputs[0], inputs[1]
 		if backend.reference || node.shape.DType != dtypes.Float32 ||

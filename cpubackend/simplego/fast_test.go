@@ -418,27 +418,87 @@ func TestReluGradBitExact(t *testing.T) {
 		flat[len(specials)] = float32(math.NaN())
 		flat[len(specials)+1] = float32(math.Inf(-1))
 	})
-	zeros := tensors.FromShape(x.Shape())
 	grad := func(x, v, z *graph.Node) *graph.Node {
 		return graph.Gradient(graph.ReduceAllSum(graph.Mul(graph.Max(x, z), v)), x)[0]
 	}
-	before := reluGradCount.Load()
-	fused := graph.MustNewExec(backend, func(x, v *graph.Node) *graph.Node { return grad(x, v, graph.ZerosLike(x)) }).MustExec1(x, v)
-	if reluGradCount.Load() == before {
-		t.Fatal("the gradient of Max(x, ZerosLike(x)) was not fused")
-	}
-	mid := reluGradCount.Load()
-	plain := graph.MustNewExec(backend, grad).MustExec1(x, v, zeros)
-	if reluGradCount.Load() != mid {
-		t.Fatal("the gradient of Max(x, z) with a parameter z was fused")
-	}
-	tensors.MustConstFlatData(fused, func(f []float32) {
-		tensors.MustConstFlatData(plain, func(p []float32) {
-			for i := range p {
-				if math.Float32bits(f[i]) != math.Float32bits(p[i]) {
-					t.Fatalf("element %d: fused %g (%#x), op by op %g (%#x)", i, f[i], math.Float32bits(f[i]), p[i], math.Float32bits(p[i]))
-				}
+	// c = 0 is a ReLU (reluIndicator), c = 0.5 the general two-Sign mask.
+	for _, c := range []float32{0, 0.5} {
+		filled := tensors.FromShape(x.Shape())
+		tensors.MustMutableFlatData(filled, func(flat []float32) {
+			for i := range flat {
+				flat[i] = c
 			}
 		})
+		before := reluGradCount.Load()
+		fused := graph.MustNewExec(backend, func(x, v *graph.Node) *graph.Node {
+			return grad(x, v, graph.BroadcastToShape(graph.Scalar(x.Graph(), x.DType(), c), x.Shape()))
+		}).MustExec1(x, v)
+		if reluGradCount.Load() == before {
+			t.Fatalf("c=%g: the gradient of Max(x, c) was not fused", c)
+		}
+		mid := reluGradCount.Load()
+		plain := graph.MustNewExec(backend, grad).MustExec1(x, v, filled)
+		if reluGradCount.Load() != mid {
+			t.Fatalf("c=%g: the gradient of Max(x, z) with a parameter z was fused", c)
+		}
+		tensors.MustConstFlatData(fused, func(f []float32) {
+			tensors.MustConstFlatData(plain, func(p []float32) {
+				for i := range p {
+					if math.Float32bits(f[i]) != math.Float32bits(p[i]) {
+						t.Fatalf("c=%g element %d: fused %g (%#x), op by op %g (%#x)", c, i, f[i], math.Float32bits(f[i]), p[i], math.Float32bits(p[i]))
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestAffineReluBitExact checks batch normalisation's affine map followed by
+// a ReLU, Max(Add(Mul(x, s), t), 0) with per-channel s and t, fused forward
+// (fuse_bnrelu.go) and backward (fuse_relugrad.go), is bit-identical to the
+// op-by-op fork (zeros passed as a parameter, so neither fusion matches):
+// output and the gradients with respect to x and s. The gradient with respect
+// to t sums the ReLU gradient: op by op that sum is a fused ReduceSum(Mul)
+// dot (fuse_mulreduce.go), fused a plain ReduceSum, so it is compared to
+// float32 tolerance.
+func TestAffineReluBitExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	const c = 6
+	x, v := randTensor(rng, 4, 5, 7, c), randTensor(rng, 4, 5, 7, c)
+	s, sh := randTensor(rng, c), randTensor(rng, c)
+	specials := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1e-45}
+	tensors.MustMutableFlatData(x, func(flat []float32) {
+		for i, sp := range specials {
+			flat[i] = float32(sp)
+		}
 	})
+	tensors.MustMutableFlatData(sh, func(flat []float32) { flat[1] = 0 })
+	fn := func(x, v, s, sh, z *graph.Node) []*graph.Node {
+		perCh := func(n *graph.Node) *graph.Node { return graph.Reshape(n, 1, 1, 1, c) }
+		y := graph.Max(graph.Add(graph.Mul(x, perCh(s)), perCh(sh)), z)
+		return append([]*graph.Node{y}, graph.Gradient(graph.ReduceAllSum(graph.Mul(y, v)), x, s, sh)...)
+	}
+	beforeMax, beforeGrad := affineMaxCount.Load(), reluGradCount.Load()
+	fused := graph.MustNewExec(backend, func(x, v, s, sh *graph.Node) []*graph.Node {
+		return fn(x, v, s, sh, graph.ZerosLike(x))
+	}).MustExec(x, v, s, sh)
+	if affineMaxCount.Load() == beforeMax || reluGradCount.Load() == beforeGrad {
+		t.Fatal("the affine map and ReLU (forward or gradient) were not fused")
+	}
+	plain := graph.MustNewExec(backend, fn).MustExec(x, v, s, sh, tensors.FromShape(x.Shape()))
+	for k := range plain {
+		tensors.MustConstFlatData(fused[k], func(f []float32) {
+			tensors.MustConstFlatData(plain[k], func(p []float32) {
+				for i := range p {
+					same := math.Float32bits(f[i]) == math.Float32bits(p[i])
+					if k == 3 {
+						same = math.Abs(float64(f[i]-p[i])) <= 1e-5*math.Abs(float64(p[i]))
+					}
+					if !same {
+						t.Fatalf("output %d element %d: fused %g (%#x), op by op %g (%#x)", k, i, f[i], math.Float32bits(f[i]), p[i], math.Float32bits(p[i]))
+					}
+				}
+			})
+		})
+	}
 }

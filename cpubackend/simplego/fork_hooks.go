@@ -58,11 +58,15 @@ func init() {
 
 // forkBinaryOp creates the node of a binary op (hook: addBinaryOp in
 // builder.go): it absorbs rank-preserving and scalar broadcasts, fuses the
-// gradient of Max (fuse_relugrad.go) and collects the partial sums of an
+// gradient of Max (fuse_relugrad.go) and a per-channel affine map followed by
+// Max (fuse_bnrelu.go), and collects the partial sums of an
 // im2col gradient into one col2im node (fuse_col2im.go).
 func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) *Node {
 	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
 	if node := b.tryFuseReluGrad(opType, shape, lhs, rhs); node != nil {
+		return node
+	}
+	if node := b.tryFuseAffineMax(opType, shape, lhs, rhs); node != nil {
 		return node
 	}
 	if opType == backends.OpTypeAdd {

@@ -29,9 +29,12 @@ var reluGradCount atomic.Int64
 
 // reluGradData marks a fused Mul node with inputs (v, x): out = v · ind, or
 // ind · v when indFirst, with ind = sign(sign(x − c0) + c1).
+// With affine, the inputs are (v, x0, s, t) and x = float32(x0·s) + t per
+// channel is recomputed (fuse_bnrelu.go).
 type reluGradData struct {
 	c0, c1   float32
 	indFirst bool
+	affine   bool
 }
 
 // tryFuseReluGrad returns the fused node for Mul(lhs, rhs) when one operand is
@@ -51,8 +54,15 @@ func (b *Builder) tryFuseReluGrad(opType backends.OpType, shape shapes.Shape, lh
 			continue
 		}
 		reluGradCount.Add(1)
-		node := b.newNode(backends.OpTypeMul, shape, v, x)
-		node.data = &reluGradData{c0: c0, c1: c1, indFirst: i == 1}
+		data := &reluGradData{c0: c0, c1: c1, indFirst: i == 1}
+		var node *Node
+		if x0, s, t, ok := affineOf(x); ok {
+			data.affine = true
+			node = b.newNode(backends.OpTypeMul, shape, v, x0, s, t)
+		} else {
+			node = b.newNode(backends.OpTypeMul, shape, v, x)
+		}
+		node.data = data
 		return node
 	}
 	return nil
@@ -110,21 +120,95 @@ func signFloat32(x float32) float32 {
 	return math.Float32frombits((bits&0x80000000 | 0x3f800000) & nonZero &^ isNaN)
 }
 
+// reluIndicator is signFloat32(signFloat32(y)+1) (c0 = 0, c1 = 1: a ReLU's
+// gradient mask) in one step: +0 where y < 0, 1 elsewhere (±0, NaN and y > 0).
+func reluIndicator(y float32) float32 {
+	b := math.Float32bits(y)
+	m := b & 0x7fffffff
+	nonZero := uint32(int32(-m) >> 31)           // all ones when m > 0
+	notNaN := ^uint32(int32(0x7f800000-m) >> 31) // all ones when m ≤ 0x7f800000
+	neg := uint32(int32(b) >> 31)                // all ones when the sign bit is set
+	return math.Float32frombits(0x3f800000 &^ (neg & nonZero & notNaN))
+}
+
+// indicator returns the mask function of d: reluIndicator for c0 = 0, c1 = 1,
+// the two Signs otherwise.
+func (d *reluGradData) indicator() func(x float32) float32 {
+	if d.c0 == 0 && d.c1 == 1 {
+		return reluIndicator
+	}
+	c0, c1 := d.c0, d.c1
+	return func(x float32) float32 { return signFloat32(signFloat32(x-c0) + c1) }
+}
+
 // execReluGrad evaluates a fused node of tryFuseReluGrad.
 func execReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluGradData) (*Buffer, error) {
+	if d.affine {
+		return execAffineReluGrad(backend, node, inputs, d)
+	}
 	output := backend.getBufferForShape(node.shape)
 	v, x, o := inputs[0].flat.([]float32), inputs[1].flat.([]float32), output.flat.([]float32)
-	c0, c1 := d.c0, d.c1
+	if d.c0 == 0 && d.c1 == 1 {
+		// x − 0 is x for every float32 (−0 − 0 = −0), and the mask of x
+		// is reluIndicator's.
+		parallelFor(len(o), 1, func(i0, i1 int) {
+			v, x, o := v[i0:i1], x[i0:i1], o[i0:i1]
+			if d.indFirst {
+				for i := range o {
+					o[i] = reluIndicator(x[i]) * v[i]
+				}
+				return
+			}
+			for i := range o {
+				o[i] = v[i] * reluIndicator(x[i])
+			}
+		})
+		return output, nil
+	}
+	ind := d.indicator()
 	parallelFor(len(o), 1, func(i0, i1 int) {
 		v, x, o := v[i0:i1], x[i0:i1], o[i0:i1]
 		if d.indFirst {
 			for i := range o {
-				o[i] = signFloat32(signFloat32(x[i]-c0)+c1) * v[i]
+				o[i] = ind(x[i]) * v[i]
 			}
 			return
 		}
 		for i := range o {
-			o[i] = v[i] * signFloat32(signFloat32(x[i]-c0)+c1)
+			o[i] = v[i] * ind(x[i])
+		}
+	})
+	return output, nil
+}
+
+// execAffineReluGrad is execReluGrad with x = float32(x0·s) + t recomputed
+// per channel.
+func execAffineReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluGradData) (*Buffer, error) {
+	output := backend.getBufferForShape(node.shape)
+	v, x0, o := inputs[0].flat.([]float32), inputs[1].flat.([]float32), output.flat.([]float32)
+	s, t := inputs[2].flat.([]float32), inputs[3].flat.([]float32)
+	nc := len(s)
+	t = t[:nc]
+	ind := d.indicator()
+	relu := d.c0 == 0 && d.c1 == 1
+	parallelFor(len(o)/nc, nc, func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			vr, xr, or := v[p*nc:(p+1)*nc], x0[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
+			switch {
+			case relu && !d.indFirst: // the ReLU's case, inlined
+				for ch, sv := range s {
+					or[ch] = vr[ch] * reluIndicator(float32(xr[ch]*sv)+t[ch])
+				}
+				continue
+			case d.indFirst:
+				for ch, sv := range s {
+					or[ch] = ind(float32(xr[ch]*sv)+t[ch]) * vr[ch]
+				}
+				continue
+			}
+			for ch, sv := range s {
+				or[ch] = vr[ch] * ind(float32(xr[ch]*sv)+t[ch])
+			}
 		}
 	})
 	return output, nil

@@ -135,6 +135,9 @@ type FusionCounts struct {
 	ConvInputGrad int64
 	// ReluGrad counts gradients of Max built as one pass (fuse_relugrad.go).
 	ReluGrad int64
+	// AffineMax counts Max(Add(Mul(x, scale), shift), c) built as one pass
+	// (fuse_bnrelu.go).
+	AffineMax int64
 }
 
 // Fusions returns the fusion counts so far.
@@ -146,5 +149,6 @@ func Fusions() FusionCounts {
 		MulReduce:      fusionCounts.mulReduce.Load(),
 		ConvInputGrad:  convInputGradCount.Load(),
 		ReluGrad:       reluGradCount.Load(),
+		AffineMax:      affineMaxCount.Load(),
 	}
 }
