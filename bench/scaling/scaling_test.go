@@ -1,21 +1,27 @@
-// Command scaling times one U-Net configuration on the project's CPU backend:
-// an offline Adam training step and an inference pass (logits and the 18
-// feature maps), batch 10 of size×size single-channel images, as
-// unet/bench_test.go does. Run it once per configuration under
-// /usr/bin/time -v to read the peak RSS:
+// Package scaling times one U-Net configuration on the project's CPU backend
+// for the scaling table (bench/scaling.sh): an offline Adam training step and
+// an inference pass (logits and the 18 feature maps), batch of size×size
+// single-channel images, as unet/bench_test.go does. It is a test-only
+// package; TestScaling runs only when SCALING_BASE and SCALING_SIZE are set,
+// and is meant to run as one process per configuration under
+// /usr/bin/time -v for the peak RSS:
 //
-//	/usr/bin/time -v go run ./bench/scaling -base 16 -size 128 -steps 3
+//	go test -c -o /tmp/scaling ./bench/scaling
+//	SCALING_BASE=16 SCALING_SIZE=128 /usr/bin/time -v /tmp/scaling -test.run TestScaling -test.v
 //
-// It prints one line: base, size, the median training step and inference
-// times in ms (after one untimed step each, which compiles the graph).
-package main
+// It prints one line: base, size, batch, the median training-step and
+// inference times in ms (after one untimed step each, which compiles the
+// graph). Optional: SCALING_STEPS (timed repetitions, 3), SCALING_BATCH (10),
+// SCALING_ONLY ("train" or "infer").
+package scaling
 
 import (
-	"flag"
 	"fmt"
-	"log"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
+	"testing"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -28,42 +34,50 @@ import (
 	"github.com/protoseg-go/protoseg-go/unet"
 )
 
-func main() {
-	base := flag.Int("base", 8, "U-Net Base (channels of the first layer)")
-	size := flag.Int("size", 64, "image height and width (a multiple of 16)")
-	steps := flag.Int("steps", 3, "timed repetitions of each measurement")
-	batch := flag.Int("batch", 10, "batch size")
-	only := flag.String("only", "", `"train" or "infer" to time only one of them`)
-	flag.Parse()
-	if err := run(*base, *size, *steps, *batch, *only); err != nil {
-		log.Fatal(err)
+// TestScaling times the configuration named by $SCALING_BASE and
+// $SCALING_SIZE (skipped when they are unset).
+func TestScaling(t *testing.T) {
+	if os.Getenv("SCALING_BASE") == "" || os.Getenv("SCALING_SIZE") == "" {
+		t.Skip("SCALING_BASE and SCALING_SIZE unset (bench/scaling.sh sets them)")
 	}
+	env := func(name string, def int) int {
+		v, err := strconv.Atoi(os.Getenv(name))
+		if err != nil {
+			return def
+		}
+		return v
+	}
+	line, err := run(env("SCALING_BASE", 8), env("SCALING_SIZE", 64), env("SCALING_STEPS", 3),
+		env("SCALING_BATCH", 10), os.Getenv("SCALING_ONLY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(line)
 }
 
-// run times the configuration and prints its line.
-func run(base, size, steps, batch int, only string) error {
+// run times the configuration and returns its line.
+func run(base, size, steps, batch int, only string) (string, error) {
 	backend, err := cpubackend.New("")
 	if err != nil {
-		return fmt.Errorf("scaling: backend: %w", err)
+		return "", fmt.Errorf("scaling: backend: %w", err)
 	}
 	cfg := unet.Config{Base: base, InChannels: 1}
 	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("scaling: %w", err)
+		return "", fmt.Errorf("scaling: %w", err)
 	}
 	images, masks := batchOf(batch, size)
 	trainMs, inferMs := -1.0, -1.0
 	if only != "infer" {
 		if trainMs, err = timeTrain(backend, cfg, images, masks, steps); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if only != "train" {
 		if inferMs, err = timeInference(backend, cfg, images, steps); err != nil {
-			return err
+			return "", err
 		}
 	}
-	fmt.Printf("base=%d size=%d batch=%d train_ms=%.1f infer_ms=%.1f\n", base, size, batch, trainMs, inferMs)
-	return nil
+	return fmt.Sprintf("base=%d size=%d batch=%d train_ms=%.1f infer_ms=%.1f", base, size, batch, trainMs, inferMs), nil
 }
 
 // batchOf returns n noise images [n, size, size, 1] and masks [n, size, size]
