@@ -69,7 +69,7 @@ func convBNReLU(ctx *context.Context, cfg Config, x *Node, out int) *Node {
 	}
 	x = batchNorm(ctx.In("bn"), x)
 	if cfg.Dims == 3 {
-		return reluWhere(x)
+		return relu3d(ctx, x)
 	}
 	return relu(x)
 }

@@ -119,7 +119,7 @@ func (op *conv3dOp) exec(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 	same := vol3d{n: op.n, sd: op.d, sh: op.h, sw: op.w, c: op.cin, od: op.d, oh: op.h, ow: op.w, shift: 1}
 	switch op.kind {
 	case conv3dForward:
-		same.correlate(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), op.cout)
+		same.correlateAny(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), op.cout)
 	case conv3dWeightGrad:
 		op.weightGrad(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), same)
 	case conv3dInputGrad:
@@ -184,7 +184,7 @@ func (op *conv3dOp) directInputGrad(backend *Backend, o, g, wt []float32) {
 	}
 	full := vol3d{n: op.n, sd: op.d, sh: op.h, sw: op.w, c: op.cout,
 		od: op.d + 2, oh: op.h + 2, ow: op.w + 2, shift: 2}
-	full.correlate(backend, o, g, kern, op.cin)
+	full.correlateAny(backend, o, g, kern, op.cin)
 }
 
 // gatherInputGrad computes the padded input gradient from the patch-matrix
