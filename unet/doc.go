@@ -32,6 +32,21 @@
 //   - Batch normalisation is written out with PyTorch's conventions (momentum 0.1 for
 //     the running statistics, ε = 1e-5, gradient through the batch statistics).
 //
+// Volumes (Config.Dims 3): the same 18 layers on [N, D, H, W, C] with 3×3×3
+// convolutions (im2col over 27 shifted slices, weights [27·C, out] ordered
+// (dz, dy, dx, c); Conv "backend" uses ConvGeneral with the same weights),
+// 2×2×2 max-pooling, 2×2×2 transposed up-sampling as a dense layer to 8·C′
+// and depth-to-space (or nearest-neighbour 2× with UpsampleResize), BatchNorm
+// over every axis but the channels, and ReLU written as Where while training
+// (a one-pass gradient) and as Max otherwise; every side a multiple of 16.
+// The features are [N, d, h, w, C]; Train, Load, Forward, InputGradient,
+// TestDice and PrunedOutput take volumes, whose samples hold D×H×W×C image
+// and D×H×W mask values flat (VolumeDepth). The online SA term is
+// N-dimensional already (package protoseg). The cpu backend fuses the 3×3×3
+// products (cpubackend/simplego/fuse_conv3d.go): Base 8, 32×64×64, batch 2
+// trains in about the time of PyTorch's Conv3d U-Net on this machine (see
+// bench/compare3d.sh). Dims 0 or 2 is the 2D network, unchanged.
+//
 // Training (Train) is offline (cross-entropy only) or online (cross-entropy plus
 // the mean over layers of 1 − soft SA, docs/design.md §2), with Adam, a step learning-rate
 // schedule (the paper's shape: halved every 20 epochs), batches of 10, GoMLX

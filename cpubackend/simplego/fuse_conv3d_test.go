@@ -41,9 +41,8 @@ func im2col3D(x *graph.Node) *graph.Node {
 // magnitude: the fused products sum the same 27·c terms in another order.
 func TestFuseConv3D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	// Output channels 5 and input channels < 16 take the products with the kx
-	// taps folded (fuse_conv3d_folded.go), 16 the plain patches, for the
-	// forward product (cout) and the input gradient (c).
+	// Channels from 1 to 16, on both sides (the input gradient's product has
+	// c output channels).
 	for _, d := range [][5]int{{1, 3, 5, 7, 3}, {2, 4, 4, 4, 8}, {1, 1, 2, 3, 1}, {2, 6, 3, 5, 2}, {1, 2, 3, 4, 16}} {
 		for _, cout := range []int{5, 16} {
 			testFuseConv3DCase(t, rng, d, cout)
