@@ -4,7 +4,8 @@
 # Go benchmarks of package unet's 3D network (BenchmarkTrainStep3D,
 # BenchmarkInference3D: Base 8, 32×64×64 volumes, batch 2, offline) in one
 # invocation, volumes/s side by side with the ratio Go / PyTorch (> 1: Go is
-# faster). Wrap it in `flock /work/bench.lock` on a shared machine.
+# faster), and the CPU time per step of each (less sensitive to other jobs
+# than the wall clock). Wrap it in `flock /work/bench.lock` on a shared machine.
 #
 # Usage: bench/compare3d.sh
 # Env: BENCHTIME (go -benchtime, default 5x), REPS (PyTorch repetitions, 5),
@@ -29,7 +30,7 @@ fi
 go test -run '^$' -bench "^Benchmark(TrainStep3D|Inference3D)\$" -benchtime "$BENCHTIME" ./unet | tee "$tmp/go.txt"
 
 echo
-printf '%-10s | %9s %9s | %11s %11s | %8s\n' what "torch ms" "go ms" "torch vol/s" "go vol/s" "go/torch"
+printf '%-10s | %9s %9s | %11s %11s | %8s | %12s %9s\n' what "torch ms" "go ms" "torch vol/s" "go vol/s" "go/torch" "torch cpu-ms" "go cpu-ms"
 for what in train inference; do
   tl=$(grep -E "^torch3d $what base=$BASE size=$SIZE batch=$BATCH " "$tmp/torch.txt" || true)
   tms=$(sed -nE 's/.* ms=([0-9.]+).*/\1/p' <<<"$tl")
@@ -38,6 +39,8 @@ for what in train inference; do
   gl=$(grep -E "^Benchmark$name/base=$BASE/size=$SIZE/batch=$BATCH(-[0-9]+)? " "$tmp/go.txt" || true)
   gms=$(awk '{for(i=1;i<=NF;i++) if($i=="ns/op") printf "%.1f", $(i-1)/1e6}' <<<"$gl")
   gvps=$(awk '{for(i=1;i<=NF;i++) if($i=="volumes/s") print $(i-1)}' <<<"$gl")
+  tcpu=$(sed -nE 's/.* cpu_ms=([0-9.]+).*/\1/p' <<<"$tl")
+  gcpu=$(awk '{for(i=1;i<=NF;i++) if($i=="cpu-ms/op") print $(i-1)}' <<<"$gl")
   ratio=$(awk -v g="$gvps" -v t="$tvps" 'BEGIN{ if (g != "" && t != "" && t > 0) printf "%.2f", g/t; else print "-" }')
-  printf '%-10s | %9s %9s | %11s %11s | %8s\n' "$what" "${tms:--}" "${gms:--}" "${tvps:--}" "${gvps:--}" "$ratio"
+  printf '%-10s | %9s %9s | %11s %11s | %8s | %12s %9s\n' "$what" "${tms:--}" "${gms:--}" "${tvps:--}" "${gvps:--}" "$ratio" "${tcpu:--}" "${gcpu:--}"
 done
