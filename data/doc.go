@@ -45,6 +45,18 @@
 // paper's. [Dataset.Fingerprint] identifies the generated data, so models
 // trained on an older generator are not reused.
 //
+// Volumes: with Options.Depth > 1 the real volumetric datasets give one sample
+// per subject, a Depth×Size×Size volume (Dataset.Depth; Sample.Image holds
+// D×H×W×C values, channels last, Sample.Mask D×H×W; [Dataset.Batch] gives
+// [N, D, H, W, C] and [N, D, H, W]), images resampled linearly and labels by
+// nearest neighbour. The volumetric stand-ins ("brats-synth3d",
+// "covid-synth3d", "prostate-synth3d", "pancreas-synth3d", listed by
+// [StandIns3D]) draw the
+// same kinds of scene in 3D (irregular ellipsoids, per-label intensities,
+// 3D texture, bias field, blur and noise), DefaultDepth×64×64 by default, with
+// the same difficulty knobs recorded per volume; their S_x is calibrated to
+// their 2D counterparts' target, their Dice not yet (it needs the 3D network).
+//
 // Orientation: a NIfTI slice is shown as stored, row = j, column = i, with no flip
 // and no qform/sform applied. Images and masks are treated identically, so
 // segmentation results do not depend on it.

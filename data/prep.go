@@ -158,13 +158,13 @@ func splitSubjects(ids []string, frac float64, seed uint64) (map[string]bool, er
 
 // Stats summarises a dataset for the CLI and notebooks.
 type Stats struct {
-	// Name, Channels, Height and Width repeat the dataset's.
-	Name                    string
-	Channels, Height, Width int
+	// Name, Channels, Height, Width and Depth repeat the dataset's.
+	Name                           string
+	Channels, Height, Width, Depth int
 	// Train and Test count samples; TrainSubjects and TestSubjects count subjects.
 	Train, Test, TrainSubjects, TestSubjects int
-	// ObjectMin, ObjectMean and ObjectMax are the fraction of object pixels per
-	// sample over both splits.
+	// ObjectMin, ObjectMean and ObjectMax are the fraction of object pixels (voxels
+	// in a volumetric dataset) per sample over both splits.
 	ObjectMin, ObjectMean, ObjectMax float64
 	// Empty counts samples without object pixels.
 	Empty int
@@ -172,7 +172,7 @@ type Stats struct {
 
 // Summary computes the dataset's Stats.
 func (d *Dataset) Summary() Stats {
-	st := Stats{Name: d.Name, Channels: d.Channels, Height: d.Height, Width: d.Width, Train: len(d.Train), Test: len(d.Test), ObjectMin: math.Inf(1)}
+	st := Stats{Name: d.Name, Channels: d.Channels, Height: d.Height, Width: d.Width, Depth: d.Depth, Train: len(d.Train), Test: len(d.Test), ObjectMin: math.Inf(1)}
 	subjects := func(ss []Sample) int {
 		m := map[string]bool{}
 		for _, s := range ss {
@@ -202,8 +202,13 @@ func (d *Dataset) Summary() Stats {
 	return st
 }
 
-// String formats the stats as a few human-readable lines.
+// String formats the stats as a few human-readable lines; the shape reads
+// D×H×W for a volumetric dataset, H×W otherwise.
 func (st Stats) String() string {
-	return fmt.Sprintf("dataset %s: %d channels, %d×%d\n  train: %d samples from %d subjects\n  test:  %d samples from %d subjects\n  object fraction per sample: min %.4f  mean %.4f  max %.4f  (%d samples without object)\n",
-		st.Name, st.Channels, st.Height, st.Width, st.Train, st.TrainSubjects, st.Test, st.TestSubjects, st.ObjectMin, st.ObjectMean, st.ObjectMax, st.Empty)
+	shape := fmt.Sprintf("%d×%d", st.Height, st.Width)
+	if st.Depth > 1 {
+		shape = fmt.Sprintf("%d×%s volumes", st.Depth, shape)
+	}
+	return fmt.Sprintf("dataset %s: %d channels, %s\n  train: %d samples from %d subjects\n  test:  %d samples from %d subjects\n  object fraction per sample: min %.4f  mean %.4f  max %.4f  (%d samples without object)\n",
+		st.Name, st.Channels, shape, st.Train, st.TrainSubjects, st.Test, st.TestSubjects, st.ObjectMin, st.ObjectMean, st.ObjectMax, st.Empty)
 }

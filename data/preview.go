@@ -8,8 +8,20 @@ import (
 // Preview draws samples of d as a grid of cols columns, each cell scale× the
 // sample size with a 2-pixel gap: RGB for 3-channel data, the first channel in
 // grey otherwise, with the mask's contour (object pixels with a background
-// 4-neighbour) in green.
+// 4-neighbour) in green. A volumetric dataset shows each volume's middle slice
+// (Depth/2).
 func (d *Dataset) Preview(samples []Sample, cols, scale int) *image.RGBA {
+	if d.Volumetric() {
+		mid := make([]Sample, 0, len(samples))
+		for _, s := range samples {
+			if m, err := d.SliceOf(s, d.Depth/2); err == nil {
+				mid = append(mid, m)
+			} else {
+				mid = append(mid, Sample{}) // wrong size: an empty cell, as in 2D
+			}
+		}
+		samples = mid
+	}
 	cols = max(cols, 1)
 	scale = max(scale, 1)
 	rows := (len(samples) + cols - 1) / cols

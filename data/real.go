@@ -90,8 +90,12 @@ type volumeConfig struct {
 	object func(v float32) bool
 }
 
-// loadVolumes turns volume cases into a dataset.
+// loadVolumes turns volume cases into a dataset: axial slices, or whole
+// volumes when opts.Depth > 1 ([loadVolumes3D]).
 func loadVolumes(cfg volumeConfig, cases []volumeCase, opts Options) (*Dataset, error) {
+	if opts.Depth > 1 {
+		return loadVolumes3D(cfg, cases, opts)
+	}
 	size := opts.Size
 	if size <= 0 {
 		size = DefaultSize
@@ -416,6 +420,10 @@ func loadCOVID(name string, opts Options) (*Dataset, error) {
 			if _, err := os.Stat(mk); err != nil {
 				return nil, fmt.Errorf("data: covid: found %s but not %s", im, mk)
 			}
+			if opts.Depth > 1 {
+				return nil, fmt.Errorf("data: covid: %s holds single slices of about 40 patients without patient ids, so it has no volumes for depth %d; use the Ma et al. 2020 layout (%s/ and %s/)",
+					im, opts.Depth, filepath.Join(root, "COVID-19-CT-Seg_20cases"), filepath.Join(root, "Infection_Mask"))
+			}
 			cfg := volumeConfig{name: name, channels: 1, window: &w, object: func(v float32) bool { return v == 1 || v == 2 }}
 			return loadVolumes(cfg, []volumeCase{{subject: "tr_im", perSlice: true, images: []string{im}, label: mk}}, opts)
 		}
@@ -457,6 +465,9 @@ func loadCOVID(name string, opts Options) (*Dataset, error) {
 // RGB is divided by 255 and photos are resized to Size×Size without keeping the
 // aspect ratio (as the paper's pipeline). Photos without a mask are skipped.
 func loadISIC(name string, opts Options) (*Dataset, error) {
+	if opts.Depth > 1 {
+		return nil, fmt.Errorf("data: isic: photos have no depth (Options.Depth %d); load isic in 2D", opts.Depth)
+	}
 	files, err := walkFiles(opts.Root)
 	if err != nil {
 		return nil, fmt.Errorf("data: isic: %w (expected <id>.jpg and <id>_segmentation.png files)", err)

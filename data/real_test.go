@@ -50,7 +50,7 @@ func checkSplit(t *testing.T, d *Dataset) {
 		t.Errorf("%s: %d train and %d test samples", d.Name, len(d.Train), len(d.Test))
 	}
 	for _, s := range append(append([]Sample{}, d.Train...), d.Test...) {
-		if len(s.Image) != d.Height*d.Width*d.Channels || len(s.Mask) != d.Height*d.Width {
+		if len(s.Image) != d.Voxels()*d.Channels || len(s.Mask) != d.Voxels() {
 			t.Fatalf("%s: sample %s/%d has %d, %d values", d.Name, s.Subject, s.Slice, len(s.Image), len(s.Mask))
 		}
 		for _, v := range s.Image {
@@ -66,9 +66,10 @@ func checkSplit(t *testing.T, d *Dataset) {
 
 func allSamples(d *Dataset) []Sample { return append(append([]Sample{}, d.Train...), d.Test...) }
 
-func TestLoadBraTS(t *testing.T) {
-	root := t.TempDir()
-	const n = 8
+// writeBraTS writes five BraTS subjects of n×n×5 voxels under root (HGG/LGG
+// sub-folders and the flat 2020 layout): labels 1 (i < 2), 2 (i < 4) and 4
+// (i = 4, j < 3) in slices 1–3, flair = i, t1 = j, t1ce = 7 − i, t2 = 7 − j.
+func writeBraTS(t *testing.T, root string, n int) {
 	seg := vol3(n, n, 5, func(i, j, k int) float64 {
 		if k == 0 || k == 4 {
 			return 0
@@ -101,6 +102,12 @@ func TestLoadBraTS(t *testing.T) {
 		writeNIfTI(t, filepath.Join(root, sub, id+"_seg.nii.gz"), niftiSpec{dims: []int{n, n, 5}, datatype: dt}, seg)
 		writeFile(t, filepath.Join(root, sub, "._"+id+"_seg.nii.gz"), []byte("macOS junk"))
 	}
+}
+
+func TestLoadBraTS(t *testing.T) {
+	root := t.TempDir()
+	const n = 8
+	writeBraTS(t, root, n)
 	d, err := Load("brats", Options{Root: root, Size: n, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -286,11 +293,14 @@ func TestLoadCOVIDMa(t *testing.T) {
 	}
 }
 
-func TestLoadProstate(t *testing.T) {
-	root := t.TempDir()
-	task := filepath.Join(root, "Task05_Prostate")
+// writeProstate writes three MSD Task05 cases of 8×8×4 voxels under
+// root/Task05_Prostate (T2 = 100·i, ADC = j; labels 1 and 2 in a 4×4 square of
+// slices 1–2) and one test image, and returns the task folder and the image
+// values.
+func writeProstate(t *testing.T, root string) (task string, img []float64) {
+	task = filepath.Join(root, "Task05_Prostate")
 	const nk = 4
-	img := make([]float64, 0, 8*8*nk*2)
+	img = make([]float64, 0, 8*8*nk*2)
 	img = append(img, vol3(8, 8, nk, func(i, j, k int) float64 { return float64(100 * i) })...) // T2
 	img = append(img, vol3(8, 8, nk, func(i, j, k int) float64 { return float64(j) })...)       // ADC
 	lab := vol3(8, 8, nk, func(i, j, k int) float64 {
@@ -308,6 +318,13 @@ func TestLoadProstate(t *testing.T) {
 		writeFile(t, filepath.Join(task, "imagesTr", "._"+id+".nii.gz"), []byte("junk"))
 	}
 	writeNIfTI(t, filepath.Join(task, "imagesTs", "prostate_03.nii.gz"), niftiSpec{dims: []int{8, 8, nk, 2}, datatype: 16}, img)
+	return task, img
+}
+
+func TestLoadProstate(t *testing.T) {
+	root := t.TempDir()
+	task, img := writeProstate(t, root)
+	const nk = 4
 	d, err := Load("prostate", Options{Root: root, Size: 8})
 	if err != nil {
 		t.Fatal(err)
@@ -336,8 +353,10 @@ func TestLoadProstate(t *testing.T) {
 	}
 }
 
-func TestLoadPancreas(t *testing.T) {
-	root := t.TempDir()
+// writePancreas writes three MSD Task07 cases of 16×16×3 voxels at 70 HU
+// (int16 with scl_inter −1024): labels 1 (a 4×4 square) and 2 (a 1×4 bar) in
+// slice 2.
+func writePancreas(t *testing.T, root string) {
 	lab := vol3(16, 16, 3, func(i, j, k int) float64 {
 		switch {
 		case k == 2 && i >= 4 && i < 8 && j >= 4 && j < 8:
@@ -352,6 +371,11 @@ func TestLoadPancreas(t *testing.T) {
 			vol3(16, 16, 3, func(i, j, k int) float64 { return 1024 + 70 }))
 		writeNIfTI(t, filepath.Join(root, "labelsTr", id+".nii.gz"), niftiSpec{dims: []int{16, 16, 3}, datatype: 2}, lab)
 	}
+}
+
+func TestLoadPancreas(t *testing.T) {
+	root := t.TempDir()
+	writePancreas(t, root)
 	d, err := Load("pancreas", Options{Root: root, Size: 8})
 	if err != nil {
 		t.Fatal(err)

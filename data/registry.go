@@ -26,34 +26,47 @@ type Options struct {
 	// TestFraction is the fraction of subjects put in the test split of a real
 	// dataset (default DefaultTestFraction).
 	TestFraction float64
+	// Depth asks for volumes of Depth×Size×Size voxels (Dataset.Depth): 0 or 1
+	// loads 2D samples, as before volumes existed. A real volumetric dataset
+	// (brats, prostate, pancreas, covid in the Ma et al. layout) with Depth > 1
+	// gives one sample per subject, resampled to that shape. A volumetric
+	// stand-in ([StandIns3D]) always gives volumes, of DefaultDepth slices when
+	// Depth is 0; a 2D stand-in or isic with Depth > 1 is an error.
+	Depth int
 }
 
 // loader builds a dataset from options.
 type loader func(name string, opts Options) (*Dataset, error)
 
-// dataset is one registered dataset: its name, its loader, and whether it is a
+// dataset is one registered dataset: its name, its loader, whether it is a
 // synthetic stand-in generated in memory (as opposed to a real dataset read from
-// Options.Root).
+// Options.Root), and whether that stand-in is generated as volumes.
 type dataset struct {
-	name      string
-	load      loader
-	synthetic bool
+	name       string
+	load       loader
+	synthetic  bool
+	volumetric bool
 }
 
-// registry lists the datasets, real ones then their stand-ins, each in the
-// paper's order (BraTS, ISIC, COVID-19, prostate, pancreas): the one place that
-// names them and says which are stand-ins.
+// registry lists the datasets, real ones then their 2D stand-ins, then the
+// volumetric stand-ins, each in the paper's order (BraTS, ISIC, COVID-19,
+// prostate, pancreas): the one place that names them and says which are
+// stand-ins and which stand-ins are volumes.
 var registry = []dataset{
-	{"brats", loadBraTS, false},
-	{"isic", loadISIC, false},
-	{"covid", loadCOVID, false},
-	{"prostate", loadProstate, false},
-	{"pancreas", loadPancreas, false},
-	{"brats-synth", loadSynth, true},
-	{"isic-synth", loadSynth, true},
-	{"covid-synth", loadSynth, true},
-	{"prostate-synth", loadSynth, true},
-	{"pancreas-synth", loadSynth, true},
+	{"brats", loadBraTS, false, false},
+	{"isic", loadISIC, false, false},
+	{"covid", loadCOVID, false, false},
+	{"prostate", loadProstate, false, false},
+	{"pancreas", loadPancreas, false, false},
+	{"brats-synth", loadSynth, true, false},
+	{"isic-synth", loadSynth, true, false},
+	{"covid-synth", loadSynth, true, false},
+	{"prostate-synth", loadSynth, true, false},
+	{"pancreas-synth", loadSynth, true, false},
+	{"brats-synth3d", loadSynth3D, true, true},
+	{"covid-synth3d", loadSynth3D, true, true},
+	{"prostate-synth3d", loadSynth3D, true, true},
+	{"pancreas-synth3d", loadSynth3D, true, true},
 }
 
 // lookup returns the registry entry called name.
@@ -76,12 +89,19 @@ func Names() []string {
 	return names
 }
 
-// StandIns returns the names of the synthetic stand-ins in the paper's order:
-// brats-synth, isic-synth, covid-synth, prostate-synth, pancreas-synth.
-func StandIns() []string {
+// StandIns returns the names of the 2D synthetic stand-ins in the paper's
+// order: brats-synth, isic-synth, covid-synth, prostate-synth, pancreas-synth.
+func StandIns() []string { return standIns(false) }
+
+// StandIns3D returns the names of the volumetric stand-ins in the paper's
+// order: brats-synth3d, covid-synth3d, prostate-synth3d, pancreas-synth3d.
+func StandIns3D() []string { return standIns(true) }
+
+// standIns returns the stand-ins that are (or are not) volumetric.
+func standIns(volumetric bool) []string {
 	var names []string
 	for _, d := range registry {
-		if d.synthetic {
+		if d.synthetic && d.volumetric == volumetric {
 			names = append(names, d.name)
 		}
 	}
@@ -90,10 +110,14 @@ func StandIns() []string {
 
 // ParseNames turns a comma-separated list of dataset names (spaces around each
 // trimmed) into registry names, in the order given; "" or "all" means
-// [StandIns]. An unknown name is an error listing the known ones.
+// [StandIns], "all3d" [StandIns3D]. An unknown name is an error listing the
+// known ones.
 func ParseNames(s string) ([]string, error) {
 	if s == "" || s == "all" {
 		return StandIns(), nil
+	}
+	if s == "all3d" {
+		return StandIns3D(), nil
 	}
 	var names []string
 	for _, n := range strings.Split(s, ",") {

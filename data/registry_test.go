@@ -8,7 +8,7 @@ import (
 
 func TestSynthetic(t *testing.T) {
 	// Only the registry answers: an unregistered "-synth" name is not a stand-in.
-	for name, want := range map[string]bool{"brats-synth": true, "pancreas-synth": true, "brats": false, "isic": false, "liver-synth": false} {
+	for name, want := range map[string]bool{"brats-synth": true, "pancreas-synth": true, "prostate-synth3d": true, "covid-synth3d": true, "isic-synth3d": false, "brats": false, "isic": false, "liver-synth": false} {
 		if got := Synthetic(name); got != want {
 			t.Errorf("Synthetic(%q) = %v, want %v", name, got, want)
 		}
@@ -18,18 +18,29 @@ func TestSynthetic(t *testing.T) {
 // TestRegistry checks the registry's names, that its stand-ins are exactly the
 // generators of synthSpecs, and that every other entry is a real dataset.
 func TestRegistry(t *testing.T) {
-	want := []string{"brats", "brats-synth", "covid", "covid-synth", "isic", "isic-synth", "pancreas", "pancreas-synth", "prostate", "prostate-synth"}
+	want := []string{"brats", "brats-synth", "brats-synth3d", "covid", "covid-synth", "covid-synth3d", "isic", "isic-synth", "pancreas", "pancreas-synth", "pancreas-synth3d", "prostate", "prostate-synth", "prostate-synth3d"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	for _, name := range Names() {
 		_, generated := synthSpecs[name]
-		if Synthetic(name) != generated {
-			t.Errorf("%s: Synthetic %v, but a synthSpec exists: %v", name, Synthetic(name), generated)
+		_, generated3D := synth3DSpecs[name]
+		if Synthetic(name) != (generated || generated3D) {
+			t.Errorf("%s: Synthetic %v, but a synthSpec exists: %v, a synth3DSpec: %v", name, Synthetic(name), generated, generated3D)
+		}
+		if _, ok := synth3DKnobs[name]; ok != generated3D {
+			t.Errorf("%s: synth3DKnobs entry %v, synth3DSpec %v", name, ok, generated3D)
 		}
 	}
-	if len(synthSpecs) != len(StandIns()) {
-		t.Errorf("%d synthSpecs but %d stand-ins registered", len(synthSpecs), len(StandIns()))
+	if len(synthSpecs) != len(StandIns()) || len(synth3DSpecs) != len(StandIns3D()) {
+		t.Errorf("%d synthSpecs and %d synth3DSpecs but %d and %d stand-ins registered", len(synthSpecs), len(synth3DSpecs), len(StandIns()), len(StandIns3D()))
+	}
+}
+
+func TestStandIns3D(t *testing.T) {
+	want := []string{"brats-synth3d", "covid-synth3d", "prostate-synth3d", "pancreas-synth3d"}
+	if got := StandIns3D(); !slices.Equal(got, want) {
+		t.Errorf("StandIns3D() = %v, want %v", got, want)
 	}
 }
 
@@ -45,6 +56,7 @@ func TestParseNames(t *testing.T) {
 		"":                          StandIns(),
 		"all":                       StandIns(),
 		"isic-synth":                {"isic-synth"},
+		"all3d":                     StandIns3D(),
 		" covid , brats-synth,isic": {"covid", "brats-synth", "isic"},
 	} {
 		got, err := ParseNames(s)

@@ -42,6 +42,12 @@ func loadSynth(name string, opts Options) (*Dataset, error) {
 	if !ok {
 		return nil, fmt.Errorf("data: no synthetic dataset %q", name)
 	}
+	if opts.Depth > 1 {
+		if _, ok := synth3DSpecs[name+"3d"]; ok {
+			return nil, fmt.Errorf("data: %s is a 2D stand-in (Options.Depth %d): load %s3d for volumes", name, opts.Depth, name)
+		}
+		return nil, fmt.Errorf("data: %s is a 2D stand-in with no volumetric counterpart (Options.Depth %d)", name, opts.Depth)
+	}
 	size := opts.Size
 	if size <= 0 {
 		size = DefaultSize

@@ -5,9 +5,11 @@
 // and the SAM contour (red), the ProtoSeg object probability p_t as a heat-map,
 // and the numbers: the layer's SA, the unit's SA, μ and Dice(B, G).
 //
-// The core (this file and render.go) is plain Go: [Explorer.View] renders one view
-// as PNG bytes plus a text panel, and is what the tests and benchmarks measure.
-// [Show] (gonb.go) is the GoNB layer: controls and a view that updates in place.
+// The core (this file and render.go, drawing with plots/raster like the figures)
+// is plain Go: [Explorer.View] renders one view as PNG bytes plus a text panel,
+// and is what the tests and benchmarks measure. [Show] (gonb.go) is the GoNB
+// layer: controls and a view that updates in place; the page (page.go) is
+// html/template with its HTML, style and script in assets/, embedded.
 //
 // Choices, and why:
 //   - Test images are ranked by the online model's μ (the model the paper's

@@ -78,9 +78,19 @@ type fakeSource struct {
 }
 
 func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size, base, test int) *fakeSource {
-	ds, err := data.Load("isic-synth", data.Options{Size: size, Seed: 1, TrainCount: 1, TestCount: test})
+	src, err := fakeSourceOf(a, size, base, test)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return src
+}
+
+// fakeSourceOf is a stand-in dataset of test images analysed with the fake
+// offline and online models.
+func fakeSourceOf(a *protoseg.Analyzer, size, base, test int) (*fakeSource, error) {
+	ds, err := data.Load("isic-synth", data.Options{Size: size, Seed: 1, TrainCount: 1, TestCount: test})
+	if err != nil {
+		return nil, err
 	}
 	src := &fakeSource{ds: ds, models: map[unet.Mode]measure.Model{
 		unet.Offline: fakeModel{base: base, seed: 0}, unet.Online: fakeModel{base: base, seed: 1},
@@ -89,7 +99,7 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 	for mode, m := range src.models {
 		mr, err := measure.Analyze(a, m, ds, measure.AnalyzeOptions{})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if mode == unet.Offline {
 			r.Offline = mr
@@ -98,7 +108,7 @@ func newFakeSource(t testing.TB, b backends.Backend, a *protoseg.Analyzer, size,
 		}
 	}
 	src.results = r
-	return src
+	return src, nil
 }
 
 func (s *fakeSource) Dataset(string) (*data.Dataset, error) { return s.ds, nil }

@@ -85,7 +85,7 @@ func (e *Explorer) Answer(s State) Reply {
 	if s.Compare != CompareLayers && s.Compare != CompareModels {
 		s.Compare = CompareNone
 	}
-	s.Layer2 = min(max(s.Layer2, 1), 18)
+	s.Layer2 = min(max(s.Layer2, 1), unet.NumLayers)
 	r := Reply{Seq: s.Seq}
 	var views []*View
 	for _, c := range s.Choices() {

@@ -29,12 +29,32 @@ func checkFinite(what string, xs []float64) error {
 	return nil
 }
 
+// MaxDatasets is the most datasets a figure holds (the paper's five), one chart
+// panel each; image grids hold up to ViewsPerDataset rows per dataset.
+const MaxDatasets = 5
+
+// ViewsPerDataset is the most rows an image grid gives one dataset: the three
+// orthogonal slices of a volume.
+const ViewsPerDataset = 3
+
+// checkDatasets checks that a chart has between 1 and MaxDatasets panels.
 func checkDatasets(n int, what string) error {
+	return checkPanels(n, MaxDatasets, what)
+}
+
+// checkRows checks that an image grid has between 1 and
+// MaxDatasets·ViewsPerDataset dataset rows (a volume gives one per view).
+func checkRows(n int, what string) error {
+	return checkPanels(n, MaxDatasets*ViewsPerDataset, what)
+}
+
+// checkPanels checks that a figure has between 1 and most entries.
+func checkPanels(n, most int, what string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: %s: no datasets", ErrEmpty, what)
 	}
-	if n > 5 {
-		return fmt.Errorf("plots: %s: %d datasets, at most 5 panels", what, n)
+	if n > most {
+		return fmt.Errorf("plots: %s: %d datasets, at most %d panels", what, n, most)
 	}
 	return nil
 }
@@ -51,7 +71,7 @@ var groupFill = []color.Color{
 type groupShade struct{ n int }
 
 func (g groupShade) Plot(c draw.Canvas, p *plot.Plot) {
-	if g.n != 18 {
+	if g.n != unet.NumLayers {
 		return
 	}
 	tx, _ := p.Transforms(&c)
@@ -63,7 +83,7 @@ func (g groupShade) Plot(c draw.Canvas, p *plot.Plot) {
 }
 
 func groupLegend(n int) []legendEntry {
-	if n != 18 {
+	if n != unet.NumLayers {
 		return nil
 	}
 	var es []legendEntry
@@ -245,64 +265,82 @@ func unitSAFigure(name, title string, ds []UnitSA, width vg.Length) (*Figure, er
 	var panels []chartPanel
 	anyThr, anyOut := false, false
 	for _, d := range ds {
-		if len(d.SA) == 0 {
-			return nil, fmt.Errorf("%w: Fig7 %q: no units", ErrEmpty, d.Dataset)
-		}
-		if err := checkFinite("Fig7 "+d.Dataset, d.SA); err != nil {
+		cp, err := d.panel()
+		if err != nil {
 			return nil, err
 		}
-		s := append([]float64(nil), d.SA...)
-		sort.Sort(sort.Reverse(sort.Float64Slice(s)))
-		p := newPlot(d.Dataset, "unit rank (highest SA first)", "SA score")
-		unitRange(&p.Y, s)
-		p.X.Min, p.X.Max = 0, float64(len(s))+1
-		var act, inert plotter.XYs
-		for i, v := range s {
-			pt := plotter.XY{X: float64(i + 1), Y: v}
-			if d.Threshold > 0 && v < d.Threshold { // +Inf: every unit inertia
-				inert = append(inert, pt)
-			} else {
-				act = append(act, pt)
-			}
-		}
-		l, _ := plotter.NewLine(series(s, 1))
-		l.LineStyle = lineStyle(grey, 0.8, false)
-		p.Add(l)
-		var leg []legendEntry
-		if math.IsInf(d.Threshold, 1) {
-			leg = append(leg, legendEntry{label: fmt.Sprintf("no split: 0 of %d active", len(s))})
-		} else if d.Threshold > 0 {
-			anyThr = true
-			hline(p, d.Threshold, lineStyle(oiVermillion, 1, true))
-			leg = append(leg, legendEntry{label: fmt.Sprintf("active (SA ≥ %.2f): %d of %d", d.Threshold, len(act), len(s))})
-		}
-		if d.OutputDice > 0 {
-			anyOut = true
-			hline(p, d.OutputDice, draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}})
-		}
-		if len(act) > 0 {
-			sc, _ := plotter.NewScatter(act)
-			sc.GlyphStyle = glyph(oiBlue, draw.CircleGlyph{}, 2)
-			p.Add(sc)
-		}
-		if len(inert) > 0 {
-			sc, _ := plotter.NewScatter(inert)
-			sc.GlyphStyle = glyph(oiOrange, draw.TriangleGlyph{}, 2.2)
-			p.Add(sc)
-		}
-		panels = append(panels, chartPanel{p: p, legend: leg})
+		anyThr = anyThr || (d.Threshold > 0 && !math.IsInf(d.Threshold, 1))
+		anyOut = anyOut || d.OutputDice > 0
+		panels = append(panels, cp)
 	}
 	shared := []legendEntry{
-		{label: "active unit", glyph: ptr(glyph(oiBlue, draw.CircleGlyph{}, 2))},
-		{label: "inertia unit", glyph: ptr(glyph(oiOrange, draw.TriangleGlyph{}, 2.2))},
+		{label: "active unit", glyph: ptr(activeGlyph())},
+		{label: "inertia unit", glyph: ptr(inertGlyph())},
 	}
 	if anyThr {
 		shared = append(shared, lineEntry("active/inertia threshold", lineStyle(oiVermillion, 1, true), nil))
 	}
 	if anyOut {
-		shared = append(shared, lineEntry("Dice of output B", draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}, nil))
+		shared = append(shared, lineEntry("Dice of output B", outputDiceLine(), nil))
 	}
 	return chartFigure(name, title, panels, shared, width, panelH), nil
+}
+
+// Fig. 7's marks: active units, inertia units, and the output's Dice.
+func activeGlyph() draw.GlyphStyle { return glyph(oiBlue, draw.CircleGlyph{}, 2) }
+func inertGlyph() draw.GlyphStyle  { return glyph(oiOrange, draw.TriangleGlyph{}, 2.2) }
+func outputDiceLine() draw.LineStyle {
+	return draw.LineStyle{Color: oiBlack, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}
+}
+
+// panel plots a dataset's unit SA sorted from highest, active units (at or
+// above the threshold) and inertia units marked apart, with the threshold's and
+// the output Dice's lines and the active count in the panel's legend.
+func (d UnitSA) panel() (chartPanel, error) {
+	if len(d.SA) == 0 {
+		return chartPanel{}, fmt.Errorf("%w: Fig7 %q: no units", ErrEmpty, d.Dataset)
+	}
+	if err := checkFinite("Fig7 "+d.Dataset, d.SA); err != nil {
+		return chartPanel{}, err
+	}
+	s := append([]float64(nil), d.SA...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
+	p := newPlot(d.Dataset, "unit rank (highest SA first)", "SA score")
+	unitRange(&p.Y, s)
+	p.X.Min, p.X.Max = 0, float64(len(s))+1
+	var act, inert plotter.XYs
+	for i, v := range s {
+		pt := plotter.XY{X: float64(i + 1), Y: v}
+		if d.Threshold > 0 && v < d.Threshold { // +Inf: every unit inertia
+			inert = append(inert, pt)
+		} else {
+			act = append(act, pt)
+		}
+	}
+	l, _ := plotter.NewLine(series(s, 1))
+	l.LineStyle = lineStyle(grey, 0.8, false)
+	p.Add(l)
+	var leg []legendEntry
+	if math.IsInf(d.Threshold, 1) {
+		leg = append(leg, legendEntry{label: fmt.Sprintf("no split: 0 of %d active", len(s))})
+	} else if d.Threshold > 0 {
+		hline(p, d.Threshold, lineStyle(oiVermillion, 1, true))
+		leg = append(leg, legendEntry{label: fmt.Sprintf("active (SA ≥ %.2f): %d of %d", d.Threshold, len(act), len(s))})
+	}
+	if d.OutputDice > 0 {
+		hline(p, d.OutputDice, outputDiceLine())
+	}
+	for _, m := range []struct {
+		pts plotter.XYs
+		sty draw.GlyphStyle
+	}{{act, activeGlyph()}, {inert, inertGlyph()}} {
+		if len(m.pts) > 0 {
+			sc, _ := plotter.NewScatter(m.pts)
+			sc.GlyphStyle = m.sty
+			p.Add(sc)
+		}
+	}
+	return chartPanel{p: p, legend: leg}, nil
 }
 
 // ---- Fig. 10 ------------------------------------------------------------------
@@ -363,10 +401,7 @@ func fmtR(r float64) string {
 
 // minMaxScale maps xs linearly onto [0,1] (a constant series maps to 0.5).
 func minMaxScale(xs []float64) []float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range xs {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
+	lo, hi := span(xs)
 	out := make([]float64, len(xs))
 	for i, v := range xs {
 		if hi > lo {
@@ -505,56 +540,15 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 	var panels []chartPanel
 	spread := false
 	for _, b := range bs {
-		n := len(b.Mu)
-		if n == 0 {
-			return nil, fmt.Errorf("%w: Fig11 %q: no buckets", ErrEmpty, b.Dataset)
-		}
-		if len(b.VoG) != n || len(b.Edges) != n+1 {
-			return nil, fmt.Errorf("plots: Fig11 %q: %d μ buckets, %d VoG buckets, %d edges (want %d)", b.Dataset, n, len(b.VoG), len(b.Edges), n+1)
-		}
-		for _, s := range [][]float64{b.Mu, b.VoG, b.Edges} {
-			if err := checkFinite("Fig11 "+b.Dataset, s); err != nil {
-				return nil, err
-			}
-		}
-		if err := b.MuRange.check("Fig11 "+b.Dataset+" μ", b.Mu); err != nil {
+		if err := b.check(); err != nil {
 			return nil, err
 		}
-		if err := b.VoGRange.check("Fig11 "+b.Dataset+" VoG", b.VoG); err != nil {
-			return nil, err
-		}
-		p := newPlot(b.Dataset, "percentile bucket of the score", "mean Dice(B, G)")
-		unitRange(&p.Y, b.Mu, b.VoG)
-		bw := (panelW - vg.Points(60)) / vg.Length(2*n+n)
-		mu, _ := plotter.NewBarChart(plotter.Values(b.Mu), bw)
-		mu.Color, mu.LineStyle.Width = oiGreen, 0
-		mu.Offset = -bw / 2
-		vo, _ := plotter.NewBarChart(plotter.Values(b.VoG), bw)
-		vo.Color, vo.LineStyle.Width = color.RGBA{0xB0, 0xB0, 0xB0, 255}, 0
-		vo.Offset = bw / 2
-		p.Add(mu, vo)
-		addWhiskers(p, b.MuRange, mu.Offset)
-		addWhiskers(p, b.VoGRange, vo.Offset)
+		panels = append(panels, chartPanel{p: b.plot()})
 		spread = spread || b.MuRange != nil || b.VoGRange != nil
-		names := make([]string, n)
-		for i := range names {
-			names[i] = fmt.Sprintf("%g–%g", b.Edges[i], b.Edges[i+1])
-		}
-		p.NominalX(names...)
-		maxW := vg.Length(0)
-		for _, nm := range names {
-			maxW = max(maxW, p.X.Tick.Label.Width(nm))
-		}
-		if maxW*vg.Length(n) > (panelW-vg.Points(50))*0.85 {
-			p.X.Tick.Label.Rotation = math.Pi / 6
-			p.X.Tick.Label.XAlign = draw.XRight
-			p.X.Tick.Label.YAlign = draw.YCenter
-		}
-		panels = append(panels, chartPanel{p: p})
 	}
 	shared := []legendEntry{
 		{label: "buckets of mean SA μ", fill: oiGreen},
-		{label: "buckets of VoG", fill: color.RGBA{0xB0, 0xB0, 0xB0, 255}},
+		{label: "buckets of VoG", fill: vogBarColour()},
 	}
 	title := "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (low → high score)"
 	if spread {
@@ -562,6 +556,63 @@ func Fig11Buckets(bs []Buckets) (*Figure, error) {
 		title = "Fig. 11 — Mean Dice per percentile bucket of μ and of VoG (mean and range over seeds)"
 	}
 	return chartFigure("fig11", title, panels, shared, panelW, panelH), nil
+}
+
+// vogBarColour is the grey of Fig. 11's VoG bars.
+func vogBarColour() color.RGBA { return color.RGBA{0xB0, 0xB0, 0xB0, 255} }
+
+// check reports buckets that are missing, of unequal counts, not finite, or
+// outside their ranges.
+func (b Buckets) check() error {
+	n := len(b.Mu)
+	if n == 0 {
+		return fmt.Errorf("%w: Fig11 %q: no buckets", ErrEmpty, b.Dataset)
+	}
+	if len(b.VoG) != n || len(b.Edges) != n+1 {
+		return fmt.Errorf("plots: Fig11 %q: %d μ buckets, %d VoG buckets, %d edges (want %d)", b.Dataset, n, len(b.VoG), len(b.Edges), n+1)
+	}
+	for _, s := range [][]float64{b.Mu, b.VoG, b.Edges} {
+		if err := checkFinite("Fig11 "+b.Dataset, s); err != nil {
+			return err
+		}
+	}
+	if err := b.MuRange.check("Fig11 "+b.Dataset+" μ", b.Mu); err != nil {
+		return err
+	}
+	return b.VoGRange.check("Fig11 "+b.Dataset+" VoG", b.VoG)
+}
+
+// plot draws a dataset's μ and VoG bars side by side per bucket, with the
+// ranges over seeds as whiskers; long bucket names are slanted.
+func (b Buckets) plot() *plot.Plot {
+	n := len(b.Mu)
+	p := newPlot(b.Dataset, "percentile bucket of the score", "mean Dice(B, G)")
+	unitRange(&p.Y, b.Mu, b.VoG)
+	bw := (panelW - vg.Points(60)) / vg.Length(2*n+n)
+	mu, _ := plotter.NewBarChart(plotter.Values(b.Mu), bw)
+	mu.Color, mu.LineStyle.Width = oiGreen, 0
+	mu.Offset = -bw / 2
+	vo, _ := plotter.NewBarChart(plotter.Values(b.VoG), bw)
+	vo.Color, vo.LineStyle.Width = vogBarColour(), 0
+	vo.Offset = bw / 2
+	p.Add(mu, vo)
+	addWhiskers(p, b.MuRange, mu.Offset)
+	addWhiskers(p, b.VoGRange, vo.Offset)
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%g–%g", b.Edges[i], b.Edges[i+1])
+	}
+	p.NominalX(names...)
+	maxW := vg.Length(0)
+	for _, nm := range names {
+		maxW = max(maxW, p.X.Tick.Label.Width(nm))
+	}
+	if maxW*vg.Length(n) > (panelW-vg.Points(50))*0.85 {
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	return p
 }
 
 // ---- Fig. 15 ------------------------------------------------------------------
@@ -631,82 +682,107 @@ type NoiseSA struct {
 	Diff    [][]float64
 }
 
+// noiseViridisTop is the top of the viridis range the noise levels use: the
+// palest yellow is too faint on white.
+const noiseViridisTop = 0.92
+
 // Fig16Noise plots SA(noisy) − SA(clean) per layer, one line per noise
 // level coloured with viridis, one panel per dataset.
 func Fig16Noise(ns []NoiseSA) (*Figure, error) {
 	if err := checkDatasets(len(ns), "Fig16"); err != nil {
 		return nil, err
 	}
+	levels := ns[0].Levels
 	var panels []chartPanel
 	nl := 0
-	var levels []float64
 	for _, d := range ns {
-		if len(d.Levels) == 0 {
-			return nil, fmt.Errorf("%w: Fig16 %q: no noise levels", ErrEmpty, d.Dataset)
+		if err := d.checkLevels(levels, ns[0].Dataset); err != nil {
+			return nil, err
 		}
-		if len(d.Diff) != len(d.Levels) {
-			return nil, fmt.Errorf("plots: Fig16 %q: %d levels but %d rows of differences", d.Dataset, len(d.Levels), len(d.Diff))
+		p, n, err := d.panel(nl)
+		if err != nil {
+			return nil, err
 		}
-		if levels == nil {
-			levels = d.Levels
-		}
-		if len(d.Levels) != len(levels) {
-			return nil, fmt.Errorf("plots: Fig16 %q: %d noise levels, %q has %d", d.Dataset, len(d.Levels), ns[0].Dataset, len(levels))
-		}
-		for i := range levels {
-			if d.Levels[i] != levels[i] {
-				return nil, fmt.Errorf("plots: Fig16 %q: noise level %g, %q has %g", d.Dataset, d.Levels[i], ns[0].Dataset, levels[i])
-			}
-		}
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, l := range levels {
-			lo, hi = math.Min(lo, l), math.Max(hi, l)
-		}
-		p := newPlot(d.Dataset, "layer", "SA(noisy) − SA(clean)")
-		for i, row := range d.Diff {
-			if len(row) == 0 || (nl != 0 && len(row) != nl) {
-				return nil, fmt.Errorf("plots: Fig16 %q level %g: %d layers, want %d", d.Dataset, d.Levels[i], len(row), nl)
-			}
-			nl = len(row)
-			if err := checkFinite(fmt.Sprintf("Fig16 %s level %g", d.Dataset, d.Levels[i]), row); err != nil {
-				return nil, err
-			}
-		}
-		layerAxis(p, nl)
-		p.Y.Min, p.Y.Max = 0, 0 // the zero line is always in view
-		for _, row := range d.Diff {
-			for _, v := range row {
-				p.Y.Min, p.Y.Max = math.Min(p.Y.Min, v), math.Max(p.Y.Max, v)
-			}
-		}
-		hline(p, 0, lineStyle(oiBlack, 0.6, true))
-		for i, row := range d.Diff {
-			t := 0.5
-			if hi > lo {
-				t = (d.Levels[i] - lo) / (hi - lo)
-			}
-			c := Viridis(t * 0.92) // skip the palest yellow: too faint on white
-			l, _ := plotter.NewLine(series(row, 1))
-			l.LineStyle = lineStyle(c, 1.2, false)
-			p.Add(l)
-		}
+		nl = n
 		panels = append(panels, chartPanel{p: p})
 	}
 	var shared []legendEntry
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi := span(levels)
 	for _, l := range levels {
-		lo, hi = math.Min(lo, l), math.Max(hi, l)
-	}
-	for _, l := range levels {
-		t := 0.5
-		if hi > lo {
-			t = (l - lo) / (hi - lo)
-		}
-		shared = append(shared, lineEntry(fmtLevel(l), lineStyle(Viridis(t*0.92), 2, false), nil))
+		shared = append(shared, lineEntry(fmtLevel(l), lineStyle(levelColour(l, lo, hi), 2, false), nil))
 	}
 	shared[0].label = "noise level " + shared[0].label
 	shared = append(shared, groupLegend(nl)...)
 	return chartFigure("fig16", "Fig. 16 — Change of layer SA under uniform input noise U(0, level)", panels, shared, panelW, panelH), nil
+}
+
+// checkLevels reports a dataset without noise levels, with a row of
+// differences per level missing, or with other levels than those of ref.
+func (d NoiseSA) checkLevels(levels []float64, ref string) error {
+	if len(d.Levels) == 0 {
+		return fmt.Errorf("%w: Fig16 %q: no noise levels", ErrEmpty, d.Dataset)
+	}
+	if len(d.Diff) != len(d.Levels) {
+		return fmt.Errorf("plots: Fig16 %q: %d levels but %d rows of differences", d.Dataset, len(d.Levels), len(d.Diff))
+	}
+	if len(d.Levels) != len(levels) {
+		return fmt.Errorf("plots: Fig16 %q: %d noise levels, %q has %d", d.Dataset, len(d.Levels), ref, len(levels))
+	}
+	for i := range levels {
+		if d.Levels[i] != levels[i] {
+			return fmt.Errorf("plots: Fig16 %q: noise level %g, %q has %g", d.Dataset, d.Levels[i], ref, levels[i])
+		}
+	}
+	return nil
+}
+
+// panel plots a dataset's differences, one line per noise level, and returns
+// its layer count; nl, if not 0, is the layer count every row must have.
+func (d NoiseSA) panel(nl int) (*plot.Plot, int, error) {
+	p := newPlot(d.Dataset, "layer", "SA(noisy) − SA(clean)")
+	for i, row := range d.Diff {
+		if len(row) == 0 || (nl != 0 && len(row) != nl) {
+			return nil, 0, fmt.Errorf("plots: Fig16 %q level %g: %d layers, want %d", d.Dataset, d.Levels[i], len(row), nl)
+		}
+		nl = len(row)
+		if err := checkFinite(fmt.Sprintf("Fig16 %s level %g", d.Dataset, d.Levels[i]), row); err != nil {
+			return nil, 0, err
+		}
+	}
+	layerAxis(p, nl)
+	p.Y.Min, p.Y.Max = 0, 0 // the zero line is always in view
+	for _, row := range d.Diff {
+		for _, v := range row {
+			p.Y.Min, p.Y.Max = math.Min(p.Y.Min, v), math.Max(p.Y.Max, v)
+		}
+	}
+	hline(p, 0, lineStyle(oiBlack, 0.6, true))
+	lo, hi := span(d.Levels)
+	for i, row := range d.Diff {
+		l, _ := plotter.NewLine(series(row, 1))
+		l.LineStyle = lineStyle(levelColour(d.Levels[i], lo, hi), 1.2, false)
+		p.Add(l)
+	}
+	return p, nl, nil
+}
+
+// span is the least and the greatest of v (+Inf and −Inf when v is empty).
+func span(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	return lo, hi
+}
+
+// levelColour is the colour of noise level l among levels from lo to hi (the
+// middle of the range when they are all equal).
+func levelColour(l, lo, hi float64) color.RGBA {
+	t := 0.5
+	if hi > lo {
+		t = (l - lo) / (hi - lo)
+	}
+	return Viridis(t * noiseViridisTop)
 }
 
 // signed formats v with a typographic minus sign.

@@ -36,15 +36,17 @@
 //
 // Choices: charts use gonum/plot with Liberation Sans at 8.5–11 pt, the
 // Okabe–Ito palette for lines, viridis for heat-maps and the noise
-// levels; the layer groups early 1–4 / abstract 5–14 / late 15–18 are
-// shaded. Multi-panel figures hold one panel per dataset (1–5), three per
-// row, the last row centred, with a shared legend under the title and
-// per-panel legends (r, m(d), active-unit counts) under each panel.
+// levels; the layer groups of unet.LayerGroups (early 1–4 / abstract
+// 5–14 / late 15–18) are shaded. Multi-panel figures hold one panel per
+// dataset (1–5), three per row, the last row centred, with a shared legend
+// under the title and per-panel legends (r, m(d), active-unit counts) under
+// each panel.
 // Image panels keep the paper's colours — ground truth green, segmentation
 // red — and stay readable without colour vision because GT is drawn as a
 // ring just outside its object and the segmentation as a ring just inside
 // its own. Images with 3 channels are shown as RGB, others as channel 0 in
-// grey, each min–max stretched. VoG is min–max scaled to [0,1] per
+// grey, each min–max stretched. The pixel panels are drawn by the
+// sub-package raster, which the explorer (package explore) shares. VoG is min–max scaled to [0,1] per
 // dataset in Fig. 10 (as the paper does "for visualisation"); Pearson r
 // is computed on the raw values (scaling does not change it).
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -41,45 +42,10 @@ func Fig17RiskCoverage(rcs []RiskCoverage) (*Figure, error) {
 	oracle := lineStyle(oiBlack, 1.1, true)
 	var panels []chartPanel
 	for _, rc := range rcs {
-		n := len(rc.Oracle)
-		if n == 0 {
-			return nil, fmt.Errorf("%w: Fig17 %q: no test images", ErrEmpty, rc.Dataset)
-		}
-		if len(rc.Methods) != len(methods) || len(rc.Risk) != len(methods) {
-			return nil, fmt.Errorf("plots: Fig17 %q: %d methods and %d curves, want %d", rc.Dataset, len(rc.Methods), len(rc.Risk), len(methods))
-		}
-		if err := checkFinite("Fig17 "+rc.Dataset+" oracle", rc.Oracle); err != nil {
+		p, err := rc.plot(methods, styles, oracle)
+		if err != nil {
 			return nil, err
 		}
-		p := newPlot(rc.Dataset, "coverage (fraction kept)", "risk (mean 1 − Dice of kept)")
-		p.X.Min, p.X.Max = 0, 1
-		p.Y.Min, p.Y.Max = 0, 0
-		cov := func(ys []float64) plotter.XYs {
-			xy := make(plotter.XYs, len(ys))
-			for k, y := range ys {
-				xy[k] = plotter.XY{X: float64(k+1) / float64(n), Y: y}
-				p.Y.Max = max(p.Y.Max, y)
-			}
-			return xy
-		}
-		for m, r := range rc.Risk {
-			if rc.Methods[m] != methods[m] {
-				return nil, fmt.Errorf("plots: Fig17 %q: method %d is %q, other datasets have %q", rc.Dataset, m, rc.Methods[m], methods[m])
-			}
-			if len(r) != n {
-				return nil, fmt.Errorf("plots: Fig17 %q %s: %d points, want %d", rc.Dataset, methods[m], len(r), n)
-			}
-			if err := checkFinite("Fig17 "+rc.Dataset+" "+methods[m], r); err != nil {
-				return nil, err
-			}
-			l, _ := plotter.NewLine(cov(r))
-			l.LineStyle = styles[m]
-			p.Add(l)
-		}
-		l, _ := plotter.NewLine(cov(rc.Oracle))
-		l.LineStyle = oracle
-		p.Add(l)
-		p.Y.Max = max(p.Y.Max*1.05, 0.05)
 		panels = append(panels, chartPanel{p: p})
 	}
 	var shared []legendEntry
@@ -88,4 +54,49 @@ func Fig17RiskCoverage(rcs []RiskCoverage) (*Figure, error) {
 	}
 	shared = append(shared, lineEntry("oracle (ranked by Dice)", oracle, nil))
 	return chartFigure("fig17", "Fig. 17 — Risk–coverage curves of the quality scores (lower is better)", panels, shared, panelW, panelH), nil
+}
+
+// plot draws a dataset's curves with the given styles (methods must be those
+// of the first dataset) and the oracle's.
+func (rc RiskCoverage) plot(methods []string, styles []draw.LineStyle, oracle draw.LineStyle) (*plot.Plot, error) {
+	n := len(rc.Oracle)
+	if n == 0 {
+		return nil, fmt.Errorf("%w: Fig17 %q: no test images", ErrEmpty, rc.Dataset)
+	}
+	if len(rc.Methods) != len(methods) || len(rc.Risk) != len(methods) {
+		return nil, fmt.Errorf("plots: Fig17 %q: %d methods and %d curves, want %d", rc.Dataset, len(rc.Methods), len(rc.Risk), len(methods))
+	}
+	if err := checkFinite("Fig17 "+rc.Dataset+" oracle", rc.Oracle); err != nil {
+		return nil, err
+	}
+	p := newPlot(rc.Dataset, "coverage (fraction kept)", "risk (mean 1 − Dice of kept)")
+	p.X.Min, p.X.Max = 0, 1
+	p.Y.Min, p.Y.Max = 0, 0
+	cov := func(ys []float64) plotter.XYs {
+		xy := make(plotter.XYs, len(ys))
+		for k, y := range ys {
+			xy[k] = plotter.XY{X: float64(k+1) / float64(n), Y: y}
+			p.Y.Max = max(p.Y.Max, y)
+		}
+		return xy
+	}
+	for m, r := range rc.Risk {
+		if rc.Methods[m] != methods[m] {
+			return nil, fmt.Errorf("plots: Fig17 %q: method %d is %q, other datasets have %q", rc.Dataset, m, rc.Methods[m], methods[m])
+		}
+		if len(r) != n {
+			return nil, fmt.Errorf("plots: Fig17 %q %s: %d points, want %d", rc.Dataset, methods[m], len(r), n)
+		}
+		if err := checkFinite("Fig17 "+rc.Dataset+" "+methods[m], r); err != nil {
+			return nil, err
+		}
+		l, _ := plotter.NewLine(cov(r))
+		l.LineStyle = styles[m]
+		p.Add(l)
+	}
+	l, _ := plotter.NewLine(cov(rc.Oracle))
+	l.LineStyle = oracle
+	p.Add(l)
+	p.Y.Max = max(p.Y.Max*1.05, 0.05)
+	return p, nil
 }

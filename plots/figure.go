@@ -264,12 +264,7 @@ type chartPanel struct {
 // shared legend goes under the title.
 func chartFigure(name, title string, panels []chartPanel, shared []legendEntry, panelW, panelH vg.Length) *Figure {
 	n := len(panels)
-	cols := n
-	if n == 4 {
-		cols = 2
-	} else if n > 3 {
-		cols = 3
-	}
+	cols := chartColumns(n)
 	rows := (n + cols - 1) / cols
 	margin := vg.Points(6)
 	titleSty := textStyle(sizeTitle, true)
@@ -301,27 +296,52 @@ func chartFigure(name, title string, panels []chartPanel, shared []legendEntry, 
 			drawLegend(lc, shared)
 			top -= sharedH
 		}
-		for i, p := range panels {
-			r, col := i/cols, i%cols
-			inRow := cols
-			if r == rows-1 {
-				inRow = n - r*cols
-			}
-			x0 := c.Min.X + margin + (vg.Length(cols-inRow)*panelW)/2 + vg.Length(col)*panelW
-			y1 := top - vg.Length(r)*cellH
-			pc := c
-			pc.Min = vg.Point{X: x0 + vg.Points(2), Y: y1 - panelH}
-			pc.Max = vg.Point{X: x0 + panelW - vg.Points(4), Y: y1}
-			p.p.Draw(pc)
-			if len(p.legend) > 0 {
-				lc := c
-				lc.Min = vg.Point{X: x0 + vg.Points(4), Y: y1 - cellH + vg.Points(8)}
-				lc.Max = vg.Point{X: x0 + panelW - vg.Points(4), Y: y1 - panelH}
-				drawLegend(lc, p.legend)
-			}
-		}
+		g := chartGrid{cols: cols, rows: rows, panelW: panelW, panelH: panelH, cellH: cellH}
+		g.draw(c, panels, c.Min.X+margin, top)
 	}
 	return f
+}
+
+// chartColumns is how many of n panels a row holds: all up to 3, 2 of 4, else 3.
+func chartColumns(n int) int {
+	switch {
+	case n == 4:
+		return 2
+	case n > 3:
+		return 3
+	}
+	return n
+}
+
+// chartGrid is the layout of a chart figure's panels: cols × rows cells of
+// panelW × cellH, each a panel panelH tall above its legend.
+type chartGrid struct {
+	cols, rows            int
+	panelW, panelH, cellH vg.Length
+}
+
+// draw draws the panels in rows from top down, starting at left, with the last
+// row centred.
+func (g chartGrid) draw(c draw.Canvas, panels []chartPanel, left, top vg.Length) {
+	for i, p := range panels {
+		r, col := i/g.cols, i%g.cols
+		inRow := g.cols
+		if r == g.rows-1 {
+			inRow = len(panels) - r*g.cols
+		}
+		x0 := left + (vg.Length(g.cols-inRow)*g.panelW)/2 + vg.Length(col)*g.panelW
+		y1 := top - vg.Length(r)*g.cellH
+		pc := c
+		pc.Min = vg.Point{X: x0 + vg.Points(2), Y: y1 - g.panelH}
+		pc.Max = vg.Point{X: x0 + g.panelW - vg.Points(4), Y: y1}
+		p.p.Draw(pc)
+		if len(p.legend) > 0 {
+			lc := c
+			lc.Min = vg.Point{X: x0 + vg.Points(4), Y: y1 - g.cellH + vg.Points(8)}
+			lc.Max = vg.Point{X: x0 + g.panelW - vg.Points(4), Y: y1 - g.panelH}
+			drawLegend(lc, p.legend)
+		}
+	}
 }
 
 // fitStyle shrinks the font of sty (down to 6 pt) until every line of

@@ -2,10 +2,12 @@ package plots
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"sort"
 
+	"github.com/protoseg-go/protoseg-go/plots/raster"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -34,22 +36,45 @@ func (p Panel) check(what string) error {
 	return checkMask(p.Mask, p.Image.H, p.Image.W, what+" mask", true)
 }
 
-func imageCell(im Image, gt, seg []uint8, k int, caption string) gridCell {
-	r := renderImage(im, k)
-	overlay(r, gt, seg, im.H, im.W, k)
-	return gridCell{img: r, caption: caption}
+// addImage appends a cell with im up-scaled k×, the GT contour (green,
+// outside) and the seg contour (red, inside); nil masks are skipped.
+func (r *gridRow) addImage(im Image, gt, seg []uint8, k int, caption string) {
+	r.addCell(raster.Tile{H: im.H, W: im.W, K: k}, func(t raster.Tile, dst *image.RGBA) error {
+		return t.DrawImage(dst, im.Pix, im.C)
+	}, gt, seg, caption)
 }
 
-func maskCell(m, gt []uint8, h, w, k int, caption string) gridCell {
-	r := renderMask(m, h, w, k)
-	overlay(r, gt, nil, h, w, k)
-	return gridCell{img: r, caption: caption}
+// addMask appends a cell with the binary mask m (white = object) up-scaled
+// k× and the contours of gt and seg as addImage draws them.
+func (r *gridRow) addMask(m, gt, seg []uint8, h, w, k int, caption string) {
+	r.addCell(raster.Tile{H: h, W: w, K: k}, func(t raster.Tile, dst *image.RGBA) error {
+		return t.DrawMask(dst, m)
+	}, gt, seg, caption)
 }
 
-func heatCell(hm []float32, gt []uint8, h, w, k int, caption string) gridCell {
-	r := renderHeat(hm, h, w, k)
-	overlay(r, gt, nil, h, w, k)
-	return gridCell{img: r, caption: caption}
+// addHeat appends a cell with the map hm (values in [0,1], clamped) in
+// viridis up-scaled k× and the GT contour.
+func (r *gridRow) addHeat(hm []float32, gt []uint8, h, w, k int, caption string) {
+	r.addCell(raster.Tile{H: h, W: w, K: k}, func(t raster.Tile, dst *image.RGBA) error {
+		return t.DrawHeat(dst, hm, Viridis)
+	}, gt, nil, caption)
+}
+
+// addCell draws a cell's panel and contours and appends it; the first error
+// is kept in r.err (the figure returns it).
+func (r *gridRow) addCell(t raster.Tile, panel func(raster.Tile, *image.RGBA) error, gt, seg []uint8, caption string) {
+	img := image.NewRGBA(t.Bounds())
+	err := panel(t, img)
+	if err == nil {
+		err = overlay(img, t, gt, seg)
+	}
+	if err != nil {
+		if r.err == nil {
+			r.err = fmt.Errorf("cell %d: %w", len(r.cells), err)
+		}
+		return
+	}
+	r.cells = append(r.cells, gridCell{img: img, caption: caption})
 }
 
 // ---- Fig. 6 -------------------------------------------------------------------
@@ -87,7 +112,7 @@ func Fig6LayerSAMs(ex []LayerSAMs) (*Figure, error) {
 		if (e.OfflineSA != nil && len(e.OfflineSA) != n) || (e.OnlineSA != nil && len(e.OnlineSA) != n) {
 			return nil, fmt.Errorf("plots: %s: SA per layer has %d/%d values, want %d", what, len(e.OfflineSA), len(e.OnlineSA), n)
 		}
-		k := scaleFor(e.Image.H, e.Image.W, cellTarget(cell))
+		k := raster.Scale(e.Image.H, e.Image.W, cellTarget(cell))
 		titles := []string{"input"}
 		for l := 1; l <= n; l++ {
 			titles = append(titles, fmt.Sprintf("L%d", l))
@@ -105,7 +130,7 @@ func Fig6LayerSAMs(ex []LayerSAMs) (*Figure, error) {
 			if m.sa != nil {
 				cap0 = "SA:"
 			}
-			row.cells = append(row.cells, imageCell(e.Image, e.GT, nil, k, cap0))
+			row.addImage(e.Image, e.GT, nil, k, cap0)
 			for l, s := range m.sams {
 				if err := checkMask(s, e.Image.H, e.Image.W, fmt.Sprintf("%s %s layer %d", what, m.name, l+1), false); err != nil {
 					return nil, err
@@ -114,13 +139,13 @@ func Fig6LayerSAMs(ex []LayerSAMs) (*Figure, error) {
 				if m.sa != nil {
 					c = fmt.Sprintf("%.2f", m.sa[l])
 				}
-				row.cells = append(row.cells, imageCell(e.Image, e.GT, s, k, c))
+				row.addImage(e.Image, e.GT, s, k, c)
 			}
 			rows = append(rows, row)
 		}
 	}
 	return gridSpec{name: "fig06", title: "Fig. 6 — Layer SAMs (red) and ground truth (green) for layers 1–18, offline (w/o SA loss) and online (w/)",
-		rows: rows, cell: cell, legend: contourLegend}.figure(), nil
+		rows: rows, cell: cell, legend: contourLegend}.figure()
 }
 
 // ---- Fig. 8 -------------------------------------------------------------------
@@ -145,7 +170,7 @@ type UnitSAMs struct {
 // SAMs (white = object) of the perGroup units with the lowest, middle
 // and highest SA, each with the GT contour and its SA score (SAS).
 func Fig8UnitSAMs(ds []UnitSAMs, perGroup int) (*Figure, error) {
-	if err := checkDatasets(len(ds), "Fig8"); err != nil {
+	if err := checkRows(len(ds), "Fig8"); err != nil {
 		return nil, err
 	}
 	if perGroup <= 0 {
@@ -173,17 +198,17 @@ func Fig8UnitSAMs(ds []UnitSAMs, perGroup int) (*Figure, error) {
 		sort.SliceStable(us, func(i, j int) bool { return us[i].SA < us[j].SA })
 		mid := len(us)/2 - perGroup/2
 		pick := append(append(append([]UnitMap{}, us[:perGroup]...), us[mid:mid+perGroup]...), us[len(us)-perGroup:]...)
-		k := scaleFor(d.Image.H, d.Image.W, cellTarget(cell))
+		k := raster.Scale(d.Image.H, d.Image.W, cellTarget(cell))
 		row := gridRow{group: d.Dataset, colTitles: []string{"input + G"}}
-		row.cells = append(row.cells, imageCell(d.Image, d.GT, nil, k, ""))
+		row.addImage(d.Image, d.GT, nil, k, "")
 		for i, u := range pick {
 			row.colTitles = append(row.colTitles, []string{"lowest SA", "middle SA", "highest SA"}[i/perGroup])
-			row.cells = append(row.cells, maskCell(u.SAM, d.GT, d.Image.H, d.Image.W, k, fmt.Sprintf("unit %d\nSAS %.2f", u.Unit, u.SA)))
+			row.addMask(u.SAM, d.GT, nil, d.Image.H, d.Image.W, k, fmt.Sprintf("unit %d\nSAS %.2f", u.Unit, u.SA))
 		}
 		rows = append(rows, row)
 	}
 	return gridSpec{name: "fig08", title: "Fig. 8 — Unit SAMs of layer 18 (white) with the lowest, middle and highest SA score",
-		rows: rows, cell: cell, legend: contourLegend[:1]}.figure(), nil
+		rows: rows, cell: cell, legend: contourLegend[:1]}.figure()
 }
 
 // ---- Fig. 9 -------------------------------------------------------------------
@@ -227,14 +252,14 @@ func heatMapFigure(t gridText, hs []HeatMap) (*Figure, error) {
 		if err := h.check(fmt.Sprintf("Fig9 %s example %d", h.Dataset, i)); err != nil {
 			return nil, err
 		}
-		k := scaleFor(h.Image.H, h.Image.W, cellTarget(cell))
+		k := raster.Scale(h.Image.H, h.Image.W, cellTarget(cell))
 		top.colTitles = append(top.colTitles, h.Dataset)
-		top.cells = append(top.cells, imageCell(h.Image, h.GT, nil, k, ""))
-		bot.cells = append(bot.cells, heatCell(h.Heat, nil, h.Image.H, h.Image.W, k, ""))
+		top.addImage(h.Image, h.GT, nil, k, "")
+		bot.addHeat(h.Heat, nil, h.Image.H, h.Image.W, k, "")
 	}
 	return gridSpec{name: t.name, title: t.title,
 		rows: []gridRow{top, bot}, cell: cell, legend: contourLegend[:1],
-		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure(), nil
+		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure()
 }
 
 // ---- Fig. 12 ------------------------------------------------------------------
@@ -295,7 +320,7 @@ func Fig12RankedByMu(rs []RankedPanels) (*Figure, error) {
 
 // rankedFigure draws Fig. 12's rows under the name and title in t.
 func rankedFigure(t gridText, rs []RankedPanels) (*Figure, error) {
-	if err := checkDatasets(len(rs), "Fig12"); err != nil {
+	if err := checkRows(len(rs), "Fig12"); err != nil {
 		return nil, err
 	}
 	const cell = 0.8 * vg.Inch
@@ -307,18 +332,18 @@ func rankedFigure(t gridText, rs []RankedPanels) (*Figure, error) {
 		}
 		row := gridRow{group: r.Dataset, colTitles: rankTitles(len(ps))}
 		for i, p := range ps {
-			k := scaleFor(p.Image.H, p.Image.W, cellTarget(cell))
+			k := raster.Scale(p.Image.H, p.Image.W, cellTarget(cell))
 			c := fmt.Sprintf("μ = %.2f", ss[i])
 			if p.Label != "" {
 				c += "\n" + p.Label
 			}
-			row.cells = append(row.cells, imageCell(p.Image, p.GT, p.Mask, k, c))
+			row.addImage(p.Image, p.GT, p.Mask, k, c)
 		}
 		rows = append(rows, row)
 	}
 	leg := []legendEntry{contourLegend[0], {label: "network output B (red, inner ring)", fill: ContourSeg}}
 	return gridSpec{name: t.name, title: t.title,
-		rows: rows, cell: cell, legend: leg}.figure(), nil
+		rows: rows, cell: cell, legend: leg}.figure()
 }
 
 // ---- Fig. 13 ------------------------------------------------------------------
@@ -366,15 +391,15 @@ func Fig13Examples(es []Example13) (*Figure, error) {
 		if err := checkFinite(what+" μ,Dice", []float64{e.Mu, e.Dice}); err != nil {
 			return nil, err
 		}
-		k := scaleFor(e.Image.H, e.Image.W, cellTarget(cell))
+		k := raster.Scale(e.Image.H, e.Image.W, cellTarget(cell))
 		a.colTitles = append(a.colTitles, e.Dataset)
-		a.cells = append(a.cells, imageCell(e.Image, e.GT, nil, k, ""))
-		b.cells = append(b.cells, heatCell(e.Heat, nil, e.Image.H, e.Image.W, k, ""))
-		c.cells = append(c.cells, maskCell(e.Output, e.GT, e.Image.H, e.Image.W, k, e.label13()))
+		a.addImage(e.Image, e.GT, nil, k, "")
+		b.addHeat(e.Heat, nil, e.Image.H, e.Image.W, k, "")
+		c.addMask(e.Output, e.GT, nil, e.Image.H, e.Image.W, k, e.label13())
 	}
 	return gridSpec{name: "fig13", title: "Fig. 13 — Input, heat-map of the units of layers 17–18, and output, with μ and Dice",
 		rows: []gridRow{a, b, c}, cell: cell, legend: contourLegend[:1],
-		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure(), nil
+		bar: &colorBar{label: "fraction of units: object", min: 0, max: 1}}.figure()
 }
 
 // ---- Fig. 14 ------------------------------------------------------------------
@@ -383,7 +408,7 @@ func Fig13Examples(es []Example13) (*Figure, error) {
 // lowest first, per dataset two rows: the input with GT contour, and
 // the input's own SAM S_x (Panel.Mask, white) with GT contour.
 func Fig14Separableness(rs []RankedPanels) (*Figure, error) {
-	if err := checkDatasets(len(rs), "Fig14"); err != nil {
+	if err := checkRows(len(rs), "Fig14"); err != nil {
 		return nil, err
 	}
 	const cell = 0.8 * vg.Inch
@@ -399,16 +424,16 @@ func Fig14Separableness(rs []RankedPanels) (*Figure, error) {
 			if p.Mask == nil {
 				return nil, fmt.Errorf("plots: Fig14 %s: image %d has no S_x mask", r.Dataset, i)
 			}
-			k := scaleFor(p.Image.H, p.Image.W, cellTarget(cell))
-			top.cells = append(top.cells, imageCell(p.Image, p.GT, nil, k, ""))
+			k := raster.Scale(p.Image.H, p.Image.W, cellTarget(cell))
+			top.addImage(p.Image, p.GT, nil, k, "")
 			c := fmt.Sprintf("SA(Sₓ) = %.2f", ss[i])
 			if p.Label != "" {
 				c += "\n" + p.Label
 			}
-			bot.cells = append(bot.cells, maskCell(p.Mask, p.GT, p.Image.H, p.Image.W, k, c))
+			bot.addMask(p.Mask, p.GT, nil, p.Image.H, p.Image.W, k, c)
 		}
 		rows = append(rows, top, bot)
 	}
 	return gridSpec{name: "fig14", title: "Fig. 14 — Test images ordered by separableness SA(Sₓ, G) (lowest → highest)",
-		rows: rows, cell: cell, legend: []legendEntry{contourLegend[0], {label: "Sₓ: ProtoSeg on the input's intensities (white)", fill: color.White}}}.figure(), nil
+		rows: rows, cell: cell, legend: []legendEntry{contourLegend[0], {label: "Sₓ: ProtoSeg on the input's intensities (white)", fill: color.White}}}.figure()
 }

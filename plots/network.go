@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/protoseg-go/protoseg-go/plots/raster"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -153,23 +154,21 @@ func NetworkSAMs(columns []string, cases []NetworkCase) (*Figure, error) {
 				return nil, err
 			}
 			h, w := v.Output.H, v.Output.W
-			k := scaleFor(h, w, cellTarget(cell))
+			k := raster.Scale(h, w, cellTarget(cell))
 			row := gridRow{group: c.Name, label: v.Name}
 			if ci == 0 && vi == 0 {
 				row.colTitles = append([]string{"output B"}, columns...)
 			}
-			row.cells = append(row.cells, imageCell(v.Output, v.Ref, v.B, k, ""))
+			row.addImage(v.Output, v.Ref, v.B, k, "")
 			for _, s := range v.SAMs {
-				r := renderMask(s, h, w, k)
-				overlay(r, v.Ref, s, h, w, k)
-				row.cells = append(row.cells, gridCell{img: r})
+				row.addMask(s, v.Ref, s, h, w, k, "")
 			}
 			rows = append(rows, row)
 		}
 	}
 	leg := []legendEntry{{label: "reference: label, or B without one (green, outer ring)", fill: ContourGT},
 		{label: "B or the layer SAM (red, inner ring; SAM white)", fill: ContourSeg}}
-	return gridSpec{name: "fig06", title: "Fig. 6 style — Layer SAMs of a few cases", rows: rows, cell: cell, legend: leg}.figure(), nil
+	return gridSpec{name: "fig06", title: "Fig. 6 style — Layer SAMs of a few cases", rows: rows, cell: cell, legend: leg}.figure()
 }
 
 // NetworkUnitSA plots the sorted SA of the units of the network's last layer

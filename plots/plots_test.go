@@ -127,8 +127,12 @@ func TestContourPlacement(t *testing.T) {
 		}
 	}
 	im := Image{Pix: make([]float32, h*w), H: h, W: w, C: 1}
-	r := renderImage(im, k)
-	overlay(r, m, m, h, w, k)
+	var row gridRow
+	row.addImage(im, m, m, k, "")
+	if row.err != nil || len(row.cells) != 1 {
+		t.Fatalf("%d cells, error %v", len(row.cells), row.err)
+	}
+	r := row.cells[0].img.(*image.RGBA)
 	// object spans up-scaled pixels 8..23; GT ring just outside (x = 7), seg ring just inside (x = 8)
 	if c := r.RGBAAt(7, 16); c != ContourGT {
 		t.Errorf("pixel left of the object is %v, want GT green", c)

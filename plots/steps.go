@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/protoseg-go/protoseg-go/plots/raster"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -38,18 +39,17 @@ func ProtoSegSteps(s Steps) (*Figure, error) {
 		return nil, err
 	}
 	const cell = 1.25 * vg.Inch
-	k := scaleFor(h, w, cellTarget(cell))
+	k := raster.Scale(h, w, cellTarget(cell))
 	row := gridRow{colTitles: []string{"input, mask G", "d_t (to object prototype)", "d_b (to background prototype)",
 		"p_t = sigmoid(d_b − d_t)", "SAM (red) vs G (green)"}}
-	row.cells = append(row.cells,
-		imageCell(s.Image, s.GT, nil, k, ""),
-		heatCell(normalized(s.DT), nil, h, w, k, "scaled to its max"),
-		heatCell(normalized(s.DB), nil, h, w, k, "scaled to its max"),
-		heatCell(s.PT, nil, h, w, k, ""),
-		imageCell(s.Image, s.GT, s.SAM, k, fmt.Sprintf("SA = %.3f", s.SA)))
+	row.addImage(s.Image, s.GT, nil, k, "")
+	row.addHeat(normalized(s.DT), nil, h, w, k, "scaled to its max")
+	row.addHeat(normalized(s.DB), nil, h, w, k, "scaled to its max")
+	row.addHeat(s.PT, nil, h, w, k, "")
+	row.addImage(s.Image, s.GT, s.SAM, k, fmt.Sprintf("SA = %.3f", s.SA))
 	return gridSpec{name: "protoseg-steps", title: "ProtoSeg on one image, step by step",
 		rows: []gridRow{row}, cell: cell, legend: contourLegend,
-		bar: &colorBar{label: "p_t", min: 0, max: 1}}.figure(), nil
+		bar: &colorBar{label: "p_t", min: 0, max: 1}}.figure()
 }
 
 // normalized divides a non-negative map by its maximum (a zero map stays zero).

@@ -62,10 +62,7 @@ func TestPresetSeeds(t *testing.T) {
 // means, the paper's values, the printed row, and that a second call reuses the
 // cached models.
 func TestCalibrate(t *testing.T) {
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.MustBackend(t)
 	out := t.TempDir()
 	row, err := Calibrate(b, QuickPreset(), "brats-synth", []uint64{1, 2}, out, nil)
 	if err != nil {

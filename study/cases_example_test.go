@@ -85,10 +85,7 @@ func TestExampleCasesAnalysis(t *testing.T) {
 	if _, err := ExampleCases(filepath.Join(dir, "cases"), 6, 1); err != nil {
 		t.Fatal(err)
 	}
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.MustBackend(t)
 	rep, err := AnalyzeCaseDir(b, filepath.Join(dir, "cases"), filepath.Join(dir, "report"), measure.CaseOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -110,7 +110,14 @@ func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, 
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "== %s: %d train / %d test images, %d×%d×%d\n", name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels)
+	if ds.Volumetric() != (dopts.Depth > 1) {
+		return nil, fmt.Errorf("study: %s gives %s, but the run is set for %s (reproduce --dims 3 runs volumes)", name, shapeWord(ds.Volumetric()), shapeWord(dopts.Depth > 1))
+	}
+	if ds.Volumetric() {
+		fmt.Fprintf(log, "== %s: %d train / %d test volumes, %d×%d×%d×%d\n", name, len(ds.Train), len(ds.Test), ds.Depth, ds.Height, ds.Width, ds.Channels)
+	} else {
+		fmt.Fprintf(log, "== %s: %d train / %d test images, %d×%d×%d\n", name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels)
+	}
 	r := &measure.DatasetResults{Dataset: ds, NoiseLevels: cfg.NoiseLevels}
 	m, err := trainAndAnalyze(cfg, r, a, trainer, log)
 	if err != nil {
@@ -225,4 +232,12 @@ func measureModels(cfg Config, r *measure.DatasetResults, a *protoseg.Analyzer, 
 	}
 	r.Noise, err = measure.NoiseStudy(a, m.offline, r.Dataset, r.Offline.LayerSA, cfg.NoiseLevels, cfg.Seed, cfg.BatchSize)
 	return err
+}
+
+// shapeWord names 2D images or 3D volumes.
+func shapeWord(volumes bool) string {
+	if volumes {
+		return "3D volumes"
+	}
+	return "2D images"
 }

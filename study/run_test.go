@@ -26,10 +26,7 @@ func (f *fakeTrainer) Train(ds *data.Dataset, mode unet.Mode, dir string) (measu
 }
 
 func TestRun(t *testing.T) {
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.MustBackend(t)
 	out := t.TempDir()
 	trainer := &fakeTrainer{}
 	var log bytes.Buffer

@@ -40,13 +40,15 @@ func readResults(t *testing.T, dir string) report.Results {
 
 // The schema rejects what it must: a missing field, an unknown one, a bad verdict.
 func TestResultsSchemaRejects(t *testing.T) {
-	ok := `{"config":"c","backend":"b","datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`
+	ok := `{"config":"c","backend":"b","dims":2,"datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`
 	validateResults(t, []byte(ok))
 	for _, bad := range []string{
-		`{"config":"c","backend":"b","datasets":[],"findings":[],"failure_detection":{},"qc_scores":{}}`,
-		`{"config":"c","backend":"b","datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{},"extra":1}`,
-		`{"config":"c","backend":"b","datasets":[],"findings":[{"claim":"x","verdict":"maybe","effect":null,"ci_low":null,"ci_high":null,"decided_by":"","per_dataset":[]}],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
-		`{"config":"c","backend":"b","datasets":[{"name":"d","synthetic":true,"calibration":{"sx":0,"sx_paper":null,"dice_mean":0,"dice_sd":0,"dice_mean_paper":null,"dice_sd_paper":null}}],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
+		`{"config":"c","backend":"b","datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
+		`{"config":"c","backend":"b","dims":4,"datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
+		`{"config":"c","backend":"b","dims":2,"datasets":[],"findings":[],"failure_detection":{},"qc_scores":{}}`,
+		`{"config":"c","backend":"b","dims":2,"datasets":[],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{},"extra":1}`,
+		`{"config":"c","backend":"b","dims":2,"datasets":[],"findings":[{"claim":"x","verdict":"maybe","effect":null,"ci_low":null,"ci_high":null,"decided_by":"","per_dataset":[]}],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
+		`{"config":"c","backend":"b","dims":2,"datasets":[{"name":"d","synthetic":true,"calibration":{"sx":0,"sx_paper":null,"dice_mean":0,"dice_sd":0,"dice_mean_paper":null,"dice_sd_paper":null}}],"findings":[],"failure_detection":{},"qc_scores":{},"qc_dice":{}}`,
 	} {
 		if err := validates(bad); err == nil {
 			t.Errorf("schema accepts %s", bad)

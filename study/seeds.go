@@ -83,6 +83,7 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	}
 	res := report.GatherResults(nil, combined, report.ReportInfo{Config: cfg.Describe, Backend: backendName})
 	res.Seeds, res.Datasets, res.QCJSON = seeds, datasets, report.SeedsQCJSON(results, seeds)
+	res.Dims = report.DimsOf(results[0])
 	for _, a := range app {
 		res.Metrics = append(res.Metrics, report.MetricJSON{Metric: a.Metric, Datasets: []report.MetricDatasetJSON{}, Findings: report.FindingsJSON(a.Findings)})
 	}

@@ -16,10 +16,7 @@ import (
 // A multi-seed summary's results.json answers for the whole run: datasets with
 // the calibration over all seeds and every seed's entry, findings, QC per seed.
 func TestRunSeedsResultsJSON(t *testing.T) {
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.MustBackend(t)
 	out := t.TempDir()
 	cfg := Config{Datasets: []string{"brats-synth"}, Data: data.Options{Size: 32, TrainCount: 2, TestCount: 6},
 		Out: out, NoiseLevels: []float64{1}, Describe: "seeds test", Metrics: []protoseg.Metric{protoseg.MetricJaccard}}

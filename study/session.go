@@ -45,6 +45,9 @@ type Session struct {
 // for the full embedded run.
 type Preset struct {
 	Size, Base, Epochs, Train, Test int
+	// Depth is the number of slices of a volumetric preset (Depth×Size×Size
+	// volumes and the 3D U-Net); 0 for 2D images.
+	Depth int
 	// Seeds is the number of seeds `reproduce` runs by default (seed, seed+1, …):
 	// one seed cannot carry a verdict (between two seeds of the default run, a
 	// third of the per-dataset verdicts changed), so the default preset runs as
@@ -62,17 +65,17 @@ type Preset struct {
 func (p Preset) Config(datasets []string, out string, seed uint64) Config {
 	return Config{
 		Datasets: datasets,
-		Data:     data.Options{Size: p.Size, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
+		Data:     data.Options{Size: p.Size, Depth: p.Depth, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
 		Out:      out,
 		Seed:     seed,
-		Describe: fmt.Sprintf("%d×%d · U-Net Base %d · %d epochs · seed %d", p.Size, p.Size, p.Base, p.Epochs, seed),
+		Describe: fmt.Sprintf("%s · U-Net Base %d · %d epochs · seed %d", p.Shape(), p.Base, p.Epochs, seed),
 	}
 }
 
 // Trainer is the U-Net trainer of preset p on backend (the default learning
 // rate), seeded by seed, with its progress written to log (nil: none).
 func (p Preset) Trainer(backend backends.Backend, seed uint64, log io.Writer) *UNetTrainer {
-	return &UNetTrainer{Backend: backend, Model: unet.Config{Base: p.Base},
+	return &UNetTrainer{Backend: backend, Model: unet.Config{Base: p.Base, Dims: p.Dims()},
 		Training: unet.TrainConfig{Epochs: p.Epochs, Seed: seed, ObjectWeight: p.ObjectWeight}, Progress: log}
 }
 
@@ -80,6 +83,35 @@ func (p Preset) Trainer(backend backends.Backend, seed uint64, log io.Writer) *U
 // DefaultPreset is the embedded default: the five stand-ins on a laptop CPU.
 func DefaultPreset() Preset {
 	return Preset{Size: 64, Base: 8, Epochs: unet.DefaultEpochs, Train: 160, Test: 40, Seeds: 3, ObjectWeight: unet.AutoObjectWeight}
+}
+
+// Default3DPreset is the embedded default in 3D (reproduce --dims 3): the
+// volumetric stand-ins as Depth×Size×Size volumes and the 3D U-Net.
+func Default3DPreset() Preset {
+	return Preset{Size: 64, Depth: 32, Base: 8, Epochs: 8, Train: 16, Test: 8, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
+}
+
+// Quick3DPreset is small, for CI and first looks in 3D.
+func Quick3DPreset() Preset {
+	return Preset{Size: 32, Depth: 16, Base: 4, Epochs: 2, Train: 8, Test: 6, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
+}
+
+// Dims is the number of spatial axes of the preset's data and network: 3 for
+// a volumetric preset, else 2.
+func (p Preset) Dims() int {
+	if p.Depth > 1 {
+		return 3
+	}
+	return 2
+}
+
+// Shape describes the preset's image or volume size, e.g. "64×64" or
+// "32×64×64".
+func (p Preset) Shape() string {
+	if p.Depth > 1 {
+		return fmt.Sprintf("%d×%d×%d", p.Depth, p.Size, p.Size)
+	}
+	return fmt.Sprintf("%d×%d", p.Size, p.Size)
 }
 
 // QuickPreset is small, for CI and first looks.

@@ -12,10 +12,7 @@ import (
 )
 
 func TestSession(t *testing.T) {
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.MustBackend(t)
 	s, err := NewSession(b, []string{"isic-synth"}, Preset{Size: 32, Base: 2, Epochs: 2, Train: 10, Test: 6}, t.TempDir(), 1, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ type reproduceFlags struct {
 	datasets, root, out, metrics      *string
 	quick                             *bool
 	base, size, epochs, trainN, testN *int
+	dims, depth                       *int
 	seeds, seedWorkers                *int
 	lr, objectWeight                  *float64
 	seed                              *uint64
@@ -44,6 +45,9 @@ func newReproduceFlags() *reproduceFlags {
 		out:      fs.String("out", "out/reproduce", "output folder: checkpoints, figNN.png/svg, tables.md, index.html"),
 		quick: fs.Bool("quick", false, fmt.Sprintf("small configuration for CI (size %d, Base %d, %d epochs, %d/%d images)",
 			q.Size, q.Base, q.Epochs, q.Train, q.Test)),
+		dims: fs.Int("dims", 2, fmt.Sprintf("2: images and the paper's 2D U-Net; 3: volumes (the 3D stand-ins %s, or real volumes) and the 3D U-Net, default %s volumes (--quick %s)",
+			strings.Join(data.StandIns3D(), ", "), study.Default3DPreset().Shape(), study.Quick3DPreset().Shape())),
+		depth:  fs.Int("depth", 0, fmt.Sprintf("slices per volume with --dims 3 (default %d)", study.Default3DPreset().Depth)),
 		base:   fs.Int("base", 0, fmt.Sprintf("U-Net width (default %d; the paper: 64)", d.Base)),
 		size:   fs.Int("size", 0, fmt.Sprintf("image side, multiple of 16 (default %d; the paper: 256)", d.Size)),
 		epochs: fs.Int("epochs", 0, fmt.Sprintf("training epochs (default %d; the paper: 50)", d.Epochs)),
@@ -62,9 +66,21 @@ func newReproduceFlags() *reproduceFlags {
 // preset is the default or quick preset with the flags' overrides, and the
 // seeds to run.
 func (f *reproduceFlags) preset() (study.Preset, []uint64, error) {
-	p := study.DefaultPreset()
-	if *f.quick {
+	var p study.Preset
+	switch {
+	case *f.dims == 3 && *f.quick:
+		p = study.Quick3DPreset()
+	case *f.dims == 3:
+		p = study.Default3DPreset()
+	case *f.dims != 2:
+		return p, nil, fmt.Errorf("reproduce: --dims %d: want 2 or 3", *f.dims)
+	case *f.quick:
 		p = study.QuickPreset()
+	default:
+		p = study.DefaultPreset()
+	}
+	if *f.depth > 0 && *f.dims == 3 {
+		p.Depth = *f.depth
 	}
 	if *f.seeds == 0 {
 		*f.seeds = p.Seeds
@@ -96,6 +112,9 @@ func (f *reproduceFlags) config(p study.Preset, seedList []uint64) (study.Config
 	if roots != nil && !flagSet(f.fs, "datasets") {
 		*f.datasets = strings.Join(given, ",")
 	}
+	if *f.dims == 3 && !flagSet(f.fs, "datasets") && roots == nil {
+		*f.datasets = "all3d"
+	}
 	appendix, err := measure.ParseMetrics(*f.metrics)
 	if err != nil {
 		return study.Config{}, err
@@ -118,13 +137,13 @@ func (f *reproduceFlags) config(p study.Preset, seedList []uint64) (study.Config
 	return study.Config{
 		Datasets:    names,
 		Roots:       roots,
-		Data:        data.Options{Root: dataRoot, Size: p.Size, Seed: *f.seed, TrainCount: p.Train, TestCount: p.Test},
+		Data:        data.Options{Root: dataRoot, Size: p.Size, Depth: p.Depth, Seed: *f.seed, TrainCount: p.Train, TestCount: p.Test},
 		Out:         *f.out,
 		Seed:        *f.seed,
 		Metrics:     appendix,
 		SeedWorkers: *f.seedWorkers,
-		Describe: fmt.Sprintf("datasets %s · %d×%d · U-Net Base %d · %d epochs · lr %g · object weight %s · %s",
-			*f.datasets, p.Size, p.Size, p.Base, p.Epochs, *f.lr, weightName(*f.objectWeight), seeds),
+		Describe: fmt.Sprintf("datasets %s · %s · U-Net Base %d · %d epochs · lr %g · object weight %s · %s",
+			*f.datasets, p.Shape(), p.Base, p.Epochs, *f.lr, weightName(*f.objectWeight), seeds),
 	}, nil
 }
 

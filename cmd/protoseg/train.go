@@ -26,6 +26,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	epochs := fs.Int("epochs", unet.DefaultEpochs, "epochs (the paper: 50)")
 	base := fs.Int("base", 8, "width of the first layer (the paper: 64)")
 	size := fs.Int("size", data.DefaultSize, "image side, a multiple of 16 (the paper: 256)")
+	depth := fs.Int("depth", 0, fmt.Sprintf("slices per volume: a 3D stand-in (%s) gives volumes of this depth (0: %d); a real dataset gives volumes when it is > 1; volumes train the 3D U-Net", strings.Join(data.StandIns3D(), ", "), data.DefaultDepth))
 	lr := fs.Float64("lr", unet.DefaultLearningRate, "Adam learning rate, halved every --halve epochs (the paper: 1e-4)")
 	halve := fs.Int("halve", unet.DefaultHalveEvery, "halve the learning rate every this many epochs")
 	batch := fs.Int("batch", unet.DefaultBatchSize, "batch size")
@@ -46,7 +47,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("--out is required")
 	}
-	ds, err := data.Load(*dataset, data.Options{Root: *root, Size: *size, Seed: *seed})
+	ds, err := data.Load(*dataset, data.Options{Root: *root, Size: *size, Depth: *depth, Seed: *seed})
 	if err != nil {
 		return err
 	}
@@ -55,10 +56,15 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	cfg := unet.Config{Base: *base, InChannels: ds.Channels, Upsample: unet.Upsample(*upsample)}
+	shape := fmt.Sprintf("%d×%d×%d", ds.Height, ds.Width, ds.Channels)
+	if ds.Volumetric() {
+		cfg.Dims = 3
+		shape = fmt.Sprintf("%d×%d×%d×%d volumes", ds.Depth, ds.Height, ds.Width, ds.Channels)
+	}
 	tc := unet.TrainConfig{Mode: unet.Mode(*mode), Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, HalveEvery: *halve,
 		Seed: *seed, MaskSource: *maskSource, ObjectWeight: *objectWeight, ProgressBar: *bar, StallTimeout: *stall}
-	fmt.Fprintf(stdout, "training %s on %s (%d train / %d test, %d×%d×%d), Base %d, backend %s\n",
-		*mode, ds.Name, len(ds.Train), len(ds.Test), ds.Height, ds.Width, ds.Channels, *base, backend.Name())
+	fmt.Fprintf(stdout, "training %s on %s (%d train / %d test, %s), Base %d, backend %s\n",
+		*mode, ds.Name, len(ds.Train), len(ds.Test), shape, *base, backend.Name())
 	net, err := unet.Train(backend, cfg, tc, ds, *out, stdout)
 	if err != nil {
 		return err

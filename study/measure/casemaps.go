@@ -121,7 +121,7 @@ func (im shownImage) views(a *protoseg.Analyzer, names []string) ([]int, []CaseV
 	spatial := im.output.Shape[1:]
 	fg := float32s64(im.output)
 	centre := ObjectCentre(fg, spatial)
-	planes, err := viewPlanes(spatial, centre)
+	planes, err := ViewPlanes(spatial, centre)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,10 +131,10 @@ func (im shownImage) views(a *protoseg.Analyzer, names []string) ([]int, []CaseV
 	}
 	views := make([]CaseView, len(planes))
 	for i, p := range planes {
-		v := CaseView{Name: p.name, H: p.h, W: p.w, Output: slicePlane(fg, p)}
+		v := CaseView{Name: p.Name, H: p.H, W: p.W, Output: SlicePlane(fg, p)}
 		v.B = binary(v.Output)
 		if truth != nil {
-			v.Truth = binary(slicePlane(truth, p))
+			v.Truth = binary(SlicePlane(truth, p))
 		}
 		views[i] = v
 	}
@@ -145,7 +145,7 @@ func (im shownImage) views(a *protoseg.Analyzer, names []string) ([]int, []CaseV
 }
 
 // addMaps appends each layer's SAM, and the last layer's heat-map, to the views.
-func (im shownImage) addMaps(a *protoseg.Analyzer, names []string, planes []planeOf, views []CaseView) error {
+func (im shownImage) addMaps(a *protoseg.Analyzer, names []string, planes []Plane, views []CaseView) error {
 	mask, err := MaskTensor(im.output, "output "+im.output.Name)
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func (im shownImage) addMaps(a *protoseg.Analyzer, names []string, planes []plan
 			return err
 		}
 		for i, p := range planes {
-			views[i].SAMs = append(views[i].SAMs, slicePlane(lr.SAM[0], p))
+			views[i].SAMs = append(views[i].SAMs, SlicePlane(lr.SAM[0], p))
 		}
 		if li < len(names)-1 {
 			continue
@@ -180,7 +180,7 @@ func (im shownImage) addMaps(a *protoseg.Analyzer, names []string, planes []plan
 			return err
 		}
 		for i, p := range planes {
-			views[i].Heat = slicePlane(ur.HeatMap[0], p)
+			views[i].Heat = SlicePlane(ur.HeatMap[0], p)
 		}
 	}
 	return nil

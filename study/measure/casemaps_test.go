@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
 )
 
@@ -29,7 +28,7 @@ func TestObjectCentreAndViews(t *testing.T) {
 	if c := ObjectCentre(make([]float32, len(vol)), dims); !reflect.DeepEqual(c, []int{2, 3, 2}) {
 		t.Fatalf("centre of an empty B %v, want the middle [2 3 2]", c)
 	}
-	planes, err := viewPlanes(dims, []int{2, 3, 3})
+	planes, err := ViewPlanes(dims, []int{2, 3, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,19 +42,19 @@ func TestObjectCentreAndViews(t *testing.T) {
 		{4, 6, func(y, x int) float32 { return float32(100*y + 10*x + 3) }},
 	}
 	for i, p := range planes {
-		if !strings.HasPrefix(p.name, ViewNames[i]) || p.h != want[i].h || p.w != want[i].w {
-			t.Fatalf("view %d: %q %d×%d, want %s %d×%d", i, p.name, p.h, p.w, ViewNames[i], want[i].h, want[i].w)
+		if !strings.HasPrefix(p.Name, ViewNames[i]) || p.H != want[i].h || p.W != want[i].w {
+			t.Fatalf("view %d: %q %d×%d, want %s %d×%d", i, p.Name, p.H, p.W, ViewNames[i], want[i].h, want[i].w)
 		}
-		s := slicePlane(vol, p)
-		for y := range p.h {
-			for x := range p.w {
-				if s[y*p.w+x] != want[i].at(y, x) {
-					t.Fatalf("%s (%d, %d) = %g, want %g", p.name, y, x, s[y*p.w+x], want[i].at(y, x))
+		s := SlicePlane(vol, p)
+		for y := range p.H {
+			for x := range p.W {
+				if s[y*p.W+x] != want[i].at(y, x) {
+					t.Fatalf("%s (%d, %d) = %g, want %g", p.Name, y, x, s[y*p.W+x], want[i].at(y, x))
 				}
 			}
 		}
 	}
-	if _, err := viewPlanes([]int{7}, []int{3}); err == nil {
+	if _, err := ViewPlanes([]int{7}, []int{3}); err == nil {
 		t.Error("1D map: no error")
 	}
 }
@@ -81,15 +80,8 @@ func TestShownLayersAndRankPicks(t *testing.T) {
 // case order, and keeps only 2D views of them.
 func TestFigureMapsStream(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	dir, _ := fixture.WriteCaseDir(t, rng, []int{6, 8, 8}, 12)
-	paths, err := data.ListCases(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths, _ := fixture.CasePaths(t, rng, []int{6, 8, 8}, 12)
+	b := fixture.MustBackend(t)
 	a := fixture.Analyzer(t)
 	rep, err := AnalyzeCases(b, a, paths, CaseOptions{})
 	if err != nil {

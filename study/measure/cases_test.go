@@ -59,10 +59,7 @@ func analyzeDir(t *testing.T, dir string, opt CaseOptions) (*CaseReport, error) 
 	if err != nil {
 		return nil, err
 	}
-	b, err := fixture.Backend()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.MustBackend(t)
 	return AnalyzeCases(b, fixture.Analyzer(t), paths, opt)
 }
 

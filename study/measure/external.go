@@ -168,18 +168,9 @@ func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.A
 		rep.Against = "gt"
 	}
 	names := src.Names()
-	if len(names) == 0 {
-		return nil, fmt.Errorf("study: no feature layers")
+	if rep.MuLayers, err = checkMuLayers(names, muLayers); err != nil {
+		return nil, err
 	}
-	if len(muLayers) == 0 {
-		muLayers = names[max(0, len(names)-2):]
-	}
-	for _, m := range muLayers {
-		if !slices.Contains(names, m) {
-			return nil, fmt.Errorf("study: μ layer %q is not among the features (%v)", m, names)
-		}
-	}
-	rep.MuLayers = muLayers
 	var mu []*protoseg.UnitResult
 	for li, name := range names {
 		arr, err := src.Read(name)
@@ -190,25 +181,11 @@ func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.A
 		if err != nil {
 			return nil, err
 		}
-		lr, err := a.Layer(name, f, mask, gtT, nil)
+		u, err := rep.addLayer(a, name, arr.Shape, f, mask, gtT, li == 0)
 		if err != nil {
 			return nil, err
 		}
-		ur, err := a.Units(name, f, mask, gtT, nil, false)
-		if err != nil {
-			return nil, err
-		}
-		mean, _ := protoseg.MeanSD(lr.SA)
-		unitMean := stats.MeanColumns(ur.SA)
-		rep.Layers = append(rep.Layers, FeatureLayer{Name: name, Shape: arr.Shape, MeanSA: mean, SA: lr.SA, UnitMeanSA: unitMean, ActiveUnits: activeUnits(unitMean)})
-		if li == 0 {
-			rep.Degenerate = make([]bool, len(lr.SA))
-			for i := range lr.SA {
-				rep.Degenerate[i] = lr.EmptyObject[i] || lr.EmptyBackground[i]
-			}
-		}
-		if slices.Contains(muLayers, name) {
-			u := ur
+		if slices.Contains(rep.MuLayers, name) {
 			if gt != nil {
 				if u, err = a.Units(name, f, mask, mask, nil, false); err != nil {
 					return nil, err
@@ -221,6 +198,47 @@ func AnalyzeFeatures(a *protoseg.Analyzer, src FeatureSource, output, gt *data.A
 		return nil, err
 	}
 	return rep, nil
+}
+
+// checkMuLayers returns the layers μ averages over: muLayers, each of which must
+// be among names, or by default the last two of names.
+func checkMuLayers(names, muLayers []string) ([]string, error) {
+	if len(names) == 0 {
+		return nil, fmt.Errorf("study: no feature layers")
+	}
+	if len(muLayers) == 0 {
+		return names[max(0, len(names)-2):], nil
+	}
+	for _, m := range muLayers {
+		if !slices.Contains(names, m) {
+			return nil, fmt.Errorf("study: μ layer %q is not among the features (%v)", m, names)
+		}
+	}
+	return muLayers, nil
+}
+
+// addLayer appends the layer and unit SA of feature layer name (f, stored
+// shaped shape) against gt with prototypes from mask, and on the first layer
+// the degenerate flags; it returns the unit results.
+func (rep *FeatureReport) addLayer(a *protoseg.Analyzer, name string, shape []int, f, mask, gt *tensors.Tensor, first bool) (*protoseg.UnitResult, error) {
+	lr, err := a.Layer(name, f, mask, gt, nil)
+	if err != nil {
+		return nil, err
+	}
+	ur, err := a.Units(name, f, mask, gt, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	mean, _ := protoseg.MeanSD(lr.SA)
+	unitMean := stats.MeanColumns(ur.SA)
+	rep.Layers = append(rep.Layers, FeatureLayer{Name: name, Shape: shape, MeanSA: mean, SA: lr.SA, UnitMeanSA: unitMean, ActiveUnits: activeUnits(unitMean)})
+	if first {
+		rep.Degenerate = make([]bool, len(lr.SA))
+		for i := range lr.SA {
+			rep.Degenerate[i] = lr.EmptyObject[i] || lr.EmptyBackground[i]
+		}
+	}
+	return ur, nil
 }
 
 // ExportFeatures writes one forward pass of a [Model] in the files `protoseg

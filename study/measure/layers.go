@@ -136,13 +136,23 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 		res.Dice = append(res.Dice, d)
 		res.Output = append(res.Output, outMasks[i])
 	}
-	layerSA := make([][]float64, n)
 	var exs []*Example
 	for i := range n {
 		if start+i < examples {
 			exs = append(exs, &Example{Index: start + i})
 		}
 	}
+	if err := res.addLayers(a, out, gt, start, exs); err != nil {
+		return err
+	}
+	return res.addUnits(a, out, gt, start, exs)
+}
+
+// addLayers appends the layer SA of every layer of a batch (prototypes from B,
+// score against G) and the examples' layer SAMs.
+func (res *ModelResults) addLayers(a *protoseg.Analyzer, out *Output, gt *tensors.Tensor, start int, exs []*Example) error {
+	n := gt.Shape().Dimensions[0]
+	layerSA := make([][]float64, n)
 	for l, f := range out.Features {
 		lr, err := a.Layer(unet.LayerName(l+1), f, out.Mask, gt, nil)
 		if err != nil {
@@ -156,9 +166,14 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 		}
 	}
 	res.LayerSA = append(res.LayerSA, layerSA...)
+	return nil
+}
 
+// addUnits appends the unit SA of the last layer against G (Figs. 7–9, with the
+// examples' unit SAMs), and μ, the degenerate flags and the pooled heat-map from
+// the units of the last two layers against B itself (label-free).
+func (res *ModelResults) addUnits(a *protoseg.Analyzer, out *Output, gt *tensors.Tensor, start int, exs []*Example) error {
 	last := len(out.Features) - 1
-	// Unit SA of the last layer against G (Fig. 7–9), with SAMs for the examples.
 	units, err := a.Units(unet.LayerName(last+1), out.Features[last], out.Mask, gt, nil, len(exs) > 0)
 	if err != nil {
 		return err
@@ -169,7 +184,6 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 		ex.UnitSAM = units.SAMs[ex.Index-start]
 		res.Examples = append(res.Examples, *ex)
 	}
-	// μ: units of the last two layers against B itself (label-free).
 	var against []*protoseg.UnitResult
 	for _, l := range []int{last - 1, last} {
 		u, err := a.Units(unet.LayerName(l+1), out.Features[l], out.Mask, out.Mask, nil, false)
@@ -188,7 +202,7 @@ func (res *ModelResults) addBatch(a *protoseg.Analyzer, out *Output, gt *tensors
 		return err
 	}
 	res.Degenerate = append(res.Degenerate, deg...)
-	res.Heat1718 = append(res.Heat1718, pooledHeat(against, n)...)
+	res.Heat1718 = append(res.Heat1718, pooledHeat(against, gt.Shape().Dimensions[0])...)
 	return nil
 }
 

@@ -37,54 +37,6 @@ type QCResults struct {
 	Undefined map[string]string
 }
 
-// ttaTransforms are the test-time augmentations: identity, horizontal flip,
-// vertical flip, and rotations by 90°, 180° and 270° (images are square).
-var ttaTransforms = []string{"identity", "hflip", "vflip", "rot90", "rot180", "rot270"}
-
-// ttaSource returns, for output pixel (i, j) of transform t on an s×s grid, the
-// input pixel it is taken from.
-func ttaSource(t string, s, i, j int) (int, int) {
-	switch t {
-	case "hflip":
-		return i, s - 1 - j
-	case "vflip":
-		return s - 1 - i, j
-	case "rot90": // counter-clockwise
-		return j, s - 1 - i
-	case "rot180":
-		return s - 1 - i, s - 1 - j
-	case "rot270":
-		return s - 1 - j, i
-	}
-	return i, j
-}
-
-// ttaInverse is the transform that undoes t.
-func ttaInverse(t string) string {
-	switch t {
-	case "rot90":
-		return "rot270"
-	case "rot270":
-		return "rot90"
-	}
-	return t
-}
-
-// transformHWC applies t to n images of s×s×c values stored HWC.
-func transformHWC[T any](t string, x []T, n, s, c int) []T {
-	out := make([]T, len(x))
-	for b := range n {
-		base := b * s * s * c
-		for i := range s {
-			for j := range s {
-				si, sj := ttaSource(t, s, i, j)
-				copy(out[base+(i*s+j)*c:base+(i*s+j+1)*c], x[base+(si*s+sj)*c:base+(si*s+sj+1)*c])
-			}
-		}
-	}
-	return out
-}
-
 // binaryEntropy is the entropy (nats) of a Bernoulli(p), 0 at p ∈ {0, 1}.
 func binaryEntropy(p float64) float64 {
 	p = math.Min(1, math.Max(0, p))
@@ -171,28 +123,34 @@ func ttaAgreement(model Model, ds *data.Dataset, output [][]uint8, batchSize int
 
 // ttaMasks returns the predictions [transform][image] of a batch of test images
 // (the first is test image start) under every transform, mapped back; identity
-// holds the batch's untransformed predictions.
+// holds the batch's untransformed predictions. Images are [N, H, W, C] or
+// volumes [N, D, H, W, C] with square H×W.
 func ttaMasks(model Model, ds *data.Dataset, batch []data.Sample, start int, identity [][]uint8) ([][][]uint8, error) {
 	images, _, err := ds.Batch(batch)
 	if err != nil {
 		return nil, err
 	}
-	s, c, nb := ds.Height, ds.Channels, len(batch)
+	dims := images.Shape().Dimensions
+	nb, depth, s, c := len(batch), 1, ds.Height, ds.Channels
+	if len(dims) == 5 {
+		depth = dims[1]
+	}
 	x := tensors.MustCopyFlatData[float32](images)
-	masks := make([][][]uint8, len(ttaTransforms))
+	ts := ttaTransforms(depth)
+	masks := make([][][]uint8, len(ts))
 	masks[0] = identity
-	for ti, t := range ttaTransforms[1:] {
-		in := tensors.FromFlatDataAndDimensions(transformHWC(t, x, nb, s, c), nb, s, s, c)
+	for ti, t := range ts[1:] {
+		in := tensors.FromFlatDataAndDimensions(transformVolume(t, x, nb, depth, s, c), dims...)
 		out, err := model.Forward(in)
 		if err != nil {
 			return nil, fmt.Errorf("study: %s: TTA %s forward pass on test images %d–%d: %w", ds.Name, t, start, start+nb-1, err)
 		}
 		bm := protoseg.BinaryMaps(out.Mask)
-		if len(bm) != nb || len(bm[0]) != s*s {
-			return nil, fmt.Errorf("study: %s: TTA %s: model gave %d masks of %d pixels, want %d of %d", ds.Name, t, len(bm), len(bm[0]), nb, s*s)
+		if len(bm) != nb || len(bm[0]) != depth*s*s {
+			return nil, fmt.Errorf("study: %s: TTA %s: model gave %d masks of %d voxels, want %d of %d", ds.Name, t, len(bm), len(bm[0]), nb, depth*s*s)
 		}
 		for i := range nb {
-			masks[ti+1] = append(masks[ti+1], transformHWC(ttaInverse(t), bm[i], 1, s, 1))
+			masks[ti+1] = append(masks[ti+1], transformVolume(ttaInverse(t), bm[i], 1, depth, s, 1))
 		}
 	}
 	return masks, nil

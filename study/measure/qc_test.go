@@ -14,7 +14,7 @@ func TestTTATransforms(t *testing.T) {
 	// 2×2 image [a b; c d]: rot90 (counter-clockwise) is [b d; a c].
 	x := []int{'a', 'b', 'c', 'd'}
 	want := map[string]string{"identity": "abcd", "hflip": "badc", "vflip": "cdab", "rot90": "bdac", "rot180": "dcba", "rot270": "cadb"}
-	for _, tr := range ttaTransforms {
+	for _, tr := range ttaTransforms(1) {
 		y := transformHWC(tr, x, 1, 2, 1)
 		got := string([]rune{rune(y[0]), rune(y[1]), rune(y[2]), rune(y[3])})
 		if got != want[tr] {
@@ -26,8 +26,41 @@ func TestTTATransforms(t *testing.T) {
 	for i := range z {
 		z[i] = float32(i)
 	}
-	for _, tr := range ttaTransforms {
+	for _, tr := range ttaTransforms(1) {
 		back := transformHWC(ttaInverse(tr), transformHWC(tr, z, 2, 3, 2), 2, 3, 2)
+		for i := range z {
+			if back[i] != z[i] {
+				t.Fatalf("%s then its inverse moved value %d to %v", tr, i, back[i])
+			}
+		}
+	}
+}
+
+// TestTTAVolumes: volumes get the flip along D beside the in-plane transforms,
+// which act on every slice; every transform's inverse restores the volume.
+func TestTTAVolumes(t *testing.T) {
+	if got := len(ttaTransforms(2)); got != 7 || ttaTransforms(2)[6] != "dflip" {
+		t.Fatalf("volume transforms %v, want the 6 image ones and dflip", ttaTransforms(2))
+	}
+	// One volume of 2 slices [a b; c d] and [e f; g h].
+	x := []int{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'}
+	want := map[string]string{"dflip": "efghabcd", "rot90": "bdacfheg", "hflip": "badcfehg"}
+	for tr, w := range want {
+		y := transformVolume(tr, x, 1, 2, 2, 1)
+		got := make([]rune, len(y))
+		for i, v := range y {
+			got[i] = rune(v)
+		}
+		if string(got) != w {
+			t.Errorf("%s: %s, want %s", tr, string(got), w)
+		}
+	}
+	z := make([]float32, 2*3*4*4*2) // 2 volumes of 3 slices of 4×4×2
+	for i := range z {
+		z[i] = float32(i)
+	}
+	for _, tr := range ttaTransforms(3) {
+		back := transformVolume(ttaInverse(tr), transformVolume(tr, z, 2, 3, 4, 2), 2, 3, 4, 2)
 		for i := range z {
 			if back[i] != z[i] {
 				t.Fatalf("%s then its inverse moved value %d to %v", tr, i, back[i])

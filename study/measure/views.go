@@ -37,39 +37,42 @@ func ObjectCentre(b []float32, dims []int) []int {
 	return c
 }
 
-// planeOf describes a 2D view: its size and the flat index in the volume of its
-// pixel (y, x).
-type planeOf struct {
-	name string
-	h, w int
-	at   func(y, x int) int
+// Plane is a 2D view of a map: its name, its size and the flat index in the map
+// of its pixel (y, x).
+type Plane struct {
+	// Name is "" for a 2D map, else e.g. "axial (d = 12)".
+	Name string
+	// H and W are the view's height and width.
+	H, W int
+	// At is the flat index in the map of the view's pixel (y, x).
+	At func(y, x int) int
 }
 
-// viewPlanes returns the views of a map over dims through centre: the map itself
+// ViewPlanes returns the views of a map over dims through centre: the map itself
 // for 2D dims [H, W], the axial, coronal and sagittal slices for 3D [D, H, W].
-func viewPlanes(dims, centre []int) ([]planeOf, error) {
+func ViewPlanes(dims, centre []int) ([]Plane, error) {
 	switch len(dims) {
 	case 2:
 		h, w := dims[0], dims[1]
-		return []planeOf{{name: "", h: h, w: w, at: func(y, x int) int { return y*w + x }}}, nil
+		return []Plane{{Name: "", H: h, W: w, At: func(y, x int) int { return y*w + x }}}, nil
 	case 3:
 		d, h, w := dims[0], dims[1], dims[2]
 		cz, cy, cx := centre[0], centre[1], centre[2]
-		return []planeOf{
-			{name: fmt.Sprintf("%s (d = %d)", ViewNames[0], cz), h: h, w: w, at: func(y, x int) int { return (cz*h+y)*w + x }},
-			{name: fmt.Sprintf("%s (h = %d)", ViewNames[1], cy), h: d, w: w, at: func(y, x int) int { return (y*h+cy)*w + x }},
-			{name: fmt.Sprintf("%s (w = %d)", ViewNames[2], cx), h: d, w: h, at: func(y, x int) int { return (y*h+x)*w + cx }},
+		return []Plane{
+			{Name: fmt.Sprintf("%s (d = %d)", ViewNames[0], cz), H: h, W: w, At: func(y, x int) int { return (cz*h+y)*w + x }},
+			{Name: fmt.Sprintf("%s (h = %d)", ViewNames[1], cy), H: d, W: w, At: func(y, x int) int { return (y*h+cy)*w + x }},
+			{Name: fmt.Sprintf("%s (w = %d)", ViewNames[2], cx), H: d, W: h, At: func(y, x int) int { return (y*h+x)*w + cx }},
 		}, nil
 	}
 	return nil, fmt.Errorf("study: a map of spatial shape %v has no views (want [H, W] or [D, H, W])", dims)
 }
 
-// slicePlane copies the pixels of plane p out of the flat map m.
-func slicePlane[T any](m []T, p planeOf) []T {
-	out := make([]T, p.h*p.w)
-	for y := range p.h {
-		for x := range p.w {
-			out[y*p.w+x] = m[p.at(y, x)]
+// SlicePlane copies the pixels of plane p out of the flat map m.
+func SlicePlane[T any](m []T, p Plane) []T {
+	out := make([]T, p.H*p.W)
+	for y := range p.H {
+		for x := range p.W {
+			out[y*p.W+x] = m[p.At(y, x)]
 		}
 	}
 	return out

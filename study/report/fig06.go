@@ -15,9 +15,11 @@ func fig6(rs []*measure.DatasetResults) (*plots.Figure, error) {
 		if off == nil || on == nil {
 			continue
 		}
-		in = append(in, plots.LayerSAMs{Dataset: ds.Name, Image: testImage(ds, ex), GT: ds.Test[ex].Mask,
-			Offline: off.LayerSAM, Online: on.LayerSAM,
-			OfflineSA: r.Offline.LayerSA[ex], OnlineSA: r.Online.LayerSA[ex]})
+		for _, p := range viewsOf(ds, ex) {
+			in = append(in, plots.LayerSAMs{Dataset: viewLabel(ds.Name, p), Image: testView(ds, ex, p), GT: measure.SlicePlane(ds.Test[ex].Mask, p),
+				Offline: sliceAll(off.LayerSAM, p), Online: sliceAll(on.LayerSAM, p),
+				OfflineSA: r.Offline.LayerSA[ex], OnlineSA: r.Online.LayerSA[ex]})
+		}
 	}
 	return plots.Fig6LayerSAMs(in)
 }

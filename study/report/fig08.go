@@ -16,17 +16,19 @@ func fig8(rs []*measure.DatasetResults) (*plots.Figure, error) {
 		if off == nil || on == nil {
 			continue
 		}
-		in = append(in, unitSAMs(r.Dataset, r.Offline, off))
+		for _, p := range viewsOf(r.Dataset, off.Index) {
+			in = append(in, unitSAMs(r.Dataset, r.Offline, off, p))
+		}
 	}
 	return plots.Fig8UnitSAMs(in, unitsPerGroup(in))
 }
 
 // unitSAMs builds Fig. 8's panel: the units of the last layer with their SA on the
-// example image.
-func unitSAMs(ds *data.Dataset, m *measure.ModelResults, ex *measure.Example) plots.UnitSAMs {
-	u := plots.UnitSAMs{Dataset: ds.Name, Image: testImage(ds, ex.Index), GT: ds.Test[ex.Index].Mask}
+// example image, in view p.
+func unitSAMs(ds *data.Dataset, m *measure.ModelResults, ex *measure.Example, p measure.Plane) plots.UnitSAMs {
+	u := plots.UnitSAMs{Dataset: viewLabel(ds.Name, p), Image: testView(ds, ex.Index, p), GT: measure.SlicePlane(ds.Test[ex.Index].Mask, p)}
 	for k, sam := range ex.UnitSAM {
-		u.Units = append(u.Units, plots.UnitMap{Unit: k, SA: m.UnitSA[ex.Index][k], SAM: sam})
+		u.Units = append(u.Units, plots.UnitMap{Unit: k, SA: m.UnitSA[ex.Index][k], SAM: measure.SlicePlane(sam, p)})
 	}
 	return u
 }

@@ -15,7 +15,9 @@ func fig9(rs []*measure.DatasetResults) (*plots.Figure, error) {
 		if off == nil || on == nil {
 			continue
 		}
-		in = append(in, plots.HeatMap{Dataset: ds.Name, Image: testImage(ds, ex), GT: ds.Test[ex].Mask, Heat: r.Offline.Heat[ex]})
+		for _, p := range viewsOf(ds, ex) {
+			in = append(in, plots.HeatMap{Dataset: viewLabel(ds.Name, p), Image: testView(ds, ex, p), GT: measure.SlicePlane(ds.Test[ex].Mask, p), Heat: measure.SlicePlane(r.Offline.Heat[ex], p)})
+		}
 	}
 	return plots.Fig9HeatMaps(in)
 }

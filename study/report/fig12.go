@@ -19,28 +19,39 @@ func fig12(rs []*measure.DatasetResults) (*plots.Figure, error) {
 	var in []plots.RankedPanels
 	for _, r := range rs {
 		on := r.Online
-		in = append(in, ranked(r.Dataset, on.Mu, on.Output, func(i int) string { return fmt.Sprintf("Dice %.2f", on.Dice[i]) }, RankedCount))
+		in = append(in, ranked(r.Dataset, on.Mu, on.Output, func(i int) string { return fmt.Sprintf("Dice %.2f", on.Dice[i]) }, RankedCount)...)
 	}
 	return plots.Fig12RankedByMu(in)
 }
 
 // ranked picks count test images spread evenly over the ranking by score (lowest,
-// …, highest) for Fig. 12 and 14.
-func ranked(ds *data.Dataset, score []float64, masks [][]uint8, label func(int) string, count int) plots.RankedPanels {
+// …, highest) for Fig. 12 and 14: one row of panels for 2D data, and for volumes
+// one row per view (axial, coronal, sagittal; each image sliced through its
+// own object's centre).
+func ranked(ds *data.Dataset, score []float64, masks [][]uint8, label func(int) string, count int) []plots.RankedPanels {
 	order := make([]int, len(score))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] < score[order[b]] })
 	count = min(count, len(order))
-	r := plots.RankedPanels{Dataset: ds.Name}
+	var rows []plots.RankedPanels
 	for k := range count {
 		i := order[0]
 		if count > 1 {
 			i = order[k*(len(order)-1)/(count-1)]
 		}
-		r.Panels = append(r.Panels, plots.Panel{Image: testImage(ds, i), GT: ds.Test[i].Mask, Mask: masks[i], Label: label(i)})
-		r.Scores = append(r.Scores, score[i])
+		for v, p := range viewsOf(ds, i) {
+			if v == len(rows) {
+				label := ds.Name
+				if p.Name != "" { // each image is sliced through its own centre
+					label += " · " + measure.ViewNames[v]
+				}
+				rows = append(rows, plots.RankedPanels{Dataset: label})
+			}
+			rows[v].Panels = append(rows[v].Panels, plots.Panel{Image: testView(ds, i, p), GT: measure.SlicePlane(ds.Test[i].Mask, p), Mask: measure.SlicePlane(masks[i], p), Label: label(i)})
+			rows[v].Scores = append(rows[v].Scores, score[i])
+		}
 	}
-	return r
+	return rows
 }

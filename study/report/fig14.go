@@ -12,7 +12,7 @@ import (
 func fig14(rs []*measure.DatasetResults) (*plots.Figure, error) {
 	var in []plots.RankedPanels
 	if r := fig14Dataset(rs); r != nil {
-		in = append(in, ranked(r.Dataset, r.Sx, r.SxMaps, func(i int) string { return fmt.Sprintf("S_x %.2f", r.Sx[i]) }, RankedCount))
+		in = append(in, ranked(r.Dataset, r.Sx, r.SxMaps, func(i int) string { return fmt.Sprintf("S_x %.2f", r.Sx[i]) }, RankedCount)...)
 	}
 	return plots.Fig14Separableness(in)
 }

@@ -162,8 +162,3 @@ func meanSD(x []float64) plots.MeanSD {
 	m, sd := protoseg.MeanSD(x)
 	return plots.MeanSD{Mean: m, SD: sd}
 }
-
-// testImage is test image i of ds as a figure panel's input.
-func testImage(ds *data.Dataset, i int) plots.Image {
-	return plots.Image{Pix: ds.Test[i].Image, H: ds.Height, W: ds.Width, C: ds.Channels}
-}

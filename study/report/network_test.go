@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
 	"github.com/protoseg-go/protoseg-go/study/measure"
@@ -24,15 +23,8 @@ import (
 func TestNetworkReport(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, spatial := range [][]int{{12, 14}, {8, 12, 10}} {
-		dir, cs := fixture.WriteCaseDir(t, rng, spatial, 4)
-		paths, err := data.ListCases(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := fixture.Backend()
-		if err != nil {
-			t.Fatal(err)
-		}
+		paths, cs := fixture.CasePaths(t, rng, spatial, 4)
+		b := fixture.MustBackend(t)
 		a := fixture.Analyzer(t)
 		rep, err := measure.AnalyzeCases(b, a, paths, measure.CaseOptions{})
 		if err != nil {
@@ -44,7 +36,7 @@ func TestNetworkReport(t *testing.T) {
 		}
 		checkMaps(t, rep, maps, cs)
 		out := filepath.Join(t.TempDir(), "report")
-		r := &NetworkReport{Source: dir, JSON: []byte(`{"cases":4}`), Report: &rep.FeatureReport, Maps: maps}
+		r := &NetworkReport{Source: filepath.Dir(paths[0]), JSON: []byte(`{"cases":4}`), Report: &rep.FeatureReport, Maps: maps}
 		if err := r.Write(out); err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,9 @@ type Results struct {
 	Config string `json:"config"`
 	// Backend is the GoMLX backend the run used.
 	Backend string `json:"backend"`
+	// Dims is the number of spatial axes of the data: 2 for images, 3 for
+	// volumes ([DimsOf]).
+	Dims int `json:"dims"`
 	// Datasets holds, per dataset, the calibration and the per-image measures.
 	Datasets []DatasetJSON `json:"datasets"`
 	// Findings are the paper's findings with verdicts, effects and 95 % CIs.
@@ -238,7 +241,7 @@ func allIndices(n int) []int {
 
 // GatherResults collects results.json from the results and findings.
 func GatherResults(rs []*measure.DatasetResults, findings []claims.Finding, info ReportInfo) Results {
-	out := Results{Config: info.Config, Backend: info.Backend, QCJSON: QCResultsJSON(rs)}
+	out := Results{Config: info.Config, Backend: info.Backend, Dims: DimsOf(rs), QCJSON: QCResultsJSON(rs)}
 	for _, r := range rs {
 		out.Datasets = append(out.Datasets, datasetJSON(r))
 	}
@@ -277,4 +280,15 @@ func WriteResults(dir string, res Results) error {
 		return fmt.Errorf("study: %w", err)
 	}
 	return nil
+}
+
+// DimsOf is the number of spatial axes of the datasets of rs: 3 when one of
+// them holds volumes, else 2.
+func DimsOf(rs []*measure.DatasetResults) int {
+	for _, r := range rs {
+		if r.Dataset != nil && r.Dataset.Volumetric() {
+			return 3
+		}
+	}
+	return 2
 }
