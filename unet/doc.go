@@ -40,8 +40,8 @@
 // over every axis but the channels, and ReLU written as Where while training
 // (a one-pass gradient) and as Max otherwise; every side a multiple of 16.
 // The features are [N, d, h, w, C]; Train, Load, Forward, InputGradient,
-// TestDice and PrunedOutput take volumes, whose samples hold D×H×W×C image
-// and D×H×W mask values flat (VolumeDepth). The online SA term is
+// TestDice and PrunedOutput take volumes (a data.Dataset with Depth > 1,
+// whose Batch gives [N, D, H, W, C]). The online SA term is
 // N-dimensional already (package protoseg). The cpu backend fuses the 3×3×3
 // products (cpubackend/simplego/fuse_conv3d.go): Base 8, 32×64×64, batch 2
 // trains in about the time of PyTorch's Conv3d U-Net on this machine (see

@@ -17,14 +17,14 @@ import (
 
 // spheres is an easy volumetric dataset: a bright ball of random size and
 // place on noise, side×side×side voxels of one channel, flat in Sample.Image
-// and Sample.Mask as [d][h][w] (what the data package's volumetric samples
-// hold). Every fourth volume is a test volume.
+// and Sample.Mask as [d][h][w] (a volumetric data.Dataset, Depth side).
+// Every fourth volume is a test volume.
 func spheres(n, side int, seed uint64) *data.Dataset { return balls(n, side, side, side, seed) }
 
 // balls is spheres in d×h×w volumes.
 func balls(n, d, h, w int, seed uint64) *data.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 11))
-	ds := &data.Dataset{Name: "spheres", Channels: 1, Height: h, Width: w}
+	ds := &data.Dataset{Name: "spheres", Channels: 1, Depth: d, Height: h, Width: w}
 	vox := d * h * w
 	for i := range n {
 		s := data.Sample{Image: make([]float32, vox), Mask: make([]uint8, vox), Subject: "s"}
@@ -92,6 +92,13 @@ func TestModel3DShapes(t *testing.T) {
 	if err := (&Config{Base: 2, InChannels: 1, Dims: 4}).Validate(); err == nil {
 		t.Error("Dims 4: no error")
 	}
+	cfg3 := Config{Base: 2, InChannels: 1, Dims: 3}
+	if _, err := Train(backend, cfg3, TrainConfig{}, discs(8, 32, 1), filepath.Join(t.TempDir(), "2d"), nil); err == nil {
+		t.Error("a 3D network trained on images: no error")
+	}
+	if _, err := Train(backend, Config{Base: 2, InChannels: 1}, TrainConfig{}, spheres(4, 16, 1), filepath.Join(t.TempDir(), "3d"), nil); err == nil {
+		t.Error("a 2D network trained on volumes: no error")
+	}
 }
 
 func equalInts(a, b []int) bool {
@@ -113,7 +120,7 @@ func TestConv3DModesAgree(t *testing.T) {
 	backend := testBackend(t)
 	ctx := context.New()
 	ds := spheres(4, 16, 3)
-	images, _, err := batchOf(Config{Dims: 3}, ds, ds.Train[:2])
+	images, _, err := ds.Batch(ds.Train[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +235,7 @@ func sameVariables(t *testing.T, va, vb map[string][]float32) {
 // nothing from layer18 gives back the network's own mask, on two volumes.
 func checkVolumeOutputs(t *testing.T, net *Network, ds *data.Dataset) {
 	t.Helper()
-	images, _, err := batchOf(net.Config, ds, ds.Test[:2])
+	images, _, err := ds.Batch(ds.Test[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +323,7 @@ func TestFused3DMatchesReference(t *testing.T) {
 	before := simplego.Fusions3D()
 	trainer := newTestTrainer(t, Config{Base: 2, InChannels: 1, Dims: 3}, TrainConfig{Mode: Offline})
 	ds := balls(4, 32, 32, 16, 2) // the bottleneck is 2×2×1: every product has rows enough to be a DotGeneral
-	images, masks, err := batchOf(cfg, ds, ds.Train[:2])
+	images, masks, err := ds.Batch(ds.Train[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
