@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/protoseg-go/protoseg-go/cpubackend"
@@ -353,4 +356,43 @@ func closeTo(t *testing.T, what string, got, want []float32, tol float64) {
 			t.Fatalf("%s[%d]: fused %v, reference %v (scale %g)", what, i, got[i], want[i], scale)
 		}
 	}
+}
+
+// TestConv3x3x3Counts checks the 3×3×3 im2col convolution against a closed
+// form: on a volume of ones with all-one weights, each output voxel counts
+// its neighbours inside the volume, Π over the axes of (3 − [at the first
+// side] − [at the last side]): 27 inside, 18 on a face, 12 on an edge, 8 at
+// a corner. On the cpu backend the product is the fused one.
+func TestConv3x3x3Counts(t *testing.T) {
+	const d, h, w = 3, 4, 5
+	vol := make([]float32, d*h*w)
+	for i := range vol {
+		vol[i] = 1
+	}
+	before := simplego.Fusions3D().Conv
+	out := graph.MustExecOnce(testBackend(t), func(x *graph.Node) *graph.Node {
+		ones := graph.Ones(x.Graph(), shapes.Make(dtypes.Float32, 27, 1))
+		return graph.Dot(graph.Reshape(im2col3x3x3(x), -1, 27), ones)
+	}, tensors.FromFlatDataAndDimensions(vol, 1, d, h, w, 1))
+	if simplego.Fusions3D().Conv == before {
+		t.Error("the product was not fused")
+	}
+	got := tensors.MustCopyFlatData[float32](out)
+	side := func(i, n int) int { return 3 - b2i(i == 0) - b2i(i == n-1) }
+	for z := range d {
+		for y := range h {
+			for x := range w {
+				if want := side(z, d) * side(y, h) * side(x, w); got[(z*h+y)*w+x] != float32(want) {
+					t.Fatalf("voxel (%d, %d, %d): %v neighbours, want %d", z, y, x, got[(z*h+y)*w+x], want)
+				}
+			}
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
