@@ -27,6 +27,15 @@
 //     means "all units" (the layer-level SAM and p_t).
 //   - "Active" units are those above protoseg.ActiveThreshold of the layer's unit
 //     SA on this image (the paper's active vs inertia units, §4.5).
+//   - Volumes (3D datasets, e.g. study.NotebookSession with PROTOSEG_DIMS=3):
+//     the SAMs, p_t and every number are of the whole volume, computed once per
+//     image, layer and model as in 2D; the view draws one slice of them, picked
+//     by an axis (axial, coronal, sagittal) and a slice index, by default the
+//     slice through the centre of mass of the image's ground-truth object, as
+//     the report's figures do (measure.ObjectCentre, measure.ViewPlanes).
+//     Moving the slice only re-renders. The analyses kept are bounded by bytes
+//     as well (Explorer.MaxBytes): one default-size volume (32×64×64, Base 8)
+//     holds about 0.5 GB over its 18 layers.
 package explore
 
 import (
@@ -68,6 +77,12 @@ type Choice struct {
 	// Unit is 0 for all units (layer level), or k ≥ 1 for the k-th best unit of
 	// the layer on this image (by unit SA, highest first).
 	Unit int
+	// Axis (Axial, Coronal or Sagittal; "" is Axial) and Slice (the index
+	// along that axis; CentreSlice or any negative value: the slice through the
+	// centre of mass of the image's ground-truth object) choose the slice of a
+	// volume shown. 2D data ignores them: Normalize clears them.
+	Axis  string
+	Slice int
 }
 
 // Numbers are the measured values of a view.
@@ -88,8 +103,16 @@ type Numbers struct {
 	Active int
 	// Mu is μ of the image under the shown model; Dice is Dice(B, G).
 	Mu, Dice float64
-	// SAMPixels and GTPixels are the object pixels of the shown SAM and of G.
+	// SAMPixels and GTPixels are the object pixels of the shown SAM and of G
+	// (of the whole volume for volumetric data, where SA is measured).
 	SAMPixels, GTPixels int
+	// Axis is the shown slice's axis ("" for 2D data) and Slice its index
+	// along that axis; Volume is the volume's size [D, H, W] and Centre the
+	// centre of mass [d, h, w] of the image's ground-truth object (the default
+	// slice of each axis), both nil for 2D data.
+	Axis           string
+	Slice          int
+	Volume, Centre []int
 }
 
 // View is one rendered view.
@@ -104,6 +127,12 @@ type View struct {
 	// UnitLabels labels the unit choices of the layer on this image: [0] is all
 	// units, [k] the k-th best unit.
 	UnitLabels []string
+	// H and W are the size of the shown plane (the image for 2D data, the
+	// slice of a volume); GT, SAM and Heat are its ground truth, SAM and p_t
+	// heat-map as drawn, H×W each, row-major.
+	H, W    int
+	GT, SAM []uint8
+	Heat    []float32
 }
 
 // Explorer renders views of a study; it is safe for use by one goroutine at a
@@ -119,9 +148,12 @@ type Explorer struct {
 	feats   map[batchKey]*batchFeatures
 	layers  map[layerKey]*layerData
 	results map[string]*measure.DatasetResults
-	// MaxImages bounds the per-image analyses kept (oldest dropped first).
+	// MaxImages and MaxBytes bound the per-image analyses kept, by images and
+	// by bytes (oldest dropped first; the newest image is always kept).
 	MaxImages int
+	MaxBytes  int64
 	lru       []imageKey
+	analyses  int // layer analyses computed, for tests
 }
 
 type batchKey struct {
@@ -143,26 +175,30 @@ type layerKey struct {
 
 // batchFeatures holds one forward pass, as flat float32 copies.
 type batchFeatures struct {
-	n     int
-	feats [][]float32 // per layer, [n, h, w, c]
-	dims  [][4]int
-	mask  []float32 // [n, H, W]
-	gt    []float32 // [n, H, W]
-	h, w  int
+	n       int
+	feats   [][]float32 // per layer, [n, (d,) h, w, c]
+	dims    [][]int
+	mask    []float32 // [n, (D,) H, W]
+	gt      []float32 // [n, (D,) H, W]
+	spatial []int     // [H, W] or [D, H, W]
 }
 
 // layerData is the analysis of one layer on one image.
 type layerData struct {
 	sa       float64
 	sam      []uint8
-	p        []float32 // layer-level p_t, H×W
+	p        []float32 // layer-level p_t, (D×)H×W
 	unitSA   []float64 // per channel
 	unitSAMs [][]uint8 // per channel
-	unitP    []float32 // [H, W, C]
+	unitP    []float32 // [(D,) H, W, C]
 	byRank   []int     // channels by falling unit SA
 	c        int
 	active   int
 }
+
+// DefaultMaxBytes is an Explorer's MaxBytes at first: 2 GiB, room for the
+// 64 images of MaxImages in 2D at 64×64 (Base 8) and for a few volumes.
+const DefaultMaxBytes = 2 << 30
 
 // FromSession returns an explorer of every dataset of a study session.
 func FromSession(s *study.Session) (*Explorer, error) {
@@ -205,7 +241,7 @@ func New(src Source, datasets []string, backend backends.Backend, analyzer *prot
 		src: src, datasets: slices.Clone(datasets), analyzer: analyzer, probs: probs,
 		order: map[string][]int{}, feats: map[batchKey]*batchFeatures{},
 		layers: map[layerKey]*layerData{}, results: map[string]*measure.DatasetResults{},
-		MaxImages: 64,
+		MaxImages: 64, MaxBytes: DefaultMaxBytes,
 	}, nil
 }
 
@@ -263,7 +299,9 @@ func (e *Explorer) orderLocked(name string) ([]int, error) {
 	return o, nil
 }
 
-// Normalize clamps a choice into range (rank, layer, unit) and fills defaults.
+// Normalize clamps a choice into range (rank, layer, unit, slice) and fills
+// defaults: for a volume the axial axis and the slice through the object's
+// centre; for 2D data no axis and slice 0.
 func (e *Explorer) Normalize(c Choice) (Choice, error) {
 	if c.Dataset == "" {
 		c.Dataset = e.datasets[0]
@@ -271,17 +309,37 @@ func (e *Explorer) Normalize(c Choice) (Choice, error) {
 	if c.Mode != unet.Offline {
 		c.Mode = unet.Online
 	}
-	o, err := e.Order(c.Dataset)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, err := e.orderLocked(c.Dataset)
+	if err != nil {
+		return c, err
+	}
+	ds, err := e.datasetLocked(c.Dataset)
 	if err != nil {
 		return c, err
 	}
 	c.Rank = min(max(c.Rank, 0), len(o)-1)
 	c.Layer = min(max(c.Layer, 1), unet.NumLayers)
 	c.Unit = max(c.Unit, 0)
-	return c, nil
+	return normalizeSlice(c, ds, o[c.Rank])
 }
 
-// View renders one view; the unit rank is clamped to the layer's units.
+// datasetLocked returns the dataset of the study results of name.
+func (e *Explorer) datasetLocked(name string) (*data.Dataset, error) {
+	r, err := e.resultsLocked(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.Dataset != nil {
+		return r.Dataset, nil
+	}
+	return e.src.Dataset(name)
+}
+
+// View renders one view; the unit rank is clamped to the layer's units. For a
+// volume the analysis is of the whole volume (computed once per image, layer
+// and model, whatever the slice) and the view shows the chosen slice.
 func (e *Explorer) View(c Choice) (*View, error) {
 	c, err := e.Normalize(c)
 	if err != nil {
@@ -293,8 +351,12 @@ func (e *Explorer) View(c Choice) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
+	ds, err := e.datasetLocked(c.Dataset)
+	if err != nil {
+		return nil, err
+	}
 	index := e.order[c.Dataset][c.Rank]
-	ld, bf, err := e.layerLocked(imageKey{c.Dataset, c.Mode, index}, c.Layer)
+	ld, _, err := e.layerLocked(imageKey{c.Dataset, c.Mode, index}, c.Layer)
 	if err != nil {
 		return nil, err
 	}
@@ -303,41 +365,27 @@ func (e *Explorer) View(c Choice) (*View, error) {
 	if c.Mode == unet.Online {
 		mr = r.Online
 	}
-	ds := r.Dataset
-	if ds == nil {
-		if ds, err = e.src.Dataset(c.Dataset); err != nil {
-			return nil, err
-		}
-	}
 	sample := ds.Test[index]
 	n := Numbers{
 		Dataset: c.Dataset, Mode: c.Mode, Rank: c.Rank, Images: len(e.order[c.Dataset]), Index: index,
 		Layer: c.Layer, Group: unet.GroupOf(c.Layer), UnitRank: c.Unit, Unit: -1, Units: ld.c,
 		LayerSA: ld.sa, UnitSA: math.NaN(), Active: ld.active,
-		Mu: mr.Mu[index], Dice: mr.Dice[index],
+		Mu: mr.Mu[index], Dice: mr.Dice[index], GTPixels: count(sample.Mask),
 	}
-	sam, heat := ld.sam, ld.p
 	if c.Unit > 0 {
-		k := ld.byRank[c.Unit-1]
-		n.Unit, n.UnitSA = k, ld.unitSA[k]
-		sam = ld.unitSAMs[k]
-		heat = make([]float32, bf.h*bf.w)
-		for p := range heat {
-			heat[p] = ld.unitP[p*ld.c+k]
-		}
+		n.Unit = ld.byRank[c.Unit-1]
+		n.UnitSA = ld.unitSA[n.Unit]
 	}
-	n.SAMPixels = count(sam)
-	n.GTPixels = count(sample.Mask)
-	png, err := renderPNG(sample.Image, ds.Channels, bf.h, bf.w, sample.Mask, sam, heat)
+	v, err := draw(ds, sample, ld, c, &n)
 	if err != nil {
 		return nil, err
 	}
-	labels := make([]string, ld.c+1)
-	labels[0] = fmt.Sprintf("all %d units (%d active)", ld.c, ld.active)
+	v.UnitLabels = make([]string, ld.c+1)
+	v.UnitLabels[0] = fmt.Sprintf("all %d units (%d active)", ld.c, ld.active)
 	for i, k := range ld.byRank {
-		labels[i+1] = fmt.Sprintf("#%d · unit %d · SA %.3f", i+1, k, ld.unitSA[k])
+		v.UnitLabels[i+1] = fmt.Sprintf("#%d · unit %d · SA %.3f", i+1, k, ld.unitSA[k])
 	}
-	return &View{Choice: c, Numbers: n, PNG: png, Text: n.Text(), UnitLabels: labels}, nil
+	return v, nil
 }
 
 // Text formats the numbers as a short panel.
@@ -351,6 +399,9 @@ func (n Numbers) Text() string {
 		fmt.Fprintf(&b, "unit #%d of %d (channel %d) · SA = %.4f\n", n.UnitRank, n.Units, n.Unit, n.UnitSA)
 	}
 	fmt.Fprintf(&b, "μ = %.4f · Dice(B, G) = %.4f", n.Mu, n.Dice)
+	if n.Axis != "" {
+		fmt.Fprintf(&b, "\n%s slice %s · SA, μ, Dice of the whole volume", n.Axis, n.SliceLabel())
+	}
 	return b.String()
 }
 
@@ -382,7 +433,8 @@ func (e *Explorer) Warm(c Choice) error {
 	return nil
 }
 
-// features returns the forward pass of the batch holding test image index.
+// featuresLocked returns the forward pass of the batch holding test image
+// index, and the image's place in the batch.
 func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
 	start := k.index / unet.DefaultBatchSize * unet.DefaultBatchSize
 	key := batchKey{k.dataset, k.mode, start}
@@ -400,7 +452,7 @@ func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
 	batch := ds.Test[start:min(start+unet.DefaultBatchSize, len(ds.Test))]
 	images, gt, err := ds.Batch(batch)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("explore: %s: %w", k.dataset, err)
 	}
 	out, err := model.Forward(images)
 	if err != nil {
@@ -409,19 +461,38 @@ func (e *Explorer) featuresLocked(k imageKey) (*batchFeatures, int, error) {
 	if len(out.Features) != unet.NumLayers {
 		return nil, 0, fmt.Errorf("explore: model gave %d feature maps, want %d", len(out.Features), unet.NumLayers)
 	}
-	bf := &batchFeatures{n: len(batch), h: ds.Height, w: ds.Width}
+	bf := &batchFeatures{n: len(batch), spatial: spatialDims(ds)}
 	for _, f := range out.Features {
 		d := f.Shape().Dimensions
-		if len(d) != 4 {
-			return nil, 0, fmt.Errorf("explore: feature shaped %s, want [N, h, w, C]", f.Shape())
+		if len(d) != len(bf.spatial)+2 {
+			return nil, 0, fmt.Errorf("explore: feature shaped %s, want [N, %d spatial axes, C]", f.Shape(), len(bf.spatial))
 		}
-		bf.dims = append(bf.dims, [4]int{d[0], d[1], d[2], d[3]})
+		bf.dims = append(bf.dims, slices.Clone(d))
 		bf.feats = append(bf.feats, tensors.MustCopyFlatData[float32](f))
 	}
 	bf.mask = tensors.MustCopyFlatData[float32](out.Mask)
 	bf.gt = tensors.MustCopyFlatData[float32](gt)
 	e.feats[key] = bf
 	return bf, k.index - start, nil
+}
+
+// spatialDims are the spatial axes of a sample of ds: [H, W], or [D, H, W]
+// for a volume.
+func spatialDims(ds *data.Dataset) []int {
+	if ds.Volumetric() {
+		return []int{ds.Depth, ds.Height, ds.Width}
+	}
+	return []int{ds.Height, ds.Width}
+}
+
+// sampleOf is sample i of flat batch data whose samples are shaped dims: a
+// tensor [1, dims...].
+func sampleOf(flat []float32, i int, dims []int) *tensors.Tensor {
+	size := 1
+	for _, d := range dims {
+		size *= d
+	}
+	return tensors.FromFlatDataAndDimensions(flat[i*size:(i+1)*size], append([]int{1}, dims...)...)
 }
 
 // layerLocked returns (computing once) the analysis of one layer of one image.
@@ -435,11 +506,8 @@ func (e *Explorer) layerLocked(k imageKey, layer int) (*layerData, *batchFeature
 		return ld, bf, nil
 	}
 	d := bf.dims[layer-1]
-	size := d[1] * d[2] * d[3]
-	f := tensors.FromFlatDataAndDimensions(bf.feats[layer-1][i*size:(i+1)*size], 1, d[1], d[2], d[3])
-	hw := bf.h * bf.w
-	mask := tensors.FromFlatDataAndDimensions(bf.mask[i*hw:(i+1)*hw], 1, bf.h, bf.w)
-	gt := tensors.FromFlatDataAndDimensions(bf.gt[i*hw:(i+1)*hw], 1, bf.h, bf.w)
+	f := sampleOf(bf.feats[layer-1], i, d[1:])
+	mask, gt := sampleOf(bf.mask, i, bf.spatial), sampleOf(bf.gt, i, bf.spatial)
 	name := fmt.Sprintf("layer%02d", layer)
 	lr, err := e.analyzer.Layer(name, f, mask, gt, nil)
 	if err != nil {
@@ -453,10 +521,17 @@ func (e *Explorer) layerLocked(k imageKey, layer int) (*layerData, *batchFeature
 	if err != nil {
 		return nil, nil, fmt.Errorf("explore: %s p_t: %w", name, err)
 	}
-	ld := &layerData{
-		sa: lr.SA[0], sam: lr.SAM[0], p: tensors.MustCopyFlatData[float32](outs[0]),
-		unitSA: ur.SA[0], unitSAMs: ur.SAMs[0], unitP: tensors.MustCopyFlatData[float32](outs[1]), c: d[3],
-	}
+	ld := newLayerData(lr, ur, tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1]), d[len(d)-1])
+	e.analyses++
+	e.layers[key] = ld
+	e.remember(k)
+	return ld, bf, nil
+}
+
+// newLayerData gathers the analysis of a layer with c units on one image: its
+// layer and unit results, its layer-level p_t and its units' p_t.
+func newLayerData(lr *protoseg.LayerResult, ur *protoseg.UnitResult, p, unitP []float32, c int) *layerData {
+	ld := &layerData{sa: lr.SA[0], sam: lr.SAM[0], p: p, unitSA: ur.SA[0], unitSAMs: ur.SAMs[0], unitP: unitP, c: c}
 	// The analyzer's conventions (empty object → all background, …) decide the
 	// SAMs; show p_t consistent with them.
 	switch {
@@ -477,23 +552,37 @@ func (e *Explorer) layerLocked(k imageKey, layer int) (*layerData, *batchFeature
 	}
 	slices.SortStableFunc(ld.byRank, func(a, b int) int { return cmp.Compare(ld.unitSA[b], ld.unitSA[a]) })
 	_, ld.active = protoseg.ActiveUnits(ld.unitSA)
-	e.remember(k)
-	e.layers[key] = ld
-	return ld, bf, nil
+	return ld
+}
+
+// bytes is about the memory the analysis holds.
+func (ld *layerData) bytes() int64 {
+	n := int64(len(ld.sam)) + 4*int64(len(ld.p)+len(ld.unitP)) + 8*int64(len(ld.unitSA))
+	for _, m := range ld.unitSAMs {
+		n += int64(len(m))
+	}
+	return n
 }
 
 // remember marks image k as recently used and drops the analyses of the oldest
-// images beyond MaxImages.
+// images beyond MaxImages or MaxBytes (keeping k's).
 func (e *Explorer) remember(k imageKey) {
 	if i := slices.Index(e.lru, k); i >= 0 {
 		e.lru = append(e.lru[:i], e.lru[i+1:]...)
 	}
 	e.lru = append(e.lru, k)
-	for len(e.lru) > max(1, e.MaxImages) {
+	var total int64
+	for _, ld := range e.layers {
+		total += ld.bytes()
+	}
+	for len(e.lru) > 1 && (len(e.lru) > e.MaxImages || total > e.MaxBytes) {
 		old := e.lru[0]
 		e.lru = e.lru[1:]
 		for l := 1; l <= unet.NumLayers; l++ {
-			delete(e.layers, layerKey{old, l})
+			if ld, ok := e.layers[layerKey{old, l}]; ok {
+				total -= ld.bytes()
+				delete(e.layers, layerKey{old, l})
+			}
 		}
 	}
 }

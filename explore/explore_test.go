@@ -29,45 +29,72 @@ var (
 	fakeLevels = []int{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0}
 )
 
+// Forward gives the features of images [N, H, W, C] or [N, D, H, W, C]: at
+// level l, the spatial axes shrunk 2^l times (to 1 at least), each feature
+// voxel seeing the image's channel 0 at its corner.
 func (m fakeModel) Forward(images *tensors.Tensor) (*measure.Output, error) {
 	d := images.Shape().Dimensions
-	n, h, w, c := d[0], d[1], d[2], d[3]
+	n, sp, c := d[0], d[1:len(d)-1], d[len(d)-1]
 	pix := tensors.MustCopyFlatData[float32](images)
-	grey := make([]float32, n*h*w)
+	grey := make([]float32, len(pix)/c)
 	for i := range grey {
 		grey[i] = pix[i*c]
 	}
-	mask := make([]float32, n*h*w)
+	mask := make([]float32, len(grey))
 	for i, v := range grey {
 		if v > 0.5 {
 			mask[i] = 1
 		}
 	}
-	out := &measure.Output{Mask: tensors.FromFlatDataAndDimensions(mask, n, h, w), Prob: tensors.FromFlatDataAndDimensions(mask, n, h, w)}
+	dims := append([]int{n}, sp...)
+	out := &measure.Output{Mask: tensors.FromFlatDataAndDimensions(mask, dims...), Prob: tensors.FromFlatDataAndDimensions(mask, dims...)}
 	for l, lev := range fakeLevels {
-		s := 1 << lev
-		fh, fw, fc := h/s, w/s, fakeWidths[l]*m.base
-		f := make([]float32, n*fh*fw*fc)
-		for b := 0; b < n; b++ {
-			for y := 0; y < fh; y++ {
-				for x := 0; x < fw; x++ {
-					v := grey[(b*h+y*s)*w+x*s]
-					for k := 0; k < fc; k++ {
-						// Unit k responds to the intensity with its own gain and
-						// offset; some units are constant ("inertia").
-						a := float32(math.Sin(float64(k+l*7)+float64(m.seed))) * 2
-						val := a*v + float32(k%3)*0.1 + float32((x*7+y*3+k)%5)*0.01
-						if k%4 == 3 {
-							val = 0.5
-						}
-						f[((b*fh+y)*fw+x)*fc+k] = max(val, 0)
-					}
-				}
-			}
+		fsp := make([]int, len(sp))
+		for i, v := range sp {
+			fsp[i] = max(1, v>>lev)
 		}
-		out.Features = append(out.Features, tensors.FromFlatDataAndDimensions(f, n, fh, fw, fc))
+		fc := fakeWidths[l] * m.base
+		f := m.features(grey, n, sp, fsp, 1<<lev, fc, l)
+		out.Features = append(out.Features, tensors.FromFlatDataAndDimensions(f, append(append([]int{n}, fsp...), fc)...))
 	}
 	return out, nil
+}
+
+// features is layer l's [n, fsp..., fc] map of the grey images [n, sp...]
+// seen every s voxels.
+func (m fakeModel) features(grey []float32, n int, sp, fsp []int, s, fc, l int) []float32 {
+	vox, fvox := 1, 1
+	for i := range sp {
+		vox, fvox = vox*sp[i], fvox*fsp[i]
+	}
+	f := make([]float32, n*fvox*fc)
+	coord := make([]int, len(sp))
+	for b := range n {
+		for q := range fvox {
+			rest, src, stride := q, 0, 1
+			for a := len(fsp) - 1; a >= 0; a-- {
+				coord[a], rest = rest%fsp[a], rest/fsp[a]
+				src += min(coord[a]*s, sp[a]-1) * stride
+				stride *= sp[a]
+			}
+			v := grey[b*vox+src]
+			x, y, z := coord[len(coord)-1], coord[len(coord)-2], 0
+			if len(coord) == 3 {
+				z = coord[0]
+			}
+			for k := range fc {
+				// Unit k responds to the intensity with its own gain and
+				// offset; some units are constant ("inertia").
+				a := float32(math.Sin(float64(k+l*7)+float64(m.seed))) * 2
+				val := a*v + float32(k%3)*0.1 + float32((x*7+y*3+z*2+k)%5)*0.01
+				if k%4 == 3 {
+					val = 0.5
+				}
+				f[(b*fvox+q)*fc+k] = max(val, 0)
+			}
+		}
+	}
+	return f
 }
 
 // fakeSource analyses the fake models with the study's own Analyze.
@@ -92,6 +119,11 @@ func fakeSourceOf(a *protoseg.Analyzer, size, base, test int) (*fakeSource, erro
 	if err != nil {
 		return nil, err
 	}
+	return fakeSourceFor(a, ds, base)
+}
+
+// fakeSourceFor is ds analysed with the fake offline and online models.
+func fakeSourceFor(a *protoseg.Analyzer, ds *data.Dataset, base int) (*fakeSource, error) {
 	src := &fakeSource{ds: ds, models: map[unet.Mode]measure.Model{
 		unet.Offline: fakeModel{base: base, seed: 0}, unet.Online: fakeModel{base: base, seed: 1},
 	}}
@@ -248,6 +280,25 @@ func TestEvictsOldImages(t *testing.T) {
 	}
 	if len(e.layers) != 2 || len(e.lru) != 2 {
 		t.Fatalf("%d layer analyses, %d images kept", len(e.layers), len(e.lru))
+	}
+	// By bytes: room for one image's layer 3 and a bit, so only the newest
+	// image stays; a budget below one image still keeps it.
+	one := e.layers[layerKey{e.lru[1], 3}].bytes()
+	if want := int64(32*32*(1+4) + 2*32*32*(1+4) + 2*8); one != want {
+		t.Fatalf("layer 3 analysis holds %d bytes, want %d", one, want)
+	}
+	e.MaxImages, e.MaxBytes = 64, one+one/2
+	for rank := range 3 {
+		if _, err := e.View(Choice{Rank: rank, Layer: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(e.layers) != 1 || len(e.lru) != 1 || e.lru[0].index != e.order["isic-synth"][2] {
+		t.Fatalf("MaxBytes %d: %d layer analyses, images %v", e.MaxBytes, len(e.layers), e.lru)
+	}
+	e.MaxBytes = 1
+	if _, err := e.View(Choice{Rank: 4, Layer: 5}); err != nil || len(e.layers) != 1 {
+		t.Fatalf("MaxBytes 1: %d layer analyses (%v)", len(e.layers), err)
 	}
 }
 

@@ -36,8 +36,8 @@ func Show(s *study.Session) error {
 	return e.Show(State{})
 }
 
-// Show draws the controls (dataset, test image ranked by μ, model, layer,
-// unit, side-by-side mode) and a view that updates in place on every change, in
+// Show draws the controls (dataset, test image ranked by μ, for a volume the
+// axis and slice shown, model, layer, unit, side-by-side mode) and a view that updates in place on every change, in
 // the output of the running GoNB cell. It returns when "Done" is pressed, after
 // EnvIdle seconds without a change, or at once (after EnvWait seconds) when no
 // browser answers; it then leaves the last view as static output, so the saved

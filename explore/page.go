@@ -1,10 +1,12 @@
 package explore
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,7 +35,12 @@ type pageData struct {
 	NumLayers              int
 	Layer, Layer2          int
 	Views                  []pageView
-	Config, First          template.JS // JSON: the comms addresses and layer groups; the first reply
+	// Volume tells whether the first reply is of a volume: the slice controls
+	// (Axes, the slice slider up to MaxSlice at Slice) show only then.
+	Volume          bool
+	Axes            []option
+	MaxSlice, Slice int
+	Config, First   template.JS // JSON: the comms addresses and layer groups; the first reply
 }
 
 // option is one <option> of a <select>.
@@ -90,6 +97,10 @@ func newPageData(uid, in, out string, datasets []string, first Reply) (pageData,
 	for i, l := range first.UnitLabels {
 		d.Units = append(d.Units, option{Value: strconv.Itoa(i), Label: l, Selected: i == s.Unit})
 	}
+	if a := slices.Index(Axes(), s.Axis); a >= 0 && a < len(first.Volume) && s.Slice != nil {
+		d.Volume, d.MaxSlice, d.Slice = true, first.Volume[a]-1, *s.Slice
+	}
+	d.Axes = options(Axes(), []string{"axial (d)", "coronal (h)", "sagittal (w)"}, cmp.Or(s.Axis, Axial))
 	for i := range pageViews {
 		d.Views = append(d.Views, pageView{Index: i, Hidden: i >= len(first.Views), Width: 2*PanelSide + gap, Height: PanelSide})
 	}

@@ -34,6 +34,9 @@ func TestPage(t *testing.T) {
 		`<div class="pe-view" data-role="view" data-panel="0">`,
 		`<div class="pe-view" data-role="view" data-panel="1" style="display:none">`,
 		`width="520" height="256"/>`,
+		// 2D data: the slice controls are there, hidden.
+		`<label data-field="slice-name" style="display:none">slice of the volume</label><span data-field="slice-box" style="display:none">`,
+		`<input type="range" data-control="slice" min="0" max="0" value="0"/>`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %s", want)

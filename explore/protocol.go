@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,6 +32,12 @@ type State struct {
 	Unit    int       `json:"unit"`
 	Compare string    `json:"compare"`
 	Layer2  int       `json:"layer2"`
+	// Axis and Slice choose the slice of a volume shown (see Choice): the
+	// axis, "axial", "coronal" or "sagittal" ("": axial), and the index along
+	// it (nil: the slice through the centre of the image's object). 2D data
+	// ignores them, and its replies leave both out.
+	Axis  string `json:"axis,omitempty"`
+	Slice *int   `json:"slice,omitempty"`
 }
 
 // Reply is what the page receives: the normalised state and one or two views.
@@ -45,6 +52,12 @@ type Reply struct {
 	Error      string      `json:"error,omitempty"`
 	// Ping asks the page to greet the program (sent until it does).
 	Ping bool `json:"ping,omitempty"`
+	// Volume is [D, H, W] of a volumetric dataset, Centre the centre [d, h, w]
+	// of the shown image's ground-truth object (each axis's default slice) and
+	// SliceLabel describes the shown slice; all absent for 2D data.
+	Volume     []int  `json:"volume,omitempty"`
+	Centre     []int  `json:"centre,omitempty"`
+	SliceLabel string `json:"sliceLabel,omitempty"`
 }
 
 // ViewReply is one rendered view for the page.
@@ -55,13 +68,16 @@ type ViewReply struct {
 	// Attrs become data-* attributes of the view's element (for tests and
 	// scripts): dataset, rank, index, mode, layer, unit-rank, unit, units,
 	// layer-sa, unit-sa, sa (of what is shown), mu, dice, sam-pixels, gt-pixels,
-	// png-sha256.
+	// png-sha256, and for a volume axis and slice.
 	Attrs map[string]string `json:"attrs"`
 }
 
 // Choices returns the view choices of a state (one, or two side by side).
 func (s State) Choices() []Choice {
-	a := Choice{Dataset: s.Dataset, Rank: s.Rank, Mode: s.Mode, Layer: s.Layer, Unit: s.Unit}
+	a := Choice{Dataset: s.Dataset, Rank: s.Rank, Mode: s.Mode, Layer: s.Layer, Unit: s.Unit, Axis: s.Axis, Slice: CentreSlice}
+	if s.Slice != nil {
+		a.Slice = *s.Slice
+	}
 	switch s.Compare {
 	case CompareLayers:
 		b := a
@@ -101,6 +117,12 @@ func (e *Explorer) Answer(s State) Reply {
 	if s.Compare != CompareModels {
 		s.Mode = v0.Choice.Mode
 	}
+	s.Axis, s.Slice = "", nil
+	if n := v0.Numbers; n.Axis != "" {
+		slice := n.Slice
+		s.Axis, s.Slice = n.Axis, &slice
+		r.Volume, r.Centre, r.SliceLabel = n.Volume, n.Centre, n.SliceLabel()
+	}
 	r.State = s
 	r.Images = v0.Numbers.Images
 	r.RankLabel = fmt.Sprintf("%d / %d (test #%d, μ %.3f online)", s.Rank+1, r.Images, v0.Numbers.Index, e.results[s.Dataset].Online.Mu[v0.Numbers.Index])
@@ -127,8 +149,12 @@ func (v *View) reply() ViewReply {
 		sa = n.UnitSA
 		unit = fmt.Sprintf("unit #%d (channel %d)", n.UnitRank, n.Unit)
 	}
-	return ViewReply{
-		Title: fmt.Sprintf("%s · layer %d (%s) · %s", n.Mode, n.Layer, n.Group, unit),
+	title := fmt.Sprintf("%s · layer %d (%s) · %s", n.Mode, n.Layer, n.Group, unit)
+	if a := slices.Index(Axes(), n.Axis); a >= 0 {
+		title += fmt.Sprintf(" · %s %s = %d", n.Axis, axisLetters[a], n.Slice)
+	}
+	r := ViewReply{
+		Title: title,
 		Src:   "data:image/png;base64," + base64.StdEncoding.EncodeToString(v.PNG),
 		Text:  v.Text,
 		Attrs: map[string]string{
@@ -139,4 +165,8 @@ func (v *View) reply() ViewReply {
 			"gt-pixels": strconv.Itoa(n.GTPixels), "png-sha256": hex.EncodeToString(sum[:]),
 		},
 	}
+	if n.Axis != "" {
+		r.Attrs["axis"], r.Attrs["slice"] = n.Axis, strconv.Itoa(n.Slice)
+	}
+	return r
 }

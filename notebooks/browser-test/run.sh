@@ -11,7 +11,7 @@
 #     layer slider, changes the unit, and checks the image and the printed SA;
 #  4. stops the servers it started, whatever happens.
 # Screenshots and logs go to notebooks/browser-test/out/ (git-ignored).
-# Usage: notebooks/browser-test/run.sh
+# Usage: notebooks/browser-test/run.sh   (PROTOSEG_DIMS=3 for a volume)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,13 +36,20 @@ if [ ! -d "$here/node_modules/playwright-core" ] || [ "$here/package-lock.json" 
 	(cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# 2. Expected values, in the quick configuration on one dataset.
+# 2. Expected values, in the quick configuration on one dataset (with
+#    PROTOSEG_DIMS=3, a volume: also the coronal slice through the object's
+#    centre and coronal slice 2).
 export PROTOSEG_QUICK=1
+steps=18:0,6:0,6:1,6:2
+if [ "${PROTOSEG_DIMS:-}" = 3 ]; then
+	export PROTOSEG_DATASETS="${PROTOSEG_DATASETS:-brats-synth3d}"
+	steps="$steps,6:2:coronal,6:2:coronal:2"
+fi
 export PROTOSEG_DATASETS="${PROTOSEG_DATASETS:-isic-synth}"
 export PROTOSEG_CACHE="${PROTOSEG_CACHE:-$out/cache}"
 export PROTOSEG_EXPLORE_IDLE=900
 echo "== expected values (library)"
-(cd "$root" && go run ./explore/cmd/expect -rank 0 -mode online -steps 18:0,6:0,6:1,6:2 >"$out/expect.json" 2>"$out/expect.log") || {
+(cd "$root" && go run ./explore/cmd/expect -rank 0 -mode online -steps "$steps" >"$out/expect.json" 2>"$out/expect.log") || {
 	grep -v '^I[0-9]\{4\}' "$out/expect.log" | tail -20
 	exit 1
 }

@@ -2,7 +2,9 @@
 // downloaded browser): runs all cells from the Cell menu, moves the layer slider
 // with the keyboard, changes the unit, and checks that the image and the printed
 // SA become what the library computes (expect.json, written by
-// `go run ./explore/cmd/expect`). Exits non-zero if the view does not update.
+// `go run ./explore/cmd/expect`); for volumes (expect.json with axes and
+// slices) it also picks the coronal axis and moves the slice slider. Exits
+// non-zero if the view does not update.
 //
 // Usage: node test.mjs URL EXPECT.json OUTDIR
 import { chromium } from 'playwright-core';
@@ -18,7 +20,7 @@ if (!url || !expectPath || !outDir) {
 }
 const expected = JSON.parse(readFileSync(expectPath, 'utf8'));
 const find = (layer, unitRank) => {
-  const e = expected.find((x) => x.layer === layer && x.unitRank === unitRank);
+  const e = expected.find((x) => x.layer === layer && x.unitRank === unitRank && (x.axis ?? 'axial') === 'axial');
   if (!e) throw new Error(`expect.json has no layer ${layer} unit ${unitRank}`);
   return e;
 };
@@ -79,6 +81,8 @@ try {
     sha: await panel.getAttribute('data-png-sha256'),
     mode: await panel.getAttribute('data-mode'),
     rank: +(await panel.getAttribute('data-rank')),
+    axis: await panel.getAttribute('data-axis'),
+    slice: +(await panel.getAttribute('data-slice')),
     text: await panel.locator('[data-role="numbers"]').textContent(),
   });
   const srcSha = (src) => createHash('sha256').update(Buffer.from(src.replace(/^data:image\/png;base64,/, ''), 'base64')).digest('hex');
@@ -89,17 +93,20 @@ try {
     check(v.samPixels === e.samPixels, `${what}: SAM of ${v.samPixels} pixels = library ${e.samPixels}`);
     check(srcSha(v.src) === e.pngSha256, `${what}: image is the explorer core's rendering (sha256 ${e.pngSha256.slice(0, 12)}…)`);
     if (e.unitRank > 0) check(v.unit === e.unit, `${what}: unit channel ${v.unit} = library ${e.unit}`);
+    if (e.axis) check(v.axis === e.axis && v.slice === e.slice, `${what}: ${v.axis} slice ${v.slice} = library ${e.axis} ${e.slice}`);
   };
-  // waitView waits until panel 0 shows the given layer and unit rank and the page
-  // has applied the reply to its latest request.
-  const waitView = async (layer, unitRank, what) => {
+  // waitView waits until panel 0 shows the given layer and unit rank (and, when
+  // given, the axis and slice of a volume) and the page has applied the reply
+  // to its latest request.
+  const waitView = async (layer, unitRank, what, axis = null, slice = null) => {
     const t = Date.now();
     try {
-      await page.waitForFunction(([layer, unitRank]) => {
+      await page.waitForFunction(([layer, unitRank, axis, slice]) => {
         const r = document.querySelector('[data-role="protoseg-explore"]');
         const p = r?.querySelector('[data-role="view"][data-panel="0"]');
-        return r?.dataset.state === 'ready' && p?.dataset.layer === String(layer) && p?.dataset.unitRank === String(unitRank);
-      }, [layer, unitRank], { timeout: UPDATE_TIMEOUT });
+        return r?.dataset.state === 'ready' && p?.dataset.layer === String(layer) && p?.dataset.unitRank === String(unitRank) &&
+          (axis === null || (p?.dataset.axis === axis && p?.dataset.slice === String(slice)));
+      }, [layer, unitRank, axis, slice], { timeout: UPDATE_TIMEOUT });
     } catch (err) {
       const diag = await page.evaluate(() => {
         const r = document.querySelector('[data-role="protoseg-explore"]');
@@ -144,6 +151,28 @@ try {
     prev = v;
   }
   await shot(page, '03-unit.png');
+
+  // Volumes: the axis picker and the slice slider (hidden for 2D data).
+  const sliceBox = root.locator('[data-field="slice-box"]');
+  if (!e0.axis) {
+    check(!(await sliceBox.isVisible()), '2D data: no slice controls');
+  } else {
+    check(await sliceBox.isVisible(), 'volume: slice controls shown');
+    check(v0.axis === 'axial' && v0.slice === e0.centre[0], `initial view: axial slice ${v0.slice} through the object's centre ${e0.centre}`);
+    const eCor = expected.find((x) => x.axis === 'coronal' && x.slice === x.centre[1]);
+    await root.locator('[data-control="axis"]').selectOption('coronal');
+    const vc = await waitView(eCor.layer, eCor.unitRank, 'axis → coronal', 'coronal', eCor.slice);
+    compare(vc, eCor, `coronal slice ${eCor.slice} through the centre`);
+    await shot(page, '03b-coronal.png');
+    const eS = expected.find((x) => x.axis === 'coronal' && x !== eCor);
+    const sl = root.locator('[data-control="slice"]');
+    await sl.focus();
+    for (let k = eCor.slice; k !== eS.slice; k += eS.slice < k ? -1 : 1) await page.keyboard.press(eS.slice < k ? 'ArrowLeft' : 'ArrowRight');
+    const vs = await waitView(eS.layer, eS.unitRank, `slice slider → ${eS.slice}`, 'coronal', eS.slice);
+    if (eS.slice !== eCor.slice) check(vs.src !== vc.src, 'slice change: the image changed');
+    compare(vs, eS, `coronal slice ${eS.slice}`);
+    await shot(page, '03c-slice.png');
+  }
 
   // Side by side: offline vs online.
   await root.locator('[data-control="compare"]').selectOption('models');

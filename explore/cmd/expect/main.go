@@ -5,10 +5,18 @@
 // and protoseg.Analyzer on that batch. The PNG digest is the explorer core's
 // rendering of the same choice (so a browser test can check the image it shows).
 //
+// For a volume ($PROTOSEG_DIMS=3) a step may also name the slice shown,
+// layer:unit-rank:axis:slice (axis axial, coronal or sagittal; slice −1 or
+// left out: through the centre of mass of the ground-truth object); the SA and
+// SAM sizes are the whole volume's, the digest is the slice's rendering, and
+// the output adds the axis, the slice and the object's centre [d, h, w]
+// (computed here with measure.ObjectCentre). 2D output is as it was.
+//
 // It uses study.NotebookSession, so it sees the notebooks' cache and size knob
-// ($PROTOSEG_QUICK, $PROTOSEG_DATASETS, $PROTOSEG_CACHE).
+// ($PROTOSEG_QUICK, $PROTOSEG_DATASETS, $PROTOSEG_CACHE, $PROTOSEG_DIMS).
 //
 //	go run ./explore/cmd/expect -rank 0 -mode online -steps 18:0,5:0,12:1
+//	PROTOSEG_DIMS=3 PROTOSEG_QUICK=1 go run ./explore/cmd/expect -steps 18:0,18:0:coronal:3
 package main
 
 import (
@@ -46,13 +54,25 @@ type expected struct {
 	Dice      float64   `json:"dice"`
 	SAMPixels int       `json:"samPixels"`
 	PNGSHA256 string    `json:"pngSha256"`
+	// For a volume: the axis and slice shown and the object's centre.
+	Axis   string `json:"axis,omitempty"`
+	Slice  *int   `json:"slice,omitempty"`
+	Centre []int  `json:"centre,omitempty"`
+}
+
+// step is one choice of the command line: a layer, a unit rank and, for a
+// volume, an axis ("" for axial) and a slice (−1: the centre).
+type step struct {
+	layer, unitRank int
+	axis            string
+	slice           int
 }
 
 func main() {
 	dataset := flag.String("dataset", "", "dataset (default: the session's first)")
 	rank := flag.Int("rank", 0, "test image rank by online μ, 0 = lowest")
 	mode := flag.String("mode", unet.Online.String(), "offline or online")
-	steps := flag.String("steps", "18:0", "comma-separated layer:unit-rank choices (unit rank 0 = all units)")
+	steps := flag.String("steps", "18:0", "comma-separated layer:unit-rank[:axis[:slice]] choices (unit rank 0 = all units; axis and slice for volumes)")
 	flag.Parse()
 	if err := run(*dataset, *rank, unet.Mode(*mode), *steps); err != nil {
 		fmt.Fprintln(os.Stderr, "expect:", err)
@@ -67,11 +87,11 @@ func run(dataset string, rank int, mode unet.Mode, steps string) error {
 	}
 	var res []expected
 	for _, st := range strings.Split(steps, ",") {
-		l, u, err := parseStep(st)
+		sp, err := parseStep(st)
 		if err != nil {
 			return err
 		}
-		x, err := c.expect(l, u)
+		x, err := c.expect(sp)
 		if err != nil {
 			return fmt.Errorf("step %q: %w", st, err)
 		}
@@ -154,20 +174,34 @@ func (c *choice) forward() error {
 	return err
 }
 
-// parseStep reads a "layer:unit-rank" step.
-func parseStep(st string) (layer, unitRank int, err error) {
-	ls, us, ok := strings.Cut(st, ":")
-	l, err1 := strconv.Atoi(ls)
-	u, err2 := strconv.Atoi(us)
-	if !ok || err1 != nil || err2 != nil || l < 1 || l > unet.NumLayers || u < 0 {
-		return 0, 0, fmt.Errorf("step %q: want layer:unit-rank", st)
+// parseStep reads a "layer:unit-rank[:axis[:slice]]" step.
+func parseStep(st string) (step, error) {
+	f := strings.Split(st, ":")
+	sp := step{slice: explore.CentreSlice}
+	bad := fmt.Errorf("step %q: want layer:unit-rank[:axis[:slice]]", st)
+	if len(f) < 2 || len(f) > 4 {
+		return sp, bad
 	}
-	return l, u, nil
+	var err1, err2, err3 error
+	sp.layer, err1 = strconv.Atoi(f[0])
+	sp.unitRank, err2 = strconv.Atoi(f[1])
+	if len(f) > 2 {
+		sp.axis = f[2]
+	}
+	if len(f) > 3 {
+		sp.slice, err3 = strconv.Atoi(f[3])
+	}
+	if err1 != nil || err2 != nil || err3 != nil || sp.layer < 1 || sp.layer > unet.NumLayers || sp.unitRank < 0 ||
+		(sp.axis != "" && !slices.Contains(explore.Axes(), sp.axis)) {
+		return sp, bad
+	}
+	return sp, nil
 }
 
-// expect computes what the explorer must show for layer l and unit rank u
-// (0 = all units) of the chosen image.
-func (c *choice) expect(l, u int) (expected, error) {
+// expect computes what the explorer must show for a step (layer l, unit rank u
+// with 0 = all units, and for a volume the slice) of the chosen image.
+func (c *choice) expect(sp step) (expected, error) {
+	l, u := sp.layer, sp.unitRank
 	name := unet.LayerName(l)
 	f := c.out.Features[l-1]
 	lr, err := c.s.Analyzer.Layer(name, f, c.out.Mask, c.gt, nil)
@@ -196,13 +230,43 @@ func (c *choice) expect(l, u int) (expected, error) {
 			x.SAMPixels++
 		}
 	}
-	v, err := c.e.View(explore.Choice{Dataset: c.dataset, Rank: c.rank, Mode: c.mode, Layer: l, Unit: u})
+	if err := c.slice(sp, &x); err != nil {
+		return expected{}, err
+	}
+	v, err := c.e.View(explore.Choice{Dataset: c.dataset, Rank: c.rank, Mode: c.mode, Layer: l, Unit: u, Axis: sp.axis, Slice: sp.slice})
 	if err != nil {
 		return expected{}, err
+	}
+	if x.Slice != nil && (v.Choice.Axis != x.Axis || v.Choice.Slice != *x.Slice) {
+		return expected{}, fmt.Errorf("the explorer shows %s slice %d, expected %s slice %d", v.Choice.Axis, v.Choice.Slice, x.Axis, *x.Slice)
 	}
 	sum := sha256.Sum256(v.PNG)
 	x.PNGSHA256 = hex.EncodeToString(sum[:])
 	return x, nil
+}
+
+// slice fills in the axis, slice and object centre a step shows of a volume
+// (nothing for 2D data): the slice through the centre of mass of the ground
+// truth unless the step names one (clamped to the volume).
+func (c *choice) slice(sp step, x *expected) error {
+	ds, err := c.s.Dataset(c.dataset)
+	if err != nil || !ds.Volumetric() {
+		return err
+	}
+	dims := []int{ds.Depth, ds.Height, ds.Width}
+	g := make([]float32, len(ds.Test[c.idx].Mask))
+	for i, v := range ds.Test[c.idx].Mask {
+		g[i] = float32(v)
+	}
+	x.Centre = measure.ObjectCentre(g, dims)
+	x.Axis = cmp.Or(sp.axis, explore.Axial)
+	a := slices.Index(explore.Axes(), x.Axis)
+	k := x.Centre[a]
+	if sp.slice >= 0 {
+		k = min(sp.slice, dims[a]-1)
+	}
+	x.Slice = &k
+	return nil
 }
 
 // unitOfRank is the unit of the u-th highest SA (u ≥ 1; ties keep unit order).
