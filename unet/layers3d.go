@@ -61,6 +61,18 @@ func relu3d(ctx *context.Context, x *Node) *Node {
 	return Max(x, zero)
 }
 
+// maskAndProbBinary is maskAndProb for two classes, as the 3D network
+// computes it: with d = logit₁ − logit₀, the softmax probability of class 1
+// is σ(d) and class 1 is the most likely where d > 0 (a tie is class 0, as
+// ArgMax's first index) — two passes over [N, D, H, W] instead of softmax's
+// five and ArgMax.
+func maskAndProbBinary(logits *Node) (mask, prob *Node) {
+	d := Squeeze(Sub(SliceAxis(logits, -1, AxisElem(1)), SliceAxis(logits, -1, AxisElem(0))), -1)
+	prob = Sigmoid(d)
+	mask = ConvertDType(GreaterThan(d, ScalarZero(d.Graph(), d.DType())), logits.DType())
+	return mask, prob
+}
+
 // maxPool2x2x2 is 2×2×2 max-pooling with stride 2 of x [N, D, H, W, C].
 func maxPool2x2x2(x *Node) *Node {
 	d := x.Shape().Dimensions

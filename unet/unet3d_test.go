@@ -396,3 +396,25 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// TestMaskAndProbBinary checks the 3D network's two-class output (σ of the
+// logit difference, d > 0) against softmax and ArgMax (the 2D network's
+// maskAndProb on the same logits as images): probabilities to 1e-6, masks
+// exactly, ties included.
+func TestMaskAndProbBinary(t *testing.T) {
+	logits := []float32{0.5, -1, 3, 3, -2, 7, 0, 0.25, 12, -12, 1e-3, 0, -0.5, -0.5, 40, -40}
+	var mask, prob [2][]float32
+	for i, dims := range [][]int{{1, 2, 2, 2, 2}, {1, 2, 4, 2}} {
+		outs := graph.MustExecOnceN(testBackend(t), func(l *graph.Node) []*graph.Node {
+			m, p := maskAndProb(l)
+			return []*graph.Node{graph.Reshape(m, -1), graph.Reshape(p, -1)}
+		}, tensors.FromFlatDataAndDimensions(logits, dims...))
+		mask[i], prob[i] = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+	}
+	for j := range mask[1] {
+		if mask[0][j] != mask[1][j] || math.Abs(float64(prob[0][j]-prob[1][j])) > 1e-6 {
+			t.Errorf("voxel %d (logits %v, %v): mask %v prob %v, softmax/ArgMax %v %v",
+				j, logits[2*j], logits[2*j+1], mask[0][j], prob[0][j], mask[1][j], prob[1][j])
+		}
+	}
+}
