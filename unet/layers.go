@@ -62,6 +62,9 @@ func im2col3x3(x *Node) *Node {
 // no bias: BatchNorm's shift replaces it), batch normalisation and ReLU.
 // For 3D networks (cfg.Dims 3) the convolution is 3×3×3 (conv3x3x3).
 func convBNReLU(ctx *context.Context, cfg Config, x *Node, out int) *Node {
+	if cfg.Dims == 3 && !ctx.IsTraining(x.Graph()) {
+		return convBNReLU3DInference(ctx, cfg.Conv, x, out)
+	}
 	if cfg.Dims == 3 {
 		x = conv3x3x3(ctx.In("conv"), cfg.Conv, x, out)
 	} else {

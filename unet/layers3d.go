@@ -4,6 +4,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 )
 
 // The layers of the 3D network (Config.Dims 3): volumes [N, D, H, W, C].
@@ -19,6 +20,33 @@ func conv3x3x3(ctx *context.Context, mode string, x *Node, out int) *Node {
 	in := x.Shape().Dimensions[4]
 	kernel := Reshape(weights(ctx, x, 27*in, out), 3, 3, 3, in, out)
 	return Convolve(x, kernel).PadSame().Done()
+}
+
+// convBNReLU3DInference is convBNReLU of a volume outside training, with the
+// BatchNorm's scale γ/√(σ²+ε) of the running statistics folded into the
+// convolution's weights: conv(x, W·scale) + shift, then ReLU — one full-size
+// pass fewer than scaling the convolution's output. The variables are the
+// same, created in the same order, as in training.
+func convBNReLU3DInference(ctx *context.Context, mode string, x *Node, out int) *Node {
+	dims := x.Shape().Dimensions
+	in, g := dims[4], x.Graph()
+	w := weights(ctx.In("conv"), x, 27*in, out) // [27·in, out]
+	bn := ctx.In("bn")
+	dtype := x.DType()
+	gamma := bn.WithInitializer(initializers.One).VariableWithShape("gamma", shapes.Make(dtype, out)).ValueGraph(g)
+	beta := bn.WithInitializer(initializers.Zero).VariableWithShape("beta", shapes.Make(dtype, out)).ValueGraph(g)
+	mean := bn.WithInitializer(initializers.Zero).VariableWithShape("mean", shapes.Make(dtype, out)).SetTrainable(false).ValueGraph(g)
+	variance := bn.WithInitializer(initializers.One).VariableWithShape("variance", shapes.Make(dtype, out)).SetTrainable(false).ValueGraph(g)
+	scale := Div(gamma, Sqrt(AddScalar(variance, bnEpsilon)))
+	shift := Reshape(Sub(beta, Mul(mean, scale)), 1, 1, 1, 1, out)
+	w = Mul(w, InsertAxes(scale, 0))
+	var y *Node
+	if mode == ConvBackend {
+		y = Convolve(x, Reshape(w, 3, 3, 3, in, out)).PadSame().Done()
+	} else {
+		y = Reshape(Dot(Reshape(im2col3x3x3(x), -1, 27*in), w), dims[0], dims[1], dims[2], dims[3], out)
+	}
+	return relu3d(ctx, Add(y, shift))
 }
 
 // im2col3x3x3 returns the 3×3×3 neighbourhoods of x [N, D, H, W, C] with zero

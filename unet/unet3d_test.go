@@ -280,9 +280,10 @@ func checkVolumeOutputs(t *testing.T, net *Network, ds *data.Dataset) {
 // layer18 features and the input gradient (through all 18 convolutions'
 // input gradients) agree to 1e-3 of their largest magnitude — the fused
 // products sum the same terms in another order, so they differ by float32
-// rounding only. A training step fires every 3D fusion: 18 forward products,
-// 18 weight gradients and 17 direct input gradients (not the first layer's,
-// whose input is the volume).
+// rounding only; both graphs fuse all 18 forward products (the BatchNorm
+// scale folded into the weights outside training). A training step fires
+// every 3D fusion: 18 forward products, 18 weight gradients and 17 direct
+// input gradients (not the first layer's, whose input is the volume).
 func TestFused3DMatchesReference(t *testing.T) {
 	ref, err := cpubackend.New("reference")
 	if err != nil {
@@ -298,7 +299,7 @@ func TestFused3DMatchesReference(t *testing.T) {
 	for i := range vals {
 		vals[i] = rng.Float32()
 	}
-	var feats, grads [2][]float32
+	feats, grads, convBefore := [2][]float32{}, [2][]float32{}, simplego.Fusions3D().Conv
 	for i, be := range []backends.Backend{testBackend(t), ref} {
 		net, err := newNetwork(be, ctx, cfg, "")
 		if err != nil {
@@ -319,6 +320,9 @@ func TestFused3DMatchesReference(t *testing.T) {
 				val.ToLocal()
 			}
 		}
+	}
+	if d := simplego.Fusions3D().Conv - convBefore; d != 2*NumLayers {
+		t.Errorf("%d fused forward products in the inference and input-gradient graphs, want %d", d, 2*NumLayers)
 	}
 	closeTo(t, "layer18", feats[0], feats[1], 1e-3)
 	closeTo(t, "input gradient", grads[0], grads[1], 1e-3)
