@@ -22,33 +22,41 @@ type Analyzer struct {
 	layer    *Exec
 	units    *Exec
 	unitSAMs *Exec
-	unitLow  *Exec
+	lowExec  *Exec // the kernel path's feature graph (lowGraph) and mask graph
+	maskExec *Exec
 	unitPath UnitPath
 	// metric scores every SAM against the ground truth (default Dice; metric_analyzer.go).
 	metric Metric
 	// taps caches the probed up-sampling of one axis per (feature size, mask
 	// size); a nil entry marks one the unit kernel does not reproduce.
 	taps map[[2]int]*axisTaps
-	// lastUnitPath is the path the last Units call took (for tests).
-	lastUnitPath UnitPath
+	// masks is the kernel path's mask side for the last (B, G, R) (kernelmasks.go),
+	// lastLow its feature graph's outputs for the last feature.
+	masks   *kernelMasks
+	lastLow *lowOutputs
+	// lastUnitPath, lastLayerPath: the paths the last Units and Layer calls took
+	// (for tests).
+	lastUnitPath, lastLayerPath UnitPath
 }
 
-// UnitPath selects how [Analyzer.Units] computes the unit SAMs. Both give
-// bit-identical results; the kernel is the faster.
+// UnitPath selects how [Analyzer.Units] computes the unit SAMs and
+// [Analyzer.Layer] the layer SAMs. Both paths give bit-identical results; the
+// kernel is the faster.
 type UnitPath int
 
 const (
-	// UnitKernel is the default: the prototypes and the unit logits at the
-	// feature's size come from a small graph, and a plain-Go kernel up-samples,
-	// thresholds and counts every unit without building the N·C full-resolution
-	// maps (unitkernel.go). Where it cannot reproduce the graph path bit for bit
+	// UnitKernel is the default: the prototypes and the unit (or layer) logits
+	// at the feature's size come from a small graph, and a plain-Go kernel
+	// up-samples, thresholds and counts every unit without building the N·C
+	// full-resolution maps (unitkernel.go); the mask side of the prototypes is
+	// computed once per mask (kernelmasks.go). Where it cannot reproduce the graph path bit for bit
 	// it takes the graph path instead: features that are not float32 or larger
 	// than the mask along an axis, a ground truth or ROI that is not float, a ROI
 	// with values other than 0 and 1, a unit logit beyond ±2¹²⁵, or a backend
 	// whose interpolation product rounds in none of the known ways.
 	UnitKernel UnitPath = iota
 	// UnitGraph is the reference: one graph that up-samples every unit logit to
-	// the mask size, thresholds and reduces it.
+	// the mask size, thresholds and reduces it (for Layer: the layer graph).
 	UnitGraph
 )
 
@@ -63,7 +71,7 @@ func (p UnitPath) String() string {
 	return fmt.Sprintf("UnitPath(%d)", int(p))
 }
 
-// SetUnitPath selects how Units computes the unit SAMs (default [UnitKernel]).
+// SetUnitPath selects how Units and Layer compute the SAMs (default [UnitKernel]).
 func (a *Analyzer) SetUnitPath(p UnitPath) { a.unitPath = p }
 
 // LayerResult is ProtoSeg at layer level (all channels of the feature together) for
@@ -115,10 +123,13 @@ func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, erro
 	if a.unitSAMs, err = NewExec(backend, a.unitGraph(true)); err != nil {
 		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
 	}
-	if a.unitLow, err = NewExec(backend, a.unitLowGraph); err != nil {
-		return nil, fmt.Errorf("protoseg: building unit analysis: %w", err)
+	if a.lowExec, err = NewExec(backend, lowGraph); err != nil {
+		return nil, fmt.Errorf("protoseg: building the analysis kernel's graph: %w", err)
 	}
-	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs, a.unitLow} {
+	if a.maskExec, err = NewExec(backend, a.maskGraph); err != nil {
+		return nil, fmt.Errorf("protoseg: building mask analysis: %w", err)
+	}
+	for _, e := range []*Exec{a.layer, a.units, a.unitSAMs, a.lowExec, a.maskExec} {
 		e.SetMaxCache(256)
 	}
 	return a, nil
@@ -133,8 +144,14 @@ func (a *Analyzer) Method() ResizeMethod { return a.method }
 // flag trips), the smallest and largest mask, gt and roi values, and the region
 // totals Σ B·R, Σ (1−B)·R and Σ R per image.
 func checks(f, mask, gt, roi *Node) (notFinite, lo, hi, sumT, sumB, sumR *Node) {
-	notFinite = ReduceAllSum(Sub(f, f))
-	for _, x := range []*Node{mask, gt, roi} {
+	notFinite, lo, hi, sumT, sumB, sumR = maskChecks(mask, gt, roi)
+	return Add(ReduceAllSum(Sub(f, f)), notFinite), lo, hi, sumT, sumB, sumR
+}
+
+// maskChecks is [checks] without the feature: the flag covers mask, gt and roi.
+func maskChecks(mask, gt, roi *Node) (notFinite, lo, hi, sumT, sumB, sumR *Node) {
+	notFinite = ReduceAllSum(Sub(mask, mask))
+	for _, x := range []*Node{gt, roi} {
 		notFinite = Add(notFinite, ReduceAllSum(Sub(x, x)))
 	}
 	lo = Min(Min(ReduceAllMin(mask), ReduceAllMin(gt)), ReduceAllMin(roi))
@@ -335,14 +352,42 @@ func toFloat64(t *tensors.Tensor) []float64 {
 // name labels errors and the result. NaN or Inf in f, or mask values outside [0,1],
 // are errors.
 func (a *Analyzer) Layer(name string, f, mask, gt, roi *tensors.Tensor) (*LayerResult, error) {
+	res, err := a.layerOnPath(name, f, mask, gt, roi)
+	if err != nil {
+		return nil, err
+	}
+	if a.metric.NeedsMaps() {
+		if err := a.scoreLayerMaps(res, f, gt, roi); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// layerOnPath is Layer by count, on the analyzer's [UnitPath].
+func (a *Analyzer) layerOnPath(name string, f, mask, gt, roi *tensors.Tensor) (*LayerResult, error) {
+	if a.unitPath == UnitKernel {
+		res, done, err := a.layerKernel(name, f, mask, gt, roi)
+		if done || err != nil {
+			a.lastLayerPath = UnitKernel
+			return res, err
+		}
+	}
+	a.lastLayerPath = UnitGraph
 	outs, tot, err := run(a.layer, name, f, mask, gt, roi)
 	if err != nil {
 		return nil, err
 	}
 	inter, size := toFloat64(outs[0]), toFloat64(outs[1])
+	return a.finishLayer(name, mask, roi, inter, size, splitUint8(outs[2], len(inter)), tot), nil
+}
+
+// finishLayer assembles a LayerResult from the per-image overlaps, sizes and
+// SAMs, applying the empty-region convention.
+func (a *Analyzer) finishLayer(name string, mask, roi *tensors.Tensor, inter, size []float64, sam [][]uint8, tot regionTotals) *LayerResult {
 	n := len(inter)
 	res := &LayerResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
-		SA: make([]float64, n), SAM: splitUint8(outs[2], n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
+		SA: make([]float64, n), SAM: sam, EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
 	for i := range n {
 		var fill int
 		res.SA[i], fill = tot.score(a.metric, i, inter[i], size[i])
@@ -351,12 +396,7 @@ func (a *Analyzer) Layer(name string, f, mask, gt, roi *tensors.Tensor) (*LayerR
 			fillMap(res.SAM[i], fill, roi, i)
 		}
 	}
-	if a.metric.NeedsMaps() {
-		if err := a.scoreLayerMaps(res, f, gt, roi); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	return res
 }
 
 // fillMap overwrites a SAM by the empty-region convention: all background

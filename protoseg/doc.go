@@ -38,7 +38,12 @@
 // All of the above are GoMLX graph functions (differentiable, any backend). The
 // [Analyzer] runs them on batches and returns plain Go results ([LayerResult],
 // [UnitResult]) for notebooks, the CLI and plots, compiling one graph per input
-// shape.
+// shape. By default ([UnitKernel]) it computes the SAMs of Layer and Units with
+// a plain-Go kernel that reproduces the graph path bit for bit: the mask side of
+// the prototypes once per mask (kernelmasks.go), one small feature graph shared
+// by Layer and Units of a feature, then up-sampling, thresholding and counting
+// in Go without the full-resolution maps (unitkernel*.go); [VerifyUnitKernel]
+// checks the agreement on a backend.
 //
 // # Conventions (where the paper is silent or the original code returns NaN)
 //

@@ -50,18 +50,35 @@ func regionWeights(mask, roi *Node) (object, background *Node) {
 // then pulled down to f's size by the adjoint of the resize, which is exact because
 // the resize is linear). It also returns the total weights Σ B·R and Σ (1−B)·R, [N].
 func prototypes(f, object, background *Node, method ResizeMethod) (ct, cb, sumT, sumB *Node) {
+	objLow, bgLow, sumT, sumB := lowWeights(object, background, f.Shape().Dimensions[1:f.Rank()-1], method)
+	ct, cb = weightedMeans(f, objLow, bgLow, sumT, sumB)
+	return ct, cb, sumT, sumB
+}
+
+// lowWeights is the mask half of [prototypes]: the weights B·R and (1−B)·R
+// [N, S...] pulled down to the feature's spatial sizes by the adjoint of the
+// resize, Uᵀ(B·R) and Uᵀ((1−B)·R) [N, s...], and their totals at the mask size, [N].
+// It does not depend on the feature, so the kernel path computes it once per mask
+// (kernelmasks.go).
+func lowWeights(object, background *Node, fSizes []int, method ResizeMethod) (objLow, bgLow, sumT, sumB *Node) {
 	axes := spatialAxes(object)
 	sumT, sumB = ReduceSum(object, axes...), ReduceSum(background, axes...)
-	fSizes := f.Shape().Dimensions[1 : f.Rank()-1]
-	objLow := resizeRotating(object, method, fSizes, true)
-	bgLow := resizeRotating(background, method, fSizes, true)
+	objLow = resizeRotating(object, method, fSizes, true)
+	bgLow = resizeRotating(background, method, fSizes, true)
+	return objLow, bgLow, sumT, sumB
+}
+
+// weightedMeans is the feature half of [prototypes]: c = Σ_x w(x)·f(x, ·) / Σ w,
+// [N, C], for the low-resolution weights of [lowWeights] (a total of 0 gives 0).
+func weightedMeans(f, objLow, bgLow, sumT, sumB *Node) (ct, cb *Node) {
+	axes := spatialAxes(objLow)
 	// Σ_x w(x)·f(x, c) → [N, C], as a batched matrix product (no broadcast).
 	weighted := func(w *Node) *Node {
 		return DotGeneral(w, axes, []int{0}, f, axes, []int{0})
 	}
 	ct = Div(weighted(objLow), InsertAxes(safeDenominator(sumT), -1))
 	cb = Div(weighted(bgLow), InsertAxes(safeDenominator(sumB), -1))
-	return ct, cb, sumT, sumB
+	return ct, cb
 }
 
 // safeDenominator returns x where x > 0 and 1 elsewhere: a weighted mean with total
@@ -110,19 +127,26 @@ func overSpatial(x *Node, k int) *Node {
 // [N, s..., C], the logit of each unit on its own).
 func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
 	k := f.Rank() - 2
-	// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
-	diff := Sub(ct, cb)
-	// Prototypes equal up to rounding carry no information: a tie, not a random SAM
-	// decided by the last bit (constant "inertia" units hit this).
-	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(f.DType()))
-	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
+	diff, sum := linearTerms(ct, cb, f.DType())
 	if perUnit {
-		return Mul(overSpatial(diff, k), Sub(MulScalar(f, 2), overSpatial(Add(ct, cb), k)))
+		// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
+		return Mul(overSpatial(diff, k), Sub(MulScalar(f, 2), overSpatial(sum, k)))
 	}
 	// Σ_c 2 f·diff as a batched matrix product, minus Σ_c diff·(c_t + c_b).
 	dot := DotGeneral(f, []int{f.Rank() - 1}, []int{0}, MulScalar(diff, 2), []int{1}, []int{0}) // [N, s...]
-	bias := ReduceSum(Mul(diff, Add(ct, cb)), -1)                                               // [N]
+	bias := ReduceSum(Mul(diff, sum), -1)                                                       // [N]
 	return Sub(dot, overSpatial(bias, k))
+}
+
+// linearTerms returns the per-unit terms of [linearLogit], [N, C]: diff = c_t − c_b,
+// set to 0 where the two prototypes are equal up to rounding (a tie, not a
+// random SAM decided by the last bit: constant "inertia" units hit this), and
+// sum = c_t + c_b, so that unit k's logit is diff_k·(2 f_k − sum_k).
+func linearTerms(ct, cb *Node, dtype dtypes.DType) (diff, sum *Node) {
+	diff = Sub(ct, cb)
+	tol := MulScalar(Add(Abs(ct), Abs(cb)), tieTolerance(dtype))
+	diff = Where(LessOrEqual(Abs(diff), tol), ZerosLike(diff), diff)
+	return diff, Add(ct, cb)
 }
 
 // applyEmptyConvention replaces the logit of images whose object (resp. background)

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // The unit kernel: ProtoSeg on every unit (channel) of a feature without the N·C
@@ -54,15 +56,54 @@ type unitKernel struct {
 	lowSize  int       // Π s
 	lowDims  []int     // s...
 	axes     []*axisTaps
-	pixels   int       // Π S, the mask's size
-	gtCum    [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
-	roiCum   [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
-	roi      [][]uint8 // per image: the binary ROI; nil: everywhere
-	skip     []bool    // images whose SAMs the empty-region convention fills
-	sams     []uint8   // N·C·P unit SAMs when kept, else nil
-	inter    []int64   // |S ∩ G| per image and unit, inside R
-	size     []int64   // |S| per image and unit, inside R
+	lowT     *tensors.Tensor // the tensor holding low (nil: the logits come from featT)
+	featT    *tensors.Tensor // the feature [N, s..., C], when the kernel forms the unit logits
+	feat     []float32       // featT's values during run
+	diff     []float32       // c_t − c_b per image and unit (0 on a tie), [N·C]
+	sum      []float32       // c_t + c_b per image and unit, [N·C]
+	pixels   int             // Π S, the mask's size
+	region   *regionMaps     // prefix sums of G·R and R, the binary ROI
+	skip     []bool          // images whose SAMs the empty-region convention fills
+	sams     []uint8         // N·C·P unit SAMs when kept, else nil
+	noHeat   bool            // no heat-map wanted (the layer analysis)
+	dense    bool            // two spatial axes decided pixel by pixel (unitkernel2d.go)
+	inter    []int64         // |S ∩ G| per image and unit, inside R
+	size     []int64         // |S| per image and unit, inside R
 	overflow atomic.Bool
+}
+
+// runOn is run on the logits of lowT; it returns nil, false when a logit
+// exceeded maxKernelLogit.
+func (k *unitKernel) runOn() (heat []float32, done bool) {
+	if k.featT != nil {
+		tensors.MustConstFlatData(k.featT, func(f []float32) {
+			k.feat = f
+			heat, done = k.run()
+			k.feat = nil
+		})
+		return heat, done
+	}
+	tensors.MustConstFlatData(k.lowT, func(low []float32) {
+		k.low = low
+		heat, done = k.run()
+		k.low = nil
+	})
+	return heat, done
+}
+
+// unitLogits returns the logit of task t = n·C + k at the feature's size,
+// diff·(2 f − sum) with every step rounded to float32 as the graph's element-wise
+// ops round it (explicit conversions: never fused), in the worker's buffer.
+func (w *unitWorker) unitLogits(t int) []float32 {
+	k := w.k
+	n, unit := t/k.c, t%k.c
+	d, s := k.diff[t], k.sum[t]
+	f := k.feat[n*k.lowSize*k.c:]
+	src := w.src
+	for x := range src {
+		src[x] = float32(d * float32(float32(2*f[x*k.c+unit])-s))
+	}
+	return src
 }
 
 // run computes inter, size, the SAMs (when kept) and returns the heat-maps
@@ -93,37 +134,39 @@ func (k *unitKernel) run() ([]float32, bool) {
 	if k.overflow.Load() {
 		return nil, false
 	}
+	if k.noHeat {
+		return nil, true
+	}
 	return k.heat(workers), true
 }
 
-// heat sums the workers' difference arrays: the number of units whose SAM holds
-// pixel p, times float32(1/C) (the graph's ReduceMean), inside the ROI.
+// heat sums the workers' difference arrays and dense counts: the number of
+// units whose SAM holds pixel p, times float32(1/C) (the graph's ReduceMean),
+// inside the ROI.
 func (k *unitKernel) heat(workers []*unitWorker) []float32 {
 	out := make([]float32, k.n*k.pixels)
 	inv := float32(1 / float64(k.c))
+	sum := make([]int32, k.pixels+1)
 	for n := range k.n {
-		var sum []int32
+		clear(sum)
 		for _, w := range workers {
-			d := w.heatDiff[n]
-			if d == nil {
-				continue
+			if d := w.heatDiff[n]; d != nil {
+				run := int32(0)
+				for p := range k.pixels {
+					run += d[p]
+					sum[p] += run
+				}
 			}
-			if sum == nil {
-				sum = d
-				continue
-			}
-			for p, v := range d {
-				sum[p] += v
+			if c := w.heatCnt[n]; c != nil {
+				for p, v := range c {
+					sum[p] += v
+				}
 			}
 		}
-		if sum == nil {
-			continue
-		}
-		h, cnt := out[n*k.pixels:(n+1)*k.pixels], int32(0)
+		h := out[n*k.pixels : (n+1)*k.pixels]
 		for p := range h {
-			cnt += sum[p]
-			if k.roi == nil || k.roi[n][p] != 0 {
-				h[p] = float32(cnt) * inv
+			if k.region.roi == nil || k.region.roi[n][p] != 0 {
+				h[p] = float32(sum[p]) * inv
 			}
 		}
 	}
@@ -136,18 +179,27 @@ type unitWorker struct {
 	buf      [2][]float32
 	dims     []int
 	heatDiff [][]int32 // per image: difference array of the heat count (P+1), nil until used
+	heatCnt  [][]int32 // per image: the heat count of the dense rows (P), nil until used
 	ones     []uint8
+	e        emitter
+	src      []float32  // a unit's logits at the feature's size (unitLogits)
+	pos      []uint8    // the signs of one output row (denseRow)
+	class    []segClass // per last-axis segment (unit2D)
+	runs     [][2]int32 // object runs of a uniform row band (unit2D)
 }
 
 func (k *unitKernel) newWorker() *unitWorker {
-	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n)}
+	w := &unitWorker{k: k, dims: make([]int, len(k.lowDims)), heatDiff: make([][]int32, k.n), heatCnt: make([][]int32, k.n),
+		class: make([]segClass, len(k.axes[len(k.axes)-1].segs)), src: make([]float32, k.lowSize)}
 	size, most := k.lowSize, 0
 	for ax, t := range k.axes[:len(k.axes)-1] {
 		size = size / k.lowDims[ax] * t.size
 		most = max(most, size)
 	}
+	most = max(most, k.axes[len(k.axes)-1].size)
+	w.pos = make([]uint8, k.axes[len(k.axes)-1].size)
 	w.buf = [2][]float32{make([]float32, most), make([]float32, most)}
-	if k.roi == nil && k.sams != nil {
+	if k.region.roi == nil && k.sams != nil {
 		w.ones = make([]uint8, k.axes[len(k.axes)-1].size)
 		for i := range w.ones {
 			w.ones[i] = 1
@@ -159,15 +211,25 @@ func (k *unitKernel) newWorker() *unitWorker {
 // unit runs task t = n·C + k: image n, unit k.
 func (w *unitWorker) unit(t int) {
 	k := w.k
-	src := k.low[t*k.lowSize : (t+1)*k.lowSize]
+	var src []float32
+	if k.feat != nil {
+		src = w.unitLogits(t)
+	} else {
+		src = k.low[t*k.lowSize : (t+1)*k.lowSize]
+	}
 	for _, v := range src {
 		if !(v <= maxKernelLogit && v >= -maxKernelLogit) { // also NaN
 			k.overflow.Store(true)
 			return
 		}
 	}
-	m := w.leading(src)
 	e := w.emitter(t)
+	if len(k.axes) == 2 {
+		w.unit2D(src, e)
+		k.inter[t], k.size[t] = e.inter, e.size
+		return
+	}
+	m := w.leading(src)
 	last := k.axes[len(k.axes)-1]
 	for r := range len(m) / last.cur {
 		row, base := m[r*last.cur:(r+1)*last.cur], r*last.size
@@ -248,6 +310,10 @@ type emitter struct {
 	gc, rc      []int32 // prefix sums of G·R and R (rc nil: R = 1)
 	roi, sam    []uint8 // the image's ROI (nil: everywhere); the unit's SAM (nil: not kept)
 	ones        []uint8
+	g8          []uint8 // the image's binary G·R (dense rows)
+	cnt         []int32 // the image's dense heat count, nil until a dense row needs it
+	cntOf       *[]int32
+	pixels      int
 	inter, size int64
 }
 
@@ -256,9 +322,11 @@ func (w *unitWorker) emitter(t int) *emitter {
 	if w.heatDiff[n] == nil {
 		w.heatDiff[n] = make([]int32, k.pixels+1)
 	}
-	e := &emitter{d: w.heatDiff[n], gc: k.gtCum[n], ones: w.ones}
-	if k.roiCum != nil {
-		e.rc, e.roi = k.roiCum[n], k.roi[n]
+	e := &w.e
+	*e = emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones, g8: k.region.gt[n], cnt: w.heatCnt[n],
+		cntOf: &w.heatCnt[n], pixels: k.pixels}
+	if k.region.roiCum != nil {
+		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}
 	if k.sams != nil {
 		e.sam = k.sams[t*k.pixels : (t+1)*k.pixels]
@@ -280,6 +348,10 @@ func (e *emitter) run(p0, p1 int) {
 	case e.sam == nil:
 	case e.roi != nil:
 		copy(e.sam[p0:p1], e.roi[p0:p1])
+	case p1-p0 <= 16: // short runs: cheaper than a call to memmove
+		for p := range e.sam[p0:p1] {
+			e.sam[p0+p] = 1
+		}
 	default:
 		copy(e.sam[p0:p1], e.ones[:p1-p0])
 	}
@@ -324,7 +396,29 @@ func (e *emitter) segRow(t *axisTaps, row []float32, base int) {
 			}
 			continue
 		}
-		start = e.mixed(t, s, a, b, base, start)
+		if a > 0 && b > 0 {
+			start = e.mixed(t, s, a, b, base, start)
+			continue
+		}
+		// One source > 0, the other ≤ 0: one crossing c splits the segment.
+		x0, x1, c := int(s.x0), int(s.x1), t.crossing(s, a, b)
+		if a > 0 { // object [x0, c), background [c, x1)
+			if start < 0 {
+				start = x0
+			}
+			if c < x1 {
+				e.run(base+start, base+c)
+				start = -1
+			}
+		} else { // background [x0, c), object [c, x1)
+			if start >= 0 && c > x0 {
+				e.run(base+start, base+x0)
+				start = -1
+			}
+			if c < x1 && start < 0 {
+				start = c
+			}
+		}
 	}
 	if start >= 0 {
 		e.run(base+start, base+t.size)
@@ -333,52 +427,81 @@ func (e *emitter) segRow(t *axisTaps, row []float32, base int) {
 
 // mixed records the pixels of a segment whose sources a and b differ in sign (or
 // are tiny), continuing the object run that starts at start (−1: none), and
-// returns the open run's start. The float64 value v(x) = w0·a + w1·b is within
-// 2⁻²²·max(|a|, |b|) of every rule's result, so beyond the margin m its sign is
-// the answer; within it (or for tiny sources) the rule decides exactly. Along the
-// segment w0 falls and w1 rises, so v is monotone: the certain signs form a
-// prefix and a suffix, found by bisection in long segments.
+// returns the open run's start. When one source is > 0 and the other ≤ 0, the
+// value along the segment is monotone (w0 falls and w1 rises, and every rule
+// rounds monotonically), so the SAM is one object part and one background part
+// split at a single crossing; two tiny positive sources are decided pixel by
+// pixel.
 func (e *emitter) mixed(t *axisTaps, s tapSegment, a, b float32, base, start int) int {
+	x0, x1 := int(s.x0), int(s.x1)
+	if a > 0 && b > 0 {
+		for x := x0; x < x1; x++ {
+			start = e.span(t.rule[x].positive(t.w0[x], a, t.w1[x], b), x, x+1, base, start)
+		}
+		return start
+	}
+	c := t.crossing(s, a, b)
+	start = e.span(a > 0, x0, c, base, start)
+	return e.span(b > 0, c, x1, base, start)
+}
+
+// crossing returns the first output x of segment s whose sign differs from the
+// sign of its first source a, for sources a and b of which exactly one is > 0
+// (x1 when none). The float64 value v(x) = w0·a + w1·b is within
+// 2⁻²²·max(|a|, |b|) of every rule's result, so beyond the margin m its sign is
+// the rule's; a guess from the exact crossing λ* = a/(a−b) of the weights,
+// corrected by a walk (v is monotone), finds the first x where v·sign(a) ≤ m,
+// and the rule decides from there to the first certain flip.
+func (t *axisTaps) crossing(s tapSegment, a, b float32) int {
 	fa, fb := float64(a), float64(b)
-	m := math.Abs(fa) // max(|a|, |b|)·2⁻²⁰ (no NaN here: the sources are bounded)
+	x0 := int(s.x0)
+	w0 := t.w0d[x0:s.x1]
+	w1 := t.w1d[x0:s.x1]
+	w1 = w1[:len(w0)]
+	n := len(w0)
+	m := math.Abs(fa)
 	if mb := math.Abs(fb); mb > m {
 		m = mb
 	}
 	if m *= 0x1p-20; m < 0x1p-120 {
-		m = math.Inf(1)
+		m = math.Inf(1) // tiny sources: the rule decides every pixel
 	}
-	x0, x1 := int(s.x0), int(s.x1)
-	lo, hi := x0, x1 // [x0, lo): certain sign of a; [hi, x1): certain sign of b
-	if x1-x0 > 4 {
-		first := func(beyond float64) int { // first x with v(x)·sign(a) < beyond (v falls towards b)
-			sa := math.Copysign(1, fa-fb)
-			i, j := x0, x1
-			for i < j {
-				h := int(uint(i+j) >> 1)
-				if (t.w0d[h]*fa+t.w1d[h]*fb)*sa > beyond {
-					i = h + 1
-				} else {
-					j = h
-				}
+	if !(a > 0) {
+		fa, fb = -fa, -fb // v·sign(a), exactly: negation commutes with rounding
+	}
+	g := 0
+	if n > 2 && s.scale > 0 {
+		g = min(max(int((fa/(fa-fb)-s.l0)*s.scale), 0), n)
+	}
+	var vg float64 // v·sign(a) at g, when known
+	known := false
+	if g < n {
+		vg, known = w0[g]*fa+w1[g]*fb, true
+		for vg > m { // walk forward to the first v·sign(a) ≤ m
+			if g++; g == n {
+				known = false
+				break
 			}
-			return i
+			vg = w0[g]*fa + w1[g]*fb
 		}
-		lo, hi = first(m), first(-m)
 	}
-	if a > b {
-		start = e.span(true, x0, lo, base, start)
-	} else {
-		start = e.span(false, x0, lo, base, start)
-	}
-	for x := lo; x < hi; x++ {
-		v := t.w0d[x]*fa + t.w1d[x]*fb
-		pos := v > m
-		if !pos && v >= -m {
-			pos = t.rule[x].positive(t.w0[x], a, t.w1[x], b)
+	for g > 0 { // walk back while the previous one is ≤ m too
+		v := w0[g-1]*fa + w1[g-1]*fb
+		if v > m {
+			break
 		}
-		start = e.span(pos, x, x+1, base, start)
+		g, vg, known = g-1, v, true
 	}
-	return e.span(b > a, hi, x1, base, start)
+	for pa := a > 0; g < n; g++ {
+		if !known {
+			vg = w0[g]*fa + w1[g]*fb
+		}
+		known = false
+		if vg < -m || t.rule[x0+g].positive(t.w0[x0+g], a, t.w1[x0+g], b) != pa {
+			return x0 + g
+		}
+	}
+	return int(s.x1)
 }
 
 // span records pixels [x0, x1) of a row as all object (pos) or all background,

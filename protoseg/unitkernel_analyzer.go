@@ -2,6 +2,7 @@ package protoseg
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -9,73 +10,148 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// unitLowGraph returns the unit logits at the feature's size, [N, C, s...] (each
-// unit's map contiguous), then the diagnostics: the graph path's unitGraph up to
-// its resize, with the same ops (prepare, prototypes, linearLogit), so the unit
-// kernel starts from the very values the graph path up-samples.
-func (a *Analyzer) unitLowGraph(f, mask, gt, roi *Node) []*Node {
-	object, background, _, _, diag := prepare(f, mask, gt, roi)
-	ct, cb, _, _ := prototypes(f, object, background, a.method)
-	logit := linearLogit(f, ct, cb, true) // [N, s..., C]
-	perm := []int{0, f.Rank() - 1}
-	for ax := 1; ax < f.Rank()-1; ax++ {
-		perm = append(perm, ax)
+// lowGraph is the graph of the kernel path's feature side: from f and the mask
+// side of [lowWeights] (kernelmasks.go), the prototypes (weightedMeans), then
+// the per-unit terms diff and sum of [linearTerms], [N, C] each (the kernel forms
+// unit k's logit diff_k·(2 f_k − sum_k) itself, rounding each step to float32 as
+// the graph's element-wise ops do), and the layer's logit at the feature's size,
+// [N, s...] ([linearLogit]: a matrix product over the channels, whose summation
+// order only the graph knows). The ops are the graph path's, so the kernel
+// starts from the very values the graph path up-samples.
+func lowGraph(f, objLow, bgLow, sumT, sumB *Node) []*Node {
+	ct, cb := weightedMeans(f, objLow, bgLow, sumT, sumB)
+	diff, sum := linearTerms(ct, cb, f.DType())
+	return []*Node{diff, sum, linearLogit(f, ct, cb, false)}
+}
+
+// lowOutputs is lowGraph's result for one feature, kept for the next call: Layer
+// and Units of one feature under one mask share it (the feature is compared bit
+// for bit, as the masks are).
+type lowOutputs struct {
+	low  *maskLow
+	f    tensorKey
+	outs []*tensors.Tensor // diff, sum [N, C]; the layer logit [N, s...]
+}
+
+// lowFor returns lowGraph's outputs for f under the mask side low of masks,
+// from the last call when f and the masks are the same (they passed the checks
+// then); otherwise it checks them (the graph path's errors) and runs lowGraph.
+func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, low *maskLow) ([]*tensors.Tensor, error) {
+	if c := a.lastLow; c != nil && c.low == low && c.f.matches(f) {
+		return c.outs, nil
 	}
-	return append([]*Node{TransposeAllAxes(logit, perm...)}, diag...)
+	if err := masks.check(name, f); err != nil {
+		return nil, err
+	}
+	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	if err != nil {
+		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
+	}
+	key, _ := newTensorKey(f)
+	a.lastLow = &lowOutputs{low: low, f: key, outs: outs}
+	return outs, nil
+}
+
+// kernelRun is one analysis call on the kernel path: the unit kernel over the
+// logits of lowGraph, with the mask side from the cache.
+type kernelRun struct {
+	k   *unitKernel
+	tot regionTotals
+}
+
+// newKernelRun prepares the kernel for f (one map per image for the layer, else
+// one per unit, kept with keep) from the feature graph's outputs; nil, with no error, when the
+// kernel cannot reproduce the graph path for these inputs ([UnitKernel]).
+func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, layer, keep bool) (*kernelRun, error) {
+	full, err := validate(name, f, mask, gt, roi)
+	if err != nil || f.DType() != dtypes.Float32 {
+		return nil, err
+	}
+	fd, md := f.Shape().Dimensions, mask.Shape().Dimensions
+	n, lowDims, c := fd[0], fd[1:len(fd)-1], fd[len(fd)-1]
+	if layer {
+		c = 1
+	}
+	axes := a.kernelAxes(lowDims, md[1:])
+	if axes == nil {
+		return nil, nil
+	}
+	masks, low, err := a.kernelMasksFor(name, mask, gt, roi, full, lowDims)
+	if masks == nil || err != nil {
+		return nil, err
+	}
+	outs, err := a.lowFor(name, f, masks, low)
+	if err != nil {
+		return nil, err
+	}
+	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
+		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
+		region: masks.region, lowT: outs[2]}
+	if !layer { // per unit: the logits come from f, diff and sum
+		k.featT, k.lowT = f, nil
+		k.diff, k.sum = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+	}
+	for i := range n {
+		k.skip[i] = masks.tot.object[i] <= 0 || masks.tot.background[i] <= 0 // filled by the convention
+	}
+	if cols := axes[len(axes)-1]; len(axes) == 2 && 2*cols.cur >= cols.size {
+		k.dense = true // segments of at most about 2 pixels: decide pixel by pixel
+	}
+	if keep {
+		k.sams = make([]uint8, n*c*k.pixels)
+	}
+	return &kernelRun{k: k, tot: masks.tot}, nil
 }
 
 // unitsKernel is Units on the unit kernel (unitkernel.go). done is false, with no
 // error, when the kernel cannot reproduce the graph path for these inputs (see
 // [UnitKernel]); the caller then takes the graph path.
 func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, keep bool) (res *UnitResult, done bool, err error) {
-	if _, err := validate(name, f, mask, gt, roi); err != nil {
-		return nil, true, err
+	c := f.Shape().Dimensions[f.Rank()-1]
+	r, err := a.newKernelRun(name, f, mask, gt, roi, false, keep)
+	if r == nil || err != nil {
+		return nil, err != nil, err
 	}
-	if f.DType() != dtypes.Float32 {
-		return nil, false, nil
-	}
-	fd, md := f.Shape().Dimensions, mask.Shape().Dimensions
-	n, c, lowDims := fd[0], fd[len(fd)-1], fd[1:len(fd)-1]
-	axes := a.kernelAxes(lowDims, md[1:])
-	if axes == nil {
-		return nil, false, nil
-	}
-	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * c),
-		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c)}
-	if !k.regionMaps(gt, roi) {
-		return nil, false, nil
-	}
-	outs, tot, err := run(a.unitLow, name, f, mask, gt, roi)
-	if err != nil {
-		return nil, true, err
-	}
-	for i := range n {
-		k.skip[i] = tot.object[i] <= 0 || tot.background[i] <= 0 // filled by the convention
-	}
-	if keep {
-		k.sams = make([]uint8, n*c*k.pixels)
-	}
-	var heat []float32
-	tensors.MustConstFlatData(outs[0], func(low []float32) {
-		k.low = low
-		heat, done = k.run()
-		k.low = nil
-	})
+	heat, done := r.k.runOn()
 	if !done {
 		return nil, false, nil
 	}
+	n := r.k.n
 	inter, size := make([]float64, n*c), make([]float64, n*c)
 	for t := range inter {
-		inter[t], size[t] = float64(k.inter[t]), float64(k.size[t])
+		inter[t], size[t] = float64(r.k.inter[t]), float64(r.k.size[t])
 	}
 	var sams [][]uint8
 	if keep {
 		sams = make([][]uint8, n*c)
 		for t := range sams {
-			sams[t] = k.sams[t*k.pixels : (t+1)*k.pixels : (t+1)*k.pixels]
+			sams[t] = r.k.sams[t*r.k.pixels : (t+1)*r.k.pixels : (t+1)*r.k.pixels]
 		}
 	}
-	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, sams, tot), true, nil
+	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, sams, r.tot), true, nil
+}
+
+// layerKernel is Layer's SAM and counts on the unit kernel: the layer logit at
+// the feature's size is one map per image, up-sampled and thresholded exactly
+// as a unit's. done is false, with no error, when the kernel cannot reproduce
+// the graph path (see [UnitKernel]).
+func (a *Analyzer) layerKernel(name string, f, mask, gt, roi *tensors.Tensor) (res *LayerResult, done bool, err error) {
+	r, err := a.newKernelRun(name, f, mask, gt, roi, true, true)
+	if r == nil || err != nil {
+		return nil, err != nil, err
+	}
+	r.k.noHeat = true
+	if _, done = r.k.runOn(); !done {
+		return nil, false, nil
+	}
+	n, pixels := r.k.n, r.k.pixels
+	sam := make([][]uint8, n)
+	inter, size := make([]float64, n), make([]float64, n)
+	for i := range n {
+		sam[i] = r.k.sams[i*pixels : (i+1)*pixels : (i+1)*pixels]
+		inter[i], size[i] = float64(r.k.inter[i]), float64(r.k.size[i])
+	}
+	return a.finishLayer(name, mask, roi, inter, size, sam, r.tot), true, nil
 }
 
 // kernelAxes returns the up-sampling of every spatial axis from the feature's
@@ -112,53 +188,65 @@ func (a *Analyzer) kernelAxes(low, out []int) []*axisTaps {
 // errNotFloat marks a tensor the host-side maps cannot read.
 var errNotFloat = errors.New("not a float tensor")
 
-// regionMaps fills the per-image prefix sums of G·R and R, and the binary ROI,
-// from the ground truth (binarised at 0.5 after conversion to float32, as the
-// graph does) and the ROI (nil: everywhere). It reports false when the ROI has a
-// value other than 0 and 1, or a tensor is not float (the graph path's weighted
-// sums then depend on its summation order).
-func (k *unitKernel) regionMaps(gt, roi *tensors.Tensor) bool {
+// regionMaps are the host-side maps of the unit kernel for a batch of
+// ground truths and ROIs.
+type regionMaps struct {
+	gt     [][]uint8 // per image: the binary G·R
+	gtCum  [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
+	roiCum [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
+	roi    [][]uint8 // per image: the binary ROI; nil: everywhere
+}
+
+// newRegionMaps computes the per-image prefix sums of G·R and R, and the binary
+// ROI, from the ground truth gt [N, S...] (binarised at 0.5 after conversion to
+// float32, as the graph does) and the ROI (nil: everywhere). It reports false
+// when the ROI has a value other than 0 and 1, or a tensor is not float (the
+// graph path's weighted sums then depend on its summation order).
+func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 	g, err := flatFloat32(gt)
 	if err != nil {
-		return false
+		return nil, false
 	}
+	n := gt.Shape().Dimensions[0]
+	pixels := len(g) / n
+	m := &regionMaps{gtCum: make([][]int32, n), gt: make([][]uint8, n)}
 	var r []float32
 	if roi != nil {
 		if r, err = flatFloat32(roi); err != nil {
-			return false
+			return nil, false
 		}
 		for _, v := range r {
 			if v != 0 && v != 1 {
-				return false
+				return nil, false
 			}
 		}
-		k.roiCum, k.roi = make([][]int32, k.n), make([][]uint8, k.n)
+		m.roiCum, m.roi = make([][]int32, n), make([][]uint8, n)
 	}
-	k.gtCum = make([][]int32, k.n)
-	for n := range k.n {
-		gc := make([]int32, k.pixels+1)
+	for i := range n {
+		gc, g8 := make([]int32, pixels+1), make([]uint8, pixels)
 		var rc []int32
 		if r != nil {
-			rc, k.roi[n] = make([]int32, k.pixels+1), make([]uint8, k.pixels)
-			k.roiCum[n] = rc
+			rc, m.roi[i] = make([]int32, pixels+1), make([]uint8, pixels)
+			m.roiCum[i] = rc
 		}
-		for p := range k.pixels {
-			in := r == nil || r[n*k.pixels+p] == 1
+		for p := range pixels {
+			in := r == nil || r[i*pixels+p] == 1
 			gc[p+1] = gc[p]
-			if in && g[n*k.pixels+p] > 0.5 {
+			if in && g[i*pixels+p] > 0.5 {
 				gc[p+1]++
+				g8[p] = 1
 			}
 			if rc != nil {
 				rc[p+1] = rc[p]
 				if in {
 					rc[p+1]++
-					k.roi[n][p] = 1
+					m.roi[i][p] = 1
 				}
 			}
 		}
-		k.gtCum[n] = gc
+		m.gtCum[i], m.gt[i] = gc, g8
 	}
-	return true
+	return m, true
 }
 
 // flatFloat32 returns the values of a float32 or float64 tensor as float32 (the

@@ -119,10 +119,18 @@ type axisTaps struct {
 	segs []tapSegment
 	// twoTap reports a row with two non-zero weights (the rule matters).
 	twoTap bool
+	// allFused reports that every output rounds by ruleFused (set by probeRules).
+	allFused bool
 }
 
-// tapSegment is the outputs [x0, x1) that read source values j0 and j1.
-type tapSegment struct{ x0, x1, j0, j1 int32 }
+// tapSegment is the outputs [x0, x1) that read source values j0 and j1; l0 is
+// the weight w1 at x0 and scale = (x1−1−x0)/(w1(x1−1) − w1(x0)) (0 when w1 does
+// not change), so that x0 + (λ − l0)·scale is where w1 reaches λ (a guess:
+// crossing corrects it).
+type tapSegment struct {
+	x0, x1, j0, j1 int32
+	l0, scale      float64
+}
 
 // errUnsupportedTaps marks an axis the kernel does not reproduce exactly; the
 // caller then takes the graph path.
@@ -156,6 +164,10 @@ func newAxisTaps(method ResizeMethod, cur, size int) (*axisTaps, error) {
 			i++
 		}
 		s.x1 = int32(i)
+		s.l0 = t.w1d[s.x0]
+		if l1 := t.w1d[s.x1-1]; l1 > s.l0 {
+			s.scale = float64(s.x1-1-s.x0) / (l1 - s.l0)
+		}
 		t.segs = append(t.segs, s)
 	}
 	return t, nil
@@ -225,6 +237,10 @@ func probeRules(backend backends.Backend, method ResizeMethod, t *axisTaps) erro
 			}
 		}
 		t.rule[i] = rule
+	}
+	t.allFused = true
+	for _, r := range t.rule {
+		t.allFused = t.allFused && r == ruleFused
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package protoseg
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -138,45 +139,150 @@ func TestPositiveMatchesCombine(t *testing.T) {
 }
 
 // BenchmarkUnitKernel times the kernel alone (no graph) on the unit logits of a
-// U-Net of Base 8 at 64×64, batch 10 (noise logits, all 18 layers' shapes), with
-// the SAMs kept, as BenchmarkFullAnalysis in package study asks.
+// U-Net of Base 8 at 64×64, batch 10 (noise logits, as an untrained network's
+// features nearly are), with the SAMs kept, as BenchmarkFullAnalysis in package
+// study/measure asks: one sub-benchmark per feature side (the 18 layers have
+// sides 64, 32, 16, 8, 4 four or two times each), on the path the kernel picks
+// (path=auto) and on each 2D path forced (dense: pixel by pixel; runs: band ×
+// segment blocks and runs).
 func BenchmarkUnitKernel(b *testing.B) {
 	const n, size = 10, 64
-	widths := []int{8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 64, 64, 32, 32, 16, 16, 8, 8}
-	sides := []int{64, 64, 32, 32, 16, 16, 8, 8, 4, 4, 8, 8, 16, 16, 32, 32, 64, 64}
 	rng := rand.New(rand.NewPCG(1, 2))
 	gt := make([]float32, n*size*size)
 	for i := range gt {
 		gt[i] = float32(rng.IntN(2))
 	}
-	var kernels []*unitKernel
-	for l, c := range widths {
-		s := sides[l]
-		taps, err := newAxisTaps(Bilinear, s, size)
+	region, ok := newRegionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil)
+	if !ok {
+		b.Fatal("regionMaps")
+	}
+	for _, side := range []int{64, 32, 16, 8, 4} {
+		c := 8 * size / side
+		taps, err := newAxisTaps(Bilinear, side, size)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range taps.rule {
 			taps.rule[i] = ruleFused
 		}
-		k := &unitKernel{n: n, c: c, lowDims: []int{s, s}, axes: []*axisTaps{taps, taps}, lowSize: s * s,
+		taps.allFused = !taps.identity
+		k := &unitKernel{n: n, c: c, lowDims: []int{side, side}, axes: []*axisTaps{taps, taps}, lowSize: side * side,
 			pixels: size * size, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-			low: make([]float32, n*c*s*s)}
+			low: make([]float32, n*c*side*side), region: region}
 		for i := range k.low {
 			k.low[i] = float32(rng.NormFloat64())
 		}
-		if !k.regionMaps(tensors.FromFlatDataAndDimensions(gt, n, size, size), nil) {
-			b.Fatal("regionMaps")
+		auto := 2*side >= size
+		for _, path := range []string{"auto", "dense", "runs"} {
+			b.Run(fmt.Sprintf("side=%d/path=%s", side, path), func(b *testing.B) {
+				k.dense = map[string]bool{"auto": auto, "dense": true, "runs": false}[path]
+				for range b.N {
+					k.sams = make([]uint8, k.n*k.c*k.pixels)
+					if _, ok := k.run(); !ok {
+						b.Fatal("overflow")
+					}
+				}
+			})
 		}
-		kernels = append(kernels, k)
 	}
-	b.ResetTimer()
-	for range b.N {
-		for _, k := range kernels {
-			k.sams = make([]uint8, k.n*k.c*k.pixels)
-			if _, ok := k.run(); !ok {
-				b.Fatal("overflow")
+}
+
+// TestKernelMasksFollowContent checks that the kernel path's caches (the mask
+// side, kernelmasks.go, and the feature graph's outputs shared by Layer and
+// Units) are keyed by content: a feature, mask and ground truth changed in place
+// between calls give the graph path's results for the new values.
+func TestKernelMasksFollowContent(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	c := unitCases()[0]
+	f, mask, gt, roi := c.inputs(rand.New(rand.NewPCG(3, 4)))
+	for round := range 4 {
+		a.SetUnitPath(UnitGraph)
+		want, err := a.Units("x", f, mask, gt, roi, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantL, err := a.Layer("x", f, mask, gt, roi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.SetUnitPath(UnitKernel)
+		got, err := a.Units("x", f, mask, gt, roi, true)
+		if err != nil || a.lastUnitPath != UnitKernel {
+			t.Fatalf("round %d: kernel path %v, err %v", round, a.lastUnitPath, err)
+		}
+		if err := sameUnits(got, want); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		gotL, err := a.Layer("x", f, mask, gt, roi)
+		if err != nil || a.lastLayerPath != UnitKernel {
+			t.Fatalf("round %d: layer kernel path %v, err %v", round, a.lastLayerPath, err)
+		}
+		if err := sameLayer(gotL, wantL); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if round == 1 { // the feature changes in place too: Layer and Units must not share stale prototypes
+			f.MutableFlatData(func(flat any) {
+				x := flat.([]float32)
+				for i := range x {
+					x[i] = -x[i]
+				}
+			})
+			continue
+		}
+		for _, m := range []*tensors.Tensor{mask, gt} { // shift the box one pixel
+			m.MutableFlatData(func(flat any) {
+				x := flat.([]float32)
+				copy(x, append(x[1:], x[0]))
+			})
+		}
+	}
+}
+
+// TestCrossingMatchesBruteForce checks axisTaps.crossing, the single sign change
+// of a mixed segment, against the rule evaluated at every pixel, for every rule,
+// on sources of opposite sign placed so that the value nearly cancels at a
+// pixel (within a few ulps, where only the rule decides), also tiny ones.
+func TestCrossingMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	checked := 0
+	for _, sz := range [][2]int{{4, 64}, {8, 64}, {5, 13}, {3, 64}, {16, 64}, {7, 9}} {
+		taps, err := newAxisTaps(Bilinear, sz[0], sz[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range taps.segs {
+			if s.j0 == s.j1 {
+				continue
+			}
+			for range 300 {
+				x := int(s.x0) + rng.IntN(int(s.x1-s.x0))
+				scale := []float64{1, 0x1p-110, 0x1p-135}[rng.IntN(3)]
+				a := float32((1 + rng.Float64()) * scale * float64(1-2*rng.IntN(2)))
+				b := float32(-float64(taps.w0[x]) * float64(a) / float64(taps.w1[x]))
+				for range rng.IntN(4) {
+					b = math.Nextafter32(b, float32(rng.NormFloat64()))
+				}
+				if (a > 0) == (b > 0) {
+					continue
+				}
+				for r := range numRules {
+					for i := range taps.rule {
+						taps.rule[i] = r
+					}
+					want := int(s.x1)
+					for p := int(s.x0); p < int(s.x1); p++ {
+						if r.positive(taps.w0[p], a, taps.w1[p], b) != (a > 0) {
+							want = p
+							break
+						}
+					}
+					if got := taps.crossing(s, a, b); got != want {
+						t.Fatalf("%v rule %d segment %+v: crossing(%g, %g) = %d, want %d", sz, r, s, a, b, got, want)
+					}
+					checked++
+				}
 			}
 		}
 	}
+	t.Logf("%d crossings checked", checked)
 }

@@ -15,13 +15,16 @@ type UnitKernelCheck struct {
 	// Cases is the number of inputs compared; OnKernel how many of them the unit
 	// kernel computed (the others took the graph path by design, see [UnitKernel]).
 	Cases, OnKernel int
+	// Layers is the number of inputs on which [Analyzer.Layer] was compared the
+	// same way (the kernel path, used by the same cases, against the layer graph).
+	Layers int
 	// Rules counts the probed two-tap interpolation rows per rounding rule of the
 	// backend: "fused", "separate" or "wide" (unitkernel_rules.go).
 	Rules map[string]int
 }
 
-// VerifyUnitKernel runs [Analyzer.Units] on both unit paths ([UnitKernel] and
-// [UnitGraph]) on backend for random and adversarial inputs — 2D and 3D, odd
+// VerifyUnitKernel runs [Analyzer.Units] and [Analyzer.Layer] on both paths
+// ([UnitKernel] and [UnitGraph]) on backend for random and adversarial inputs — 2D and 3D, odd
 // sizes, features smaller than and as large as the mask, bilinear and nearest,
 // exact ties at the prototype midpoint, constant and nearly constant units, tiny
 // (subnormal) logits, empty object or background regions, binary and fractional
@@ -65,6 +68,10 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 				check.OnKernel++
 			}
 		}
+		if err := verifyLayer(a, c, f, mask, gt, roi); err != nil {
+			return check, fmt.Errorf("case %d %s: %w", i, c.name, err)
+		}
+		check.Layers++
 	}
 	for _, a := range analyzers {
 		for _, t := range a.taps {
@@ -76,6 +83,43 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 		}
 	}
 	return check, nil
+}
+
+// verifyLayer compares Layer on the graph and kernel paths for one case.
+func verifyLayer(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) error {
+	a.SetUnitPath(UnitGraph)
+	want, err := a.Layer(c.name, f, mask, gt, roi)
+	if err != nil {
+		return fmt.Errorf("layer graph path: %w", err)
+	}
+	a.SetUnitPath(UnitKernel)
+	got, err := a.Layer(c.name, f, mask, gt, roi)
+	if err != nil {
+		return fmt.Errorf("layer kernel path: %w", err)
+	}
+	if onKernel := a.lastLayerPath == UnitKernel; onKernel != c.kernel {
+		return fmt.Errorf("layer kernel used: %v, want %v", onKernel, c.kernel)
+	}
+	return sameLayer(got, want)
+}
+
+// sameLayer compares two layer results bit for bit.
+func sameLayer(got, want *LayerResult) error {
+	if !slices.Equal(got.EmptyObject, want.EmptyObject) || !slices.Equal(got.EmptyBackground, want.EmptyBackground) {
+		return fmt.Errorf("layer empty-region flags %v/%v, want %v/%v", got.EmptyObject, got.EmptyBackground, want.EmptyObject, want.EmptyBackground)
+	}
+	if len(got.SA) != len(want.SA) || len(got.SAM) != len(want.SAM) {
+		return fmt.Errorf("layer result sizes differ")
+	}
+	for n, v := range want.SA {
+		if math.Float64bits(got.SA[n]) != math.Float64bits(v) {
+			return fmt.Errorf("layer SA[%d] = %v, want %v", n, got.SA[n], v)
+		}
+		if !slices.Equal(got.SAM[n], want.SAM[n]) {
+			return fmt.Errorf("layer SAM[%d] differs", n)
+		}
+	}
+	return nil
 }
 
 // sameUnits compares two unit results bit for bit.
@@ -115,7 +159,7 @@ type unitCase struct {
 	method    ResizeMethod
 	n, c      int
 	low, size []int  // spatial sizes of the feature and of the mask
-	values    string // feature: random, ties, constant, tiny, huge, float64
+	values    string // feature: random, smooth, ties, constant, tiny, huge, float64
 	masks     string // blobs, soft, empty (image 0 empty, image 1 full)
 	roi       string // "" (nil), binary, fractional
 	kernel    bool   // the kernel (not the graph path) must compute it
@@ -128,6 +172,13 @@ func unitCases() []unitCase {
 		{"2d-same", Bilinear, 2, 4, []int{9, 7}, []int{9, 7}, "random", "blobs", "", true},
 		{"2d-one-axis", Bilinear, 2, 3, []int{6, 10}, []int{6, 23}, "random", "blobs", "binary", true},
 		{"2d-big", Bilinear, 2, 6, []int{8, 4}, []int{64, 64}, "random", "blobs", "", true},
+		{"2d-smooth", Bilinear, 2, 6, []int{8, 8}, []int{64, 64}, "smooth", "blobs", "", true},
+		{"2d-smooth-roi", Bilinear, 2, 5, []int{4, 4}, []int{64, 64}, "smooth", "blobs", "binary", true},
+		{"2d-smooth-odd", Bilinear, 2, 4, []int{5, 7}, []int{33, 50}, "smooth", "soft", "", true},
+		// Long segments (more than 4 pixels: run-based path) with ties, tiny values, nearest, a ROI.
+		{"2d-ties-long", Bilinear, 2, 3, []int{4, 4}, []int{32, 32}, "ties", "halves", "", true},
+		{"2d-tiny-long", Bilinear, 2, 4, []int{4, 5}, []int{40, 41}, "tiny", "blobs", "binary", true},
+		{"2d-nearest-long", Nearest, 2, 3, []int{3, 5}, []int{10, 40}, "random", "blobs", "binary", true},
 		{"2d-ties", Bilinear, 2, 3, []int{8, 8}, []int{16, 16}, "ties", "halves", "", true},
 		{"2d-ties-same", Bilinear, 2, 3, []int{8, 8}, []int{8, 8}, "ties", "halves", "", true},
 		{"2d-constant", Bilinear, 2, 6, []int{4, 6}, []int{12, 18}, "constant", "blobs", "", true},
@@ -235,6 +286,9 @@ func (c unitCase) featureValues(rng *rand.Rand, cells int) []float32 {
 			} else if k%3 == 2 && rng.Float64() < 0.5 {
 				v[i] = 3 * (1 + 1e-4)
 			}
+		case "smooth": // a slow wave per unit: large blocks of one sign, few crossings
+			y := float64(cell / last)
+			v[i] = float32(math.Sin(0.7*float64(x)+0.3*float64(k)) + math.Cos(0.5*y-0.2*float64(k)) + 0.3*rng.NormFloat64())
 		default:
 			v[i] = float32(rng.NormFloat64()) + float32(k%3)*0.2
 		}

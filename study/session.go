@@ -48,6 +48,9 @@ type Preset struct {
 	// Depth is the number of slices of a volumetric preset (Depth×Size×Size
 	// volumes and the 3D U-Net); 0 for 2D images.
 	Depth int
+	// BatchSize is the number of images or volumes per training step and per
+	// analysis pass (0: unet.DefaultBatchSize, the paper's 10).
+	BatchSize int
 	// Seeds is the number of seeds `reproduce` runs by default (seed, seed+1, …):
 	// one seed cannot carry a verdict (between two seeds of the default run, a
 	// third of the per-dataset verdicts changed), so the default preset runs as
@@ -64,11 +67,12 @@ type Preset struct {
 // with the data, training and noise seeded by seed.
 func (p Preset) Config(datasets []string, out string, seed uint64) Config {
 	return Config{
-		Datasets: datasets,
-		Data:     data.Options{Size: p.Size, Depth: p.Depth, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
-		Out:      out,
-		Seed:     seed,
-		Describe: fmt.Sprintf("%s · U-Net Base %d · %d epochs · seed %d", p.Shape(), p.Base, p.Epochs, seed),
+		Datasets:  datasets,
+		Data:      data.Options{Size: p.Size, Depth: p.Depth, Seed: seed, TrainCount: p.Train, TestCount: p.Test},
+		Out:       out,
+		Seed:      seed,
+		BatchSize: p.BatchSize,
+		Describe:  fmt.Sprintf("%s · U-Net Base %d · %d epochs · seed %d", p.Shape(), p.Base, p.Epochs, seed),
 	}
 }
 
@@ -76,7 +80,7 @@ func (p Preset) Config(datasets []string, out string, seed uint64) Config {
 // rate), seeded by seed, with its progress written to log (nil: none).
 func (p Preset) Trainer(backend backends.Backend, seed uint64, log io.Writer) *UNetTrainer {
 	return &UNetTrainer{Backend: backend, Model: unet.Config{Base: p.Base, Dims: p.Dims()},
-		Training: unet.TrainConfig{Epochs: p.Epochs, Seed: seed, ObjectWeight: p.ObjectWeight}, Progress: log}
+		Training: unet.TrainConfig{Epochs: p.Epochs, BatchSize: p.BatchSize, Seed: seed, ObjectWeight: p.ObjectWeight}, Progress: log}
 }
 
 // Presets of the study.
@@ -88,12 +92,12 @@ func DefaultPreset() Preset {
 // Default3DPreset is the embedded default in 3D (reproduce --dims 3): the
 // volumetric stand-ins as Depth×Size×Size volumes and the 3D U-Net.
 func Default3DPreset() Preset {
-	return Preset{Size: 64, Depth: 32, Base: 8, Epochs: 8, Train: 16, Test: 8, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
+	return Preset{Size: 64, Depth: 32, Base: 8, Epochs: 8, Train: 16, Test: 8, BatchSize: 2, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
 }
 
 // Quick3DPreset is small, for CI and first looks in 3D.
 func Quick3DPreset() Preset {
-	return Preset{Size: 32, Depth: 16, Base: 4, Epochs: 2, Train: 8, Test: 6, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
+	return Preset{Size: 32, Depth: 16, Base: 4, Epochs: 2, Train: 8, Test: 6, BatchSize: 2, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
 }
 
 // Dims is the number of spatial axes of the preset's data and network: 3 for

@@ -45,7 +45,17 @@ func TestFusionsFire(t *testing.T) {
 	if c2i := after.Col2Im - before.Col2Im; c2i != conv-1 {
 		t.Errorf("%d fused input gradients for %d fused convolutions, want all but the first's", c2i, conv)
 	}
-	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, ReduceSum(Mul) %d",
+	if cig := after.ConvInputGrad - before.ConvInputGrad; cig != conv-1 {
+		t.Errorf("%d input gradients fused into a convolution for %d fused convolutions, want all but the first's", cig, conv)
+	}
+	if rg := after.ReluGrad - before.ReluGrad; rg < conv {
+		t.Errorf("%d ReLU gradients fused for %d convolutions (each followed by a ReLU), want at least one each", rg, conv)
+	}
+	if am := after.AffineMax - before.AffineMax; am < conv {
+		t.Errorf("%d BatchNorm+ReLU passes fused for %d convolutions, want at least one each", am, conv)
+	}
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, BatchNorm+ReLU %d, ReduceSum(Mul) %d",
 		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
-		after.Col2Im-before.Col2Im, after.MulReduce-before.MulReduce)
+		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad,
+		after.ReluGrad-before.ReluGrad, after.AffineMax-before.AffineMax, after.MulReduce-before.MulReduce)
 }

@@ -142,6 +142,7 @@ func (f *reproduceFlags) config(p study.Preset, seedList []uint64) (study.Config
 		Seed:        *f.seed,
 		Metrics:     appendix,
 		SeedWorkers: *f.seedWorkers,
+		BatchSize:   p.BatchSize,
 		Describe: fmt.Sprintf("datasets %s · %s · U-Net Base %d · %d epochs · lr %g · object weight %s · %s",
 			*f.datasets, p.Shape(), p.Base, p.Epochs, *f.lr, weightName(*f.objectWeight), seeds),
 	}, nil

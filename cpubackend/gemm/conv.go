@@ -64,3 +64,113 @@ func Conv3x3(dst, src, wt []float32, n, h, w, cin, cout int) {
 	})
 	bufPool.Put(bp)
 }
+
+// ConvWeightGrad3x3 computes the weight gradient of Conv3x3: with col the
+// patch matrix of src [n, h, w, cin] (Im2Col3x3, [n·h·w, 9·cin]) and the
+// output gradient g [n·h·w, cout],
+//
+//	dst = colᵀ·g   [9·cin, cout]   (or, when transposed, gᵀ·col [cout, 9·cin])
+//
+// (overwritten). It never materialises col: each goroutine owns a contiguous
+// range of image rows, expands a few of them at a time (at least 256 pixels)
+// and accumulates their product into a private [9·cin, cout] sum; the sums
+// are added in goroutine order, so the result depends only on the inputs and
+// the thread count. It panics if a dimension is negative or a slice is too
+// short.
+func ConvWeightGrad3x3(dst, src, g []float32, n, h, w, cin, cout int, transposed bool) {
+	checkConvArgs("ConvWeightGrad3x3", len(dst), len(src), n, h, w, cin, 9*cin*cout, n*h*w*cin)
+	if cout < 0 || len(g) < n*h*w*cout {
+		panic("gemm: ConvWeightGrad3x3: cout < 0 or len(g) < n·h·w·cout")
+	}
+	k, rows := 9*cin, n*h
+	if k == 0 || cout == 0 {
+		return
+	}
+	if rows == 0 || w == 0 {
+		clear(dst[:k*cout])
+		return
+	}
+	nw := threads()
+	if 2*float64(n*h*w)*float64(cout)*float64(k) < float64(serialFlops) {
+		nw = 1
+	}
+	nw = min(nw, rows)
+	per := max(1, (256+w-1)/w) // image rows expanded at a time
+	if nw > 1 && k*cout > kSplitMaxMN {
+		// A large gradient: one sum, each block's product split over the
+		// threads by Sgemm; blocks of at least 64 pixels, L2-sized when
+		// larger (~512 KiB of patches).
+		per = max((64+w-1)/w, min(per, (128<<10)/(w*k)))
+		convWeightGradShared(dst, src, g, n, h, w, cin, cout, transposed, per, nw)
+		return
+	}
+	sums := getBuf(nw * k * cout)
+	parallelFor(nw, nw, func(part int, ws *workspace) {
+		r0, r1 := part*rows/nw, (part+1)*rows/nw
+		acc := (*sums)[part*k*cout : (part+1)*k*cout]
+		clear(acc)
+		for c0 := r0; c0 < r1; c0 += per {
+			c1 := min(r1, c0+per)
+			m := (c1 - c0) * w
+			if cap(ws.col) < m*k {
+				ws.col = make([]float32, m*k)
+			}
+			col := ws.col[:m*k]
+			for r := c0; r < c1; r++ {
+				im2colRow(col[(r-c0)*w*k:], src, r/h, r%h, h, w, cin)
+			}
+			p := plan{transA: true, m: k, n: cout, k: m, alpha: 1, beta: 1,
+				a: col, lda: k, b: g[c0*w*cout:], ldb: cout, c: acc, ldc: cout}
+			p.run(1)
+		}
+	})
+	sumParts(dst, *sums, nw, k, cout, transposed)
+	bufPool.Put(sums)
+}
+
+// convWeightGradShared is ConvWeightGrad3x3 for large gradients: blocks of
+// per image rows expanded on nw goroutines, each block's product accumulated
+// into dst by a threaded Sgemm (gᵀ·col directly when transposed).
+func convWeightGradShared(dst, src, g []float32, n, h, w, cin, cout int, transposed bool, per, nw int) {
+	k, rows := 9*cin, n*h
+	buf := getBuf(per * w * k)
+	col := *buf
+	for c0 := 0; c0 < rows; c0 += per {
+		c1 := min(rows, c0+per)
+		m := (c1 - c0) * w
+		parallelFor(c1-c0, nw, func(i int, _ *workspace) {
+			r := c0 + i
+			im2colRow(col[i*w*k:], src, r/h, r%h, h, w, cin)
+		})
+		beta := float32(1)
+		if c0 == 0 {
+			beta = 0
+		}
+		gb := g[c0*w*cout:]
+		if transposed {
+			Sgemm(true, false, cout, k, m, 1, gb, cout, col, k, beta, dst, k)
+		} else {
+			Sgemm(true, false, k, cout, m, 1, col, k, gb, cout, beta, dst, cout)
+		}
+	}
+	bufPool.Put(buf)
+}
+
+// sumParts writes into dst the sum, in order, of the nw [k, cout] matrices in
+// parts, transposed to [cout, k] when transposed.
+func sumParts(dst, parts []float32, nw, k, cout int, transposed bool) {
+	kc := k * cout
+	for i := range k {
+		for j := range cout {
+			s := parts[i*cout+j]
+			for q := 1; q < nw; q++ {
+				s += parts[q*kc+i*cout+j]
+			}
+			if transposed {
+				dst[j*k+i] = s
+			} else {
+				dst[i*cout+j] = s
+			}
+		}
+	}
+}

@@ -175,3 +175,46 @@ func TestCopyStrided(t *testing.T) {
 		}
 	}
 }
+
+// TestConvWeightGrad3x3 checks ConvWeightGrad3x3 against Im2Col3x3 and a naive
+// colᵀ·g (and gᵀ·col), on one and two threads and on every kernel path.
+func TestConvWeightGrad3x3(t *testing.T) {
+	for _, k := range [][2]bool{{false, false}, {true, false}, {true, true}} {
+		restore := UseKernels(k[0], k[1])
+		t.Run(KernelName(), testConvWeightGrad3x3)
+		restore()
+	}
+}
+
+func testConvWeightGrad3x3(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, nw := range []int{1, 2} {
+		prev := SetMaxThreads(nw)
+		for _, s := range append(convShapes, [4]int{3, 40, 20, 5}, [4]int{2, 5, 6, 100}) { // the last: 9·cin·cout > kSplitMaxMN for cout = 40
+			n, h, w, cin := s[0], s[1], s[2], s[3]
+			for _, cout := range []int{1, 8, 13, 40} {
+				src, g := randSlice(r, n*h*w*cin), randSlice(r, n*h*w*cout)
+				col := naiveIm2Col(src, n, h, w, cin)
+				want := make([]float32, 9*cin*cout)
+				naiveSgemm(true, false, 9*cin, cout, n*h*w, 1, col, 9*cin, g, cout, 0, want, cout)
+				for _, transposed := range []bool{false, true} {
+					got := randSlice(r, len(want))
+					ConvWeightGrad3x3(got, src, g, n, h, w, cin, cout, transposed)
+					tol := 1e-5 * (1 + math.Sqrt(float64(n*h*w))) * 4
+					for i := range 9 * cin {
+						for j := range cout {
+							gv := got[i*cout+j]
+							if transposed {
+								gv = got[j*9*cin+i]
+							}
+							if d := math.Abs(float64(gv - want[i*cout+j])); d > tol*(1+math.Abs(float64(want[i*cout+j]))) {
+								t.Fatalf("%v cout=%d transposed=%v nw=%d: [%d,%d]=%v want %v", s, cout, transposed, nw, i, j, gv, want[i*cout+j])
+							}
+						}
+					}
+				}
+			}
+		}
+		SetMaxThreads(prev)
+	}
+}

@@ -32,11 +32,16 @@
 //   - An im2col 3×3 convolution written in the graph (zero rows/columns, 9
 //     slices, Concatenate, Dot) runs as gemm.Conv3x3 (fuse_conv.go), and its
 //     gradient (the sum of 9 Pads of the patch-gradient blocks) as one col2im
-//     pass (fuse_col2im.go).
+//     pass (fuse_col2im.go); the interior of that gradient (what the
+//     gradients of the zero-padding Concatenates slice out) is built as one
+//     gemm.Conv3x3 of the output gradient with the flipped, transposed
+//     weights, so the 9× patch gradient is never computed (fuse_convgrad.go).
+//   - GoMLX's gradient of Max(x, 0) (a ReLU), Mul(v, Sign(Add(Sign(Sub(x,
+//     0)), 1))), runs as one bit-identical pass (fuse_relugrad.go).
 //   - Slice, Broadcast, BroadcastInDim and Reverse are strided views:
 //     Concatenate and Pad read their operands through them without
 //     materialising them (fast_views.go); binary ops absorb rank-preserving
-//     BroadcastInDim operands.
+//     BroadcastInDim operands and broadcast scalars.
 //   - Pad and Reverse are real ops (any dtype).
 //   - float32 fast paths (fast_ops.go, fast_nd.go): Add, Sub, Mul, Div, Max,
 //     Min with broadcasting, ReduceSum/Max/Min, BroadcastInDim, Slice,

@@ -53,6 +53,29 @@ func newNDPlan(dims []int, strides ...[]int) *ndPlan {
 	return p
 }
 
+// splitLongRow returns p with a single long axis split into [k, n/k] (k a
+// power of two up to 16 that divides n, rows of at least 4096 elements), so
+// that parallelRows and parallelBlocks can spread it over the cores: a plan of
+// one row (same-shape element-wise ops, contiguous copies) otherwise runs on
+// one core. Plans of several axes are returned unchanged.
+func (p *ndPlan) splitLongRow() *ndPlan {
+	if len(p.dims) != 1 || p.dims[0] < 2*parallelMinWork {
+		return p
+	}
+	n := p.dims[0]
+	for k := 16; k >= 2; k /= 2 {
+		if n%k != 0 || n/k < 4096 {
+			continue
+		}
+		q := &ndPlan{dims: []int{k, n / k}, strides: make([][]int, len(p.strides))}
+		for op, st := range p.strides {
+			q.strides[op] = []int{st[0] * (n / k), st[0]}
+		}
+		return q
+	}
+	return p
+}
+
 // contiguousStrides returns row-major strides of dims.
 func contiguousStrides(dims []int) []int {
 	s := make([]int, len(dims))
@@ -207,7 +230,7 @@ func copyStrided[T any](dst []T, dstOff int, dstStrides []int, src []T, srcOff i
 			return
 		}
 	}
-	p := newNDPlan(dims, dstStrides, srcStrides)
+	p := newNDPlan(dims, dstStrides, srcStrides).splitLongRow()
 	n := p.inner()
 	ds, ss := p.strides[0][len(p.dims)-1], p.strides[1][len(p.dims)-1]
 	p.parallelBlocks([]int{dstOff, srcOff}, func(offs []int, m int, rs []int) {

@@ -63,6 +63,12 @@ func nodeExecutorOf(op backends.OpType) nodeExecutor {
 
 func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 	return func(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+		switch d := node.data.(type) {
+		case *reluGradData:
+			return execReluGrad(backend, node, inputs, d)
+		case *affineMaxData:
+			return execAffineMax(backend, node, inputs, d)
+		}
 		lhs0, rhs0 := inputs[0], inputs[1]
 		if backend.reference || node.shape.DType != dtypes.Float32 ||
 			(lhs0.shape.Rank() != node.shape.Rank() && lhs0.shape.Size() != 1) ||
@@ -78,7 +84,7 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 			return broadcastStrides(b.shape.Dimensions)
 		}
 		a, b, o := lhs.flat.([]float32), rhs.flat.([]float32), output.flat.([]float32)
-		p := newNDPlan(dims, contiguousStrides(dims), strides(lhs), strides(rhs))
+		p := newNDPlan(dims, contiguousStrides(dims), strides(lhs), strides(rhs)).splitLongRow()
 		n := p.inner()
 		last := len(p.dims) - 1
 		sa, sb := p.strides[1][last], p.strides[2][last]

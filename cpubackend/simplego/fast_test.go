@@ -171,6 +171,8 @@ func TestFastElementwise(t *testing.T) {
 		{[]int{1, 5, 1, 9}, []int{3, 1, 7, 1}},
 		{[]int{10, 64, 64, 3}, []int{1, 1, 1, 3}}, // large: parallel
 		{[]int{10, 64, 64, 3}, []int{10, 64, 64, 1}},
+		{[]int{10, 64, 64, 3}, []int{10, 64, 64, 3}}, // one long row: split over the cores
+		{[]int{10, 64, 64, 3}, []int{1, 1, 1, 1}},
 		{[]int{1, 1}, []int{4, 6}},
 	}
 	for i, pr := range pairs {
@@ -186,6 +188,20 @@ func TestFastElementwise(t *testing.T) {
 		c := graph.Scalar(a.Graph(), a.DType(), 1.5)
 		return []*graph.Node{graph.Sub(c, a), graph.Div(a, c), graph.Max(a, c)}
 	}, s)
+	// ReLU as package unet writes it (Max with ZerosLike: a broadcast scalar)
+	// and its gradient, with exact zeros and a -0 among the inputs.
+	x, v := randTensor(rng, 10, 16, 16, 8), randTensor(rng, 10, 16, 16, 8)
+	tensors.MustMutableFlatData(x, func(flat []float32) {
+		flat[0], flat[1], flat[2] = 0, float32(math.Copysign(0, -1)), float32(math.Inf(1))
+	})
+	beforeRelu := reluGradCount.Load()
+	compareRef(t, "relu", func(x, v *graph.Node) []*graph.Node {
+		y := graph.Max(x, graph.ZerosLike(x))
+		return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(graph.Mul(y, v)), x)[0]}
+	}, x, v)
+	if reluGradCount.Load() == beforeRelu {
+		t.Error("relu: the gradient of Max was not fused")
+	}
 }
 
 func TestFastReduce(t *testing.T) {
@@ -305,7 +321,8 @@ func TestConcatenateViews(t *testing.T) {
 
 // TestFuseConv3x3 checks the im2col convolution written as package unet does
 // (zero rows/columns, 9 slices, Concatenate, Reshape, Dot) is fused into
-// gemm.Conv3x3, forward and gradients, against the reference.
+// gemm.Conv3x3, forward and gradients (the input gradient as a convolution of
+// the output gradient, fuse_convgrad.go), against the reference.
 func TestFuseConv3x3(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, d := range [][4]int{{1, 5, 7, 3}, {2, 8, 8, 9}, {3, 6, 4, 1}} {
@@ -313,6 +330,7 @@ func TestFuseConv3x3(t *testing.T) {
 		cout := 5
 		x, wt, r := randTensor(rng, n, h, w, c), randTensor(rng, 9*c, cout), randTensor(rng, n*h*w, cout)
 		before, beforeCol2Im, beforeWG := fusionCounts.conv3x3.Load(), fusionCounts.col2im.Load(), fusionCounts.convWeightGrad.Load()
+		beforeIG := convInputGradCount.Load()
 		compareRef(t, fmt.Sprintf("conv %v", d), func(x, wt, r *graph.Node) []*graph.Node {
 			g := x.Graph()
 			zr := graph.Zeros(g, shapes.Make(x.DType(), n, 1, w, c))
@@ -337,6 +355,9 @@ func TestFuseConv3x3(t *testing.T) {
 		}
 		if fusionCounts.col2im.Load() == beforeCol2Im {
 			t.Errorf("conv %v: im2col gradient was not fused into col2im", d)
+		}
+		if convInputGradCount.Load() == beforeIG {
+			t.Errorf("conv %v: interior of the col2im was not fused into a convolution of the output gradient", d)
 		}
 	}
 }
@@ -377,5 +398,107 @@ func TestCol2ImPadded(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestReluGradBitExact checks the fused gradient of Max(x, 0)
+// (fuse_relugrad.go) is bit-identical to the same gradient computed op by op
+// on the fork (the zeros passed as a parameter, so the fusion does not match),
+// special values included.
+func TestReluGradBitExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	x, v := randTensor(rng, 7, 9, 11, 5), randTensor(rng, 7, 9, 11, 5)
+	specials := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1e-45, -1e-45}
+	tensors.MustMutableFlatData(x, func(flat []float32) {
+		for i, s := range specials {
+			flat[i] = float32(s)
+		}
+	})
+	tensors.MustMutableFlatData(v, func(flat []float32) {
+		flat[len(specials)] = float32(math.NaN())
+		flat[len(specials)+1] = float32(math.Inf(-1))
+	})
+	grad := func(x, v, z *graph.Node) *graph.Node {
+		return graph.Gradient(graph.ReduceAllSum(graph.Mul(graph.Max(x, z), v)), x)[0]
+	}
+	// c = 0 is a ReLU (reluIndicator), c = 0.5 the general two-Sign mask.
+	for _, c := range []float32{0, 0.5} {
+		filled := tensors.FromShape(x.Shape())
+		tensors.MustMutableFlatData(filled, func(flat []float32) {
+			for i := range flat {
+				flat[i] = c
+			}
+		})
+		before := reluGradCount.Load()
+		fused := graph.MustNewExec(backend, func(x, v *graph.Node) *graph.Node {
+			return grad(x, v, graph.BroadcastToShape(graph.Scalar(x.Graph(), x.DType(), c), x.Shape()))
+		}).MustExec1(x, v)
+		if reluGradCount.Load() == before {
+			t.Fatalf("c=%g: the gradient of Max(x, c) was not fused", c)
+		}
+		mid := reluGradCount.Load()
+		plain := graph.MustNewExec(backend, grad).MustExec1(x, v, filled)
+		if reluGradCount.Load() != mid {
+			t.Fatalf("c=%g: the gradient of Max(x, z) with a parameter z was fused", c)
+		}
+		tensors.MustConstFlatData(fused, func(f []float32) {
+			tensors.MustConstFlatData(plain, func(p []float32) {
+				for i := range p {
+					if math.Float32bits(f[i]) != math.Float32bits(p[i]) {
+						t.Fatalf("c=%g element %d: fused %g (%#x), op by op %g (%#x)", c, i, f[i], math.Float32bits(f[i]), p[i], math.Float32bits(p[i]))
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestAffineReluBitExact checks batch normalisation's affine map followed by
+// a ReLU, Max(Add(Mul(x, s), t), 0) with per-channel s and t, fused forward
+// (fuse_bnrelu.go) and backward (fuse_relugrad.go), is bit-identical to the
+// op-by-op fork (zeros passed as a parameter, so neither fusion matches):
+// output and the gradients with respect to x and s. The gradient with respect
+// to t sums the ReLU gradient: op by op that sum is a fused ReduceSum(Mul)
+// dot (fuse_mulreduce.go), fused a plain ReduceSum, so it is compared to
+// float32 tolerance.
+func TestAffineReluBitExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	const c = 6
+	x, v := randTensor(rng, 4, 5, 7, c), randTensor(rng, 4, 5, 7, c)
+	s, sh := randTensor(rng, c), randTensor(rng, c)
+	specials := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1e-45}
+	tensors.MustMutableFlatData(x, func(flat []float32) {
+		for i, sp := range specials {
+			flat[i] = float32(sp)
+		}
+	})
+	tensors.MustMutableFlatData(sh, func(flat []float32) { flat[1] = 0 })
+	fn := func(x, v, s, sh, z *graph.Node) []*graph.Node {
+		perCh := func(n *graph.Node) *graph.Node { return graph.Reshape(n, 1, 1, 1, c) }
+		y := graph.Max(graph.Add(graph.Mul(x, perCh(s)), perCh(sh)), z)
+		return append([]*graph.Node{y}, graph.Gradient(graph.ReduceAllSum(graph.Mul(y, v)), x, s, sh)...)
+	}
+	beforeMax, beforeGrad := affineMaxCount.Load(), reluGradCount.Load()
+	fused := graph.MustNewExec(backend, func(x, v, s, sh *graph.Node) []*graph.Node {
+		return fn(x, v, s, sh, graph.ZerosLike(x))
+	}).MustExec(x, v, s, sh)
+	if affineMaxCount.Load() == beforeMax || reluGradCount.Load() == beforeGrad {
+		t.Fatal("the affine map and ReLU (forward or gradient) were not fused")
+	}
+	plain := graph.MustNewExec(backend, fn).MustExec(x, v, s, sh, tensors.FromShape(x.Shape()))
+	for k := range plain {
+		tensors.MustConstFlatData(fused[k], func(f []float32) {
+			tensors.MustConstFlatData(plain[k], func(p []float32) {
+				for i := range p {
+					same := math.Float32bits(f[i]) == math.Float32bits(p[i])
+					if k == 3 {
+						same = math.Abs(float64(f[i]-p[i])) <= 1e-5*math.Abs(float64(p[i]))
+					}
+					if !same {
+						t.Fatalf("output %d element %d: fused %g (%#x), op by op %g (%#x)", k, i, f[i], math.Float32bits(f[i]), p[i], math.Float32bits(p[i]))
+					}
+				}
+			})
+		})
 	}
 }

@@ -57,10 +57,18 @@ func init() {
 }
 
 // forkBinaryOp creates the node of a binary op (hook: addBinaryOp in
-// builder.go): it absorbs rank-preserving broadcasts and collects the partial
-// sums of an im2col gradient into one col2im node (fuse_col2im.go).
+// builder.go): it absorbs rank-preserving and scalar broadcasts, fuses the
+// gradient of Max (fuse_relugrad.go) and a per-channel affine map followed by
+// Max (fuse_bnrelu.go), and collects the partial sums of an
+// im2col gradient into one col2im node (fuse_col2im.go).
 func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) *Node {
 	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
+	if node := b.tryFuseReluGrad(opType, shape, lhs, rhs); node != nil {
+		return node
+	}
+	if node := b.tryFuseAffineMax(opType, shape, lhs, rhs); node != nil {
+		return node
+	}
 	if opType == backends.OpTypeAdd {
 		if info := mergePadSums(lhs, rhs); info != nil {
 			if info.complete() {
@@ -75,8 +83,9 @@ func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, 
 }
 
 // absorbBroadcasts replaces an operand that is a rank-preserving BroadcastInDim
-// (one that only expands axes of size 1) by its input: binary ops broadcast
-// such operands themselves, without materialising the broadcast tensor.
+// (one that only expands axes of size 1) or a BroadcastInDim of a scalar (such
+// as graph.ZerosLike in a ReLU) by its input: binary ops broadcast such
+// operands themselves, without materialising the broadcast tensor.
 func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) (*Node, *Node) {
 	if b.backend.reference || shape.DType != dtypes.Float32 {
 		return lhs, rhs
@@ -86,6 +95,9 @@ func (b *Builder) absorbBroadcasts(opType backends.OpType, shape shapes.Shape, l
 			return n
 		}
 		in := n.inputs[0]
+		if in.shape.IsScalar() {
+			return in // fastBinary reads a scalar operand with stride 0
+		}
 		if in.shape.Rank() != n.shape.Rank() {
 			return n
 		}
@@ -161,7 +173,8 @@ func forkExecDotGeneral(backend *Backend, lhs, rhs *Buffer, params *dotGeneralNo
 	return true
 }
 
-// forkExecConvGeneral runs the fused convolutions (fuse_conv.go) and reports
+// forkExecConvGeneral runs the fused convolutions (fuse_conv.go,
+// fuse_convgrad.go) and reports
 // whether the node was one (hook: execConvGeneral in convgeneral.go).
 func forkExecConvGeneral(backend *Backend, node *Node, inputs []*Buffer) (*Buffer, bool, error) {
 	switch d := node.data.(type) {
@@ -170,6 +183,9 @@ func forkExecConvGeneral(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 		return out, true, err
 	case *convWeightGradData:
 		out, err := execConvWeightGrad(backend, node, inputs, d)
+		return out, true, err
+	case *convInputGradData:
+		out, err := execConvInputGrad(backend, node, inputs, d)
 		return out, true, err
 	}
 	return nil, false, nil

@@ -158,9 +158,9 @@ type convWeightGradData struct {
 }
 
 // tryFuseConvWeightGrad fuses DotGeneral(col, [0], G [N·H·W, Cout], [0]) (the
-// weight gradient of an im2col convolution, either operand order) into a loop
-// over images that expands one image's patches at a time (gemm.Im2Col3x3) and
-// accumulates its product: the full patch matrix is never built.
+// weight gradient of an im2col convolution, either operand order) into
+// gemm.ConvWeightGrad3x3, which expands a few image rows of patches at a time
+// and accumulates their product: the full patch matrix is never built.
 func (b *Builder) tryFuseConvWeightGrad(lhs *Node, lhsContracting []int, rhs *Node, rhsContracting []int) *Node {
 	if lhs.shape.Rank() != 2 || lhsContracting[0] != 0 || rhsContracting[0] != 0 {
 		return nil
@@ -190,23 +190,7 @@ func (b *Builder) tryFuseConvWeightGrad(lhs *Node, lhsContracting []int, rhs *No
 func execConvWeightGrad(backend *Backend, node *Node, inputs []*Buffer, d *convWeightGradData) (*Buffer, error) {
 	output := backend.getBufferForShape(node.shape)
 	o, x, g := output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32)
-	hw, k := d.h*d.w, 9*d.cin
-	buf := backend.getBuffer(dtypes.Float32, hw*k)
-	defer backend.putBuffer(buf)
-	col := buf.flat.([]float32)
-	for b := range d.n {
-		gemm.Im2Col3x3(col, x[b*hw*d.cin:(b+1)*hw*d.cin], 1, d.h, d.w, d.cin)
-		gb := g[b*hw*d.cout : (b+1)*hw*d.cout]
-		beta := float32(1)
-		if b == 0 {
-			beta = 0
-		}
-		if d.colIsRHS {
-			gemm.Sgemm(true, false, d.cout, k, hw, 1, gb, d.cout, col, k, beta, o, k)
-		} else {
-			gemm.Sgemm(true, false, k, d.cout, hw, 1, col, k, gb, d.cout, beta, o, d.cout)
-		}
-	}
+	gemm.ConvWeightGrad3x3(o, x, g, d.n, d.h, d.w, d.cin, d.cout, d.colIsRHS)
 	return output, nil
 }
 

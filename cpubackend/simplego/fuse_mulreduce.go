@@ -89,7 +89,7 @@ func mulReduceSource(x *Node) (src *Node, axisMap []int) {
 // tryFuseMulReduceSum returns the DotGeneral-based equivalent of
 // ReduceSum(mul, axes), or nil when the pattern does not apply.
 func (b *Builder) tryFuseMulReduceSum(mul *Node, axes []int) backends.Op {
-	if mul.opType != backends.OpTypeMul || mul.shape.DType != dtypes.Float32 || b.backend.reference {
+	if mul.opType != backends.OpTypeMul || mul.data != nil || mul.shape.DType != dtypes.Float32 || b.backend.reference { // data: a fused Mul (fuse_relugrad.go)
 		return nil
 	}
 	rank := mul.shape.Rank()

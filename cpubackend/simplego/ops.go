@@ -513,6 +513,9 @@ func (b *Builder) Slice(operandOp backends.Op, starts, limits, strides []int) (b
 	if err != nil {
 		return nil, err
 	}
+	if fused := b.tryFuseConvInputGrad(operand, outputShape, starts, strides); fused != nil { // fork: fuse_convgrad.go
+		return fused, nil
+	}
 	node := b.newNode(opType, outputShape, operand)
 	node.data = &sliceNode{
 		starts,

@@ -130,6 +130,14 @@ type FusionCounts struct {
 	Col2Im int64
 	// MulReduce counts ReduceSum(Mul) built as a DotGeneral (fuse_mulreduce.go).
 	MulReduce int64
+	// ConvInputGrad counts the interiors of such col2im passes built as one
+	// convolution of the output gradient (fuse_convgrad.go).
+	ConvInputGrad int64
+	// ReluGrad counts gradients of Max built as one pass (fuse_relugrad.go).
+	ReluGrad int64
+	// AffineMax counts Max(Add(Mul(x, scale), shift), c) built as one pass
+	// (fuse_bnrelu.go).
+	AffineMax int64
 }
 
 // Fusions returns the fusion counts so far.
@@ -139,5 +147,8 @@ func Fusions() FusionCounts {
 		ConvWeightGrad: fusionCounts.convWeightGrad.Load(),
 		Col2Im:         fusionCounts.col2im.Load(),
 		MulReduce:      fusionCounts.mulReduce.Load(),
+		ConvInputGrad:  convInputGradCount.Load(),
+		ReluGrad:       reluGradCount.Load(),
+		AffineMax:      affineMaxCount.Load(),
 	}
 }

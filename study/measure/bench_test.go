@@ -19,7 +19,8 @@ import (
 // pass returning the logits and the 18 features and (b) the analysis of that batch given the
 // features: layer SAM + SA of all 18 layers and unit SAMs + SA of every unit of
 // every layer. It reports the ms of each and their ratio, analysis/forward, in
-// "forward-passes".
+// "forward-passes", and the analysis split into its Layer calls (which run the
+// feature graph that Units then reuses) and its Units calls.
 func BenchmarkFullAnalysis(b *testing.B) {
 	const base, size, batch = 8, 64, 10
 	backend, err := fixture.Backend()
@@ -62,17 +63,22 @@ func BenchmarkFullAnalysis(b *testing.B) {
 	}
 	// The untrained network's output is degenerate; prototypes come from the
 	// ground truth (as for input separableness), which costs the same.
+	var layer, units time.Duration // the analysis split by call (Layer first: it runs the shared feature graph)
 	analyse := func(feats []*tensors.Tensor) {
 		for l, f := range feats {
+			t0 := time.Now()
 			if _, err := a.Layer(unet.LayerName(l+1), f, gt, gt, nil); err != nil {
 				b.Fatal(err)
 			}
+			t1 := time.Now()
 			if _, err := a.Units(unet.LayerName(l+1), f, gt, gt, nil, true); err != nil {
 				b.Fatal(err)
 			}
+			layer, units = layer+t1.Sub(t0), units+time.Since(t1)
 		}
 	}
 	analyse(features()) // compile every graph once
+	layer, units = 0, 0
 	var fwd, ana time.Duration
 	b.ResetTimer()
 	for range b.N {
@@ -82,7 +88,10 @@ func BenchmarkFullAnalysis(b *testing.B) {
 		analyse(feats)
 		fwd, ana = fwd+t1.Sub(t0), ana+time.Since(t1)
 	}
-	b.ReportMetric(fwd.Seconds()*1e3/float64(b.N), "forward-ms")
-	b.ReportMetric(ana.Seconds()*1e3/float64(b.N), "analysis-ms")
+	ms := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(b.N) }
+	b.ReportMetric(ms(fwd), "forward-ms")
+	b.ReportMetric(ms(ana), "analysis-ms")
+	b.ReportMetric(ms(layer), "layer-ms")
+	b.ReportMetric(ms(units), "units-ms")
 	b.ReportMetric(ana.Seconds()/fwd.Seconds(), "forward-passes")
 }

@@ -12,8 +12,12 @@ func fig13(rs []*measure.DatasetResults) (*plots.Figure, error) {
 	for _, r := range rs {
 		ds, on := r.Dataset, r.Online
 		for _, i := range []int{argmin(on.Mu), argmax(on.Mu)} {
-			for _, p := range viewsOf(ds, i) {
-				in = append(in, plots.Example13{Dataset: viewLabel(ds.Name, p), Image: testView(ds, i, p), GT: measure.SlicePlane(ds.Test[i].Mask, p),
+			for v, p := range viewsOf(ds, i) {
+				label := viewLabel(ds.Name, p)
+				if v > 0 { // the columns of one volume stand together: name it once
+					label = p.Name
+				}
+				in = append(in, plots.Example13{Dataset: label, Image: testView(ds, i, p), GT: measure.SlicePlane(ds.Test[i].Mask, p),
 					Heat: measure.SlicePlane(on.Heat1718[i], p), Output: measure.SlicePlane(on.Output[i], p),
 					Mu: on.Mu[i], Dice: on.Dice[i], Degenerate: i < len(on.Degenerate) && on.Degenerate[i]})
 			}

@@ -1,0 +1,132 @@
+package simplego
+
+import (
+	"sync/atomic"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/protoseg-go/protoseg-go/cpubackend/gemm"
+)
+
+// Fusion of the input gradient of an im2col 3×3 convolution into one
+// convolution of the output gradient.
+//
+// GoMLX differentiates the im2col convolution x → Dot(im2col(x), W) (W
+// [9·C, Cout], rows ordered (dy, dx, c)) as: the patch-matrix gradient
+// D = DotGeneral(G [N·H·W, Cout], W, contracting Cout) [N·H·W, 9·C], the sum
+// of its 9 shifted blocks (one col2im node, fuse_col2im.go) [N, H+2, W+2, C],
+// and the interior of that, cut out by the gradients of the zero-row and
+// zero-column Concatenates (two Slices). A Slice that cuts the interior of
+// such a col2im node is built here as one node that computes
+//
+//	dx[b, y, x, c] = Σ_{dy, dx, o} G[b, y+1-dy, x+1-dx, o] · W[(dy, dx, c), o]
+//
+// — a 3×3 same convolution of G with the weights flipped in space and
+// transposed — with gemm.Conv3x3: the 9× larger D and the padded col2im
+// result are never computed when nothing else uses them.
+
+// convInputGradCount counts the fused input gradients built (Fusions).
+var convInputGradCount atomic.Int64
+
+type convInputGradData struct {
+	n, h, w, cin, cout int
+}
+
+// tryFuseConvInputGrad returns the fused input-gradient node for
+// Slice(operand, starts, limits, strides) when the slice (possibly of a slice)
+// cuts the interior [1:h+1, 1:w+1] of a col2im node whose patch gradient is
+// DotGeneral(G, W) as above, or nil.
+func (b *Builder) tryFuseConvInputGrad(operand *Node, outputShape shapes.Shape, starts, strides []int) *Node {
+	if b.backend.reference || outputShape.DType != dtypes.Float32 || outputShape.Rank() != 4 || !unitStrides(strides) {
+		return nil
+	}
+	offset := slices4(starts)
+	src := operand
+	if src.opType == backends.OpTypeSlice {
+		inner, ok := src.data.(*sliceNode)
+		if !ok || !unitStrides(inner.strides) || len(inner.starts) != 4 {
+			return nil
+		}
+		for ax := range offset {
+			offset[ax] += inner.starts[ax]
+		}
+		src = src.inputs[0]
+	}
+	c2i, ok := src.data.(*col2imData)
+	if src.opType != backends.OpTypePad || !ok || offset != [4]int{0, 1, 1, 0} ||
+		!outputShape.Equal(shapes.Make(dtypes.Float32, c2i.n, c2i.h, c2i.w, c2i.c)) {
+		return nil
+	}
+	g, w := convPatchGradOperands(src.inputs[0], c2i)
+	if g == nil {
+		return nil
+	}
+	convInputGradCount.Add(1)
+	node := b.newNode(backends.OpTypeConvGeneral, outputShape, g, w)
+	node.data = &convInputGradData{n: c2i.n, h: c2i.h, w: c2i.w, cin: c2i.c, cout: w.shape.Dimensions[1]}
+	return node
+}
+
+// unitStrides reports whether strides are absent or all 1.
+func unitStrides(strides []int) bool {
+	for _, s := range strides {
+		if s != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// slices4 returns the first 4 entries of starts (zeros where absent).
+func slices4(starts []int) [4]int {
+	var s [4]int
+	copy(s[:], starts)
+	return s
+}
+
+// convPatchGradOperands returns G [N·H·W, Cout] and W [9·C, Cout] when d (the
+// patch gradient of the col2im node, through Reshapes) is DotGeneral(G, W)
+// contracting the last axis of both without batch axes, or nils.
+func convPatchGradOperands(d *Node, c2i *col2imData) (g, w *Node) {
+	for d.opType == backends.OpTypeReshape {
+		d = d.inputs[0]
+	}
+	p, ok := d.data.(*dotGeneralNodeData)
+	if d.opType != backends.OpTypeDotGeneral || !ok || len(p.lhsBatchAxes) != 0 || len(p.rhsBatchAxes) != 0 ||
+		len(p.lhsContractingAxes) != 1 || len(p.rhsContractingAxes) != 1 {
+		return nil, nil
+	}
+	g, w = d.inputs[0], d.inputs[1]
+	if g.shape.DType != dtypes.Float32 || w.shape.DType != dtypes.Float32 || g.shape.Rank() != 2 || w.shape.Rank() != 2 ||
+		p.lhsContractingAxes[0] != 1 || p.rhsContractingAxes[0] != 1 {
+		return nil, nil
+	}
+	cout := w.shape.Dimensions[1]
+	if g.shape.Dimensions[0] != c2i.n*c2i.h*c2i.w || g.shape.Dimensions[1] != cout || w.shape.Dimensions[0] != 9*c2i.c {
+		return nil, nil
+	}
+	return g, w
+}
+
+// execConvInputGrad computes the fused input gradient: the weights W [9·C,
+// Cout] rearranged to HWIO [3, 3, Cout, C] flipped in space, then
+// gemm.Conv3x3 of G.
+func execConvInputGrad(backend *Backend, node *Node, inputs []*Buffer, d *convInputGradData) (*Buffer, error) {
+	output := backend.getBufferForShape(node.shape)
+	g, w := inputs[0].flat.([]float32), inputs[1].flat.([]float32)
+	tbuf := backend.getBuffer(dtypes.Float32, 9*d.cin*d.cout)
+	defer backend.putBuffer(tbuf)
+	wt := tbuf.flat.([]float32)
+	for k := range 9 {
+		src := w[(8-k)*d.cin*d.cout : (9-k)*d.cin*d.cout] // tap (2-ky, 2-kx): [C, Cout]
+		dst := wt[k*d.cin*d.cout : (k+1)*d.cin*d.cout]    // tap (ky, kx): [Cout, C]
+		for c := range d.cin {
+			for o, v := range src[c*d.cout : (c+1)*d.cout] {
+				dst[o*d.cin+c] = v
+			}
+		}
+	}
+	gemm.Conv3x3(output.flat.([]float32), g, wt, d.n, d.h, d.w, d.cout, d.cin)
+	return output, nil
+}
