@@ -37,8 +37,8 @@
 // (dz, dy, dx, c); Conv "backend" uses ConvGeneral with the same weights),
 // 2×2×2 max-pooling, 2×2×2 transposed up-sampling as a dense layer to 8·C′
 // and depth-to-space (or nearest-neighbour 2× with UpsampleResize), BatchNorm
-// over every axis but the channels, and ReLU written as Where while training
-// (a one-pass gradient) and as Max otherwise; every side a multiple of 16.
+// over every axis but the channels, ReLU, and for two classes the output
+// σ(logit₁ − logit₀) (maskAndProbBinary); every side a multiple of 16.
 // The features are [N, d, h, w, C]; Train, Load, Forward, InputGradient,
 // TestDice and PrunedOutput take volumes (a data.Dataset with Depth > 1,
 // whose Batch gives [N, D, H, W, C]). The online SA term is

@@ -4,7 +4,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 )
 
 // The layers of the 3D network (Config.Dims 3): volumes [N, D, H, W, C].
@@ -20,33 +19,6 @@ func conv3x3x3(ctx *context.Context, mode string, x *Node, out int) *Node {
 	in := x.Shape().Dimensions[4]
 	kernel := Reshape(weights(ctx, x, 27*in, out), 3, 3, 3, in, out)
 	return Convolve(x, kernel).PadSame().Done()
-}
-
-// convBNReLU3DInference is convBNReLU of a volume outside training, with the
-// BatchNorm's scale γ/√(σ²+ε) of the running statistics folded into the
-// convolution's weights: conv(x, W·scale) + shift, then ReLU — one full-size
-// pass fewer than scaling the convolution's output. The variables are the
-// same, created in the same order, as in training.
-func convBNReLU3DInference(ctx *context.Context, mode string, x *Node, out int) *Node {
-	dims := x.Shape().Dimensions
-	in, g := dims[4], x.Graph()
-	w := weights(ctx.In("conv"), x, 27*in, out) // [27·in, out]
-	bn := ctx.In("bn")
-	dtype := x.DType()
-	gamma := bn.WithInitializer(initializers.One).VariableWithShape("gamma", shapes.Make(dtype, out)).ValueGraph(g)
-	beta := bn.WithInitializer(initializers.Zero).VariableWithShape("beta", shapes.Make(dtype, out)).ValueGraph(g)
-	mean := bn.WithInitializer(initializers.Zero).VariableWithShape("mean", shapes.Make(dtype, out)).SetTrainable(false).ValueGraph(g)
-	variance := bn.WithInitializer(initializers.One).VariableWithShape("variance", shapes.Make(dtype, out)).SetTrainable(false).ValueGraph(g)
-	scale := Div(gamma, Sqrt(AddScalar(variance, bnEpsilon)))
-	shift := Reshape(Sub(beta, Mul(mean, scale)), 1, 1, 1, 1, out)
-	w = Mul(w, InsertAxes(scale, 0))
-	var y *Node
-	if mode == ConvBackend {
-		y = Convolve(x, Reshape(w, 3, 3, 3, in, out)).PadSame().Done()
-	} else {
-		y = Reshape(Dot(Reshape(im2col3x3x3(x), -1, 27*in), w), dims[0], dims[1], dims[2], dims[3], out)
-	}
-	return relu3d(ctx, Add(y, shift))
 }
 
 // im2col3x3x3 returns the 3×3×3 neighbourhoods of x [N, D, H, W, C] with zero
@@ -73,20 +45,6 @@ func im2col3x3x3(x *Node) *Node {
 		}
 	}
 	return Concatenate(patches, -1)
-}
-
-// relu3d is max(x, 0) for the 3D network, written for the cpu backend's
-// speed: while training as Where(x > 0, x, 0), whose gradient is one Where
-// (Max's is five full-size passes: Sub, Sign, Add, Sign, Mul), otherwise as
-// Max with a scalar zero (one pass, no zeros tensor). Both give exactly x or
-// 0; the gradient at x = 0 is 0, as PyTorch's. The 2D network keeps relu, so
-// its trained weights stay bit-identical.
-func relu3d(ctx *context.Context, x *Node) *Node {
-	zero := ScalarZero(x.Graph(), x.DType())
-	if ctx.IsTraining(x.Graph()) {
-		return Where(GreaterThan(x, zero), x, zero)
-	}
-	return Max(x, zero)
 }
 
 // maskAndProbBinary is maskAndProb for two classes, as the 3D network

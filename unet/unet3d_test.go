@@ -280,9 +280,8 @@ func checkVolumeOutputs(t *testing.T, net *Network, ds *data.Dataset) {
 // layer18 features and the input gradient (through all 18 convolutions'
 // input gradients) agree to 1e-3 of their largest magnitude — the fused
 // products sum the same terms in another order, so they differ by float32
-// rounding only; both graphs fuse all 18 forward products (the BatchNorm
-// scale folded into the weights outside training). A training step fires
-// every 3D fusion: 18 forward products, 18 weight gradients and 17 direct
+// rounding only; both graphs fuse all 18 forward products. A training step
+// fires every 3D fusion: 18 forward products, 18 weight gradients and 17 direct
 // input gradients (not the first layer's, whose input is the volume).
 func TestFused3DMatchesReference(t *testing.T) {
 	ref, err := cpubackend.New("reference")
