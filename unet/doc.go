@@ -44,11 +44,13 @@
 // whose Batch gives [N, D, H, W, C]). The online SA term is
 // N-dimensional already (package protoseg). The cpu backend fuses the 3×3×3
 // products (cpubackend/simplego/fuse_conv3d.go). Base 8, 32×64×64, batch 2
-// (bench/compare3d.sh, this 2-core machine under other jobs' load): a
-// training step 0.94 s against PyTorch's Conv3d U-Net's 1.26–1.29 s (CPU time
-// 0.89–0.93 s against 0.94–1.04 s), inference 0.22 s against 0.36–0.46 s;
-// one training step peaks at 0.53 GB RSS. Dims 0 or 2 is the 2D network,
-// unchanged.
+// against PyTorch's Conv3d U-Net (bench/compare3d.sh, 2 threads each, this
+// 2-core machine shared with other jobs, so the ratio moves with the load):
+// at load ~3.5 a training step 0.89–0.96 s against 0.86–0.90 s (0.93–0.97×)
+// and inference 0.23–0.25 s against 0.19–0.20 s (0.79–0.83×): the ≥ 1×
+// target is not met yet; the convolutions are ~70 % of inference. One
+// training step peaks at 0.47 GiB RSS (inference 0.20 GiB). Dims 0 or 2 is
+// the 2D network, unchanged.
 //
 // Training (Train) is offline (cross-entropy only) or online (cross-entropy plus
 // the mean over layers of 1 − soft SA, docs/design.md §2), with Adam, a step learning-rate
