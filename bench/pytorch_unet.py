@@ -78,7 +78,8 @@ def timeit(fn, warmup, reps):
 # --- 3D (--dims 3): the same network with Conv3d, BatchNorm3d, 2x2x2
 # MaxPool3d and ConvTranspose3d, on volumes [N, 1, D, H, W] (package unet's
 # Config{Dims: 3}). Prints "torch3d train|inference base=B size=DxHxW batch=N
-# ms=... best_ms=... volumes/s=...".
+# ms=... best_ms=... cpu_ms=... volumes/s=..." (cpu_ms: process CPU time per
+# step, warm-up included, comparable with Go's cpu-ms/op on a loaded machine).
 
 
 def conv_bn_relu3d(cin, cout):
@@ -127,9 +128,11 @@ def main3d(args):
                     def fn():
                         with torch.no_grad():
                             net(x)
+                cpu0 = time.process_time()
                 mean, best = timeit(fn, 2, reps)
+                cpu_ms = (time.process_time() - cpu0) * 1e3 / (reps + 2)
                 print(f"torch3d {what} base={base} size={size} batch={args.batch} ms={mean*1e3:.1f} "
-                      f"best_ms={best*1e3:.1f} volumes/s={args.batch/mean:.2f}", flush=True)
+                      f"best_ms={best*1e3:.1f} cpu_ms={cpu_ms:.1f} volumes/s={args.batch/mean:.2f}", flush=True)
 
 
 def main():

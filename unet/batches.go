@@ -18,8 +18,6 @@ type epochBatches struct {
 	epoch int   // current epoch, 0-based
 	order []int // sample order of the current epoch
 	next  int   // position in order of the next sample
-	// batch stacks samples (nil: ds.Batch; volumes: batchOf).
-	batch func([]data.Sample) (images, masks *tensors.Tensor, err error)
 }
 
 // newEpochBatches returns the batches of ds starting at epoch (0-based).
@@ -56,11 +54,7 @@ func (b *epochBatches) Yield() (spec any, inputs, labels []*tensors.Tensor, err 
 	for i, j := range idx {
 		samples[i] = b.ds.Train[j]
 	}
-	batch := b.batch
-	if batch == nil {
-		batch = b.ds.Batch
-	}
-	images, masks, err := batch(samples)
+	images, masks, err := b.ds.Batch(samples)
 	if err != nil {
 		return nil, nil, nil, err
 	}

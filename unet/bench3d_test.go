@@ -12,7 +12,7 @@ import (
 func bench3DBatch(b *testing.B, n, d, h, w int) (images, masks *tensors.Tensor) {
 	ds := balls(n, d, h, w, 5)
 	all := append(ds.Train, ds.Test...)
-	images, masks, err := batchOf(Config{Dims: 3}, ds, all[:n])
+	images, masks, err := ds.Batch(all[:n])
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -60,7 +60,8 @@ func im2col3x3(x *Node) *Node {
 
 // convBNReLU is one of the 18 layers: 3×3 convolution (stride 1, zero padding 1,
 // no bias: BatchNorm's shift replaces it), batch normalisation and ReLU.
-// For 3D networks (cfg.Dims 3) the convolution is 3×3×3 (conv3x3x3).
+// For 3D networks (cfg.Dims 3) the convolution is 3×3×3 (conv3x3x3); the
+// BatchNorm and ReLU are the same ops (the cpu backend fuses them for both).
 func convBNReLU(ctx *context.Context, cfg Config, x *Node, out int) *Node {
 	if cfg.Dims == 3 {
 		x = conv3x3x3(ctx.In("conv"), cfg.Conv, x, out)
@@ -68,9 +69,6 @@ func convBNReLU(ctx *context.Context, cfg Config, x *Node, out int) *Node {
 		x = conv3x3(ctx.In("conv"), cfg.Conv, x, out)
 	}
 	x = batchNorm(ctx.In("bn"), x)
-	if cfg.Dims == 3 {
-		return reluWhere(x)
-	}
 	return relu(x)
 }
 

@@ -47,13 +47,16 @@ func im2col3x3x3(x *Node) *Node {
 	return Concatenate(patches, -1)
 }
 
-// reluWhere is max(x, 0) written as Where(x > 0, x, 0), whose gradient is one
-// Where (Max's is five full-size passes: Sub, Sign, Add, Sign, Mul); the
-// gradient at x = 0 is 0, as PyTorch's. The 3D network uses it; the 2D one
-// keeps relu, so its trained weights stay bit-identical.
-func reluWhere(x *Node) *Node {
-	zeros := ZerosLike(x)
-	return Where(GreaterThan(x, zeros), x, zeros)
+// maskAndProbBinary is maskAndProb for two classes, as the 3D network
+// computes it: with d = logit₁ − logit₀, the softmax probability of class 1
+// is σ(d) and class 1 is the most likely where d > 0 (a tie is class 0, as
+// ArgMax's first index) — two passes over [N, D, H, W] instead of softmax's
+// five and ArgMax.
+func maskAndProbBinary(logits *Node) (mask, prob *Node) {
+	d := Squeeze(Sub(SliceAxis(logits, -1, AxisElem(1)), SliceAxis(logits, -1, AxisElem(0))), -1)
+	prob = Sigmoid(d)
+	mask = ConvertDType(GreaterThan(d, ScalarZero(d.Graph(), d.DType())), logits.DType())
+	return mask, prob
 }
 
 // maxPool2x2x2 is 2×2×2 max-pooling with stride 2 of x [N, D, H, W, C].

@@ -67,8 +67,12 @@ func newNetwork(backend backends.Backend, ctx *context.Context, cfg Config, dir 
 }
 
 // maskAndProb returns the binarised output (object where it is the most likely
-// class) and the softmax probability of class 1, both [N, H, W].
+// class) and the softmax probability of class 1, both [N, H, W] (volumes of
+// two classes: maskAndProbBinary).
 func maskAndProb(logits *Node) (mask, prob *Node) {
+	if logits.Rank() == 5 && logits.Shape().Dimensions[4] == 2 {
+		return maskAndProbBinary(logits)
+	}
 	p := Softmax(logits, -1)
 	prob = Squeeze(SliceAxis(p, -1, AxisElem(1)), -1)
 	best := ArgMax(logits, -1)

@@ -248,11 +248,15 @@ func checkDataset(cfg Config, tc TrainConfig, ds *data.Dataset) error {
 	if cfg.InChannels != ds.Channels {
 		return fmt.Errorf("unet: model has %d input channels, dataset %s has %d", cfg.InChannels, ds.Name, ds.Channels)
 	}
+	if ds.Volumetric() != (cfg.Dims == 3) {
+		return fmt.Errorf("unet: dataset %s has depth %d, the network is %dD (Config.Dims 3 takes volumes, Depth > 1)",
+			ds.Name, ds.Depth, cfg.SpatialDims())
+	}
+	sizes := []int{ds.Height, ds.Width}
 	if cfg.Dims == 3 {
-		if err := checkVolumes(cfg, ds); err != nil {
-			return err
-		}
-	} else if err := CheckSize(ds.Height, ds.Width); err != nil {
+		sizes = []int{ds.Depth, ds.Height, ds.Width}
+	}
+	if err := cfg.CheckSpatial(sizes...); err != nil {
 		return fmt.Errorf("%w (dataset %s)", err, ds.Name)
 	}
 	if len(ds.Train) == 0 || len(ds.Test) == 0 {
@@ -323,7 +327,6 @@ func (r *run) train(backend backends.Backend) error {
 		},
 		optimizers.Adam().LearningRate(tc.LearningRate).Done(), nil, nil)
 	batches := newEpochBatches(r.ds, tc.BatchSize, tc.Seed, r.epoch)
-	batches.batch = func(s []data.Sample) (*tensors.Tensor, *tensors.Tensor, error) { return batchOf(cfg, r.ds, s) }
 	loop := train.NewLoop(trainer)
 	loop.OnStep("unet.epoch", 0, func(_ *train.Loop, metrics []*tensors.Tensor) error {
 		return r.afterStep(batches.stepsPerEpoch(), metrics)
@@ -425,7 +428,7 @@ func (n *Network) TestDice(ds *data.Dataset, batchSize int) (float64, error) {
 	var sum float64
 	for s := 0; s < len(ds.Test); s += batchSize {
 		batch := ds.Test[s:min(s+batchSize, len(ds.Test))]
-		images, _, err := batchOf(n.Config, ds, batch)
+		images, _, err := ds.Batch(batch)
 		if err != nil {
 			return 0, err
 		}

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/protoseg-go/protoseg-go/cpubackend"
@@ -17,14 +20,14 @@ import (
 
 // spheres is an easy volumetric dataset: a bright ball of random size and
 // place on noise, side×side×side voxels of one channel, flat in Sample.Image
-// and Sample.Mask as [d][h][w] (what the data package's volumetric samples
-// hold). Every fourth volume is a test volume.
+// and Sample.Mask as [d][h][w] (a volumetric data.Dataset, Depth side).
+// Every fourth volume is a test volume.
 func spheres(n, side int, seed uint64) *data.Dataset { return balls(n, side, side, side, seed) }
 
 // balls is spheres in d×h×w volumes.
 func balls(n, d, h, w int, seed uint64) *data.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 11))
-	ds := &data.Dataset{Name: "spheres", Channels: 1, Height: h, Width: w}
+	ds := &data.Dataset{Name: "spheres", Channels: 1, Depth: d, Height: h, Width: w}
 	vox := d * h * w
 	for i := range n {
 		s := data.Sample{Image: make([]float32, vox), Mask: make([]uint8, vox), Subject: "s"}
@@ -92,6 +95,13 @@ func TestModel3DShapes(t *testing.T) {
 	if err := (&Config{Base: 2, InChannels: 1, Dims: 4}).Validate(); err == nil {
 		t.Error("Dims 4: no error")
 	}
+	cfg3 := Config{Base: 2, InChannels: 1, Dims: 3}
+	if _, err := Train(backend, cfg3, TrainConfig{}, discs(8, 32, 1), filepath.Join(t.TempDir(), "2d"), nil); err == nil {
+		t.Error("a 3D network trained on images: no error")
+	}
+	if _, err := Train(backend, Config{Base: 2, InChannels: 1}, TrainConfig{}, spheres(4, 16, 1), filepath.Join(t.TempDir(), "3d"), nil); err == nil {
+		t.Error("a 2D network trained on volumes: no error")
+	}
 }
 
 func equalInts(a, b []int) bool {
@@ -113,7 +123,7 @@ func TestConv3DModesAgree(t *testing.T) {
 	backend := testBackend(t)
 	ctx := context.New()
 	ds := spheres(4, 16, 3)
-	images, _, err := batchOf(Config{Dims: 3}, ds, ds.Train[:2])
+	images, _, err := ds.Batch(ds.Train[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +238,7 @@ func sameVariables(t *testing.T, va, vb map[string][]float32) {
 // nothing from layer18 gives back the network's own mask, on two volumes.
 func checkVolumeOutputs(t *testing.T, net *Network, ds *data.Dataset) {
 	t.Helper()
-	images, _, err := batchOf(net.Config, ds, ds.Test[:2])
+	images, _, err := ds.Batch(ds.Test[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,9 +280,9 @@ func checkVolumeOutputs(t *testing.T, net *Network, ds *data.Dataset) {
 // layer18 features and the input gradient (through all 18 convolutions'
 // input gradients) agree to 1e-3 of their largest magnitude — the fused
 // products sum the same terms in another order, so they differ by float32
-// rounding only. A training step fires every 3D fusion: 18 forward products,
-// 18 weight gradients and 17 direct input gradients (not the first layer's,
-// whose input is the volume).
+// rounding only; both graphs fuse all 18 forward products. A training step
+// fires every 3D fusion: 18 forward products, 18 weight gradients and 17 direct
+// input gradients (not the first layer's, whose input is the volume).
 func TestFused3DMatchesReference(t *testing.T) {
 	ref, err := cpubackend.New("reference")
 	if err != nil {
@@ -288,7 +298,7 @@ func TestFused3DMatchesReference(t *testing.T) {
 	for i := range vals {
 		vals[i] = rng.Float32()
 	}
-	var feats, grads [2][]float32
+	feats, grads, convBefore := [2][]float32{}, [2][]float32{}, simplego.Fusions3D().Conv
 	for i, be := range []backends.Backend{testBackend(t), ref} {
 		net, err := newNetwork(be, ctx, cfg, "")
 		if err != nil {
@@ -310,13 +320,16 @@ func TestFused3DMatchesReference(t *testing.T) {
 			}
 		}
 	}
+	if d := simplego.Fusions3D().Conv - convBefore; d != 2*NumLayers {
+		t.Errorf("%d fused forward products in the inference and input-gradient graphs, want %d", d, 2*NumLayers)
+	}
 	closeTo(t, "layer18", feats[0], feats[1], 1e-3)
 	closeTo(t, "input gradient", grads[0], grads[1], 1e-3)
 
 	before := simplego.Fusions3D()
 	trainer := newTestTrainer(t, Config{Base: 2, InChannels: 1, Dims: 3}, TrainConfig{Mode: Offline})
 	ds := balls(4, 32, 32, 16, 2) // the bottleneck is 2×2×1: every product has rows enough to be a DotGeneral
-	images, masks, err := batchOf(cfg, ds, ds.Train[:2])
+	images, masks, err := ds.Batch(ds.Train[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,6 +357,67 @@ func closeTo(t *testing.T, what string, got, want []float32, tol float64) {
 	for i := range want {
 		if d := math.Abs(float64(got[i] - want[i])); d > tol*scale || math.IsNaN(float64(got[i])) {
 			t.Fatalf("%s[%d]: fused %v, reference %v (scale %g)", what, i, got[i], want[i], scale)
+		}
+	}
+}
+
+// TestConv3x3x3Counts checks the 3×3×3 im2col convolution against a closed
+// form: on a volume of ones with all-one weights, each output voxel counts
+// its neighbours inside the volume, Π over the axes of (3 − [at the first
+// side] − [at the last side]): 27 inside, 18 on a face, 12 on an edge, 8 at
+// a corner. On the cpu backend the product is the fused one.
+func TestConv3x3x3Counts(t *testing.T) {
+	const d, h, w = 3, 4, 5
+	vol := make([]float32, d*h*w)
+	for i := range vol {
+		vol[i] = 1
+	}
+	before := simplego.Fusions3D().Conv
+	out := graph.MustExecOnce(testBackend(t), func(x *graph.Node) *graph.Node {
+		ones := graph.Ones(x.Graph(), shapes.Make(dtypes.Float32, 27, 1))
+		return graph.Dot(graph.Reshape(im2col3x3x3(x), -1, 27), ones)
+	}, tensors.FromFlatDataAndDimensions(vol, 1, d, h, w, 1))
+	if simplego.Fusions3D().Conv == before {
+		t.Error("the product was not fused")
+	}
+	got := tensors.MustCopyFlatData[float32](out)
+	side := func(i, n int) int { return 3 - b2i(i == 0) - b2i(i == n-1) }
+	for z := range d {
+		for y := range h {
+			for x := range w {
+				if want := side(z, d) * side(y, h) * side(x, w); got[(z*h+y)*w+x] != float32(want) {
+					t.Fatalf("voxel (%d, %d, %d): %v neighbours, want %d", z, y, x, got[(z*h+y)*w+x], want)
+				}
+			}
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestMaskAndProbBinary checks the 3D network's two-class output (σ of the
+// logit difference, d > 0) against softmax and ArgMax (the 2D network's
+// maskAndProb on the same logits as images): probabilities to 1e-6, masks
+// exactly, ties included.
+func TestMaskAndProbBinary(t *testing.T) {
+	logits := []float32{0.5, -1, 3, 3, -2, 7, 0, 0.25, 12, -12, 1e-3, 0, -0.5, -0.5, 40, -40}
+	var mask, prob [2][]float32
+	for i, dims := range [][]int{{1, 2, 2, 2, 2}, {1, 2, 4, 2}} {
+		outs := graph.MustExecOnceN(testBackend(t), func(l *graph.Node) []*graph.Node {
+			m, p := maskAndProb(l)
+			return []*graph.Node{graph.Reshape(m, -1), graph.Reshape(p, -1)}
+		}, tensors.FromFlatDataAndDimensions(logits, dims...))
+		mask[i], prob[i] = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+	}
+	for j := range mask[1] {
+		if mask[0][j] != mask[1][j] || math.Abs(float64(prob[0][j]-prob[1][j])) > 1e-6 {
+			t.Errorf("voxel %d (logits %v, %v): mask %v prob %v, softmax/ArgMax %v %v",
+				j, logits[2*j], logits[2*j+1], mask[0][j], prob[0][j], mask[1][j], prob[1][j])
 		}
 	}
 }

@@ -41,20 +41,28 @@ func im2col3D(x *graph.Node) *graph.Node {
 // magnitude: the fused products sum the same 27·c terms in another order.
 func TestFuseConv3D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	for _, d := range [][5]int{{1, 3, 5, 7, 3}, {2, 4, 4, 4, 8}, {1, 1, 2, 3, 1}, {2, 6, 3, 5, 2}} {
-		n, dd, h, w, c := d[0], d[1], d[2], d[3], d[4]
-		cout := 5
-		x, wt, r := randTensor(rng, n, dd, h, w, c), randTensor(rng, 27*c, cout), randTensor(rng, n*dd*h*w, cout)
-		before := Fusions3D()
-		compareRef(t, fmt.Sprintf("conv3d %v", d), func(x, wt, r *graph.Node) []*graph.Node {
-			y := graph.Dot(graph.Reshape(im2col3D(x), -1, 27*c), wt)
-			loss := graph.ReduceAllSum(graph.Mul(y, r))
-			return append([]*graph.Node{y}, graph.Gradient(loss, x, wt)...)
-		}, x, wt, r)
-		after := Fusions3D()
-		if after.Conv == before.Conv || after.WeightGrad == before.WeightGrad || after.InputGradDirect == before.InputGradDirect {
-			t.Errorf("conv3d %v: fusions %+v -> %+v, want the forward product, weight and direct input gradient fused", d, before, after)
+	// Channels from 1 to 16, on both sides (the input gradient's product has
+	// c output channels).
+	for _, d := range [][5]int{{1, 3, 5, 7, 3}, {2, 4, 4, 4, 8}, {1, 1, 2, 3, 1}, {2, 6, 3, 5, 2}, {1, 2, 3, 4, 16}} {
+		for _, cout := range []int{5, 16} {
+			testFuseConv3DCase(t, rng, d, cout)
 		}
+	}
+}
+
+func testFuseConv3DCase(t *testing.T, rng *rand.Rand, d [5]int, cout int) {
+	t.Helper()
+	n, dd, h, w, c := d[0], d[1], d[2], d[3], d[4]
+	x, wt, r := randTensor(rng, n, dd, h, w, c), randTensor(rng, 27*c, cout), randTensor(rng, n*dd*h*w, cout)
+	before := Fusions3D()
+	compareRef(t, fmt.Sprintf("conv3d %v → %d", d, cout), func(x, wt, r *graph.Node) []*graph.Node {
+		y := graph.Dot(graph.Reshape(im2col3D(x), -1, 27*c), wt)
+		loss := graph.ReduceAllSum(graph.Mul(y, r))
+		return append([]*graph.Node{y}, graph.Gradient(loss, x, wt)...)
+	}, x, wt, r)
+	after := Fusions3D()
+	if after.Conv == before.Conv || after.WeightGrad == before.WeightGrad || after.InputGradDirect == before.InputGradDirect {
+		t.Errorf("conv3d %v → %d: fusions %+v -> %+v, want the forward product, weight and direct input gradient fused", d, cout, before, after)
 	}
 }
 
