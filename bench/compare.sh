@@ -4,9 +4,13 @@
 # (BenchmarkTrainStep/offline, BenchmarkInference) in one invocation and prints
 # images/s side by side with the ratio Go / PyTorch (> 1: Go is faster).
 #
+# Then the 3D U-Net (bench/compare3d.sh: Base 8, 32×64×64 volumes, batch 2,
+# against PyTorch's Conv3d U-Net), unless WITH_3D=0.
+#
 # Usage: bench/compare.sh [bases (default 8,16)] [sizes (default 64)]
 # Env: BENCHTIME (go -benchtime, default 5x), REPS (PyTorch repetitions, 10),
-#      GO_BENCH_PKG (default ./unet), PYTHON (default /usr/bin/python3).
+#      GO_BENCH_PKG (default ./unet), PYTHON (default /usr/bin/python3),
+#      WITH_3D (default 1).
 # Needs Debian's python3-torch for the PyTorch side (apt-get install -y
 # python3-torch); it is a benchmark tool, not a dependency of the project.
 set -euo pipefail
@@ -49,3 +53,8 @@ for what in train inference; do
     done
   done
 done
+if [ "${WITH_3D:-1}" = 1 ]; then
+  echo
+  echo "# 3D"
+  BENCHTIME="$BENCHTIME" PYTHON="$PYTHON" bash bench/compare3d.sh
+fi
