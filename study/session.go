@@ -54,8 +54,8 @@ type Preset struct {
 	// Seeds is the number of seeds `reproduce` runs by default (seed, seed+1, …):
 	// one seed cannot carry a verdict (between two seeds of the default run, a
 	// third of the per-dataset verdicts changed), so the default preset runs as
-	// many as fit in 15 min on 2 cores: 3 (run concurrently: 12 min 4 s,
-	// 2026-12-03; a fourth would take about 16). Sessions (notebooks) use one.
+	// many as fit in 15 min on 2 cores: 3 (run concurrently: 8 min 16 s,
+	// 2026-12-03). Sessions (notebooks) use one.
 	Seeds int
 	// ObjectWeight of the cross-entropy (unet.TrainConfig.ObjectWeight); the
 	// presets use unet.AutoObjectWeight so that the tiny pancreas-like objects are
