@@ -121,11 +121,15 @@ func CalibrateSeed(backend backends.Backend, p Preset, name string, seed uint64,
 	if err != nil {
 		return CalibrationSeed{}, fmt.Errorf("study: calibrating %s, seed %d: %w", name, seed, err)
 	}
-	dice, err := OutputDice(m, ds, unet.DefaultBatchSize)
+	batch := p.BatchSize
+	if batch <= 0 {
+		batch = unet.DefaultBatchSize
+	}
+	dice, err := OutputDice(m, ds, batch)
 	if err != nil {
 		return CalibrationSeed{}, err
 	}
-	sx, _, err := measure.Separableness(s.Analyzer, ds, unet.DefaultBatchSize)
+	sx, _, err := measure.Separableness(s.Analyzer, ds, batch)
 	if err != nil {
 		return CalibrationSeed{}, err
 	}

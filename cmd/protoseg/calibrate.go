@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,12 @@ func runCalibrate(args []string, stdout io.Writer) error {
 	if *quick {
 		p = study.QuickPreset()
 	}
+	if slices.Contains(data.StandIns3D(), *dataset) { // a volumetric stand-in: the 3D presets
+		p = study.Default3DPreset()
+		if *quick {
+			p = study.Quick3DPreset()
+		}
+	}
 	seeds := study.PresetSeeds(p)
 	if *seedList != "" {
 		var err error
@@ -49,8 +56,8 @@ func runCalibrate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "calibrating %s on backend %s: offline model, %d×%d, U-Net Base %d, %d epochs, %d/%d images, seeds %v\n",
-		*dataset, backend.Name(), p.Size, p.Size, p.Base, p.Epochs, p.Train, p.Test, seeds)
+	fmt.Fprintf(stdout, "calibrating %s on backend %s: offline model, %s, U-Net Base %d, %d epochs, %d/%d images, seeds %v\n",
+		*dataset, backend.Name(), p.Shape(), p.Base, p.Epochs, p.Train, p.Test, seeds)
 	row, err := study.Calibrate(backend, p, *dataset, seeds, *out, io.Discard)
 	if err != nil {
 		return err
