@@ -97,6 +97,29 @@ func WriteReport(dir string, figs []*plots.Figure, tables []*plots.Table, findin
 		return fmt.Errorf("study: report folder: %w", err)
 	}
 	var page strings.Builder
+	writeHeader(&page, info)
+	if len(findings) > 0 {
+		page.WriteString(FindingsHTML(findings))
+	}
+	if err := writeTables(&page, dir, tables); err != nil {
+		return err
+	}
+	if err := writeFigures(&page, dir, figs, info.CaptionNotes); err != nil {
+		return err
+	}
+	if err := WriteAppendix(&page, dir, info.Appendix); err != nil {
+		return err
+	}
+	page.WriteString("</body></html>\n")
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page.String()), 0o644); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	return nil
+}
+
+// writeHeader writes the page's head, title, run line, the stand-in warning and
+// the run summary.
+func writeHeader(page *strings.Builder, info ReportInfo) {
 	page.WriteString(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ProtoSeg study report</title>
 <style>
@@ -111,18 +134,20 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 </style></head><body>
 <h1>ProtoSeg: segmentation ability of a U-Net, layer by layer</h1>
 `)
-	fmt.Fprintf(&page, "<p class=\"meta\">%s · backend %s · %s · generated %s</p>\n",
+	fmt.Fprintf(page, "<p class=\"meta\">%s · backend %s · %s · generated %s</p>\n",
 		html.EscapeString(info.Config), html.EscapeString(info.Backend), info.Elapsed.Round(time.Second),
 		time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	page.WriteString(`<p class="warn">The datasets here are deterministic <b>synthetic stand-ins</b> of the paper's five datasets unless the configuration names real ones: their numbers are ours, never the paper's. Grey table columns are the paper's published values, for comparison.</p>
 <p>Reproduces He et al., <i>Segmentation ability map: Interpret deep features for medical image segmentation</i>, Medical Image Analysis 84 (2023).</p>
 `)
 	for _, l := range info.Summary {
-		fmt.Fprintf(&page, "<p>%s</p>\n", html.EscapeString(l))
+		fmt.Fprintf(page, "<p>%s</p>\n", html.EscapeString(l))
 	}
-	if len(findings) > 0 {
-		page.WriteString(FindingsHTML(findings))
-	}
+}
+
+// writeTables writes the tables into the page and, as Markdown, into
+// dir/tables.md.
+func writeTables(page *strings.Builder, dir string, tables []*plots.Table) error {
 	var md strings.Builder
 	md.WriteString("# ProtoSeg study: tables\n\n")
 	page.WriteString("<h2>Tables</h2>\n")
@@ -135,6 +160,12 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 	if err := os.WriteFile(filepath.Join(dir, "tables.md"), []byte(md.String()), 0o644); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
+	return nil
+}
+
+// writeFigures saves every figure into dir and writes it into the page with its
+// caption and the run's note on it.
+func writeFigures(page *strings.Builder, dir string, figs []*plots.Figure, notes map[int]string) error {
 	page.WriteString("<h2>Figures</h2>\n")
 	for i, f := range figs {
 		name := f.Name
@@ -148,17 +179,10 @@ th:first-child,td:first-child{text-align:left} .paper{background:#eee;color:#555
 		if k := figureNumber(name) - 5; k >= 0 && k < len(Captions) {
 			caption = Captions[k]
 		}
-		if note := info.CaptionNotes[figureNumber(name)]; note != "" {
+		if note := notes[figureNumber(name)]; note != "" {
 			caption += " " + note
 		}
 		page.WriteString(figureHTML(name, f.Title, caption))
-	}
-	if err := WriteAppendix(&page, dir, info.Appendix); err != nil {
-		return err
-	}
-	page.WriteString("</body></html>\n")
-	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page.String()), 0o644); err != nil {
-		return fmt.Errorf("study: %w", err)
 	}
 	return nil
 }
