@@ -45,6 +45,13 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	if err != nil {
 		return err
 	}
+	return writeSeedsSummary(cfg, seeds, results, backendName)
+}
+
+// writeSeedsSummary writes into cfg.Out the summary of a multi-seed run: the
+// findings combined over seeds, the calibration over seeds, Figs. 5, 10 and 11
+// with their spread, the metric appendix (index.html) and results.json.
+func writeSeedsSummary(cfg Config, seeds []uint64, results [][]*measure.DatasetResults, backendName string) error {
 	var perSeed [][]claims.Finding
 	var links []string
 	for i, s := range seeds {
@@ -60,21 +67,8 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	datasets := report.SeedsDatasetsJSON(results, seeds)
 	page.WriteString("<h2>Calibration over seeds</h2>\n")
 	page.WriteString(report.CalibrationTableFor(datasets, fmt.Sprintf("the mean over the %d seeds", len(seeds))).HTML())
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return fmt.Errorf("study: %w", err)
-	}
-	figs, err := report.SeedFigures(results)
+	app, err := writeSeedsFigures(&page, cfg.Out, results)
 	if err != nil {
-		return err
-	}
-	if err := report.WriteSeedFigures(&page, cfg.Out, figs); err != nil {
-		return err
-	}
-	app, err := report.SeedsAppendix(results)
-	if err != nil {
-		return err
-	}
-	if err := report.WriteAppendix(&page, cfg.Out, app); err != nil {
 		return err
 	}
 	page.WriteString("</body></html>\n")
@@ -148,4 +142,24 @@ func runSeed(cfg Config, s uint64, setup SeedSetup, log *lineLog) ([]*measure.Da
 	}
 	rs, err := Run(c, backend, trainer, log)
 	return rs, backend.Name(), err
+}
+
+// writeSeedsFigures saves into dir and writes into the page the figures with
+// their spread over seeds and the metric appendix, which it returns.
+func writeSeedsFigures(page *strings.Builder, dir string, results [][]*measure.DatasetResults) ([]report.MetricAppendix, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("study: %w", err)
+	}
+	figs, err := report.SeedFigures(results)
+	if err != nil {
+		return nil, err
+	}
+	if err := report.WriteSeedFigures(page, dir, figs); err != nil {
+		return nil, err
+	}
+	app, err := report.SeedsAppendix(results)
+	if err != nil {
+		return nil, err
+	}
+	return app, report.WriteAppendix(page, dir, app)
 }
