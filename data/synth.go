@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 )
 
 // synthSpec describes one synthetic stand-in: its channel count and the function
@@ -62,25 +64,53 @@ func loadSynth(name string, opts Options) (*Dataset, error) {
 	if nTest <= 0 {
 		nTest = DefaultSynthTest
 	}
+	seed := standInSeed(name, opts.Seed)
+	d := &Dataset{Name: name, Channels: spec.channels, Height: size, Width: size}
+	draw := func(r *rand.Rand, q float64) ([]float32, []uint8, map[string]float64) {
+		c := newCanvas(size, size, spec.channels)
+		meta := spec.draw(r, c, q)
+		img, mask := c.sample()
+		return img, mask, meta
+	}
+	d.Train = genSplit(seed, 1, nTrain, "train", draw)
+	d.Test = genSplit(seed, 2, nTest, "test", draw)
+	return d, nil
+}
+
+// standInSeed is the seed of a stand-in's generator: the user's seed ⊕ the FNV-1a
+// hash of its name, so every stand-in draws its own stream.
+func standInSeed(name string, seed uint64) uint64 {
 	hf := fnv.New64a()
 	hf.Write([]byte(name))
-	seed := opts.Seed ^ hf.Sum64()
-	d := &Dataset{Name: name, Channels: spec.channels, Height: size, Width: size}
-	gen := func(split uint64, n int, prefix string) []Sample {
-		out := make([]Sample, n)
-		for i := range n {
-			r := rand.New(rand.NewPCG(seed, split<<32|uint64(i)))
-			c := newCanvas(size, size, spec.channels)
-			meta := spec.draw(r, c, hardnessQuantile(seed, split, i))
-			img, mask := c.sample()
-			meta["object_fraction"] = objectFraction(mask)
-			out[i] = Sample{Image: img, Mask: mask, Subject: fmt.Sprintf("%s-%04d", prefix, i), Meta: meta}
-		}
-		return out
+	return seed ^ hf.Sum64()
+}
+
+// genSplit draws the n samples of one split of a stand-in on GOMAXPROCS
+// goroutines: sample i from a PCG generator seeded with (seed, split<<32 | i)
+// and its stratified hardness quantile, so the bytes do not depend on the
+// number of goroutines nor on the other split's count.
+func genSplit(seed, split uint64, n int, prefix string, draw func(r *rand.Rand, q float64) ([]float32, []uint8, map[string]float64)) []Sample {
+	out := make([]Sample, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r := rand.New(rand.NewPCG(seed, split<<32|uint64(i)))
+				img, mask, meta := draw(r, hardnessQuantile(seed, split, i))
+				meta["object_fraction"] = objectFraction(mask)
+				out[i] = Sample{Image: img, Mask: mask, Subject: fmt.Sprintf("%s-%04d", prefix, i), Meta: meta}
+			}
+		}()
 	}
-	d.Train = gen(1, nTrain, "train")
-	d.Test = gen(2, nTest, "test")
-	return d, nil
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 func objectFraction(mask []uint8) float64 {
@@ -268,14 +298,7 @@ func covidLungs(r *rand.Rand, h, w int) []float32 {
 // the lungs) and their label (field > extent + offset); at least one small patch.
 func covidOpacities(r *rand.Rand, h, w int, extent, offset float64, lungs []float32) (density, label []float32) {
 	field := fbm(r, h, w, covidPatchCells, 3)
-	bias := valueNoise(r, h, w, 2)
-	density = make([]float32, h*w)
-	for i := range field {
-		field[i] += 0.5 * bias[i]
-		if lungs[i] > 0.5 {
-			density[i] = float32(min(max((float64(field[i])-extent)/covidMargin+0.5, 0), 1))
-		}
-	}
+	density = opacityDensity(field, valueNoise(r, h, w, 2), lungs, extent)
 	label = threshold(field, extent+offset, lungs)
 	if objectFraction(toMask(label)) < 0.01 { // at least one visible patch
 		patch := and(newBlob(r, h, w, uniform(r, 0.4, 0.6), 0.5+0.2*sign(r), uniform(r, 0.05, 0.08), uniform(r, 0.04, 0.06), 0.3).paint(h, w), lungs)
@@ -404,4 +427,18 @@ func sign(r *rand.Rand) float64 {
 		return -1
 	}
 	return 1
+}
+
+// opacityDensity adds half the smooth bias to the opacity field (in place) and
+// returns the opacities' density inside the lungs: a ramp of width covidMargin
+// centred on extent, 0 outside the lungs (2D and 3D alike).
+func opacityDensity(field, bias, lungs []float32, extent float64) []float32 {
+	density := make([]float32, len(field))
+	for i := range field {
+		field[i] += 0.5 * bias[i]
+		if lungs[i] > 0.5 {
+			density[i] = float32(min(max((float64(field[i])-extent)/covidMargin+0.5, 0), 1))
+		}
+	}
+	return density
 }

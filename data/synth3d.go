@@ -2,11 +2,8 @@ package data
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 )
 
 // synth3DSpec describes one volumetric stand-in: its channel count and the
@@ -78,40 +75,17 @@ func loadSynth3D(name string, opts Options) (*Dataset, error) {
 	if nTest <= 0 {
 		nTest = DefaultSynth3DTest
 	}
-	hf := fnv.New64a()
-	hf.Write([]byte(name))
-	seed := opts.Seed ^ hf.Sum64()
+	seed := standInSeed(name, opts.Seed)
 	d := &Dataset{Name: name, Channels: spec.channels, Depth: s[0], Height: s[1], Width: s[2]}
-	d.Train = genVolumes(spec, s, seed, 1, nTrain, "train")
-	d.Test = genVolumes(spec, s, seed, 2, nTest, "test")
+	draw := func(r *rand.Rand, q float64) ([]float32, []uint8, map[string]float64) {
+		c := newCanvas3(s[0], s[1], s[2], spec.channels, spec.zfov)
+		meta := spec.draw(r, c, q)
+		img, mask := c.sample3()
+		return img, mask, meta
+	}
+	d.Train = genSplit(seed, 1, nTrain, "train", draw)
+	d.Test = genSplit(seed, 2, nTest, "test", draw)
 	return d, nil
-}
-
-// genVolumes draws the n volumes of one split, on GOMAXPROCS goroutines.
-func genVolumes(spec synth3DSpec, s shape3, seed, split uint64, n int, prefix string) []Sample {
-	out := make([]Sample, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r := rand.New(rand.NewPCG(seed, split<<32|uint64(i)))
-				c := newCanvas3(s[0], s[1], s[2], spec.channels, spec.zfov)
-				meta := spec.draw(r, c, hardnessQuantile(seed, split, i))
-				img, mask := c.sample3()
-				meta["object_fraction"] = objectFraction(mask)
-				out[i] = Sample{Image: img, Mask: mask, Subject: fmt.Sprintf("%s-%04d", prefix, i), Meta: meta}
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out
 }
 
 // Calibration knobs of the volumetric stand-ins (docs/design.md §10): the same
@@ -124,18 +98,21 @@ var (
 	// 0.4–0.7 → 0.6–0.9, prostate 0.15–0.45 → 0.3–0.6) or Size (covid) moved:
 	// a whole volume has far more background than a slice through the object,
 	// which lowered S_x.
-	brats3DKnobs = knobs{HardShare: 0.2, Contrast: span{0.6, 0.9}, HardContrast: span{0.06, 0.18},
-		Size: span{0.1, 0.24}, HardSize: span{0.04, 0.08}, Blur: span{0.3, 1.4}, Noise: span{0.01, 0.05}, Artefacts: 1}
+	brats3DKnobs = bratsKnobs.with(func(k *knobs) { k.Contrast = span{0.6, 0.9} })
 	// covid-synth3d's opacities are more extensive (Size 0.2–1.1 → 0.6–1.5:
 	// their threshold 1.1…0.2 → 0.7…−0.2) and its lungs run through the
 	// whole volume (covidLungDepth).
-	covid3DKnobs = knobs{HardShare: 0.35, Contrast: span{0.25, 0.55}, HardContrast: span{0.03, 0.1},
-		Size: span{0.6, 1.5}, HardSize: span{0, 0.3}, Blur: span{0.4, 1.3}, Noise: span{0.02, 0.07}, Artefacts: 2}
-	prostate3DKnobs = knobs{HardShare: 0.3, Contrast: span{0.3, 0.6}, HardContrast: span{0, 0.06},
-		Size: span{0.06, 0.12}, HardSize: span{0.03, 0.05}, Blur: span{0.5, 1.5}, Noise: span{0.02, 0.07}, Artefacts: 1}
-	pancreas3DKnobs = knobs{HardShare: 0.2, Contrast: span{-0.06, 0.03}, HardContrast: span{-0.06, 0.03},
-		Size: span{0.045, 0.065}, HardSize: span{0.02, 0.035}, Blur: span{0.2, 0.8}, Noise: span{0.01, 0.04}, Artefacts: 1}
+	covid3DKnobs    = covidKnobs.with(func(k *knobs) { k.Size = span{0.6, 1.5} })
+	prostate3DKnobs = prostateKnobs.with(func(k *knobs) { k.Contrast = span{0.3, 0.6} })
+	pancreas3DKnobs = pancreasKnobs
 )
+
+// with returns a copy of k changed by set: a 3D stand-in's knobs as the ones
+// that moved from its 2D counterpart's.
+func (k knobs) with(set func(*knobs)) knobs {
+	set(&k)
+	return k
+}
 
 // synth3DKnobs are the knobs of each volumetric stand-in, by registry name.
 var synth3DKnobs = map[string]knobs{

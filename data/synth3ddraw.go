@@ -186,14 +186,7 @@ var covidLungDepth = span{0.55, 0.65}
 func covidOpacities3D(r *rand.Rand, c *canvas3, extent, offset float64, lungs []float32) (density, label []float32) {
 	s := c.shape()
 	field := fbm3(r, s, covidPatchCells, 3)
-	bias := valueNoise3(r, s, 2)
-	density = make([]float32, s.size())
-	for i := range field {
-		field[i] += 0.5 * bias[i]
-		if lungs[i] > 0.5 {
-			density[i] = float32(min(max((float64(field[i])-extent)/covidMargin+0.5, 0), 1))
-		}
-	}
+	density = opacityDensity(field, valueNoise3(r, s, 2), lungs, extent)
 	label = threshold(field, extent+offset, lungs)
 	if objectFraction(toMask(label)) < 0.002 { // at least one visible patch
 		patch := and(c.blob(r, uniform(r, 0.4, 0.6), uniform(r, 0.4, 0.6), 0.5+0.2*sign(r), uniform(r, 0.05, 0.08), uniform(r, 0.05, 0.08), uniform(r, 0.04, 0.06), 0.3).paint(s), lungs)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -233,5 +235,25 @@ func TestWritePreviews(t *testing.T) {
 		}
 		png.Encode(f, d.Preview(d.Test, 4, 3))
 		f.Close()
+	}
+}
+
+// TestSynthGoroutines: the 2D stand-ins are drawn in parallel (genSplit, shared
+// with the volumetric ones); one goroutine gives the same samples, meta included.
+func TestSynthGoroutines(t *testing.T) {
+	for _, name := range []string{"isic-synth", "covid-synth"} {
+		a, err := Load(name, Options{Seed: 5, Size: 32, TrainCount: 4, TestCount: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		procs := runtime.GOMAXPROCS(1)
+		b, err := Load(name, Options{Seed: 5, Size: 32, TrainCount: 4, TestCount: 3})
+		runtime.GOMAXPROCS(procs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: GOMAXPROCS %d and 1 draw different samples", name, procs)
+		}
 	}
 }

@@ -78,11 +78,17 @@ func valueNoise(r *rand.Rand, h, w, cells int) []float32 {
 // fbm sums octaves of value noise (cells doubling, amplitude halving), scaled to
 // roughly unit standard deviation.
 func fbm(r *rand.Rand, h, w, cells, octaves int) []float32 {
-	out := make([]float32, h*w)
+	return sumOctaves(h*w, cells, octaves, func(cells int) []float32 { return valueNoise(r, h, w, cells) })
+}
+
+// sumOctaves sums octaves of noise(cells) over n values, cells doubling and the
+// amplitude halving from 1, scaled by 1/√(Σ amplitude²) to roughly unit SD: the
+// fractal noise of the 2D and the 3D stand-ins.
+func sumOctaves(n, cells, octaves int, noise func(cells int) []float32) []float32 {
+	out := make([]float32, n)
 	amp, norm := 1.0, 0.0
 	for range octaves {
-		n := valueNoise(r, h, w, cells)
-		for i, v := range n {
+		for i, v := range noise(cells) {
 			out[i] += float32(amp) * v
 		}
 		norm += amp * amp

@@ -104,21 +104,7 @@ func valueNoise3(r *rand.Rand, s shape3, cells int) []float32 {
 // fbm3 sums octaves of 3D value noise (cells doubling, amplitude halving),
 // scaled to roughly unit SD.
 func fbm3(r *rand.Rand, s shape3, cells, octaves int) []float32 {
-	out := make([]float32, s.size())
-	amp, norm := 1.0, 0.0
-	for range octaves {
-		for i, v := range valueNoise3(r, s, cells) {
-			out[i] += float32(amp) * v
-		}
-		norm += amp * amp
-		amp /= 2
-		cells *= 2
-	}
-	k := float32(1 / math.Sqrt(norm))
-	for i := range out {
-		out[i] *= k
-	}
-	return out
+	return sumOctaves(s.size(), cells, octaves, func(cells int) []float32 { return valueNoise3(r, s, cells) })
 }
 
 // blob3 is a perturbed ellipsoid in fractions of each axis: centre (cz, cy, cx),
