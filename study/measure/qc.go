@@ -131,10 +131,7 @@ func ttaMasks(model Model, ds *data.Dataset, batch []data.Sample, start int, ide
 		return nil, err
 	}
 	dims := images.Shape().Dimensions
-	nb, depth, s, c := len(batch), 1, ds.Height, ds.Channels
-	if len(dims) == 5 {
-		depth = dims[1]
-	}
+	nb, depth, s, c := len(batch), max(ds.Depth, 1), ds.Height, ds.Channels
 	x := tensors.MustCopyFlatData[float32](images)
 	ts := ttaTransforms(depth)
 	masks := make([][][]uint8, len(ts))
