@@ -1,6 +1,8 @@
 package protoseg
 
 import (
+	"fmt"
+
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
 )
@@ -272,4 +274,74 @@ func Dice(s, g *Node) *Node {
 func SALoss(f, mask, g, roi *Node, method ResizeMethod) *Node {
 	p := ObjectProbability(f, mask, roi, method)
 	return OneMinus(ReduceAllMean(SoftDice(p, g, roi)))
+}
+
+// MeanSALoss is the mean of [SALoss] over the features fs (each [N, s..., C], of
+// any spatial size s), computed the way online training needs it cheaply:
+//
+//   - the mask half of the prototypes (B·R and (1−B)·R pulled down by the adjoint
+//     of the resize, and their totals) is built once per distinct feature size,
+//     not once per feature;
+//   - the empty-region convention is applied to the per-image soft Dice, [N],
+//     instead of to the full-size logit: an empty object region gives p_t ≡ 0, so
+//     SoftDice = ε / (Σ g·R + ε); an empty background region gives p_t ≡ 1, so
+//     SoftDice = (2 Σ R·g·R + ε) / (Σ R + Σ g·R + ε) — the values [SALoss] gets
+//     from its saturated logits ±1e4, with the same zero gradient.
+//
+// It equals the mean of SALoss over fs up to float rounding (TestMeanSALoss).
+func MeanSALoss(fs []*Node, mask, g, roi *Node, method ResizeMethod) *Node {
+	if len(fs) == 0 {
+		panicf("protoseg.MeanSALoss: no features")
+	}
+	object, background := regionWeights(mask, roi)
+	empty := emptySoftDice(mask, g, roi)
+	low := make(map[string][4]*Node)
+	var sum *Node
+	for _, f := range fs {
+		if f.Rank() != mask.Rank()+1 {
+			panicf("protoseg.MeanSALoss: feature shaped %s must have one axis more (channels) than the mask shaped %s",
+				f.Shape(), mask.Shape())
+		}
+		sizes := f.Shape().Dimensions[1 : f.Rank()-1]
+		key := fmt.Sprint(sizes)
+		w, ok := low[key]
+		if !ok {
+			objLow, bgLow, sumT, sumB := lowWeights(object, background, sizes, method)
+			w = [4]*Node{objLow, bgLow, sumT, sumB}
+			low[key] = w
+		}
+		ct, cb := weightedMeans(f, w[0], w[1], w[2], w[3])
+		logit := resizeRotating(linearLogit(f, ct, cb, false), method, mask.Shape().Dimensions[1:], false)
+		dice := empty.apply(SoftDice(Sigmoid(logit), g, roi), w[2], w[3])
+		term := OneMinus(ReduceAllMean(dice))
+		if sum == nil {
+			sum = term
+		} else {
+			sum = Add(sum, term)
+		}
+	}
+	return DivScalar(sum, float64(len(fs)))
+}
+
+// emptyDice holds the per-image soft Dice, [N], of the two saturated maps of the
+// empty-region convention: p_t ≡ 0 (no object region) and p_t ≡ 1 (no
+// background region).
+type emptyDice struct{ noObject, noBackground *Node }
+
+// emptySoftDice computes [emptyDice] for a mask, a target g and an optional roi.
+func emptySoftDice(mask, g, roi *Node) emptyDice {
+	ones := OnesLike(mask)
+	return emptyDice{
+		noObject:     SoftDice(ZerosLike(mask), g, roi),
+		noBackground: SoftDice(ones, g, roi),
+	}
+}
+
+// apply replaces the soft Dice of images whose object (sumT ≤ 0) or background
+// (sumB ≤ 0) region is empty, in the order of [applyEmptyConvention] (an empty
+// object region wins).
+func (e emptyDice) apply(dice, sumT, sumB *Node) *Node {
+	zero := ScalarZero(dice.Graph(), dice.DType())
+	dice = Where(LessOrEqual(sumB, zero), e.noBackground, dice)
+	return Where(LessOrEqual(sumT, zero), e.noObject, dice)
 }

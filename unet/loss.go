@@ -36,21 +36,17 @@ func crossEntropy(logits, masks *Node, objectWeight float64) *Node {
 	return ReduceAllMean(perPixel)
 }
 
-// saLoss is the online term: the mean over tc.Layers of 1 − soft SA.
+// saLoss is the online term: the mean over tc.Layers of 1 − soft SA
+// (protoseg.MeanSALoss, which builds the mask's pull-down once per feature size).
 func saLoss(out *Output, masks *Node, tc TrainConfig) *Node {
 	mask := masks
 	if tc.MaskSource != MaskGroundTruth {
 		_, prob := maskAndProb(out.Logits)
 		mask = StopGradient(prob)
 	}
-	var sum *Node
-	for _, l := range tc.Layers {
-		term := protoseg.SALoss(out.Features[l-1], mask, masks, nil, protoseg.Bilinear)
-		if sum == nil {
-			sum = term
-		} else {
-			sum = Add(sum, term)
-		}
+	fs := make([]*Node, len(tc.Layers))
+	for i, l := range tc.Layers {
+		fs[i] = out.Features[l-1]
 	}
-	return DivScalar(sum, float64(len(tc.Layers)))
+	return protoseg.MeanSALoss(fs, mask, masks, nil, protoseg.Bilinear)
 }
