@@ -1,9 +1,11 @@
 package study
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -44,9 +46,14 @@ type Config struct {
 	BatchSize int
 	// Describe is a one-line description of the configuration for the report.
 	Describe string
-	// SeedWorkers is how many seeds [RunSeeds] runs at once (default
-	// [DefaultSeedWorkers]).
+	// SeedWorkers is how many runs [RunSeeds] keeps going at once (default
+	// [DefaultSeedWorkers]): seeds first, and when there are fewer seeds than
+	// that, the datasets of each seed share the rest (see DatasetWorkers).
 	SeedWorkers int
+	// DatasetWorkers is how many datasets of one seed [RunSeeds] runs at once,
+	// each on its own backend (default: SeedWorkers divided by the seeds running
+	// at once, at least 1, and at most [MaxVolumeWorkers] for volumes).
+	DatasetWorkers int
 	// Metrics are the SA metrics beyond Dice of the report's appendix (none by
 	// default; reproduce asks for all, see [ParseMetrics]).
 	Metrics []protoseg.Metric
@@ -54,47 +61,118 @@ type Config struct {
 
 // Run trains (or reuses) the offline and online model on every dataset, runs every
 // analysis, and writes the figures, tables and index.html into cfg.Out. Progress
-// goes to log.
+// goes to log. The datasets run one after another on backend ([RunSeeds] runs
+// them concurrently, each on a backend of its own, when the cores allow).
 func Run(cfg Config, backend backends.Backend, trainer Trainer, log io.Writer) ([]*measure.DatasetResults, error) {
+	return runWorkers(cfg, func(io.Writer) (backends.Backend, Trainer, error) { return backend, trainer, nil }, 1, log)
+}
+
+// workerSetup gives a dataset worker its own backend and trainer, the trainer's
+// progress going to log.
+type workerSetup func(log io.Writer) (backends.Backend, Trainer, error)
+
+// runWorkers is [Run] with the datasets spread over up to workers goroutines,
+// each with the backend, analyzer and trainer of its own setup call. Results do
+// not depend on workers (each dataset's training and analyses are deterministic
+// on their own backend).
+func runWorkers(cfg Config, setup workerSetup, workers int, log io.Writer) ([]*measure.DatasetResults, error) {
 	start := time.Now()
 	if len(cfg.Datasets) == 0 {
 		return nil, fmt.Errorf("study: no datasets given")
 	}
-	analyzer, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+	results, backendName, err := runDatasets(cfg, setup, workers, log)
 	if err != nil {
 		return nil, err
 	}
-	var results []*measure.DatasetResults
-	for _, name := range cfg.Datasets {
-		r, err := runDataset(cfg, name, analyzer, trainer, log)
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, r)
+	return results, writeRun(cfg, results, backendName, start, log)
+}
+
+// runDatasets runs [runDataset] for every dataset of cfg on up to workers
+// goroutines and returns the results in cfg.Datasets' order and the first
+// worker's backend name. With more than one worker, each dataset's log lines
+// are prefixed "[name] ".
+func runDatasets(cfg Config, setup workerSetup, workers int, log io.Writer) ([]*measure.DatasetResults, string, error) {
+	workers = max(1, min(workers, len(cfg.Datasets)))
+	results := make([]*measure.DatasetResults, len(cfg.Datasets))
+	errs := make([]error, len(cfg.Datasets))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var backendName string
+	next := make(chan int)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wlog := &switchLog{w: log}
+			backend, trainer, err := setup(wlog)
+			var a *protoseg.Analyzer
+			if err == nil {
+				a, err = protoseg.NewAnalyzer(backend, protoseg.Bilinear)
+			}
+			if err == nil && w == 0 {
+				backendName = backend.Name()
+			}
+			for i := range next {
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				name := cfg.Datasets[i]
+				if workers == 1 {
+					results[i], errs[i] = runDataset(cfg, name, a, trainer, log)
+					continue
+				}
+				dlog := &lineLog{mu: &mu, w: log, prefix: "[" + name + "] "}
+				wlog.w = dlog
+				results[i], errs[i] = runDataset(cfg, name, a, trainer, dlog)
+				dlog.flush()
+			}
+		}()
 	}
+	for i := range cfg.Datasets {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, "", err
+	}
+	return results, backendName, nil
+}
+
+// switchLog forwards writes to w, which a dataset worker points at the log of
+// the dataset it runs.
+type switchLog struct{ w io.Writer }
+
+// Write implements io.Writer.
+func (s *switchLog) Write(p []byte) (int, error) { return s.w.Write(p) }
+
+// writeRun writes the figures, tables, findings, index.html and results.json of
+// a run started at start into cfg.Out.
+func writeRun(cfg Config, results []*measure.DatasetResults, backendName string, start time.Time, log io.Writer) error {
 	fmt.Fprintf(log, "writing figures and report to %s\n", cfg.Out)
 	figs, err := report.Figures(results)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tables, err := report.Tables(results)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	info := report.ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backend.Name()}
+	info := report.ReportInfo{Config: cfg.Describe, Elapsed: time.Since(start), Backend: backendName}
 	info.Summary, info.CaptionNotes = report.RunSummary(results)
 	if info.Appendix, err = report.Appendix(results); err != nil {
-		return nil, err
+		return err
 	}
 	findings := claims.Findings(results)
 	if err := report.WriteReport(cfg.Out, figs, tables, findings, info); err != nil {
-		return nil, err
+		return err
 	}
 	if err := report.WriteResults(cfg.Out, report.GatherResults(results, findings, info)); err != nil {
-		return nil, err
+		return err
 	}
 	fmt.Fprintf(log, "done in %s: %s\n", time.Since(start).Round(time.Second), filepath.Join(cfg.Out, "index.html"))
-	return results, nil
+	return nil
 }
 
 func runDataset(cfg Config, name string, a *protoseg.Analyzer, trainer Trainer, log io.Writer) (*measure.DatasetResults, error) {

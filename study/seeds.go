@@ -25,8 +25,10 @@ type SeedSetup func(seed uint64, log io.Writer) (backends.Backend, Trainer, erro
 // and cfg.Out gets index.html and results.json with the findings combined over
 // seeds ([CombineSeeds]), the calibration over seeds, Figs. 5, 10 and 11 with
 // their spread, and links to every seed's report. Up to cfg.SeedWorkers seeds
-// run at once ([DefaultSeedWorkers]); each seed's log lines go to log prefixed
-// "[seed s] ", and results do not depend on the concurrency.
+// run at once ([DefaultSeedWorkers]), and with fewer seeds than that each seed
+// runs cfg.DatasetWorkers datasets at once; each seed's log lines go to log
+// prefixed "[seed s] " (and each dataset's "[name] " when datasets run at
+// once), and results do not depend on the concurrency.
 func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error {
 	if len(seeds) == 0 {
 		return fmt.Errorf("study: no seeds")
@@ -34,11 +36,7 @@ func RunSeeds(cfg Config, seeds []uint64, setup SeedSetup, log io.Writer) error 
 	if len(seeds) == 1 {
 		c := cfg
 		c.Seed, c.Data.Seed = seeds[0], seeds[0]
-		backend, trainer, err := setup(seeds[0], log)
-		if err != nil {
-			return err
-		}
-		_, err = Run(c, backend, trainer, log)
+		_, err := runWorkers(c, seedWorker(setup, seeds[0]), datasetWorkers(cfg, 1), log)
 		return err
 	}
 	results, backendName, err := runSeedsConcurrently(cfg, seeds, setup, log)
@@ -84,8 +82,8 @@ func writeSeedsSummary(cfg Config, seeds []uint64, results [][]*measure.DatasetR
 	return report.WriteResults(cfg.Out, res)
 }
 
-// DefaultSeedWorkers is how many seeds [RunSeeds] runs at once by default:
-// twice the number of CPUs. One run keeps only about 1.2 of 2 cores busy, two
+// DefaultSeedWorkers is how many runs (seeds, or datasets of a seed) [RunSeeds]
+// keeps going at once by default: twice the number of CPUs. One run keeps only about 1.2 of 2 cores busy, two
 // runs about 1.95, and more runs than 2 per core gain nothing; running every
 // seed of a small study at once avoids a last seed that runs alone. Each
 // concurrent seed of the default preset holds about 0.9 GB.
@@ -100,6 +98,7 @@ func runSeedsConcurrently(cfg Config, seeds []uint64, setup SeedSetup, log io.Wr
 		workers = DefaultSeedWorkers()
 	}
 	workers = max(1, min(workers, len(seeds)))
+	dsWorkers := datasetWorkers(cfg, workers)
 	results := make([][]*measure.DatasetResults, len(seeds))
 	names := make([]string, len(seeds))
 	errs := make([]error, len(seeds))
@@ -111,7 +110,7 @@ func runSeedsConcurrently(cfg Config, seeds []uint64, setup SeedSetup, log io.Wr
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], names[i], errs[i] = runSeed(cfg, seeds[i], setup, &lineLog{mu: &mu, w: log, prefix: fmt.Sprintf("[seed %d] ", seeds[i])})
+				results[i], names[i], errs[i] = runSeed(cfg, seeds[i], setup, dsWorkers, &lineLog{mu: &mu, w: log, prefix: fmt.Sprintf("[seed %d] ", seeds[i])})
 			}
 		}()
 	}
@@ -128,20 +127,51 @@ func runSeedsConcurrently(cfg Config, seeds []uint64, setup SeedSetup, log io.Wr
 	return results, names[0], nil
 }
 
-// runSeed runs the study of one seed into cfg.Out/seed<s> on its own backend,
-// whose name it returns.
-func runSeed(cfg Config, s uint64, setup SeedSetup, log *lineLog) ([]*measure.DatasetResults, string, error) {
+// runSeed runs the study of one seed into cfg.Out/seed<s>, its datasets on up to
+// workers goroutines, each on a backend of its own, and returns the backends' name.
+func runSeed(cfg Config, s uint64, setup SeedSetup, workers int, log *lineLog) ([]*measure.DatasetResults, string, error) {
 	defer log.flush()
 	c := cfg
 	c.Seed, c.Data.Seed = s, s
 	c.Out = filepath.Join(cfg.Out, fmt.Sprintf("seed%d", s))
 	c.Describe = fmt.Sprintf("%s (seed %d)", cfg.Describe, s)
-	backend, trainer, err := setup(s, log)
-	if err != nil {
-		return nil, "", err
+	var once sync.Once
+	name := ""
+	named := func(w io.Writer) (backends.Backend, Trainer, error) {
+		b, t, err := setup(s, w)
+		if err == nil {
+			once.Do(func() { name = b.Name() })
+		}
+		return b, t, err
 	}
-	rs, err := Run(c, backend, trainer, log)
-	return rs, backend.Name(), err
+	rs, err := runWorkers(c, named, workers, log)
+	return rs, name, err
+}
+
+// seedWorker is the dataset workers' setup of seed s.
+func seedWorker(setup SeedSetup, s uint64) workerSetup {
+	return func(log io.Writer) (backends.Backend, Trainer, error) { return setup(s, log) }
+}
+
+// MaxVolumeWorkers caps the default [Config.DatasetWorkers] of a volumetric run:
+// one 3D dataset of the default 3D preset holds a few GB.
+const MaxVolumeWorkers = 2
+
+// datasetWorkers is how many datasets of one seed run at once when seedsAtOnce
+// seeds run together ([Config.DatasetWorkers]).
+func datasetWorkers(cfg Config, seedsAtOnce int) int {
+	if cfg.DatasetWorkers > 0 {
+		return cfg.DatasetWorkers
+	}
+	budget := cfg.SeedWorkers
+	if budget <= 0 {
+		budget = DefaultSeedWorkers()
+	}
+	w := max(1, budget/max(1, seedsAtOnce))
+	if cfg.Data.Depth > 1 {
+		w = min(w, MaxVolumeWorkers)
+	}
+	return w
 }
 
 // writeSeedsFigures saves into dir and writes into the page the figures with

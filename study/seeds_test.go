@@ -1,16 +1,21 @@
 package study
 
 import (
+	"bytes"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/protoseg-go/protoseg-go/cpubackend"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
+	"github.com/protoseg-go/protoseg-go/study/report"
 )
 
 // A multi-seed summary's results.json answers for the whole run: datasets with
@@ -43,5 +48,44 @@ func TestRunSeedsResultsJSON(t *testing.T) {
 	}
 	if _, ok := res.FailureDetection["brats-synth/seed2"]; !ok {
 		t.Fatalf("QC per seed missing: %v", res.FailureDetection)
+	}
+}
+
+// One seed's datasets may run at once, each on its own backend and trainer: the
+// results are byte for byte those of running them one after another, and each
+// dataset's log lines carry its name.
+func TestRunSeedsDatasetWorkers(t *testing.T) {
+	run := func(workers int) ([]byte, string) {
+		out := t.TempDir()
+		cfg := Config{Datasets: []string{"brats-synth", "covid-synth", "pancreas-synth"}, Data: data.Options{Size: 32, TrainCount: 2, TestCount: 6},
+			Out: out, NoiseLevels: []float64{1}, Describe: "dataset workers test", DatasetWorkers: workers}
+		var setups atomic.Int32
+		setup := func(uint64, io.Writer) (backends.Backend, Trainer, error) {
+			setups.Add(1)
+			b, err := cpubackend.New("")
+			return b, &fakeTrainer{}, err
+		}
+		var log bytes.Buffer
+		if err := RunSeeds(cfg, []uint64{1}, setup, &log); err != nil {
+			t.Fatal(err)
+		}
+		if got := int(setups.Load()); got != workers {
+			t.Errorf("%d workers: %d backends set up", workers, got)
+		}
+		raw, err := os.ReadFile(filepath.Join(out, report.ResultsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw, log.String()
+	}
+	one, _ := run(1)
+	three, log := run(3)
+	if !bytes.Equal(one, three) {
+		t.Errorf("results.json differs between 1 and 3 dataset workers")
+	}
+	for _, name := range []string{"brats-synth", "covid-synth", "pancreas-synth"} {
+		if !strings.Contains(log, "["+name+"] == "+name) {
+			t.Errorf("log has no line of %s prefixed with its name:\n%s", name, log)
+		}
 	}
 }

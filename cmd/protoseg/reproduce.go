@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
@@ -25,10 +26,11 @@ func init() {
 type reproduceFlags struct {
 	fs                                *flag.FlagSet
 	datasets, root, out, metrics      *string
+	cpuProfile                        *string
 	quick                             *bool
 	base, size, epochs, trainN, testN *int
 	dims, depth                       *int
-	seeds, seedWorkers                *int
+	seeds, seedWorkers, dsWorkers     *int
 	lr, objectWeight                  *float64
 	seed                              *uint64
 }
@@ -59,6 +61,8 @@ func newReproduceFlags() *reproduceFlags {
 		seed:        fs.Uint64("seed", 1, "seed of data, training and noise (the first seed with --seeds)"),
 		seeds:       fs.Int("seeds", 0, fmt.Sprintf("number of seeds (seed, seed+1, …; default %d, with --quick %d): with more than one, each is a full run into <out>/seed<s>, and <out> gets the findings combined over seeds and Figs. 5, 10, 11 with their spread", d.Seeds, q.Seeds)),
 		seedWorkers: fs.Int("seed-workers", 0, fmt.Sprintf("seeds run at once, each on its own backend (default %d, twice the CPUs; about 0.9 GB each at the default preset; results do not depend on it)", study.DefaultSeedWorkers())),
+		cpuProfile:  fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)"),
+		dsWorkers:   fs.Int("dataset-workers", 0, "datasets of one seed run at once, each on its own backend (default: --seed-workers divided by the seeds running at once; at most 2 for volumes); results do not depend on it"),
 		metrics:     fs.String("metric", "all", "SA metrics beyond Dice for the report's appendix (Fig. 5 and the findings re-judged per metric): all, none, or a comma-separated list of "+strings.Join(protoseg.MetricNames()[1:], ", ")),
 	}
 }
@@ -135,14 +139,15 @@ func (f *reproduceFlags) config(p study.Preset, seedList []uint64) (study.Config
 		seeds = fmt.Sprintf("seeds %d–%d", seedList[0], seedList[len(seedList)-1])
 	}
 	return study.Config{
-		Datasets:    names,
-		Roots:       roots,
-		Data:        data.Options{Root: dataRoot, Size: p.Size, Depth: p.Depth, Seed: *f.seed, TrainCount: p.Train, TestCount: p.Test},
-		Out:         *f.out,
-		Seed:        *f.seed,
-		Metrics:     appendix,
-		SeedWorkers: *f.seedWorkers,
-		BatchSize:   p.BatchSize,
+		Datasets:       names,
+		Roots:          roots,
+		Data:           data.Options{Root: dataRoot, Size: p.Size, Depth: p.Depth, Seed: *f.seed, TrainCount: p.Train, TestCount: p.Test},
+		Out:            *f.out,
+		Seed:           *f.seed,
+		Metrics:        appendix,
+		SeedWorkers:    *f.seedWorkers,
+		DatasetWorkers: *f.dsWorkers,
+		BatchSize:      p.BatchSize,
 		Describe: fmt.Sprintf("datasets %s · %s · U-Net Base %d · %d epochs · lr %g · object weight %s · %s",
 			*f.datasets, p.Shape(), p.Base, p.Epochs, *f.lr, weightName(*f.objectWeight), seeds),
 	}, nil
@@ -181,8 +186,36 @@ func runReproduce(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(*f.cpuProfile)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "reproducing on backend %s: %s\n", backend.Name(), cfg.Describe)
-	return study.RunSeeds(cfg, seedList, f.setup(p), stdout)
+	err = study.RunSeeds(cfg, seedList, f.setup(p), stdout)
+	return errors.Join(err, stop())
+}
+
+// startCPUProfile starts a CPU profile written to path (none when path is
+// empty) and returns the function that stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: --cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(file); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("reproduce: --cpuprofile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("reproduce: --cpuprofile %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
 
 // weightName describes an object weight for the report.
