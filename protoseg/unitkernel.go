@@ -67,6 +67,7 @@ type unitKernel struct {
 	sams     []uint8         // N·C·P unit SAMs when kept, else nil
 	noHeat   bool            // no heat-map wanted (the layer analysis)
 	dense    bool            // two spatial axes decided pixel by pixel (unitkernel2d.go)
+	plan     *densePlan      // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
 	inter    []int64         // |S ∩ G| per image and unit, inside R
 	size     []int64         // |S| per image and unit, inside R
 	overflow atomic.Bool
@@ -110,6 +111,12 @@ func (w *unitWorker) unitLogits(t int) []float32 {
 // [N·P], the mean over units of the unit SAMs inside the ROI; it reports false
 // when a logit exceeded maxKernelLogit (the caller then takes the graph path).
 func (k *unitKernel) run() ([]float32, bool) {
+	if level := denseLevel(denseUse.Load()); level != denseOff && k.plan != nil {
+		if level > denseGo && level > cpuDenseLevel() {
+			level = denseGo
+		}
+		return k.runDense(level)
+	}
 	tasks := k.n * k.c
 	workers := make([]*unitWorker, max(1, min(runtime.GOMAXPROCS(0), tasks)))
 	var next atomic.Int64

@@ -97,6 +97,9 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	if cols := axes[len(axes)-1]; len(axes) == 2 && 2*cols.cur >= cols.size {
 		k.dense = true // segments of at most about 2 pixels: decide pixel by pixel
 	}
+	if len(axes) == 2 {
+		k.plan = newDensePlan(axes[0], axes[1])
+	}
 	if keep {
 		k.sams = make([]uint8, n*c*k.pixels)
 	}
@@ -195,6 +198,9 @@ type regionMaps struct {
 	gtCum  [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
 	roiCum [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
 	roi    [][]uint8 // per image: the binary ROI; nil: everywhere
+	// gtBits and roiBits hold G·R and R as bits (pixel p: bit p%8 of byte
+	// p/8, ones for a nil ROI, 8 bytes of padding), for the dense path.
+	gtBits, roiBits [][]byte
 }
 
 // newRegionMaps computes the per-image prefix sums of G·R and R, and the binary
@@ -246,7 +252,24 @@ func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 		}
 		m.gtCum[i], m.gt[i] = gc, g8
 	}
+	m.bits(pixels)
 	return m, true
+}
+
+// bits fills gtBits and roiBits from gt and roi.
+func (m *regionMaps) bits(pixels int) {
+	n := len(m.gt)
+	m.gtBits, m.roiBits = make([][]byte, n), make([][]byte, n)
+	for i := range n {
+		g, r := make([]byte, pixels/8+9), make([]byte, pixels/8+9)
+		for p := range pixels {
+			g[p/8] |= m.gt[i][p] << (p % 8)
+			if m.roi == nil || m.roi[i][p] != 0 {
+				r[p/8] |= 1 << (p % 8)
+			}
+		}
+		m.gtBits[i], m.roiBits[i] = g, r
+	}
 }
 
 // flatFloat32 returns the values of a float32 or float64 tensor as float32 (the

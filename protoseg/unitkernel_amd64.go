@@ -1,0 +1,97 @@
+//go:build amd64 && !purego
+
+package protoseg
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// maskArgs are the arguments of the dense producers (unitkernel_amd64.s reads
+// them at these offsets; TestDenseArgsLayout holds them).
+type maskArgs struct {
+	src, vbuf  *float32 // 0, 8
+	bits       *byte    // 16
+	h, s1p, w  int      // 24, 32, 40
+	off0, off1 *int32   // 48, 56
+	w0y, w1y   *float32 // 64, 72
+	fusedY     *uint8   // 80
+	idx0, idx1 *int32   // 88, 96
+	w0x, w1x   *float32 // 104, 112
+	mode, perm int      // 120, 128
+}
+
+// emitArgs are the arguments of denseEmitAVX2 (offsets in the comments).
+type emitArgs struct {
+	bits, roi, gt *byte  // 0, 8, 16
+	sam, heat     *uint8 // 24, 32 (nil: not wanted)
+	n32           int    // 40: blocks of 32 pixels
+	size, inter   int64  // 48, 56: results
+}
+
+//go:noescape
+func denseMaskAVX512(a *maskArgs)
+
+//go:noescape
+func denseMaskAVX2(a *maskArgs)
+
+//go:noescape
+func denseEmitAVX2(a *emitArgs)
+
+func init() {
+	denseUse.Store(int32(cpuDenseLevel()))
+}
+
+// cpuDenseLevel is the best dense level this CPU runs.
+func cpuDenseLevel() denseLevel {
+	x := cpu.X86
+	switch {
+	case !(x.HasAVX2 && x.HasFMA && x.HasPOPCNT):
+		return denseOff
+	case x.HasAVX512F:
+		return denseAVX512
+	}
+	return denseAVX2
+}
+
+// denseMaskSIMD runs the level's producer; false when the CPU lacks it.
+func denseMaskSIMD(level denseLevel, p *densePlan, src, vbuf []float32, bits []byte) bool {
+	if level > cpuDenseLevel() {
+		return false
+	}
+	a := maskArgs{src: &src[0], vbuf: &vbuf[0], bits: &bits[0], h: p.h, s1p: p.s1p, w: p.w,
+		off0: &p.off0[0], off1: &p.off1[0], w0y: &p.w0y[0], w1y: &p.w1y[0], fusedY: &p.fusedY[0],
+		idx0: &p.idx0[0], idx1: &p.idx1[0], w0x: &p.w0x[0], w1x: &p.w1x[0], mode: p.mode, perm: p.perm}
+	if level == denseAVX512 {
+		denseMaskAVX512(&a)
+	} else {
+		denseMaskAVX2(&a)
+	}
+	return true
+}
+
+// denseEmitSIMD is denseEmitGo for the first pixels pixels (a multiple of 32),
+// in AVX2.
+func denseEmitSIMD(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
+	if pixels == 0 {
+		return 0, 0
+	}
+	a := emitArgs{bits: &bits[0], roi: &roi[0], gt: &gt[0], n32: pixels / 32}
+	if sam != nil {
+		a.sam = &sam[0]
+	}
+	if heat != nil {
+		a.heat = &heat[0]
+	}
+	denseEmitAVX2(&a)
+	return a.size, a.inter
+}
+
+// denseArgsOffsets are the field offsets the assembly assumes.
+func denseArgsOffsets() []uintptr {
+	var m maskArgs
+	var e emitArgs
+	return []uintptr{unsafe.Offsetof(m.bits), unsafe.Offsetof(m.off0), unsafe.Offsetof(m.fusedY),
+		unsafe.Offsetof(m.w1x), unsafe.Offsetof(m.perm), unsafe.Offsetof(e.n32), unsafe.Offsetof(e.inter)}
+}

@@ -1,0 +1,306 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The dense producers and emitter of the unit kernel (unitkernel_dense.go).
+// Register use in the producers:
+//   R15 the maskArgs, SI src, DI vbuf, DX bits (advancing), R8 h, R9 s1p, R10 w,
+//   R11 y, R12 / R14 lane indices, R13 perm, AX BX CX scratch pointers.
+
+// func denseMaskAVX512(a *maskArgs)
+TEXT ·denseMaskAVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 8(R15), DI
+	MOVQ 16(R15), DX
+	MOVQ 24(R15), R8
+	MOVQ 32(R15), R9
+	MOVQ 40(R15), R10
+	MOVQ 128(R15), R13
+	VXORPS Z31, Z31, Z31
+	XORQ R11, R11
+
+row512:
+	CMPQ R11, R8
+	JGE  done512
+	// V = rule(w0y·src[off0] + w1y·src[off1]) over s1p lanes, into vbuf.
+	MOVQ    48(R15), AX
+	MOVLQSX (AX)(R11*4), AX
+	LEAQ    (SI)(AX*4), AX
+	MOVQ    56(R15), BX
+	MOVLQSX (BX)(R11*4), BX
+	LEAQ    (SI)(BX*4), BX
+	MOVQ    64(R15), CX
+	VBROADCASTSS (CX)(R11*4), Z0
+	MOVQ    72(R15), CX
+	VBROADCASTSS (CX)(R11*4), Z1
+	MOVQ    80(R15), CX
+	MOVBQZX (CX)(R11*1), CX
+	XORQ    R12, R12
+
+vloop512:
+	CMPQ R12, R9
+	JGE  vdone512
+	VMULPS (AX)(R12*4), Z0, Z2
+	TESTQ  CX, CX
+	JZ     vsep512
+	VFMADD231PS (BX)(R12*4), Z1, Z2
+	JMP    vstore512
+
+vsep512:
+	VMULPS (BX)(R12*4), Z1, Z3
+	VADDPS Z3, Z2, Z2
+
+vstore512:
+	VMOVUPS Z2, (DI)(R12*4)
+	ADDQ    $16, R12
+	JMP     vloop512
+
+vdone512:
+	VMOVUPS (DI), Z4
+	VMOVUPS 64(DI), Z5 // vbuf holds at least 32 values
+	MOVQ    88(R15), AX
+	MOVQ    96(R15), BX
+	MOVQ    104(R15), R12
+	MOVQ    112(R15), CX
+	XORQ    R14, R14
+
+col512:
+	CMPQ R14, R10
+	JGE  coldone512
+	CMPQ 120(R15), $0
+	JNE  pick512
+	VMOVUPS (DI)(R14*4), Z6 // identity: u = V
+	JMP     cmp512
+
+pick512:
+	CMPQ R13, $1
+	JE   two512
+	JA   gather512
+	VMOVDQU32 (AX)(R14*4), Z8
+	VPERMPS   Z4, Z8, Z6
+	VMOVDQU32 (BX)(R14*4), Z9
+	VPERMPS   Z4, Z9, Z7
+	JMP       combine512
+
+two512:
+	VMOVDQU32 (AX)(R14*4), Z6
+	VPERMI2PS Z5, Z4, Z6
+	VMOVDQU32 (BX)(R14*4), Z7
+	VPERMI2PS Z5, Z4, Z7
+	JMP       combine512
+
+gather512:
+	VMOVDQU32  (AX)(R14*4), Z8
+	KXNORW     K1, K1, K1
+	VGATHERDPS (DI)(Z8*4), K1, Z6
+	VMOVDQU32  (BX)(R14*4), Z9
+	KXNORW     K2, K2, K2
+	VGATHERDPS (DI)(Z9*4), K2, Z7
+
+combine512:
+	VMULPS (R12)(R14*4), Z6, Z6
+	CMPQ   120(R15), $1
+	JNE    csep512
+	VFMADD231PS (CX)(R14*4), Z7, Z6
+	JMP    cmp512
+
+csep512:
+	VMULPS (CX)(R14*4), Z7, Z7
+	VADDPS Z7, Z6, Z6
+
+cmp512:
+	VCMPPS $0x1e, Z31, Z6, K3 // u > 0 (GT_OQ)
+	KMOVW  K3, (DX)
+	ADDQ   $2, DX
+	ADDQ   $16, R14
+	JMP    col512
+
+coldone512:
+	INCQ R11
+	JMP  row512
+
+done512:
+	VZEROUPPER
+	RET
+
+// func denseMaskAVX2(a *maskArgs)
+TEXT ·denseMaskAVX2(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 8(R15), DI
+	MOVQ 16(R15), DX
+	MOVQ 24(R15), R8
+	MOVQ 32(R15), R9
+	MOVQ 40(R15), R10
+	VXORPS Y15, Y15, Y15
+	XORQ R11, R11
+
+row2:
+	CMPQ R11, R8
+	JGE  done2
+	MOVQ    48(R15), AX
+	MOVLQSX (AX)(R11*4), AX
+	LEAQ    (SI)(AX*4), AX
+	MOVQ    56(R15), BX
+	MOVLQSX (BX)(R11*4), BX
+	LEAQ    (SI)(BX*4), BX
+	MOVQ    64(R15), CX
+	VBROADCASTSS (CX)(R11*4), Y0
+	MOVQ    72(R15), CX
+	VBROADCASTSS (CX)(R11*4), Y1
+	MOVQ    80(R15), CX
+	MOVBQZX (CX)(R11*1), CX
+	XORQ    R12, R12
+
+vloop2:
+	CMPQ R12, R9
+	JGE  vdone2
+	VMULPS (AX)(R12*4), Y0, Y2
+	TESTQ  CX, CX
+	JZ     vsep2
+	VFMADD231PS (BX)(R12*4), Y1, Y2
+	JMP    vstore2
+
+vsep2:
+	VMULPS (BX)(R12*4), Y1, Y3
+	VADDPS Y3, Y2, Y2
+
+vstore2:
+	VMOVUPS Y2, (DI)(R12*4)
+	ADDQ    $8, R12
+	JMP     vloop2
+
+vdone2:
+	MOVQ 88(R15), AX
+	MOVQ 96(R15), BX
+	MOVQ 104(R15), R12
+	MOVQ 112(R15), CX
+	XORQ R14, R14
+
+col2:
+	CMPQ R14, R10
+	JGE  coldone2
+	CMPQ 120(R15), $0
+	JNE  pick2
+	VMOVUPS (DI)(R14*4), Y6
+	JMP     cmp2
+
+pick2:
+	VMOVDQU    (AX)(R14*4), Y8
+	VPCMPEQD   Y10, Y10, Y10
+	VGATHERDPS Y10, (DI)(Y8*4), Y6
+	VMOVDQU    (BX)(R14*4), Y9
+	VPCMPEQD   Y11, Y11, Y11
+	VGATHERDPS Y11, (DI)(Y9*4), Y7
+	VMULPS     (R12)(R14*4), Y6, Y6
+	CMPQ       120(R15), $1
+	JNE        csep2
+	VFMADD231PS (CX)(R14*4), Y7, Y6
+	JMP        cmp2
+
+csep2:
+	VMULPS (CX)(R14*4), Y7, Y7
+	VADDPS Y7, Y6, Y6
+
+cmp2:
+	VCMPPS    $0x1e, Y15, Y6, Y6
+	VMOVMSKPS Y6, R13
+	MOVB      R13, (DX)
+	ADDQ      $1, DX
+	ADDQ      $8, R14
+	JMP       col2
+
+coldone2:
+	INCQ R11
+	JMP  row2
+
+done2:
+	VZEROUPPER
+	RET
+
+// Byte i of a 32-pixel block takes bit i%8 of byte i/8 of the block's mask.
+DATA expandShuf<>+0(SB)/8, $0x0000000000000000
+DATA expandShuf<>+8(SB)/8, $0x0101010101010101
+DATA expandShuf<>+16(SB)/8, $0x0202020202020202
+DATA expandShuf<>+24(SB)/8, $0x0303030303030303
+GLOBL expandShuf<>(SB), RODATA|NOPTR, $32
+
+DATA expandBit<>+0(SB)/8, $0x8040201008040201
+DATA expandBit<>+8(SB)/8, $0x8040201008040201
+DATA expandBit<>+16(SB)/8, $0x8040201008040201
+DATA expandBit<>+24(SB)/8, $0x8040201008040201
+GLOBL expandBit<>(SB), RODATA|NOPTR, $32
+
+DATA expandOne<>+0(SB)/8, $0x0101010101010101
+DATA expandOne<>+8(SB)/8, $0x0101010101010101
+DATA expandOne<>+16(SB)/8, $0x0101010101010101
+DATA expandOne<>+24(SB)/8, $0x0101010101010101
+GLOBL expandOne<>(SB), RODATA|NOPTR, $32
+
+// func denseEmitAVX2(a *emitArgs)
+TEXT ·denseEmitAVX2(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 8(R15), R8
+	MOVQ 16(R15), R9
+	MOVQ 24(R15), DI
+	MOVQ 32(R15), DX
+	MOVQ 40(R15), CX
+	XORQ R10, R10
+	XORQ R11, R11
+	VMOVDQU expandShuf<>(SB), Y13
+	VMOVDQU expandBit<>(SB), Y14
+	VMOVDQU expandOne<>(SB), Y12
+
+emit:
+	TESTQ CX, CX
+	JZ    emitdone
+	MOVL  (SI), AX
+	ANDL  (R8), AX
+	JZ    next // no pixel: SAM bytes stay 0, counts unchanged
+	POPCNTL AX, BX
+	ADDQ  BX, R10
+	MOVL  AX, BX
+	ANDL  (R9), BX
+	POPCNTL BX, BX
+	ADDQ  BX, R11
+	VMOVD AX, X0
+	VPBROADCASTD X0, Y0
+	VPSHUFB Y13, Y0, Y0
+	VPAND   Y14, Y0, Y0
+	VPCMPEQB Y14, Y0, Y0 // 0xff where the pixel's bit is set
+	TESTQ DX, DX
+	JZ    nosum
+	VMOVDQU (DX), Y1
+	VPSUBB  Y0, Y1, Y1
+	VMOVDQU Y1, (DX)
+
+nosum:
+	TESTQ DI, DI
+	JZ    next
+	VPAND   Y12, Y0, Y2
+	VMOVDQU Y2, (DI)
+
+next:
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	TESTQ DX, DX
+	JZ   nodx
+	ADDQ $32, DX
+
+nodx:
+	TESTQ DI, DI
+	JZ   nodi
+	ADDQ $32, DI
+
+nodi:
+	DECQ CX
+	JMP  emit
+
+emitdone:
+	MOVQ R10, 48(R15)
+	MOVQ R11, 56(R15)
+	VZEROUPPER
+	RET

@@ -1,0 +1,355 @@
+package protoseg
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The unit kernel's SIMD path for two spatial axes (the common case: a 2D
+// network's features against its masks). Where the segment logic of
+// unitkernel.go and unitkernel2d.go spends its time on per-segment scalar work
+// (untrained or noisy features change sign every few pixels), this path decides
+// every pixel with vector instructions and counts with bit masks:
+//
+//   - per output row y, the source rows j0(y), j1(y) are combined along axis 0
+//     into a row V of s1 values, rounded by the row's rule exactly as leading and
+//     the graph path's first interpolation product do (16 or 8 lanes: multiply,
+//     then fused multiply-add or multiply and add);
+//   - per 16 (8) output pixels, the two source values of each pixel are picked
+//     out of V (a permute or a gather), combined by the column rule (the graph's
+//     second product), compared with 0, and the signs stored as bits;
+//   - the unit's bits, ANDed with the ROI's, give |S| and, ANDed with G·R's,
+//     |S ∩ G| by population counts, and the SAM bytes and the heat-map's per-pixel
+//     count by expanding the bits to bytes.
+//
+// Every step rounds as the graph does, so the result is bit-identical to the
+// graph path's (VerifyUnitKernel runs each level: pure Go, AVX2, AVX-512). The
+// path needs the last axis to be a multiple of 16 and rounding rules a vector
+// reproduces (fused or separate; see denseEligible); elsewhere the portable
+// paths run.
+
+// denseLevel is the instruction set of the dense path.
+type denseLevel int32
+
+const (
+	denseOff    denseLevel = iota // the portable paths (unitkernel.go, unitkernel2d.go)
+	denseGo                       // the dense path in plain Go (the reference of the SIMD levels)
+	denseAVX2                     // AVX2 + FMA: 8 lanes, gathers
+	denseAVX512                   // AVX-512F: 16 lanes, permutes
+	numDenseLevels
+)
+
+// denseUse is the level the kernel runs at: the best the CPU has (set at init by
+// unitkernel_amd64.go); VerifyUnitKernel sets each level in turn.
+var denseUse atomic.Int32
+
+// denseGroup is the lane count the dense path's sizes are multiples of.
+const denseGroup = 16
+
+// densePlan is the dense path's form of the two axes' taps.
+type densePlan struct {
+	h, w       int     // output rows and columns (w a multiple of denseGroup)
+	s1, s1p    int     // source columns, and their count padded to denseGroup
+	off0, off1 []int32 // per output row: offsets of source rows j0, j1 (in floats, rows s1p apart)
+	w0y, w1y   []float32
+	fusedY     []uint8   // per output row: 1 when the row rounds by ruleFused
+	idx0, idx1 []int32   // per output column: source columns j0, j1
+	w0x, w1x   []float32 // per output column: the weights
+	mode       int       // the columns: 0 identity, 1 ruleFused, 2 ruleSeparate
+	perm       int       // AVX-512 pick: 0 one-register permute (s1p = 16), 1 two-register, 2 gather
+}
+
+// newDensePlan returns the dense plan for rows × cols, or nil when the dense
+// path cannot reproduce them: a last axis not a multiple of denseGroup, a row
+// rule other than fused or separate, or columns whose two-tap outputs do not
+// share one such rule.
+func newDensePlan(rows, cols *axisTaps) *densePlan {
+	if cols.size%denseGroup != 0 {
+		return nil
+	}
+	p := &densePlan{h: rows.size, w: cols.size, s1: cols.cur, s1p: (cols.cur + denseGroup - 1) / denseGroup * denseGroup,
+		off0: make([]int32, rows.size), off1: make([]int32, rows.size), w0y: rows.w0, w1y: rows.w1,
+		fusedY: make([]uint8, rows.size), idx0: cols.j0, idx1: cols.j1, w0x: cols.w0, w1x: cols.w1}
+	for y := range rows.size {
+		switch {
+		case rows.w1[y] == 0 || rows.rule[y] == ruleSeparate:
+		case rows.rule[y] == ruleFused:
+			p.fusedY[y] = 1
+		default:
+			return nil
+		}
+		p.off0[y], p.off1[y] = rows.j0[y]*int32(p.s1p), rows.j1[y]*int32(p.s1p)
+	}
+	if !cols.identity {
+		p.mode = 0
+		for x := range cols.size {
+			if cols.w1[x] == 0 {
+				continue // one tap: every rule rounds w0·a once
+			}
+			m := map[combineRule]int{ruleFused: 1, ruleSeparate: 2}[cols.rule[x]]
+			if m == 0 || p.mode != 0 && p.mode != m {
+				return nil
+			}
+			p.mode = m
+		}
+		if p.mode == 0 {
+			p.mode = 2 // only one-tap outputs
+		}
+		p.perm = min(p.s1p/denseGroup-1, 2)
+	}
+	return p
+}
+
+// denseWorker is one goroutine's state on the dense path.
+type denseWorker struct {
+	k      *unitKernel
+	src    []float32 // the units of one task, [units, rows, s1p], pads zero
+	vbuf   []float32 // one combined row V (s1p, at least 2·denseGroup)
+	bits   []byte    // one unit's SAM bits, P/8
+	heat8  [][]uint8 // per image: per-pixel count of units since the last flush
+	heat32 [][]int32 // per image: the flushed counts
+	since  []int     // per image: units added to heat8 since the last flush
+}
+
+// runDense is run on the dense path: tasks of a few units of one image, each
+// unit decided by the SIMD producer and counted by the emitter. It reports
+// false when a logit exceeded maxKernelLogit.
+func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), k.n*k.c))
+	parts := min(k.c, max(1, (4*workers+k.n-1)/k.n)) // tasks per image
+	per := (k.c + parts - 1) / parts
+	parts = (k.c + per - 1) / per
+	tasks := k.n * parts
+	ws := make([]*denseWorker, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for i := range ws {
+		ws[i] = k.newDenseWorker(per)
+		wg.Add(1)
+		go func(w *denseWorker) {
+			defer wg.Done()
+			for !k.overflow.Load() {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					return
+				}
+				n, u0 := t/parts, (t%parts)*per
+				if !k.skip[n] && !w.task(level, n, u0, min(u0+per, k.c)) {
+					k.overflow.Store(true)
+				}
+			}
+		}(ws[i])
+	}
+	wg.Wait()
+	if k.overflow.Load() {
+		return nil, false
+	}
+	if k.noHeat {
+		return nil, true
+	}
+	return k.denseHeat(ws), true
+}
+
+func (k *unitKernel) newDenseWorker(per int) *denseWorker {
+	p := k.plan
+	return &denseWorker{k: k, src: make([]float32, per*k.lowDims[0]*p.s1p), vbuf: make([]float32, max(p.s1p, 2*denseGroup)),
+		bits: make([]byte, k.pixels/8+8), heat8: make([][]uint8, k.n), heat32: make([][]int32, k.n), since: make([]int, k.n)}
+}
+
+// task runs units [u0, u1) of image n; false when a logit is out of range.
+func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
+	k, p := w.k, w.k.plan
+	if !w.logits(n, u0, u1) {
+		return false
+	}
+	rows := k.lowDims[0] * p.s1p
+	for u := u0; u < u1; u++ {
+		t := n*k.c + u
+		denseMask(level, p, w.src[(u-u0)*rows:(u-u0+1)*rows], w.vbuf, w.bits)
+		var sam, heat []uint8
+		if k.sams != nil {
+			sam = k.sams[t*k.pixels : (t+1)*k.pixels]
+		}
+		if !k.noHeat {
+			heat = w.heatRow(n)
+		}
+		r := k.region
+		k.size[t], k.inter[t] = denseEmit(level, w.bits, r.roiBits[n], r.gtBits[n], sam, heat, k.pixels)
+	}
+	return true
+}
+
+// heatRow returns image n's byte counts, flushing them into heat32 before they
+// could overflow.
+func (w *denseWorker) heatRow(n int) []uint8 {
+	if w.heat8[n] == nil {
+		w.heat8[n], w.heat32[n] = make([]uint8, w.k.pixels), make([]int32, w.k.pixels)
+	}
+	if w.since[n] == 255 {
+		w.flush(n)
+	}
+	w.since[n]++
+	return w.heat8[n]
+}
+
+// flush adds image n's byte counts to heat32 and clears them.
+func (w *denseWorker) flush(n int) {
+	h8, h32 := w.heat8[n], w.heat32[n]
+	for p, v := range h8 {
+		h32[p] += int32(v)
+	}
+	clear(h8)
+	w.since[n] = 0
+}
+
+// logits fills w.src with the logits of units [u0, u1) of image n (from the
+// feature, as unitLogits rounds them, or from low for the layer), each source
+// row padded to s1p with zeros; false when one exceeds maxKernelLogit.
+func (w *denseWorker) logits(n, u0, u1 int) bool {
+	k, p := w.k, w.k.plan
+	s0, s1, s1p := k.lowDims[0], p.s1, p.s1p
+	rows := s0 * s1p
+	ok := true
+	if k.feat == nil { // the layer: one map per image, c = 1
+		low := k.low[n*k.lowSize : (n+1)*k.lowSize]
+		for j := range s0 {
+			copy(w.src[j*s1p:j*s1p+s1], low[j*s1:(j+1)*s1])
+		}
+		for _, v := range low {
+			ok = ok && v <= maxKernelLogit && v >= -maxKernelLogit
+		}
+		return ok
+	}
+	f := k.feat[n*k.lowSize*k.c : (n+1)*k.lowSize*k.c]
+	d, s := k.diff[n*k.c+u0:n*k.c+u1], k.sum[n*k.c+u0:n*k.c+u1]
+	for x := range k.lowSize {
+		o := x/s1*s1p + x%s1
+		fx := f[x*k.c+u0 : x*k.c+u1]
+		for i, v := range fx {
+			l := float32(d[i] * float32(float32(2*v)-s[i]))
+			ok = ok && l <= maxKernelLogit && l >= -maxKernelLogit // also NaN
+			w.src[i*rows+o] = l
+		}
+	}
+	return ok
+}
+
+// denseHeat sums the workers' counts into the heat-maps, as heat does.
+func (k *unitKernel) denseHeat(ws []*denseWorker) []float32 {
+	out := make([]float32, k.n*k.pixels)
+	inv := float32(1 / float64(k.c))
+	sum := make([]int32, k.pixels)
+	for n := range k.n {
+		clear(sum)
+		for _, w := range ws {
+			if w.heat8[n] == nil {
+				continue
+			}
+			for p, v := range w.heat8[n] {
+				sum[p] += w.heat32[n][p] + int32(v)
+			}
+		}
+		h := out[n*k.pixels : (n+1)*k.pixels]
+		for p := range h {
+			if k.region.roi == nil || k.region.roi[n][p] != 0 {
+				h[p] = float32(sum[p]) * inv
+			}
+		}
+	}
+	return out
+}
+
+// denseMask stores the bits [u > 0] of one unit's up-sampled logit u, from its
+// padded source rows src, at the level's instruction set (vbuf: scratch).
+func denseMask(level denseLevel, p *densePlan, src, vbuf []float32, bits []byte) {
+	if level >= denseAVX2 && denseMaskSIMD(level, p, src, vbuf, bits) {
+		return
+	}
+	denseMaskGo(p, src, vbuf, bits)
+}
+
+// denseEmit returns |S| and |S ∩ G| of the unit's bits inside the ROI and
+// stores its SAM bytes and adds it to the heat counts (each nil: not wanted).
+func denseEmit(level denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
+	if level >= denseAVX2 {
+		done := pixels / 32 * 32
+		size, inter = denseEmitSIMD(bits, roi, gt, sam, heat, done)
+		if done == pixels {
+			return size, inter
+		}
+		q := done / 8
+		var s, h []uint8
+		if sam != nil {
+			s = sam[done:]
+		}
+		if heat != nil {
+			h = heat[done:]
+		}
+		s2, i2 := denseEmitGo(bits[q:], roi[q:], gt[q:], s, h, pixels-done)
+		return size + s2, inter + i2
+	}
+	return denseEmitGo(bits, roi, gt, sam, heat, pixels)
+}
+
+// denseMaskGo is denseMask in Go: the bits [V > 0] of one unit's up-sampled
+// logit, from its padded source rows src, as the graph rounds it.
+func denseMaskGo(p *densePlan, src, vbuf []float32, bits []byte) {
+	clear(bits[:p.h*p.w/8])
+	for y := range p.h {
+		a, b := src[p.off0[y]:int(p.off0[y])+p.s1], src[p.off1[y]:int(p.off1[y])+p.s1]
+		v := vbuf[:p.s1]
+		rule := ruleSeparate
+		if p.fusedY[y] == 1 {
+			rule = ruleFused
+		}
+		combineRow(rule, p.w0y[y], a, p.w1y[y], b, v)
+		row := bits[y*p.w/8:]
+		for x := range p.w {
+			var pos bool
+			switch p.mode {
+			case 0:
+				pos = v[x] > 0
+			case 1:
+				pos = fma32(p.w1x[x], v[p.idx1[x]], float32(p.w0x[x]*v[p.idx0[x]])) > 0
+			default:
+				pos = ruleSeparate.combine(p.w0x[x], v[p.idx0[x]], p.w1x[x], v[p.idx1[x]]) > 0
+			}
+			if pos {
+				row[x/8] |= 1 << (x % 8)
+			}
+		}
+	}
+}
+
+// denseEmitGo is denseEmit in Go: |S| and |S ∩ G| of the bits inside the ROI,
+// and the SAM bytes and heat counts (each nil: not wanted), for pixels pixels.
+func denseEmitGo(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
+	for q := range pixels / 8 {
+		m := bits[q] & roi[q]
+		if m == 0 {
+			continue
+		}
+		size += int64(popcount8(m))
+		inter += int64(popcount8(m & gt[q]))
+		for i := range 8 {
+			if bit := m >> i & 1; bit != 0 {
+				if sam != nil {
+					sam[8*q+i] = 1
+				}
+				if heat != nil {
+					heat[8*q+i]++
+				}
+			}
+		}
+	}
+	return size, inter
+}
+
+func popcount8(b byte) int {
+	n := 0
+	for ; b != 0; b &= b - 1 {
+		n++
+	}
+	return n
+}

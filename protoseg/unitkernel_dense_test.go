@@ -1,0 +1,109 @@
+package protoseg
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestDenseArgsLayout holds the field offsets unitkernel_amd64.s reads.
+func TestDenseArgsLayout(t *testing.T) {
+	want := []uintptr{16, 48, 80, 112, 128, 40, 56}
+	if got := denseArgsOffsets(); got != nil && !slices.Equal(got, want) {
+		t.Fatalf("offsets %v, want %v", got, want)
+	}
+}
+
+// denseLevels are the levels this CPU runs, the Go reference first.
+func denseLevels() []denseLevel {
+	var out []denseLevel
+	for l := denseGo; l <= cpuDenseLevel(); l++ {
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestDenseMaskLevels checks that every SIMD producer and emitter gives the Go
+// reference's bits and counts, bit for bit, on random logits (both signs, ties
+// at zero, tiny values near the flush-to-zero range) for every pick (one- and
+// two-register permutes, gathers, identity) and both rounding rules.
+func TestDenseMaskLevels(t *testing.T) {
+	if cpuDenseLevel() < denseAVX2 {
+		t.Skip("no SIMD level on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sz := range [][4]int{{4, 4, 16, 16}, {8, 16, 64, 64}, {5, 24, 20, 48}, {16, 40, 32, 80}, {7, 32, 7, 32}, {3, 64, 12, 64}, {64, 64, 64, 64}} {
+		for _, rule := range []combineRule{ruleFused, ruleSeparate} {
+			rows, err := newAxisTaps(Bilinear, sz[0], sz[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, err := newAxisTaps(Bilinear, sz[1], sz[3])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range rows.rule {
+				rows.rule[i] = []combineRule{rule, ruleFused, ruleSeparate}[i%3]
+			}
+			for i := range cols.rule {
+				if !cols.identity {
+					cols.rule[i] = rule
+				}
+			}
+			p := newDensePlan(rows, cols)
+			if p == nil {
+				t.Fatalf("%v: no plan", sz)
+			}
+			src := make([]float32, sz[0]*p.s1p)
+			for j := range sz[0] {
+				for i := range sz[1] {
+					src[j*p.s1p+i] = denseTestValue(rng)
+				}
+			}
+			checkDenseLevels(t, p, src, sz, rng)
+		}
+	}
+}
+
+func denseTestValue(rng *rand.Rand) float32 {
+	v := float32(rng.NormFloat64())
+	switch rng.IntN(6) {
+	case 0:
+		return 0
+	case 1:
+		return v * 0x1p-126
+	case 2:
+		return v * 0x1p-100
+	}
+	return v
+}
+
+// checkDenseLevels compares every level's producer and emitter with the Go
+// reference for the plan p and source rows src.
+func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng *rand.Rand) {
+	t.Helper()
+	pixels := p.h * p.w
+	ref := make([]byte, pixels/8+8)
+	vbuf := make([]float32, max(p.s1p, 32))
+	denseMaskGo(p, src, vbuf, ref)
+	roi, gt := make([]byte, pixels/8+8), make([]byte, pixels/8+8)
+	for i := range pixels / 8 {
+		roi[i], gt[i] = byte(rng.Uint32()|rng.Uint32()), byte(rng.Uint32())
+	}
+	wantSAM, wantHeat := make([]uint8, pixels), make([]uint8, pixels)
+	ws, wi := denseEmitGo(ref, roi, gt, wantSAM, wantHeat, pixels)
+	for _, level := range denseLevels()[1:] {
+		bits := make([]byte, pixels/8+8)
+		denseMask(level, p, src, vbuf, bits)
+		if !bytes.Equal(bits, ref) {
+			t.Fatalf("%v level %d: bits differ from the Go reference", sz, level)
+		}
+		sam, heat := make([]uint8, pixels), make([]uint8, pixels)
+		s, i := denseEmit(level, bits, roi, gt, sam, heat, pixels)
+		if s != ws || i != wi || !bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat) {
+			t.Fatalf("%v level %d: emit %d, %d, want %d, %d (SAM or heat differ: %v)", sz, level, s, i, ws, wi,
+				!bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat))
+		}
+	}
+}
