@@ -92,6 +92,7 @@ type kernelMasks struct {
 	tot       regionTotals
 	region    *regionMaps
 	low       map[string]*maskLow // per feature spatial size, fmt.Sprint(sizes)
+	ones      *tensors.Tensor     // the ROI of ones validate made for a nil roi (nil: none yet)
 }
 
 // maskLow is the mask side of the prototypes for one feature size: the graph
@@ -129,6 +130,9 @@ func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tens
 		}
 		m.region, m.usable = newRegionMaps(gt, roi)
 		a.masks = m
+	}
+	if roi == nil {
+		m.ones = full
 	}
 	if !m.usable {
 		return nil, nil, nil

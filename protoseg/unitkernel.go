@@ -64,7 +64,8 @@ type unitKernel struct {
 	pixels   int             // Π S, the mask's size
 	region   *regionMaps     // prefix sums of G·R and R, the binary ROI
 	skip     []bool          // images whose SAMs the empty-region convention fills
-	sams     []uint8         // N·C·P unit SAMs when kept, else nil
+	keep     bool            // the unit SAMs are kept
+	sams     [][]uint8       // the N·C unit SAMs [P] when kept (allocated by run)
 	noHeat   bool            // no heat-map wanted (the layer analysis)
 	dense    bool            // two spatial axes decided pixel by pixel (unitkernel2d.go)
 	plan     *densePlan      // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
@@ -111,11 +112,20 @@ func (w *unitWorker) unitLogits(t int) []float32 {
 // [N·P], the mean over units of the unit SAMs inside the ROI; it reports false
 // when a logit exceeded maxKernelLogit (the caller then takes the graph path).
 func (k *unitKernel) run() ([]float32, bool) {
+	if k.keep {
+		k.sams = make([][]uint8, k.n*k.c)
+	}
 	if level := denseLevel(denseUse.Load()); level != denseOff && k.plan != nil {
 		if level > denseGo && level > cpuDenseLevel() {
 			level = denseGo
 		}
-		return k.runDense(level)
+		return k.runDense(level) // allocates the SAMs task by task, on the workers
+	}
+	if k.keep {
+		all := make([]uint8, k.n*k.c*k.pixels)
+		for t := range k.sams {
+			k.sams[t] = all[t*k.pixels : (t+1)*k.pixels : (t+1)*k.pixels]
+		}
 	}
 	tasks := k.n * k.c
 	workers := make([]*unitWorker, max(1, min(runtime.GOMAXPROCS(0), tasks)))
@@ -336,7 +346,7 @@ func (w *unitWorker) emitter(t int) *emitter {
 		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}
 	if k.sams != nil {
-		e.sam = k.sams[t*k.pixels : (t+1)*k.pixels]
+		e.sam = k.sams[t]
 	}
 	return e
 }

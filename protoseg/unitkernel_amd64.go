@@ -30,6 +30,22 @@ type emitArgs struct {
 	size, inter   int64  // 48, 56: results
 }
 
+// logitArgs are the arguments of denseLogitsAVX512 (offsets in the comments).
+type logitArgs struct {
+	f            *float32 // 0: the feature at image n, unit u0
+	c, units     int      // 8, 16: the feature's channels; the units to form
+	cells        int      // 24: Π s
+	s1, s1p      int      // 32, 40
+	dst          *float32 // 48
+	rows         int      // 56: floats per unit in dst (s0·s1p; < 2³¹)
+	d, s         *float32 // 64, 72
+	max          float32  // 80: maxKernelLogit
+	bad          int      // 88: result, non-zero when a logit is out of range
+}
+
+//go:noescape
+func denseLogitsAVX512(a *logitArgs)
+
 //go:noescape
 func denseMaskAVX512(a *maskArgs)
 
@@ -88,10 +104,25 @@ func denseEmitSIMD(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, i
 	return a.size, a.inter
 }
 
+// denseLogitsSIMD forms the logits of units [0, len(d)) as denseWorker.logits
+// does, at level; false when this level has no such kernel. bad reports a
+// logit out of range.
+func denseLogitsSIMD(level denseLevel, f []float32, c, cells, s1, s1p int, dst []float32, d, s []float32) (done, bad bool) {
+	if level != denseAVX512 || cpuDenseLevel() < denseAVX512 || len(d) == 0 {
+		return false, false
+	}
+	a := logitArgs{f: &f[0], c: c, units: len(d), cells: cells, s1: s1, s1p: s1p, dst: &dst[0],
+		rows: len(dst) / len(d), d: &d[0], s: &s[0], max: maxKernelLogit}
+	denseLogitsAVX512(&a)
+	return true, a.bad != 0
+}
+
 // denseArgsOffsets are the field offsets the assembly assumes.
 func denseArgsOffsets() []uintptr {
 	var m maskArgs
 	var e emitArgs
+	var l logitArgs
 	return []uintptr{unsafe.Offsetof(m.bits), unsafe.Offsetof(m.off0), unsafe.Offsetof(m.fusedY),
-		unsafe.Offsetof(m.w1x), unsafe.Offsetof(m.perm), unsafe.Offsetof(e.n32), unsafe.Offsetof(e.inter)}
+		unsafe.Offsetof(m.w1x), unsafe.Offsetof(m.perm), unsafe.Offsetof(e.n32), unsafe.Offsetof(e.inter),
+		unsafe.Offsetof(l.dst), unsafe.Offsetof(l.rows), unsafe.Offsetof(l.max), unsafe.Offsetof(l.bad)}
 }

@@ -258,7 +258,7 @@ emit:
 	JZ    emitdone
 	MOVL  (SI), AX
 	ANDL  (R8), AX
-	JZ    next // no pixel: SAM bytes stay 0, counts unchanged
+	JZ    zero
 	POPCNTL AX, BX
 	ADDQ  BX, R10
 	MOVL  AX, BX
@@ -281,6 +281,13 @@ nosum:
 	JZ    next
 	VPAND   Y12, Y0, Y2
 	VMOVDQU Y2, (DI)
+	JMP     next
+
+zero: // no pixel: counts and heat unchanged, SAM bytes 0
+	TESTQ DI, DI
+	JZ    next
+	VPXOR   Y2, Y2, Y2
+	VMOVDQU Y2, (DI)
 
 next:
 	ADDQ $4, SI
@@ -302,5 +309,104 @@ nodi:
 emitdone:
 	MOVQ R10, 48(R15)
 	MOVQ R11, 56(R15)
+	VZEROUPPER
+	RET
+
+DATA logitIota<>+0(SB)/8, $0x0000000100000000
+DATA logitIota<>+8(SB)/8, $0x0000000300000002
+DATA logitIota<>+16(SB)/8, $0x0000000500000004
+DATA logitIota<>+24(SB)/8, $0x0000000700000006
+DATA logitIota<>+32(SB)/8, $0x0000000900000008
+DATA logitIota<>+40(SB)/8, $0x0000000b0000000a
+DATA logitIota<>+48(SB)/8, $0x0000000d0000000c
+DATA logitIota<>+56(SB)/8, $0x0000000f0000000e
+GLOBL logitIota<>(SB), RODATA|NOPTR, $64
+
+// func denseLogitsAVX512(a *logitArgs)
+// For every spatial cell x and unit i < units: l = d[i]·(2·f[x·c+i] − s[i]),
+// each step rounded to float32, scattered to dst[i·rows + (x/s1)·s1p + x%s1];
+// a.bad is set to 1 when some |l| > max (or is NaN).
+// Registers: R15 args, SI f (advancing by c floats per cell), DI dst, R8 cells,
+// R9 c·4, R10 units, R11 s1, R12 s1p, R13 column, R14 row offset, CX unit,
+// Z20 lane·rows, Z21 |·| mask, Z22 max.
+TEXT ·denseLogitsAVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 8(R15), R9
+	SHLQ $2, R9
+	MOVQ 16(R15), R10
+	MOVQ 24(R15), R8
+	MOVQ 32(R15), R11
+	MOVQ 40(R15), R12
+	MOVQ 48(R15), DI
+	VPBROADCASTD 56(R15), Z20
+	VPMULLD logitIota<>(SB), Z20, Z20
+	MOVL $0x7fffffff, AX
+	VPBROADCASTD AX, Z21
+	VBROADCASTSS 80(R15), Z22
+	KXORW K5, K5, K5 // bad lanes, accumulated
+	XORQ R13, R13
+	XORQ R14, R14
+
+cell:
+	TESTQ R8, R8
+	JZ    celldone
+	XORQ  CX, CX
+
+units:
+	CMPQ CX, R10
+	JGE  unitsdone
+	// K1: lanes CX … min(CX+16, units)−1
+	MOVQ R10, AX
+	SUBQ CX, AX
+	CMPQ AX, $16
+	JLT  partial
+	KXNORW K1, K1, K1
+	JMP  masked
+
+partial:
+	MOVL  $1, BX
+	SHLXL AX, BX, BX
+	DECL  BX
+	KMOVW BX, K1
+
+masked:
+	MOVQ      64(R15), AX
+	VMOVUPS.Z (AX)(CX*4), K1, Z1 // d
+	MOVQ      72(R15), AX
+	VMOVUPS.Z (AX)(CX*4), K1, Z2 // s
+	VMOVUPS.Z (SI)(CX*4), K1, Z0 // f
+	VADDPS    Z0, Z0, Z0         // 2f, exact
+	VSUBPS    Z2, Z0, Z0
+	VMULPS    Z0, Z1, Z0
+	VPANDD    Z21, Z0, Z3
+	VCMPPS    $6, Z22, Z3, K1, K2 // !(|l| ≤ max): NLE_UQ, NaN included
+	KORW      K2, K5, K5
+	// index: lane·rows + CX·rows + offset
+	MOVQ      56(R15), AX
+	IMULQ     CX, AX
+	ADDQ      R14, AX
+	ADDQ      R13, AX
+	VPBROADCASTD AX, Z4
+	VPADDD    Z20, Z4, Z4
+	VSCATTERDPS Z0, K1, (DI)(Z4*4)
+	ADDQ      $16, CX
+	JMP       units
+
+unitsdone:
+	ADDQ R9, SI
+	INCQ R13
+	CMPQ R13, R11
+	JLT  samerow
+	XORQ R13, R13
+	ADDQ R12, R14
+
+samerow:
+	DECQ R8
+	JMP  cell
+
+celldone:
+	KMOVW K5, AX
+	MOVQ  AX, 88(R15)
 	VZEROUPPER
 	RET

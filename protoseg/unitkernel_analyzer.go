@@ -63,7 +63,11 @@ type kernelRun struct {
 // one per unit, kept with keep) from the feature graph's outputs; nil, with no error, when the
 // kernel cannot reproduce the graph path for these inputs ([UnitKernel]).
 func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, layer, keep bool) (*kernelRun, error) {
-	full, err := validate(name, f, mask, gt, roi)
+	r := roi
+	if m := a.masks; roi == nil && m != nil && m.ones != nil && slices.Equal(m.ones.Shape().Dimensions, mask.Shape().Dimensions) {
+		r = m.ones // validate's ROI of ones, made once per mask shape
+	}
+	full, err := validate(name, f, mask, gt, r)
 	if err != nil || f.DType() != dtypes.Float32 {
 		return nil, err
 	}
@@ -100,9 +104,7 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	if len(axes) == 2 {
 		k.plan = newDensePlan(axes[0], axes[1])
 	}
-	if keep {
-		k.sams = make([]uint8, n*c*k.pixels)
-	}
+	k.keep = keep
 	return &kernelRun{k: k, tot: masks.tot}, nil
 }
 
@@ -124,14 +126,7 @@ func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, ke
 	for t := range inter {
 		inter[t], size[t] = float64(r.k.inter[t]), float64(r.k.size[t])
 	}
-	var sams [][]uint8
-	if keep {
-		sams = make([][]uint8, n*c)
-		for t := range sams {
-			sams[t] = r.k.sams[t*r.k.pixels : (t+1)*r.k.pixels : (t+1)*r.k.pixels]
-		}
-	}
-	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, sams, r.tot), true, nil
+	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, r.k.sams, r.tot), true, nil
 }
 
 // layerKernel is Layer's SAM and counts on the unit kernel: the layer logit at
@@ -147,14 +142,12 @@ func (a *Analyzer) layerKernel(name string, f, mask, gt, roi *tensors.Tensor) (r
 	if _, done = r.k.runOn(); !done {
 		return nil, false, nil
 	}
-	n, pixels := r.k.n, r.k.pixels
-	sam := make([][]uint8, n)
+	n := r.k.n
 	inter, size := make([]float64, n), make([]float64, n)
 	for i := range n {
-		sam[i] = r.k.sams[i*pixels : (i+1)*pixels : (i+1)*pixels]
 		inter[i], size[i] = float64(r.k.inter[i]), float64(r.k.size[i])
 	}
-	return a.finishLayer(name, mask, roi, inter, size, sam, r.tot), true, nil
+	return a.finishLayer(name, mask, roi, inter, size, r.k.sams, r.tot), true, nil
 }
 
 // kernelAxes returns the up-sampling of every spatial axis from the feature's

@@ -2,6 +2,7 @@ package protoseg
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -107,6 +108,7 @@ type denseWorker struct {
 	src    []float32 // the units of one task, [units, rows, s1p], pads zero
 	vbuf   []float32 // one combined row V (s1p, at least 2·denseGroup)
 	bits   []byte    // one unit's SAM bits, P/8
+	sams   []uint8   // the SAMs of one task, copied out at its end
 	heat8  [][]uint8 // per image: per-pixel count of units since the last flush
 	heat32 [][]int32 // per image: the flushed counts
 	since  []int     // per image: units added to heat8 since the last flush
@@ -117,10 +119,17 @@ type denseWorker struct {
 // false when a logit exceeded maxKernelLogit.
 func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 	workers := max(1, min(runtime.GOMAXPROCS(0), k.n*k.c))
-	parts := min(k.c, max(1, (4*workers+k.n-1)/k.n)) // tasks per image
+	parts := 1 // tasks per image: whole images when they keep every worker busy
+	if k.n < 2*workers {
+		parts = min(k.c, (4*workers+k.n-1)/k.n)
+	}
 	per := (k.c + parts - 1) / parts
 	parts = (k.c + per - 1) / per
 	tasks := k.n * parts
+	var heat []float32
+	if !k.noHeat {
+		heat = make([]float32, k.n*k.pixels)
+	}
 	ws := make([]*denseWorker, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -135,8 +144,11 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 					return
 				}
 				n, u0 := t/parts, (t%parts)*per
-				if !k.skip[n] && !w.task(level, n, u0, min(u0+per, k.c)) {
+				if !w.task(level, n, u0, min(u0+per, k.c)) {
 					k.overflow.Store(true)
+				}
+				if parts == 1 && heat != nil { // the image's heat-map is complete
+					w.heat(n, heat, []*denseWorker{w})
 				}
 			}
 		}(ws[i])
@@ -145,46 +157,68 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 	if k.overflow.Load() {
 		return nil, false
 	}
-	if k.noHeat {
-		return nil, true
+	if parts > 1 && heat != nil {
+		for n := range k.n {
+			ws[0].heat(n, heat, ws)
+		}
 	}
-	return k.denseHeat(ws), true
+	return heat, true
 }
 
 func (k *unitKernel) newDenseWorker(per int) *denseWorker {
 	p := k.plan
-	return &denseWorker{k: k, src: make([]float32, per*k.lowDims[0]*p.s1p), vbuf: make([]float32, max(p.s1p, 2*denseGroup)),
+	var sams []uint8
+	if k.keep {
+		sams = make([]uint8, per*k.pixels)
+	}
+	return &denseWorker{k: k, src: make([]float32, per*k.lowDims[0]*p.s1p), vbuf: make([]float32, max(p.s1p, 2*denseGroup)), sams: sams,
 		bits: make([]byte, k.pixels/8+8), heat8: make([][]uint8, k.n), heat32: make([][]int32, k.n), since: make([]int, k.n)}
 }
 
-// task runs units [u0, u1) of image n; false when a logit is out of range.
+// task runs units [u0, u1) of image n; false when a logit is out of range. The
+// units' SAMs, when kept, are allocated here (zeroed by the worker that fills
+// them, while they are in its cache); a skipped image keeps them zero.
 func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 	k, p := w.k, w.k.plan
-	if !w.logits(n, u0, u1) {
-		return false
+	t0 := n * k.c
+	if k.skip[n] || !w.logits(level, n, u0, u1) {
+		if k.keep {
+			w.keepSAMs(t0+u0, make([]uint8, (u1-u0)*k.pixels), u1-u0)
+		}
+		return k.skip[n]
 	}
 	rows := k.lowDims[0] * p.s1p
+	r := k.region
 	for u := u0; u < u1; u++ {
-		t := n*k.c + u
 		denseMask(level, p, w.src[(u-u0)*rows:(u-u0+1)*rows], w.vbuf, w.bits)
 		var sam, heat []uint8
-		if k.sams != nil {
-			sam = k.sams[t*k.pixels : (t+1)*k.pixels]
+		if k.keep {
+			sam = w.sams[(u-u0)*k.pixels : (u-u0+1)*k.pixels]
 		}
 		if !k.noHeat {
 			heat = w.heatRow(n)
 		}
-		r := k.region
-		k.size[t], k.inter[t] = denseEmit(level, w.bits, r.roiBits[n], r.gtBits[n], sam, heat, k.pixels)
+		k.size[t0+u], k.inter[t0+u] = denseEmit(level, w.bits, r.roiBits[n], r.gtBits[n], sam, heat, k.pixels)
+	}
+	if k.keep { // a copy, not a zeroed allocation written again: one pass over new memory
+		w.keepSAMs(t0+u0, slices.Clone(w.sams[:(u1-u0)*k.pixels]), u1-u0)
 	}
 	return true
+}
+
+// keepSAMs stores the SAMs of tasks t0, …, t0+units−1, consecutive in all.
+func (w *denseWorker) keepSAMs(t0 int, all []uint8, units int) {
+	p := w.k.pixels
+	for u := range units {
+		w.k.sams[t0+u] = all[u*p : (u+1)*p : (u+1)*p]
+	}
 }
 
 // heatRow returns image n's byte counts, flushing them into heat32 before they
 // could overflow.
 func (w *denseWorker) heatRow(n int) []uint8 {
 	if w.heat8[n] == nil {
-		w.heat8[n], w.heat32[n] = make([]uint8, w.k.pixels), make([]int32, w.k.pixels)
+		w.heat8[n] = make([]uint8, w.k.pixels)
 	}
 	if w.since[n] == 255 {
 		w.flush(n)
@@ -195,6 +229,9 @@ func (w *denseWorker) heatRow(n int) []uint8 {
 
 // flush adds image n's byte counts to heat32 and clears them.
 func (w *denseWorker) flush(n int) {
+	if w.heat32[n] == nil {
+		w.heat32[n] = make([]int32, w.k.pixels)
+	}
 	h8, h32 := w.heat8[n], w.heat32[n]
 	for p, v := range h8 {
 		h32[p] += int32(v)
@@ -206,7 +243,7 @@ func (w *denseWorker) flush(n int) {
 // logits fills w.src with the logits of units [u0, u1) of image n (from the
 // feature, as unitLogits rounds them, or from low for the layer), each source
 // row padded to s1p with zeros; false when one exceeds maxKernelLogit.
-func (w *denseWorker) logits(n, u0, u1 int) bool {
+func (w *denseWorker) logits(level denseLevel, n, u0, u1 int) bool {
 	k, p := w.k, w.k.plan
 	s0, s1, s1p := k.lowDims[0], p.s1, p.s1p
 	rows := s0 * s1p
@@ -223,6 +260,9 @@ func (w *denseWorker) logits(n, u0, u1 int) bool {
 	}
 	f := k.feat[n*k.lowSize*k.c : (n+1)*k.lowSize*k.c]
 	d, s := k.diff[n*k.c+u0:n*k.c+u1], k.sum[n*k.c+u0:n*k.c+u1]
+	if done, bad := denseLogitsSIMD(level, f[u0:], k.c, k.lowSize, s1, s1p, w.src[:(u1-u0)*rows], d, s); done {
+		return !bad
+	}
 	for x := range k.lowSize {
 		o := x/s1*s1p + x%s1
 		fx := f[x*k.c+u0 : x*k.c+u1]
@@ -235,29 +275,38 @@ func (w *denseWorker) logits(n, u0, u1 int) bool {
 	return ok
 }
 
-// denseHeat sums the workers' counts into the heat-maps, as heat does.
-func (k *unitKernel) denseHeat(ws []*denseWorker) []float32 {
-	out := make([]float32, k.n*k.pixels)
+// heat sets image n's heat-map in out from the counts of workers ws, as
+// unitKernel.heat does: the number of units whose SAM holds pixel p, times
+// float32(1/C), inside the ROI.
+func (w *denseWorker) heat(n int, out []float32, ws []*denseWorker) {
+	k := w.k
+	h := out[n*k.pixels : (n+1)*k.pixels]
 	inv := float32(1 / float64(k.c))
-	sum := make([]int32, k.pixels)
-	for n := range k.n {
-		clear(sum)
-		for _, w := range ws {
-			if w.heat8[n] == nil {
-				continue
-			}
-			for p, v := range w.heat8[n] {
-				sum[p] += w.heat32[n][p] + int32(v)
+	if len(ws) == 1 && ws[0].heat32[n] == nil { // one worker's bytes: the common case
+		if h8 := ws[0].heat8[n]; h8 != nil {
+			for p, v := range h8 {
+				h[p] = float32(v) * inv
 			}
 		}
-		h := out[n*k.pixels : (n+1)*k.pixels]
-		for p := range h {
-			if k.region.roi == nil || k.region.roi[n][p] != 0 {
-				h[p] = float32(sum[p]) * inv
+		return // outside the ROI the bytes are 0, and so is the heat
+	}
+	sum := make([]int32, k.pixels)
+	for _, o := range ws {
+		if o.heat8[n] == nil {
+			continue
+		}
+		for p, v := range o.heat8[n] {
+			sum[p] += int32(v)
+		}
+		if h32 := o.heat32[n]; h32 != nil {
+			for p, v := range h32 {
+				sum[p] += v
 			}
 		}
 	}
-	return out
+	for p := range h {
+		h[p] = float32(sum[p]) * inv // 0 outside the ROI, as the graph's
+	}
 }
 
 // denseMask stores the bits [u > 0] of one unit's up-sampled logit u, from its
@@ -323,23 +372,24 @@ func denseMaskGo(p *densePlan, src, vbuf []float32, bits []byte) {
 }
 
 // denseEmitGo is denseEmit in Go: |S| and |S ∩ G| of the bits inside the ROI,
-// and the SAM bytes and heat counts (each nil: not wanted), for pixels pixels.
+// and the SAM bytes (every one written) and heat counts (each nil: not
+// wanted), for pixels pixels.
 func denseEmitGo(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
 	for q := range pixels / 8 {
 		m := bits[q] & roi[q]
+		if sam != nil {
+			for i := range 8 {
+				sam[8*q+i] = m >> i & 1
+			}
+		}
 		if m == 0 {
 			continue
 		}
 		size += int64(popcount8(m))
 		inter += int64(popcount8(m & gt[q]))
 		for i := range 8 {
-			if bit := m >> i & 1; bit != 0 {
-				if sam != nil {
-					sam[8*q+i] = 1
-				}
-				if heat != nil {
-					heat[8*q+i]++
-				}
+			if heat != nil {
+				heat[8*q+i] += m >> i & 1
 			}
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 // TestDenseArgsLayout holds the field offsets unitkernel_amd64.s reads.
 func TestDenseArgsLayout(t *testing.T) {
-	want := []uintptr{16, 48, 80, 112, 128, 40, 56}
+	want := []uintptr{16, 48, 80, 112, 128, 40, 56, 48, 56, 80, 88}
 	if got := denseArgsOffsets(); got != nil && !slices.Equal(got, want) {
 		t.Fatalf("offsets %v, want %v", got, want)
 	}
@@ -99,7 +99,7 @@ func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng 
 		if !bytes.Equal(bits, ref) {
 			t.Fatalf("%v level %d: bits differ from the Go reference", sz, level)
 		}
-		sam, heat := make([]uint8, pixels), make([]uint8, pixels)
+		sam, heat := bytes.Repeat([]byte{0xaa}, pixels), make([]uint8, pixels) // every SAM byte is written
 		s, i := denseEmit(level, bits, roi, gt, sam, heat, pixels)
 		if s != ws || i != wi || !bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat) {
 			t.Fatalf("%v level %d: emit %d, %d, want %d, %d (SAM or heat differ: %v)", sz, level, s, i, ws, wi,

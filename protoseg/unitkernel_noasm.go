@@ -16,3 +16,8 @@ func denseEmitSIMD(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, i
 
 // denseArgsOffsets: no assembly, no layout to hold.
 func denseArgsOffsets() []uintptr { return nil }
+
+// denseLogitsSIMD: no SIMD logits here.
+func denseLogitsSIMD(denseLevel, []float32, int, int, int, int, []float32, []float32, []float32) (done, bad bool) {
+	return false, false
+}

@@ -218,13 +218,14 @@ func unitCases() []unitCase {
 		// The dense path (unitkernel_dense.go): last axis a multiple of 16; one- and
 		// two-register permutes, gathers, identity columns, ties, tiny values, nearest,
 		// more than 255 units (the heat count's flush).
-		{"dense-perm2", Bilinear, 2, 5, []int{6, 24}, []int{20, 48}, "random", "blobs", "binary", true},
+		{"dense-perm2", Bilinear, 5, 5, []int{6, 24}, []int{20, 48}, "random", "blobs", "binary", true},
 		{"dense-gather", Bilinear, 2, 4, []int{10, 40}, []int{30, 80}, "random", "soft", "", true},
 		{"dense-rows-only", Bilinear, 2, 4, []int{16, 32}, []int{32, 32}, "random", "blobs", "binary", true},
 		{"dense-tiny", Bilinear, 2, 4, []int{4, 8}, []int{16, 32}, "tiny", "blobs", "binary", true},
 		{"dense-ties", Bilinear, 2, 3, []int{4, 8}, []int{16, 32}, "ties", "halves", "", true},
 		{"dense-nearest", Nearest, 2, 3, []int{3, 5}, []int{10, 32}, "random", "blobs", "binary", true},
 		{"dense-many-units", Bilinear, 2, 300, []int{2, 3}, []int{4, 16}, "random", "blobs", "binary", true},
+		{"dense-huge", Bilinear, 2, 20, []int{4, 4}, []int{8, 16}, "huge", "blobs", "", false},
 		{"3d-up", Bilinear, 2, 3, []int{3, 4, 5}, []int{7, 9, 11}, "random", "blobs", "", true},
 		{"3d-same-mixed", Bilinear, 1, 4, []int{4, 6, 6}, []int{4, 12, 6}, "random", "soft", "binary", true},
 		{"3d-ties", Bilinear, 2, 2, []int{2, 4, 4}, []int{4, 8, 8}, "ties", "halves", "", true},
