@@ -32,15 +32,15 @@ type emitArgs struct {
 
 // logitArgs are the arguments of denseLogitsAVX512 (offsets in the comments).
 type logitArgs struct {
-	f            *float32 // 0: the feature at image n, unit u0
-	c, units     int      // 8, 16: the feature's channels; the units to form
-	cells        int      // 24: Π s
-	s1, s1p      int      // 32, 40
-	dst          *float32 // 48
-	rows         int      // 56: floats per unit in dst (s0·s1p; < 2³¹)
-	d, s         *float32 // 64, 72
-	max          float32  // 80: maxKernelLogit
-	bad          int      // 88: result, non-zero when a logit is out of range
+	f        *float32 // 0: the feature at image n, unit u0
+	c, units int      // 8, 16: the feature's channels; the units to form
+	cells    int      // 24: Π s
+	s1, s1p  int      // 32, 40
+	dst      *float32 // 48
+	rows     int      // 56: floats per unit in dst (s0·s1p; < 2³¹)
+	d, s     *float32 // 64, 72
+	max      float32  // 80: maxKernelLogit
+	bad      int      // 88: result, non-zero when a logit is out of range
 }
 
 //go:noescape
@@ -54,6 +54,19 @@ func denseMaskAVX2(a *maskArgs)
 
 //go:noescape
 func denseEmitAVX2(a *emitArgs)
+
+//go:noescape
+func copyCountAVX2(dst, src *float32, n int) int
+
+// copyCountNonFinite is copyCountNonFiniteGo, in AVX2 for whole blocks of 8.
+func copyCountNonFinite(dst, src []float32) int {
+	n := len(src) / 8 * 8
+	if n == 0 || cpuDenseLevel() < denseAVX2 {
+		return copyCountNonFiniteGo(dst, src)
+	}
+	dst = dst[:len(src)]
+	return copyCountAVX2(&dst[0], &src[0], n/8) + copyCountNonFiniteGo(dst[n:], src[n:])
+}
 
 func init() {
 	denseUse.Store(int32(cpuDenseLevel()))

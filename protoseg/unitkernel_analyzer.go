@@ -3,6 +3,7 @@ package protoseg
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -40,16 +41,42 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	if c := a.lastLow; c != nil && c.low == low && c.f.matches(f) {
 		return c.outs, nil
 	}
-	if err := masks.check(name, f); err != nil {
+	key, bad := newFeatureKey(f) // the copy and the NaN/Inf count in one pass
+	if err := masks.check(name, f, bad); err != nil {
 		return nil, err
 	}
 	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
 	if err != nil {
 		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
-	key, _ := newTensorKey(f)
 	a.lastLow = &lowOutputs{low: low, f: key, outs: outs}
 	return outs, nil
+}
+
+// newFeatureKey is newTensorKey for a float32 feature, counting its NaN and
+// ±Inf values while it copies them.
+func newFeatureKey(f *tensors.Tensor) (k tensorKey, bad int) {
+	k = tensorKey{dtype: f.DType(), dims: slices.Clone(f.Shape().Dimensions)}
+	tensors.MustConstFlatData(f, func(x []float32) {
+		c := make([]float32, len(x))
+		bad = copyCountNonFinite(c, x)
+		k.data, _ = floatBytes(c)
+	})
+	return k, bad
+}
+
+// copyCountNonFiniteGo copies src to dst and returns how many of its values are
+// NaN or ±Inf (all exponent bits set).
+func copyCountNonFiniteGo(dst, src []float32) int {
+	bad := 0
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
+		if math.Float32bits(v)&0x7f800000 == 0x7f800000 {
+			bad++
+		}
+	}
+	return bad
 }
 
 // kernelRun is one analysis call on the kernel path: the unit kernel over the

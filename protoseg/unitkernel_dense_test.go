@@ -2,6 +2,7 @@ package protoseg
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -104,6 +105,31 @@ func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng 
 		if s != ws || i != wi || !bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat) {
 			t.Fatalf("%v level %d: emit %d, %d, want %d, %d (SAM or heat differ: %v)", sz, level, s, i, ws, wi,
 				!bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat))
+		}
+	}
+}
+
+// TestCopyCountNonFinite checks the copy and count of NaN and ±Inf values
+// against the Go loop, for lengths around the block size.
+func TestCopyCountNonFinite(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, 0x1p-149, 0}
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 1000} {
+		src := make([]float32, n)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+			if rng.IntN(4) == 0 {
+				src[i] = special[rng.IntN(len(special))]
+			}
+		}
+		want, got := make([]float32, n), make([]float32, n)
+		wb, gb := copyCountNonFiniteGo(want, src), copyCountNonFinite(got, src)
+		same := true
+		for i := range want {
+			same = same && math.Float32bits(want[i]) == math.Float32bits(got[i])
+		}
+		if wb != gb || !same {
+			t.Fatalf("n=%d: count %d, want %d (copies equal: %v)", n, gb, wb, same)
 		}
 	}
 }

@@ -21,3 +21,6 @@ func denseArgsOffsets() []uintptr { return nil }
 func denseLogitsSIMD(denseLevel, []float32, int, int, int, int, []float32, []float32, []float32) (done, bad bool) {
 	return false, false
 }
+
+// copyCountNonFinite is copyCountNonFiniteGo.
+func copyCountNonFinite(dst, src []float32) int { return copyCountNonFiniteGo(dst, src) }
