@@ -50,6 +50,9 @@ func denseLogitsAVX512(a *logitArgs)
 func denseMaskAVX512(a *maskArgs)
 
 //go:noescape
+func denseMask64AVX512(a *maskArgs)
+
+//go:noescape
 func denseMaskAVX2(a *maskArgs)
 
 //go:noescape
@@ -92,9 +95,12 @@ func denseMaskSIMD(level denseLevel, p *densePlan, src, vbuf []float32, bits []b
 	a := maskArgs{src: &src[0], vbuf: &vbuf[0], bits: &bits[0], h: p.h, s1p: p.s1p, w: p.w,
 		off0: &p.off0[0], off1: &p.off1[0], w0y: &p.w0y[0], w1y: &p.w1y[0], fusedY: &p.fusedY[0],
 		idx0: &p.idx0[0], idx1: &p.idx1[0], w0x: &p.w0x[0], w1x: &p.w1x[0], mode: p.mode, perm: p.perm}
-	if level == denseAVX512 {
+	switch {
+	case level == denseAVX512 && p.w == 64 && p.mode != 0 && p.perm < 2:
+		denseMask64AVX512(&a)
+	case level == denseAVX512:
 		denseMaskAVX512(&a)
-	} else {
+	default:
 		denseMaskAVX2(&a)
 	}
 	return true

@@ -448,3 +448,172 @@ copied:
 	MOVQ         AX, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// denseMask64AVX512 is denseMaskAVX512 for 64 output columns (4 chunks) picked
+// by permutes (perm 0 or 1) from a combined row held in Z4 (and Z5): the
+// columns' indices and weights stay in registers (Z8–Z23), and a row costs two
+// permutes, a multiply, a fused multiply-add (or multiply and add), a compare
+// and a mask store per 16 pixels.
+
+// V: the combined row, Z4 (lanes 0–15) and, with TWO, Z5 (lanes 16–31), from
+// source rows AX, BX with weights Z0, Z1; CX non-zero: fused.
+#define VROW64(TWO) \
+	VMULPS (AX), Z0, Z4; \
+	TESTQ CX, CX; \
+	JZ    3(PC); \
+	VFMADD231PS (BX), Z1, Z4; \
+	JMP   3(PC); \
+	VMULPS (BX), Z1, Z3; \
+	VADDPS Z3, Z4, Z4; \
+	TESTQ TWO, TWO; \
+	JZ    8(PC); \
+	VMULPS 64(AX), Z0, Z5; \
+	TESTQ CX, CX; \
+	JZ    3(PC); \
+	VFMADD231PS 64(BX), Z1, Z5; \
+	JMP   3(PC); \
+	VMULPS 64(BX), Z1, Z3; \
+	VADDPS Z3, Z5, Z5
+
+#define PICK1REG(I0, I1) \
+	VPERMPS Z4, I0, Z6; \
+	VPERMPS Z4, I1, Z7
+
+#define PICK2REG(I0, I1) \
+	VMOVDQA32 I0, Z6; \
+	VPERMI2PS Z5, Z4, Z6; \
+	VMOVDQA32 I1, Z7; \
+	VPERMI2PS Z5, Z4, Z7
+
+#define COMBFUSED(W0, W1) \
+	VMULPS      W0, Z6, Z6; \
+	VFMADD231PS W1, Z7, Z6
+
+#define COMBSEP(W0, W1) \
+	VMULPS W0, Z6, Z6; \
+	VMULPS W1, Z7, Z7; \
+	VADDPS Z7, Z6, Z6
+
+#define STORE64(K, OFF) \
+	VCMPPS $0x1e, Z31, Z6, K; \
+	KMOVW  K, OFF(DX)
+
+// func denseMask64AVX512(a *maskArgs)
+TEXT ·denseMask64AVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 16(R15), DX
+	MOVQ 24(R15), R8
+	MOVQ 128(R15), R13
+	MOVQ 120(R15), R9
+	VXORPS Z31, Z31, Z31
+	MOVQ 88(R15), AX
+	VMOVDQU32 (AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	VMOVDQU32 192(AX), Z11
+	MOVQ 96(R15), AX
+	VMOVDQU32 (AX), Z12
+	VMOVDQU32 64(AX), Z13
+	VMOVDQU32 128(AX), Z14
+	VMOVDQU32 192(AX), Z15
+	MOVQ 104(R15), AX
+	VMOVUPS (AX), Z16
+	VMOVUPS 64(AX), Z17
+	VMOVUPS 128(AX), Z18
+	VMOVUPS 192(AX), Z19
+	MOVQ 112(R15), AX
+	VMOVUPS (AX), Z20
+	VMOVUPS 64(AX), Z21
+	VMOVUPS 128(AX), Z22
+	VMOVUPS 192(AX), Z23
+	XORQ R11, R11
+
+row64:
+	CMPQ R11, R8
+	JGE  done64
+	MOVQ    48(R15), AX
+	MOVLQSX (AX)(R11*4), AX
+	LEAQ    (SI)(AX*4), AX
+	MOVQ    56(R15), BX
+	MOVLQSX (BX)(R11*4), BX
+	LEAQ    (SI)(BX*4), BX
+	MOVQ    64(R15), CX
+	VBROADCASTSS (CX)(R11*4), Z0
+	MOVQ    72(R15), CX
+	VBROADCASTSS (CX)(R11*4), Z1
+	MOVQ    80(R15), CX
+	MOVBQZX (CX)(R11*1), CX
+	VROW64(R13)
+	TESTQ R13, R13
+	JNZ   two64
+	CMPQ  R9, $1
+	JNE   onesep64
+	PICK1REG(Z8, Z12)
+	COMBFUSED(Z16, Z20)
+	STORE64(K1, 0)
+	PICK1REG(Z9, Z13)
+	COMBFUSED(Z17, Z21)
+	STORE64(K2, 2)
+	PICK1REG(Z10, Z14)
+	COMBFUSED(Z18, Z22)
+	STORE64(K3, 4)
+	PICK1REG(Z11, Z15)
+	COMBFUSED(Z19, Z23)
+	STORE64(K4, 6)
+	JMP next64
+
+onesep64:
+	PICK1REG(Z8, Z12)
+	COMBSEP(Z16, Z20)
+	STORE64(K1, 0)
+	PICK1REG(Z9, Z13)
+	COMBSEP(Z17, Z21)
+	STORE64(K2, 2)
+	PICK1REG(Z10, Z14)
+	COMBSEP(Z18, Z22)
+	STORE64(K3, 4)
+	PICK1REG(Z11, Z15)
+	COMBSEP(Z19, Z23)
+	STORE64(K4, 6)
+	JMP next64
+
+two64:
+	CMPQ R9, $1
+	JNE  twosep64
+	PICK2REG(Z8, Z12)
+	COMBFUSED(Z16, Z20)
+	STORE64(K1, 0)
+	PICK2REG(Z9, Z13)
+	COMBFUSED(Z17, Z21)
+	STORE64(K2, 2)
+	PICK2REG(Z10, Z14)
+	COMBFUSED(Z18, Z22)
+	STORE64(K3, 4)
+	PICK2REG(Z11, Z15)
+	COMBFUSED(Z19, Z23)
+	STORE64(K4, 6)
+	JMP next64
+
+twosep64:
+	PICK2REG(Z8, Z12)
+	COMBSEP(Z16, Z20)
+	STORE64(K1, 0)
+	PICK2REG(Z9, Z13)
+	COMBSEP(Z17, Z21)
+	STORE64(K2, 2)
+	PICK2REG(Z10, Z14)
+	COMBSEP(Z18, Z22)
+	STORE64(K3, 4)
+	PICK2REG(Z11, Z15)
+	COMBSEP(Z19, Z23)
+	STORE64(K4, 6)
+
+next64:
+	ADDQ $8, DX
+	INCQ R11
+	JMP  row64
+
+done64:
+	VZEROUPPER
+	RET

@@ -219,6 +219,7 @@ func unitCases() []unitCase {
 		// two-register permutes, gathers, identity columns, ties, tiny values, nearest,
 		// more than 255 units (the heat count's flush).
 		{"dense-perm2", Bilinear, 5, 5, []int{6, 24}, []int{20, 48}, "random", "blobs", "binary", true},
+		{"dense-perm2-64", Bilinear, 2, 5, []int{6, 24}, []int{20, 64}, "random", "blobs", "binary", true},
 		{"dense-gather", Bilinear, 2, 4, []int{10, 40}, []int{30, 80}, "random", "soft", "", true},
 		{"dense-rows-only", Bilinear, 2, 4, []int{16, 32}, []int{32, 32}, "random", "blobs", "binary", true},
 		{"dense-tiny", Bilinear, 2, 4, []int{4, 8}, []int{16, 32}, "tiny", "blobs", "binary", true},
