@@ -54,12 +54,12 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 }
 
 // newFeatureKey is newTensorKey for a float32 feature, counting its NaN and
-// ±Inf values while it copies them.
+// ±Inf values in the copy.
 func newFeatureKey(f *tensors.Tensor) (k tensorKey, bad int) {
 	k = tensorKey{dtype: f.DType(), dims: slices.Clone(f.Shape().Dimensions)}
 	tensors.MustConstFlatData(f, func(x []float32) {
-		c := make([]float32, len(x))
-		bad = copyCountNonFinite(c, x)
+		c := slices.Clone(x)           // not zeroed first
+		bad = copyCountNonFinite(c, c) // counted while in cache
 		k.data, _ = floatBytes(c)
 	})
 	return k, bad
