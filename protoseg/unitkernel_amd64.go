@@ -26,7 +26,7 @@ type maskArgs struct {
 type emitArgs struct {
 	bits, roi, gt *byte  // 0, 8, 16
 	sam, heat     *uint8 // 24, 32 (nil: not wanted)
-	n32           int    // 40: blocks of 32 pixels
+	n32           int    // 40: blocks of 32 pixels (64 for denseEmitAVX512)
 	size, inter   int64  // 48, 56: results
 }
 
@@ -57,6 +57,9 @@ func denseMaskAVX2(a *maskArgs)
 
 //go:noescape
 func denseEmitAVX2(a *emitArgs)
+
+//go:noescape
+func denseEmitAVX512(a *emitArgs)
 
 //go:noescape
 func copyCountAVX2(dst, src *float32, n int) int
@@ -106,21 +109,41 @@ func denseMaskSIMD(level denseLevel, p *densePlan, src, vbuf []float32, bits []b
 	return true
 }
 
-// denseEmitSIMD is denseEmitGo for the first pixels pixels (a multiple of 32),
+// denseEmitSIMD is denseEmitGo for the first pixels pixels (a multiple of 32):
+// in AVX-512BW by 64 pixels at level denseAVX512 where the CPU has it, the rest
 // in AVX2.
-func denseEmitSIMD(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
-	if pixels == 0 {
-		return 0, 0
+func denseEmitSIMD(level denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
+	done := 0
+	if level == denseAVX512 && cpu.X86.HasAVX512BW && pixels >= 64 {
+		size, inter = emitBlocks(denseEmitAVX512, bits, roi, gt, sam, heat, pixels/64)
+		done = pixels / 64 * 64
 	}
-	a := emitArgs{bits: &bits[0], roi: &roi[0], gt: &gt[0], n32: pixels / 32}
+	if done < pixels {
+		s, i := emitBlocks(denseEmitAVX2, bits[done/8:], roi[done/8:], gt[done/8:], sub(sam, done), sub(heat, done), (pixels-done)/32)
+		size, inter = size+s, inter+i
+	}
+	return size, inter
+}
+
+// emitBlocks runs an emitter over blocks blocks.
+func emitBlocks(emit func(*emitArgs), bits, roi, gt []byte, sam, heat []uint8, blocks int) (size, inter int64) {
+	a := emitArgs{bits: &bits[0], roi: &roi[0], gt: &gt[0], n32: blocks}
 	if sam != nil {
 		a.sam = &sam[0]
 	}
 	if heat != nil {
 		a.heat = &heat[0]
 	}
-	denseEmitAVX2(&a)
+	emit(&a)
 	return a.size, a.inter
+}
+
+// sub is b[from:], nil for nil.
+func sub(b []uint8, from int) []uint8 {
+	if b == nil {
+		return nil
+	}
+	return b[from:]
 }
 
 // denseLogitsSIMD forms the logits of units [0, len(d)) as denseWorker.logits

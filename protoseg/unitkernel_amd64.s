@@ -617,3 +617,75 @@ next64:
 done64:
 	VZEROUPPER
 	RET
+
+// func denseEmitAVX512(a *emitArgs)
+// denseEmitAVX2 for blocks of 64 pixels (n32 counts 64-pixel blocks here), with
+// the mask registers of AVX-512BW: masked byte add for the heat count,
+// zero-masked move of ones for the SAM.
+TEXT ·denseEmitAVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 8(R15), R8
+	MOVQ 16(R15), R9
+	MOVQ 24(R15), DI
+	MOVQ 32(R15), DX
+	MOVQ 40(R15), CX
+	XORQ R10, R10
+	XORQ R11, R11
+	VPXORD Z13, Z13, Z13
+	MOVL   $0x01010101, AX
+	VPBROADCASTD AX, Z12
+
+emit512:
+	TESTQ CX, CX
+	JZ    emitdone512
+	MOVQ  (SI), AX
+	ANDQ  (R8), AX
+	JZ    zero512
+	POPCNTQ AX, BX
+	ADDQ  BX, R10
+	MOVQ  AX, BX
+	ANDQ  (R9), BX
+	POPCNTQ BX, BX
+	ADDQ  BX, R11
+	KMOVQ AX, K1
+	TESTQ DX, DX
+	JZ    nosum512
+	VMOVDQU8 (DX), Z1
+	VPADDB   Z12, Z1, K1, Z1
+	VMOVDQU8 Z1, (DX)
+
+nosum512:
+	TESTQ DI, DI
+	JZ    next512
+	VMOVDQU8.Z Z12, K1, Z2
+	VMOVDQU8   Z2, (DI)
+	JMP        next512
+
+zero512:
+	TESTQ DI, DI
+	JZ    next512
+	VMOVDQU8 Z13, (DI)
+
+next512:
+	ADDQ $8, SI
+	ADDQ $8, R8
+	ADDQ $8, R9
+	TESTQ DX, DX
+	JZ   nodx512
+	ADDQ $64, DX
+
+nodx512:
+	TESTQ DI, DI
+	JZ   nodi512
+	ADDQ $64, DI
+
+nodi512:
+	DECQ CX
+	JMP  emit512
+
+emitdone512:
+	MOVQ R10, 48(R15)
+	MOVQ R11, 56(R15)
+	VZEROUPPER
+	RET

@@ -323,7 +323,10 @@ func denseMask(level denseLevel, p *densePlan, src, vbuf []float32, bits []byte)
 func denseEmit(level denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
 	if level >= denseAVX2 {
 		done := pixels / 32 * 32
-		size, inter = denseEmitSIMD(bits, roi, gt, sam, heat, done)
+		if done == 0 {
+			return denseEmitGo(bits, roi, gt, sam, heat, pixels)
+		}
+		size, inter = denseEmitSIMD(level, bits, roi, gt, sam, heat, done)
 		if done == pixels {
 			return size, inter
 		}

@@ -34,7 +34,7 @@ func TestDenseMaskLevels(t *testing.T) {
 		t.Skip("no SIMD level on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, sz := range [][4]int{{4, 4, 16, 16}, {8, 16, 64, 64}, {5, 24, 20, 48}, {16, 40, 32, 80}, {7, 32, 7, 32}, {3, 64, 12, 64}, {64, 64, 64, 64}, {6, 32, 20, 64}, {4, 20, 16, 64}, {5, 40, 9, 64}} {
+	for _, sz := range [][4]int{{4, 4, 16, 16}, {8, 16, 64, 64}, {5, 24, 20, 48}, {16, 40, 32, 80}, {7, 32, 7, 32}, {3, 64, 12, 64}, {64, 64, 64, 64}, {6, 32, 20, 64}, {4, 20, 16, 64}, {5, 40, 9, 64}, {3, 4, 9, 16}} {
 		for _, rule := range []combineRule{ruleFused, ruleSeparate} {
 			rows, err := newAxisTaps(Bilinear, sz[0], sz[2])
 			if err != nil {

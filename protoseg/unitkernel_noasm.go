@@ -10,7 +10,7 @@ func denseMaskSIMD(denseLevel, *densePlan, []float32, []float32, []byte) bool { 
 
 // denseEmitSIMD: no SIMD emitter here; denseEmit never calls it (the level is
 // never above denseGo).
-func denseEmitSIMD(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
+func denseEmitSIMD(_ denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
 	return denseEmitGo(bits, roi, gt, sam, heat, pixels)
 }
 
