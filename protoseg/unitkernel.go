@@ -56,21 +56,22 @@ type unitKernel struct {
 	lowSize  int       // Π s
 	lowDims  []int     // s...
 	axes     []*axisTaps
-	lowT     *tensors.Tensor // the tensor holding low (nil: the logits come from featT)
-	featT    *tensors.Tensor // the feature [N, s..., C], when the kernel forms the unit logits
-	feat     []float32       // featT's values during run
-	diff     []float32       // c_t − c_b per image and unit (0 on a tie), [N·C]
-	sum      []float32       // c_t + c_b per image and unit, [N·C]
-	pixels   int             // Π S, the mask's size
-	region   *regionMaps     // prefix sums of G·R and R, the binary ROI
-	skip     []bool          // images whose SAMs the empty-region convention fills
-	keep     bool            // the unit SAMs are kept
-	sams     [][]uint8       // the N·C unit SAMs [P] when kept (allocated by run)
-	noHeat   bool            // no heat-map wanted (the layer analysis)
-	dense    bool            // two spatial axes decided pixel by pixel (unitkernel2d.go)
-	plan     *densePlan      // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
-	inter    []int64         // |S ∩ G| per image and unit, inside R
-	size     []int64         // |S| per image and unit, inside R
+	lowT     *tensors.Tensor  // the tensor holding low (nil: the logits come from featT)
+	featT    *tensors.Tensor  // the feature [N, s..., C], when the kernel forms the unit logits
+	feat     []float32        // featT's values during run
+	diff     []float32        // c_t − c_b per image and unit (0 on a tie), [N·C]
+	sum      []float32        // c_t + c_b per image and unit, [N·C]
+	pixels   int              // Π S, the mask's size
+	region   *regionMaps      // prefix sums of G·R and R, the binary ROI
+	skip     []bool           // images whose SAMs the empty-region convention fills
+	keep     bool             // the unit SAMs are kept
+	sams     [][]uint8        // the N·C unit SAMs [P] when kept (allocated by run)
+	noHeat   bool             // no heat-map wanted (the layer analysis)
+	dense    bool             // two spatial axes decided pixel by pixel (unitkernel2d.go)
+	plan     *densePlan       // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
+	scratch  *[]*denseScratch // the dense workers' buffers kept between calls (nil: fresh ones)
+	inter    []int64          // |S ∩ G| per image and unit, inside R
+	size     []int64          // |S| per image and unit, inside R
 	overflow atomic.Bool
 }
 

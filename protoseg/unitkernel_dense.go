@@ -134,7 +134,7 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := range ws {
-		ws[i] = k.newDenseWorker(per)
+		ws[i] = k.newDenseWorker(i, per)
 		wg.Add(1)
 		go func(w *denseWorker) {
 			defer wg.Done()
@@ -165,14 +165,46 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 	return heat, true
 }
 
-func (k *unitKernel) newDenseWorker(per int) *denseWorker {
+// denseScratch is one worker's buffers, kept between calls (kernelMasks.scratch)
+// so that a batch's layers do not allocate, zero and fault in fresh memory each.
+type denseScratch struct {
+	src, vbuf  []float32
+	bits, sams []byte
+}
+
+// newDenseWorker returns worker i's state for tasks of per units, its buffers
+// from the kept scratch when there is one.
+func (k *unitKernel) newDenseWorker(i, per int) *denseWorker {
 	p := k.plan
-	var sams []uint8
-	if k.keep {
-		sams = make([]uint8, per*k.pixels)
+	sc := &denseScratch{}
+	if k.scratch != nil {
+		for len(*k.scratch) <= i {
+			*k.scratch = append(*k.scratch, &denseScratch{})
+		}
+		sc = (*k.scratch)[i]
 	}
-	return &denseWorker{k: k, src: make([]float32, per*k.lowDims[0]*p.s1p), vbuf: make([]float32, max(p.s1p, 2*denseGroup)), sams: sams,
-		bits: make([]byte, k.pixels/8+8), heat8: make([][]uint8, k.n), heat32: make([][]int32, k.n), since: make([]int, k.n)}
+	grow(&sc.src, per*k.lowDims[0]*p.s1p)
+	if p.s1 != p.s1p {
+		clear(sc.src) // the pads must be zero; the rest is overwritten
+	}
+	grow(&sc.vbuf, max(p.s1p, 2*denseGroup))
+	grow(&sc.bits, k.pixels/8+8)
+	w := &denseWorker{k: k, src: sc.src, vbuf: sc.vbuf, bits: sc.bits,
+		heat8: make([][]uint8, k.n), heat32: make([][]int32, k.n), since: make([]int, k.n)}
+	if k.keep { // every byte is written for every unit
+		grow(&sc.sams, per*k.pixels)
+		w.sams = sc.sams
+	}
+	return w
+}
+
+// grow sets *b to n elements, reusing its array when large enough (values
+// left as they were).
+func grow[T any](b *[]T, n int) {
+	if cap(*b) < n {
+		*b = make([]T, n)
+	}
+	*b = (*b)[:n]
 }
 
 // task runs units [u0, u1) of image n; false when a logit is out of range. The
