@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
@@ -41,7 +42,11 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	if c := a.lastLow; c != nil && c.low == low && c.f.matches(f) {
 		return c.outs, nil
 	}
-	key, bad := newFeatureKey(f) // the copy and the NaN/Inf count in one pass
+	var reuse []byte // the previous key's copy, dropped now: its memory is reused
+	if a.lastLow != nil {
+		reuse, a.lastLow = a.lastLow.f.data, nil
+	}
+	key, bad := newFeatureKey(f, reuse) // the copy and the NaN/Inf count in one pass
 	if err := masks.check(name, f, bad); err != nil {
 		return nil, err
 	}
@@ -54,13 +59,20 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 }
 
 // newFeatureKey is newTensorKey for a float32 feature, counting its NaN and
-// ±Inf values in the copy.
-func newFeatureKey(f *tensors.Tensor) (k tensorKey, bad int) {
+// ±Inf values while it copies them, into reuse when it is large enough (the
+// previous key's bytes: no fresh memory to zero and fault in per layer).
+func newFeatureKey(f *tensors.Tensor, reuse []byte) (k tensorKey, bad int) {
 	k = tensorKey{dtype: f.DType(), dims: slices.Clone(f.Shape().Dimensions)}
 	tensors.MustConstFlatData(f, func(x []float32) {
-		c := slices.Clone(x)           // not zeroed first
-		bad = copyCountNonFinite(c, c) // counted while in cache
-		k.data, _ = floatBytes(c)
+		n := len(x)
+		if cap(reuse) < 4*n || n == 0 {
+			c := make([]float32, n)
+			bad = copyCountNonFinite(c, x)
+			k.data, _ = floatBytes(c)
+			return
+		}
+		k.data = reuse[:4*n] // keeps reuse's capacity for the next, larger layers
+		bad = copyCountNonFinite(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(reuse))), n), x)
 	})
 	return k, bad
 }
