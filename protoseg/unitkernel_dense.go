@@ -104,14 +104,15 @@ func newDensePlan(rows, cols *axisTaps) *densePlan {
 
 // denseWorker is one goroutine's state on the dense path.
 type denseWorker struct {
-	k      *unitKernel
-	src    []float32 // the units of one task, [units, rows, s1p], pads zero
-	vbuf   []float32 // one combined row V (s1p, at least 2·denseGroup)
-	bits   []byte    // one unit's SAM bits, P/8
-	sams   []uint8   // the SAMs of one task, copied out at its end
-	heat8  [][]uint8 // per image: per-pixel count of units since the last flush
-	heat32 [][]int32 // per image: the flushed counts
-	since  []int     // per image: units added to heat8 since the last flush
+	k       *unitKernel
+	src     []float32 // the units of one task, [units, rows, s1p], pads zero
+	vbuf    []float32 // one combined row V (s1p, at least 2·denseGroup)
+	bits    []byte    // one unit's SAM bits, P/8
+	sams    []uint8   // the SAMs of one task, copied out at its end
+	heat8   [][]uint8 // per image: per-pixel count of units since the last flush
+	heatAll []uint8   // the memory of heat8 (N·P, cleared per image when first used)
+	heat32  [][]int32 // per image: the flushed counts
+	since   []int     // per image: units added to heat8 since the last flush
 }
 
 // runDense is run on the dense path: tasks of a few units of one image, each
@@ -168,8 +169,8 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 // denseScratch is one worker's buffers, kept between calls (kernelMasks.scratch)
 // so that a batch's layers do not allocate, zero and fault in fresh memory each.
 type denseScratch struct {
-	src, vbuf  []float32
-	bits, sams []byte
+	src, vbuf         []float32
+	bits, sams, heat8 []byte
 }
 
 // newDenseWorker returns worker i's state for tasks of per units, its buffers
@@ -189,8 +190,12 @@ func (k *unitKernel) newDenseWorker(i, per int) *denseWorker {
 	}
 	grow(&sc.vbuf, max(p.s1p, 2*denseGroup))
 	grow(&sc.bits, k.pixels/8+8)
-	w := &denseWorker{k: k, src: sc.src, vbuf: sc.vbuf, bits: sc.bits,
-		heat8: make([][]uint8, k.n), heat32: make([][]int32, k.n), since: make([]int, k.n)}
+	w := &denseWorker{k: k, src: sc.src, vbuf: sc.vbuf, bits: sc.bits, heat8: make([][]uint8, k.n),
+		heat32: make([][]int32, k.n), since: make([]int, k.n)}
+	if !k.noHeat {
+		grow(&sc.heat8, k.n*k.pixels)
+		w.heatAll = sc.heat8
+	}
 	if k.keep { // every byte is written for every unit
 		grow(&sc.sams, per*k.pixels)
 		w.sams = sc.sams
@@ -250,7 +255,9 @@ func (w *denseWorker) keepSAMs(t0 int, all []uint8, units int) {
 // could overflow.
 func (w *denseWorker) heatRow(n int) []uint8 {
 	if w.heat8[n] == nil {
-		w.heat8[n] = make([]uint8, w.k.pixels)
+		p := w.k.pixels
+		w.heat8[n] = w.heatAll[n*p : (n+1)*p : (n+1)*p]
+		clear(w.heat8[n])
 	}
 	if w.since[n] == 255 {
 		w.flush(n)
