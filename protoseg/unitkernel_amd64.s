@@ -689,3 +689,27 @@ emitdone512:
 	MOVQ R11, 56(R15)
 	VZEROUPPER
 	RET
+
+// func scaleBytesAVX2(dst *float32, src *byte, n int, s float32)
+// dst[i] = float32(src[i])·s for n blocks of 8 (the conversion is exact).
+TEXT ·scaleBytesAVX2(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS s+24(FP), Y15
+
+scale8:
+	TESTQ CX, CX
+	JZ    scaled
+	VPMOVZXBD (SI), Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS    Y15, Y0, Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JMP       scale8
+
+scaled:
+	VZEROUPPER
+	RET

@@ -323,9 +323,7 @@ func (w *denseWorker) heat(n int, out []float32, ws []*denseWorker) {
 	inv := float32(1 / float64(k.c))
 	if len(ws) == 1 && ws[0].heat32[n] == nil { // one worker's bytes: the common case
 		if h8 := ws[0].heat8[n]; h8 != nil {
-			for p, v := range h8 {
-				h[p] = float32(v) * inv
-			}
+			scaleBytes(h, h8, inv)
 		}
 		return // outside the ROI the bytes are 0, and so is the heat
 	}
@@ -345,6 +343,14 @@ func (w *denseWorker) heat(n int, out []float32, ws []*denseWorker) {
 	}
 	for p := range h {
 		h[p] = float32(sum[p]) * inv // 0 outside the ROI, as the graph's
+	}
+}
+
+// scaleBytesGo sets dst[i] = float32(src[i])·s.
+func scaleBytesGo(dst []float32, src []uint8, s float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = float32(v) * s
 	}
 }
 

@@ -133,3 +133,23 @@ func TestCopyCountNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleBytes checks the byte-to-float scaling against the Go loop.
+func TestScaleBytes(t *testing.T) {
+	for _, n := range []int{0, 5, 8, 13, 4096} {
+		src := make([]uint8, n)
+		for i := range src {
+			src[i] = uint8(i * 37)
+		}
+		for _, s := range []float32{1, float32(1 / 7.0), float32(1 / 300.0)} {
+			want, got := make([]float32, n), make([]float32, n)
+			scaleBytesGo(want, src, s)
+			scaleBytes(got, src, s)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d s=%v: [%d] = %v, want %v", n, s, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
