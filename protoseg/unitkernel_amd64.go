@@ -47,6 +47,9 @@ type logitArgs struct {
 func denseLogitsAVX512(a *logitArgs)
 
 //go:noescape
+func denseLogits8AVX512(a *logitArgs)
+
+//go:noescape
 func denseMaskAVX512(a *maskArgs)
 
 //go:noescape
@@ -168,6 +171,16 @@ func denseLogitsSIMD(level denseLevel, f []float32, c, cells, s1, s1p int, dst [
 	}
 	a := logitArgs{f: &f[0], c: c, units: len(d), cells: cells, s1: s1, s1p: s1p, dst: &dst[0],
 		rows: len(dst) / len(d), d: &d[0], s: &s[0], max: maxKernelLogit}
+	if c == 8 && len(d) == 8 && s1%2 == 0 { // two cells per vector
+		var d2, s2 [16]float32
+		copy(d2[:], d)
+		copy(d2[8:], d)
+		copy(s2[:], s)
+		copy(s2[8:], s)
+		a.d, a.s = &d2[0], &s2[0]
+		denseLogits8AVX512(&a)
+		return true, a.bad != 0
+	}
 	denseLogitsAVX512(&a)
 	return true, a.bad != 0
 }

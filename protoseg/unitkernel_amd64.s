@@ -713,3 +713,82 @@ scale8:
 scaled:
 	VZEROUPPER
 	RET
+
+// Lane l of a pair of cells: unit l%8 of cell l/8, at l%8·rows + l/8.
+DATA pairUnit<>+0(SB)/8, $0x0000000100000000
+DATA pairUnit<>+8(SB)/8, $0x0000000300000002
+DATA pairUnit<>+16(SB)/8, $0x0000000500000004
+DATA pairUnit<>+24(SB)/8, $0x0000000700000006
+DATA pairUnit<>+32(SB)/8, $0x0000000100000000
+DATA pairUnit<>+40(SB)/8, $0x0000000300000002
+DATA pairUnit<>+48(SB)/8, $0x0000000500000004
+DATA pairUnit<>+56(SB)/8, $0x0000000700000006
+GLOBL pairUnit<>(SB), RODATA|NOPTR, $64
+
+DATA pairCell<>+0(SB)/8, $0
+DATA pairCell<>+8(SB)/8, $0
+DATA pairCell<>+16(SB)/8, $0
+DATA pairCell<>+24(SB)/8, $0
+DATA pairCell<>+32(SB)/8, $0x0000000100000001
+DATA pairCell<>+40(SB)/8, $0x0000000100000001
+DATA pairCell<>+48(SB)/8, $0x0000000100000001
+DATA pairCell<>+56(SB)/8, $0x0000000100000001
+GLOBL pairCell<>(SB), RODATA|NOPTR, $64
+
+// func denseLogits8AVX512(a *logitArgs)
+// denseLogitsAVX512 for a feature of exactly 8 units (c = units = 8) and an
+// even s1: two cells per vector (a pair never spans two rows); d and s point at
+// 16 values, the 8 terms twice.
+TEXT ·denseLogits8AVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 24(R15), R8
+	SHRQ $1, R8 // pairs
+	MOVQ 32(R15), R11
+	MOVQ 40(R15), R12
+	MOVQ 48(R15), DI
+	VPBROADCASTD 56(R15), Z20
+	VPMULLD pairUnit<>(SB), Z20, Z20
+	VPADDD  pairCell<>(SB), Z20, Z20
+	MOVL $0x7fffffff, AX
+	VPBROADCASTD AX, Z21
+	VBROADCASTSS 80(R15), Z22
+	MOVQ 64(R15), AX
+	VMOVUPS (AX), Z1 // d, twice
+	MOVQ 72(R15), AX
+	VMOVUPS (AX), Z2 // s, twice
+	KXORW K5, K5, K5
+	XORQ R13, R13
+	XORQ R14, R14
+
+pair8:
+	TESTQ R8, R8
+	JZ    pairdone8
+	VMOVUPS (SI), Z0
+	VADDPS  Z0, Z0, Z0
+	VSUBPS  Z2, Z0, Z0
+	VMULPS  Z0, Z1, Z0
+	VPANDD  Z21, Z0, Z3
+	VCMPPS  $6, Z22, Z3, K2
+	KORW    K2, K5, K5
+	LEAQ    (R14)(R13*1), AX
+	VPBROADCASTD AX, Z4
+	VPADDD  Z20, Z4, Z4
+	KXNORW  K1, K1, K1
+	VSCATTERDPS Z0, K1, (DI)(Z4*4)
+	ADDQ $64, SI
+	ADDQ $2, R13
+	CMPQ R13, R11
+	JLT  samerow8
+	XORQ R13, R13
+	ADDQ R12, R14
+
+samerow8:
+	DECQ R8
+	JMP  pair8
+
+pairdone8:
+	KMOVW K5, AX
+	MOVQ  AX, 88(R15)
+	VZEROUPPER
+	RET

@@ -302,13 +302,21 @@ func (w *denseWorker) logits(level denseLevel, n, u0, u1 int) bool {
 	if done, bad := denseLogitsSIMD(level, f[u0:], k.c, k.lowSize, s1, s1p, w.src[:(u1-u0)*rows], d, s); done {
 		return !bad
 	}
-	for x := range k.lowSize {
+	return denseLogitsGo(f[u0:], k.c, k.lowSize, s1, s1p, w.src[:(u1-u0)*rows], d, s)
+}
+
+// denseLogitsGo sets dst[i·rows + (x/s1)·s1p + x%s1] = d[i]·(2·f[x·c+i] − s[i])
+// for every cell x and unit i (rows = len(dst)/len(d)), each step rounded to
+// float32 as the graph's element-wise ops round it; false when one exceeds
+// maxKernelLogit.
+func denseLogitsGo(f []float32, c, cells, s1, s1p int, dst, d, s []float32) bool {
+	ok, rows := true, len(dst)/len(d)
+	for x := range cells {
 		o := x/s1*s1p + x%s1
-		fx := f[x*k.c+u0 : x*k.c+u1]
-		for i, v := range fx {
+		for i, v := range f[x*c : x*c+len(d)] {
 			l := float32(d[i] * float32(float32(2*v)-s[i]))
 			ok = ok && l <= maxKernelLogit && l >= -maxKernelLogit // also NaN
-			w.src[i*rows+o] = l
+			dst[i*rows+o] = l
 		}
 	}
 	return ok

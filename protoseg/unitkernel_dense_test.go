@@ -153,3 +153,38 @@ func TestScaleBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestDenseLogits checks the SIMD logits (a scatter per unit block, and two
+// cells per vector for 8 units) against the Go loop, bit for bit, with the
+// out-of-range test on huge and non-finite values.
+func TestDenseLogits(t *testing.T) {
+	if cpuDenseLevel() < denseAVX512 {
+		t.Skip("no AVX-512 logits on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, sz := range [][5]int{{8, 8, 4, 16, 16}, {8, 8, 6, 6, 16}, {20, 20, 3, 5, 16}, {20, 7, 4, 4, 16}, {128, 128, 2, 4, 16}, {3, 3, 2, 40, 48}} {
+		c, units, s0, s1, s1p := sz[0], sz[1], sz[2], sz[3], sz[4]
+		for _, scale := range []float32{1, 0x1p64, float32(math.Inf(1))} {
+			f := make([]float32, s0*s1*c)
+			for i := range f {
+				f[i] = float32(rng.NormFloat64())
+			}
+			f[rng.IntN(len(f))] *= scale
+			d, s := make([]float32, units), make([]float32, units)
+			for i := range d {
+				d[i], s[i] = float32(rng.NormFloat64())*0x1p62, float32(rng.NormFloat64())
+			}
+			want, got := make([]float32, units*s0*s1p), make([]float32, units*s0*s1p)
+			okWant := denseLogitsGo(f, c, s0*s1, s1, s1p, want, d, s)
+			done, bad := denseLogitsSIMD(denseAVX512, f, c, s0*s1, s1, s1p, got, d, s)
+			if !done || bad == okWant {
+				t.Fatalf("%v scale %v: done %v, bad %v, Go ok %v", sz, scale, done, bad, okWant)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v scale %v: [%d] = %v, want %v", sz, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
