@@ -83,6 +83,7 @@ func floatBytes(flat any) ([]byte, bool) {
 // kernelMasks is the mask side of the kernel path for one (B, G, R).
 type kernelMasks struct {
 	mask, gt, roi tensorKey
+	gtIsMask      bool // the ground truth's key equals the mask's
 	// usable is false when the kernel cannot reproduce the graph path for these
 	// masks (a ROI with values other than 0 and 1).
 	usable bool
@@ -120,7 +121,9 @@ func (a *Analyzer) maskGraph(mask, gt, roi, carrier *Node) []*Node {
 // full is the ROI as [validate] returns it (ones for a nil roi).
 func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tensor, low []int) (*kernelMasks, *maskLow, error) {
 	m := a.masks
-	if m == nil || !m.mask.matches(mask) || !m.gt.matches(gt) || !m.roi.matches(roi) {
+	// gt passed as the mask (input separableness) is compared once, as the mask.
+	sameGT := func() bool { return gt == mask && m.gtIsMask || m.gt.matches(gt) }
+	if m == nil || !m.mask.matches(mask) || !sameGT() || !m.roi.matches(roi) {
 		m = &kernelMasks{low: map[string]*maskLow{}}
 		var okM, okG, okR bool
 		m.mask, okM = newTensorKey(mask)
@@ -129,6 +132,7 @@ func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tens
 		if !okM || !okG || !okR {
 			return nil, nil, nil
 		}
+		m.gtIsMask = m.gt.dtype == m.mask.dtype && slices.Equal(m.gt.dims, m.mask.dims) && bytes.Equal(m.gt.data, m.mask.data)
 		m.region, m.usable = newRegionMaps(gt, roi)
 		a.masks = m
 	}
