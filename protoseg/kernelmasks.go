@@ -83,6 +83,7 @@ func floatBytes(flat any) ([]byte, bool) {
 // kernelMasks is the mask side of the kernel path for one (B, G, R).
 type kernelMasks struct {
 	mask, gt, roi tensorKey
+	gtIsMask      bool // the ground truth's key equals the mask's
 	// usable is false when the kernel cannot reproduce the graph path for these
 	// masks (a ROI with values other than 0 and 1).
 	usable bool
@@ -92,6 +93,8 @@ type kernelMasks struct {
 	tot       regionTotals
 	region    *regionMaps
 	low       map[string]*maskLow // per feature spatial size, fmt.Sprint(sizes)
+	ones      *tensors.Tensor     // the ROI of ones validate made for a nil roi (nil: none yet)
+	scratch   []*denseScratch     // the dense path's worker buffers, kept for the next layer
 }
 
 // maskLow is the mask side of the prototypes for one feature size: the graph
@@ -118,7 +121,9 @@ func (a *Analyzer) maskGraph(mask, gt, roi, carrier *Node) []*Node {
 // full is the ROI as [validate] returns it (ones for a nil roi).
 func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tensor, low []int) (*kernelMasks, *maskLow, error) {
 	m := a.masks
-	if m == nil || !m.mask.matches(mask) || !m.gt.matches(gt) || !m.roi.matches(roi) {
+	// gt passed as the mask (input separableness) is compared once, as the mask.
+	sameGT := func() bool { return gt == mask && m.gtIsMask || m.gt.matches(gt) }
+	if m == nil || !m.mask.matches(mask) || !sameGT() || !m.roi.matches(roi) {
 		m = &kernelMasks{low: map[string]*maskLow{}}
 		var okM, okG, okR bool
 		m.mask, okM = newTensorKey(mask)
@@ -127,8 +132,12 @@ func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tens
 		if !okM || !okG || !okR {
 			return nil, nil, nil
 		}
+		m.gtIsMask = m.gt.dtype == m.mask.dtype && slices.Equal(m.gt.dims, m.mask.dims) && bytes.Equal(m.gt.data, m.mask.data)
 		m.region, m.usable = newRegionMaps(gt, roi)
 		a.masks = m
+	}
+	if roi == nil {
+		m.ones = full
 	}
 	if !m.usable {
 		return nil, nil, nil
@@ -149,18 +158,10 @@ func (a *Analyzer) kernelMasksFor(name string, mask, gt, roi, full *tensors.Tens
 	return m, ml, nil
 }
 
-// check returns the graph path's error, if any, for the feature f (float32), in
-// the graph path's order: NaN or Inf in f, then in the masks, then mask values
-// outside [0,1].
-func (m *kernelMasks) check(name string, f *tensors.Tensor) error {
-	bad := 0
-	tensors.MustConstFlatData(f, func(x []float32) {
-		for _, v := range x {
-			if v-v != 0 { // NaN or ±Inf
-				bad++
-			}
-		}
-	})
+// check returns the graph path's error, if any, for the feature f (float32)
+// with bad NaN or Inf values, in the graph path's order: NaN or Inf in f, then
+// in the masks, then mask values outside [0,1].
+func (m *kernelMasks) check(name string, f *tensors.Tensor, bad int) error {
 	if bad > 0 {
 		return fmt.Errorf("protoseg: %s: feature shaped %s has %d NaN or Inf values", name, f.Shape(), bad)
 	}

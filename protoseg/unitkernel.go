@@ -56,19 +56,22 @@ type unitKernel struct {
 	lowSize  int       // Π s
 	lowDims  []int     // s...
 	axes     []*axisTaps
-	lowT     *tensors.Tensor // the tensor holding low (nil: the logits come from featT)
-	featT    *tensors.Tensor // the feature [N, s..., C], when the kernel forms the unit logits
-	feat     []float32       // featT's values during run
-	diff     []float32       // c_t − c_b per image and unit (0 on a tie), [N·C]
-	sum      []float32       // c_t + c_b per image and unit, [N·C]
-	pixels   int             // Π S, the mask's size
-	region   *regionMaps     // prefix sums of G·R and R, the binary ROI
-	skip     []bool          // images whose SAMs the empty-region convention fills
-	sams     []uint8         // N·C·P unit SAMs when kept, else nil
-	noHeat   bool            // no heat-map wanted (the layer analysis)
-	dense    bool            // two spatial axes decided pixel by pixel (unitkernel2d.go)
-	inter    []int64         // |S ∩ G| per image and unit, inside R
-	size     []int64         // |S| per image and unit, inside R
+	lowT     *tensors.Tensor  // the tensor holding low (nil: the logits come from featT)
+	featT    *tensors.Tensor  // the feature [N, s..., C], when the kernel forms the unit logits
+	feat     []float32        // featT's values during run
+	diff     []float32        // c_t − c_b per image and unit (0 on a tie), [N·C]
+	sum      []float32        // c_t + c_b per image and unit, [N·C]
+	pixels   int              // Π S, the mask's size
+	region   *regionMaps      // prefix sums of G·R and R, the binary ROI
+	skip     []bool           // images whose SAMs the empty-region convention fills
+	keep     bool             // the unit SAMs are kept
+	sams     [][]uint8        // the N·C unit SAMs [P] when kept (allocated by run)
+	noHeat   bool             // no heat-map wanted (the layer analysis)
+	dense    bool             // two spatial axes decided pixel by pixel (unitkernel2d.go)
+	plan     *densePlan       // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
+	scratch  *[]*denseScratch // the dense workers' buffers kept between calls (nil: fresh ones)
+	inter    []int64          // |S ∩ G| per image and unit, inside R
+	size     []int64          // |S| per image and unit, inside R
 	overflow atomic.Bool
 }
 
@@ -110,6 +113,21 @@ func (w *unitWorker) unitLogits(t int) []float32 {
 // [N·P], the mean over units of the unit SAMs inside the ROI; it reports false
 // when a logit exceeded maxKernelLogit (the caller then takes the graph path).
 func (k *unitKernel) run() ([]float32, bool) {
+	if k.keep {
+		k.sams = make([][]uint8, k.n*k.c)
+	}
+	if level := denseLevel(denseUse.Load()); level != denseOff && k.plan != nil {
+		if level > denseGo && level > cpuDenseLevel() {
+			level = denseGo
+		}
+		return k.runDense(level) // allocates the SAMs task by task, on the workers
+	}
+	if k.keep {
+		all := make([]uint8, k.n*k.c*k.pixels)
+		for t := range k.sams {
+			k.sams[t] = all[t*k.pixels : (t+1)*k.pixels : (t+1)*k.pixels]
+		}
+	}
 	tasks := k.n * k.c
 	workers := make([]*unitWorker, max(1, min(runtime.GOMAXPROCS(0), tasks)))
 	var next atomic.Int64
@@ -329,7 +347,7 @@ func (w *unitWorker) emitter(t int) *emitter {
 		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}
 	if k.sams != nil {
-		e.sam = k.sams[t*k.pixels : (t+1)*k.pixels]
+		e.sam = k.sams[t]
 	}
 	return e
 }

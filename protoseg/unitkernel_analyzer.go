@@ -3,7 +3,9 @@ package protoseg
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
@@ -40,16 +42,53 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	if c := a.lastLow; c != nil && c.low == low && c.f.matches(f) {
 		return c.outs, nil
 	}
-	if err := masks.check(name, f); err != nil {
+	var reuse []byte // the previous key's copy, dropped now: its memory is reused
+	if a.lastLow != nil {
+		reuse, a.lastLow = a.lastLow.f.data, nil
+	}
+	key, bad := newFeatureKey(f, reuse) // the copy and the NaN/Inf count in one pass
+	if err := masks.check(name, f, bad); err != nil {
 		return nil, err
 	}
 	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
 	if err != nil {
 		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
-	key, _ := newTensorKey(f)
 	a.lastLow = &lowOutputs{low: low, f: key, outs: outs}
 	return outs, nil
+}
+
+// newFeatureKey is newTensorKey for a float32 feature, counting its NaN and
+// ±Inf values while it copies them, into reuse when it is large enough (the
+// previous key's bytes: no fresh memory to zero and fault in per layer).
+func newFeatureKey(f *tensors.Tensor, reuse []byte) (k tensorKey, bad int) {
+	k = tensorKey{dtype: f.DType(), dims: slices.Clone(f.Shape().Dimensions)}
+	tensors.MustConstFlatData(f, func(x []float32) {
+		n := len(x)
+		if cap(reuse) < 4*n || n == 0 {
+			c := make([]float32, n)
+			bad = copyCountNonFinite(c, x)
+			k.data, _ = floatBytes(c)
+			return
+		}
+		k.data = reuse[:4*n] // keeps reuse's capacity for the next, larger layers
+		bad = copyCountNonFinite(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(reuse))), n), x)
+	})
+	return k, bad
+}
+
+// copyCountNonFiniteGo copies src to dst and returns how many of its values are
+// NaN or ±Inf (all exponent bits set).
+func copyCountNonFiniteGo(dst, src []float32) int {
+	bad := 0
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
+		if math.Float32bits(v)&0x7f800000 == 0x7f800000 {
+			bad++
+		}
+	}
+	return bad
 }
 
 // kernelRun is one analysis call on the kernel path: the unit kernel over the
@@ -63,7 +102,11 @@ type kernelRun struct {
 // one per unit, kept with keep) from the feature graph's outputs; nil, with no error, when the
 // kernel cannot reproduce the graph path for these inputs ([UnitKernel]).
 func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, layer, keep bool) (*kernelRun, error) {
-	full, err := validate(name, f, mask, gt, roi)
+	r := roi
+	if m := a.masks; roi == nil && m != nil && m.ones != nil && slices.Equal(m.ones.Shape().Dimensions, mask.Shape().Dimensions) {
+		r = m.ones // validate's ROI of ones, made once per mask shape
+	}
+	full, err := validate(name, f, mask, gt, r)
 	if err != nil || f.DType() != dtypes.Float32 {
 		return nil, err
 	}
@@ -86,7 +129,7 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	}
 	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
 		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-		region: masks.region, lowT: outs[2]}
+		region: masks.region, lowT: outs[2], scratch: &masks.scratch}
 	if !layer { // per unit: the logits come from f, diff and sum
 		k.featT, k.lowT = f, nil
 		k.diff, k.sum = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
@@ -97,9 +140,10 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	if cols := axes[len(axes)-1]; len(axes) == 2 && 2*cols.cur >= cols.size {
 		k.dense = true // segments of at most about 2 pixels: decide pixel by pixel
 	}
-	if keep {
-		k.sams = make([]uint8, n*c*k.pixels)
+	if len(axes) == 2 {
+		k.plan = newDensePlan(axes[0], axes[1])
 	}
+	k.keep = keep
 	return &kernelRun{k: k, tot: masks.tot}, nil
 }
 
@@ -121,14 +165,7 @@ func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, ke
 	for t := range inter {
 		inter[t], size[t] = float64(r.k.inter[t]), float64(r.k.size[t])
 	}
-	var sams [][]uint8
-	if keep {
-		sams = make([][]uint8, n*c)
-		for t := range sams {
-			sams[t] = r.k.sams[t*r.k.pixels : (t+1)*r.k.pixels : (t+1)*r.k.pixels]
-		}
-	}
-	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, sams, r.tot), true, nil
+	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, r.k.sams, r.tot), true, nil
 }
 
 // layerKernel is Layer's SAM and counts on the unit kernel: the layer logit at
@@ -144,14 +181,12 @@ func (a *Analyzer) layerKernel(name string, f, mask, gt, roi *tensors.Tensor) (r
 	if _, done = r.k.runOn(); !done {
 		return nil, false, nil
 	}
-	n, pixels := r.k.n, r.k.pixels
-	sam := make([][]uint8, n)
+	n := r.k.n
 	inter, size := make([]float64, n), make([]float64, n)
 	for i := range n {
-		sam[i] = r.k.sams[i*pixels : (i+1)*pixels : (i+1)*pixels]
 		inter[i], size[i] = float64(r.k.inter[i]), float64(r.k.size[i])
 	}
-	return a.finishLayer(name, mask, roi, inter, size, sam, r.tot), true, nil
+	return a.finishLayer(name, mask, roi, inter, size, r.k.sams, r.tot), true, nil
 }
 
 // kernelAxes returns the up-sampling of every spatial axis from the feature's
@@ -195,6 +230,9 @@ type regionMaps struct {
 	gtCum  [][]int32 // per image: Σ_{q<p} G·R, p = 0…P
 	roiCum [][]int32 // per image: Σ_{q<p} R; nil: R = 1 everywhere
 	roi    [][]uint8 // per image: the binary ROI; nil: everywhere
+	// gtBits and roiBits hold G·R and R as bits (pixel p: bit p%8 of byte
+	// p/8, ones for a nil ROI, 8 bytes of padding), for the dense path.
+	gtBits, roiBits [][]byte
 }
 
 // newRegionMaps computes the per-image prefix sums of G·R and R, and the binary
@@ -246,7 +284,24 @@ func newRegionMaps(gt, roi *tensors.Tensor) (*regionMaps, bool) {
 		}
 		m.gtCum[i], m.gt[i] = gc, g8
 	}
+	m.bits(pixels)
 	return m, true
+}
+
+// bits fills gtBits and roiBits from gt and roi.
+func (m *regionMaps) bits(pixels int) {
+	n := len(m.gt)
+	m.gtBits, m.roiBits = make([][]byte, n), make([][]byte, n)
+	for i := range n {
+		g, r := make([]byte, pixels/8+9), make([]byte, pixels/8+9)
+		for p := range pixels {
+			g[p/8] |= m.gt[i][p] << (p % 8)
+			if m.roi == nil || m.roi[i][p] != 0 {
+				r[p/8] |= 1 << (p % 8)
+			}
+		}
+		m.gtBits[i], m.roiBits[i] = g, r
+	}
 }
 
 // flatFloat32 returns the values of a float32 or float64 tensor as float32 (the

@@ -144,7 +144,7 @@ func TestPositiveMatchesCombine(t *testing.T) {
 // study/measure asks: one sub-benchmark per feature side (the 18 layers have
 // sides 64, 32, 16, 8, 4 four or two times each), on the path the kernel picks
 // (path=auto) and on each 2D path forced (dense: pixel by pixel; runs: band ×
-// segment blocks and runs).
+// segment blocks and runs; simd: unitkernel_dense.go at the CPU's best level).
 func BenchmarkUnitKernel(b *testing.B) {
 	const n, size = 10, 64
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -173,11 +173,15 @@ func BenchmarkUnitKernel(b *testing.B) {
 			k.low[i] = float32(rng.NormFloat64())
 		}
 		auto := 2*side >= size
-		for _, path := range []string{"auto", "dense", "runs"} {
+		k.keep = true
+		for _, path := range []string{"auto", "dense", "runs", "simd"} {
 			b.Run(fmt.Sprintf("side=%d/path=%s", side, path), func(b *testing.B) {
 				k.dense = map[string]bool{"auto": auto, "dense": true, "runs": false}[path]
+				k.plan = nil
+				if path == "simd" {
+					k.plan = newDensePlan(taps, taps)
+				}
 				for range b.N {
-					k.sams = make([]uint8, k.n*k.c*k.pixels)
 					if _, ok := k.run(); !ok {
 						b.Fatal("overflow")
 					}

@@ -21,6 +21,10 @@ type UnitKernelCheck struct {
 	// Rules counts the probed two-tap interpolation rows per rounding rule of the
 	// backend: "fused", "separate" or "wide" (unitkernel_rules.go).
 	Rules map[string]int
+	// Dense counts, per SIMD level of the kernel ("dense-go", "dense-avx2",
+	// "dense-avx512"), the cases it computed on its dense path
+	// (unitkernel_dense.go); every level this CPU runs is compared.
+	Dense map[string]int
 }
 
 // VerifyUnitKernel runs [Analyzer.Units] and [Analyzer.Layer] on both paths
@@ -33,7 +37,7 @@ type UnitKernelCheck struct {
 // heat-map, SAMs, empty-region flags). It is how the kernel's exactness is tested
 // on each backend (protoseg's and cpubackend's tests).
 func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, error) {
-	check := UnitKernelCheck{Rules: map[string]int{}}
+	check := UnitKernelCheck{Rules: map[string]int{}, Dense: map[string]int{}}
 	analyzers := map[ResizeMethod]*Analyzer{}
 	for _, m := range []ResizeMethod{Bilinear, Nearest} {
 		a, err := NewAnalyzer(backend, m)
@@ -43,35 +47,27 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 		analyzers[m] = a
 	}
 	rng := rand.New(rand.NewPCG(seed, 23))
+	defer denseUse.Store(denseUse.Load())
 	for i, c := range unitCases() {
 		a := analyzers[c.method]
 		f, mask, gt, roi := c.inputs(rng)
-		for _, keep := range []bool{true, false} {
-			a.SetUnitPath(UnitGraph)
-			want, err := a.Units(c.name, f, mask, gt, roi, keep)
-			if err != nil {
-				return check, fmt.Errorf("case %d %s: graph path: %w", i, c.name, err)
+		for level := denseOff; level <= max(denseGo, cpuDenseLevel()); level++ {
+			denseUse.Store(int32(level))
+			if err := verifyUnits(a, c, f, mask, gt, roi); err != nil {
+				return check, fmt.Errorf("case %d %s (%s): %w", i, c.name, denseNames[level], err)
 			}
-			a.SetUnitPath(UnitKernel)
-			got, err := a.Units(c.name, f, mask, gt, roi, keep)
-			if err != nil {
-				return check, fmt.Errorf("case %d %s: kernel path: %w", i, c.name, err)
+			if err := verifyLayer(a, c, f, mask, gt, roi); err != nil {
+				return check, fmt.Errorf("case %d %s (%s): %w", i, c.name, denseNames[level], err)
 			}
-			if onKernel := a.lastUnitPath == UnitKernel; onKernel != c.kernel {
-				return check, fmt.Errorf("case %d %s: unit kernel used: %v, want %v", i, c.name, onKernel, c.kernel)
-			}
-			if err := sameUnits(got, want); err != nil {
-				return check, fmt.Errorf("case %d %s (keepSAMs %v): kernel and graph paths differ: %w", i, c.name, keep, err)
-			}
-			check.Cases++
-			if c.kernel {
-				check.OnKernel++
+			if c.kernel && level > denseOff && a.densePlanned(c.low, c.size) {
+				check.Dense[denseNames[level]]++
 			}
 		}
-		if err := verifyLayer(a, c, f, mask, gt, roi); err != nil {
-			return check, fmt.Errorf("case %d %s: %w", i, c.name, err)
-		}
+		check.Cases += 2
 		check.Layers++
+		if c.kernel {
+			check.OnKernel += 2
+		}
 	}
 	for _, a := range analyzers {
 		for _, t := range a.taps {
@@ -83,6 +79,40 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 		}
 	}
 	return check, nil
+}
+
+// densePlanned reports whether the kernel takes its dense path for a feature of
+// spatial size low against masks of size out.
+func (a *Analyzer) densePlanned(low, out []int) bool {
+	axes := a.kernelAxes(low, out)
+	return len(axes) == 2 && newDensePlan(axes[0], axes[1]) != nil
+}
+
+// denseNames names the dense levels in UnitKernelCheck.Dense.
+var denseNames = [numDenseLevels]string{"portable", "dense-go", "dense-avx2", "dense-avx512"}
+
+// verifyUnits compares Units on the graph and kernel paths for one case, with
+// and without the SAMs kept.
+func verifyUnits(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) error {
+	for _, keep := range []bool{true, false} {
+		a.SetUnitPath(UnitGraph)
+		want, err := a.Units(c.name, f, mask, gt, roi, keep)
+		if err != nil {
+			return fmt.Errorf("graph path: %w", err)
+		}
+		a.SetUnitPath(UnitKernel)
+		got, err := a.Units(c.name, f, mask, gt, roi, keep)
+		if err != nil {
+			return fmt.Errorf("kernel path: %w", err)
+		}
+		if onKernel := a.lastUnitPath == UnitKernel; onKernel != c.kernel {
+			return fmt.Errorf("unit kernel used: %v, want %v", onKernel, c.kernel)
+		}
+		if err := sameUnits(got, want); err != nil {
+			return fmt.Errorf("keepSAMs %v: kernel and graph paths differ: %w", keep, err)
+		}
+	}
+	return nil
 }
 
 // verifyLayer compares Layer on the graph and kernel paths for one case.
@@ -185,6 +215,21 @@ func unitCases() []unitCase {
 		{"2d-tiny", Bilinear, 2, 4, []int{5, 5}, []int{17, 17}, "tiny", "blobs", "", true},
 		{"2d-empty", Bilinear, 3, 4, []int{4, 4}, []int{12, 12}, "random", "empty", "binary", true},
 		{"2d-nearest", Nearest, 2, 5, []int{3, 5}, []int{10, 16}, "random", "blobs", "binary", true},
+		// The dense path (unitkernel_dense.go): last axis a multiple of 16; one- and
+		// two-register permutes, gathers, identity columns, ties, tiny values, nearest,
+		// more than 255 units (the heat count's flush).
+		{"dense-perm2", Bilinear, 5, 5, []int{6, 24}, []int{20, 48}, "random", "blobs", "binary", true},
+		{"dense-perm2-64", Bilinear, 2, 5, []int{6, 24}, []int{20, 64}, "random", "blobs", "binary", true},
+		{"dense-gather", Bilinear, 2, 4, []int{10, 40}, []int{30, 80}, "random", "soft", "", true},
+		{"dense-rows-only", Bilinear, 2, 4, []int{16, 32}, []int{32, 32}, "random", "blobs", "binary", true},
+		{"dense-tiny", Bilinear, 2, 4, []int{4, 8}, []int{16, 32}, "tiny", "blobs", "binary", true},
+		{"dense-ties", Bilinear, 2, 3, []int{4, 8}, []int{16, 32}, "ties", "halves", "", true},
+		{"dense-nearest", Nearest, 2, 3, []int{3, 5}, []int{10, 32}, "random", "blobs", "binary", true},
+		{"dense-many-units", Bilinear, 2, 300, []int{2, 3}, []int{4, 16}, "random", "blobs", "binary", true},
+		{"dense-8-units", Bilinear, 5, 8, []int{8, 16}, []int{16, 32}, "random", "blobs", "binary", true},
+		{"dense-8-identity", Bilinear, 5, 8, []int{16, 32}, []int{16, 32}, "ties", "halves", "", true},
+		{"dense-8-huge", Bilinear, 5, 8, []int{4, 4}, []int{8, 16}, "huge", "blobs", "", false},
+		{"dense-huge", Bilinear, 2, 20, []int{4, 4}, []int{8, 16}, "huge", "blobs", "", false},
 		{"3d-up", Bilinear, 2, 3, []int{3, 4, 5}, []int{7, 9, 11}, "random", "blobs", "", true},
 		{"3d-same-mixed", Bilinear, 1, 4, []int{4, 6, 6}, []int{4, 12, 6}, "random", "soft", "binary", true},
 		{"3d-ties", Bilinear, 2, 2, []int{2, 4, 4}, []int{4, 8, 8}, "ties", "halves", "", true},

@@ -1,0 +1,190 @@
+package protoseg
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestDenseArgsLayout holds the field offsets unitkernel_amd64.s reads.
+func TestDenseArgsLayout(t *testing.T) {
+	want := []uintptr{16, 48, 80, 112, 128, 40, 56, 48, 56, 80, 88}
+	if got := denseArgsOffsets(); got != nil && !slices.Equal(got, want) {
+		t.Fatalf("offsets %v, want %v", got, want)
+	}
+}
+
+// denseLevels are the levels this CPU runs, the Go reference first.
+func denseLevels() []denseLevel {
+	var out []denseLevel
+	for l := denseGo; l <= cpuDenseLevel(); l++ {
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestDenseMaskLevels checks that every SIMD producer and emitter gives the Go
+// reference's bits and counts, bit for bit, on random logits (both signs, ties
+// at zero, tiny values near the flush-to-zero range) for every pick (one- and
+// two-register permutes, gathers, identity) and both rounding rules.
+func TestDenseMaskLevels(t *testing.T) {
+	if cpuDenseLevel() < denseAVX2 {
+		t.Skip("no SIMD level on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sz := range [][4]int{{4, 4, 16, 16}, {8, 16, 64, 64}, {5, 24, 20, 48}, {16, 40, 32, 80}, {7, 32, 7, 32}, {3, 64, 12, 64}, {64, 64, 64, 64}, {6, 32, 20, 64}, {4, 20, 16, 64}, {5, 40, 9, 64}, {3, 4, 9, 16}} {
+		for _, rule := range []combineRule{ruleFused, ruleSeparate} {
+			rows, err := newAxisTaps(Bilinear, sz[0], sz[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, err := newAxisTaps(Bilinear, sz[1], sz[3])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range rows.rule {
+				rows.rule[i] = []combineRule{rule, ruleFused, ruleSeparate}[i%3]
+			}
+			for i := range cols.rule {
+				if !cols.identity {
+					cols.rule[i] = rule
+				}
+			}
+			p := newDensePlan(rows, cols)
+			if p == nil {
+				t.Fatalf("%v: no plan", sz)
+			}
+			src := make([]float32, sz[0]*p.s1p)
+			for j := range sz[0] {
+				for i := range sz[1] {
+					src[j*p.s1p+i] = denseTestValue(rng)
+				}
+			}
+			checkDenseLevels(t, p, src, sz, rng)
+		}
+	}
+}
+
+func denseTestValue(rng *rand.Rand) float32 {
+	v := float32(rng.NormFloat64())
+	switch rng.IntN(6) {
+	case 0:
+		return 0
+	case 1:
+		return v * 0x1p-126
+	case 2:
+		return v * 0x1p-100
+	}
+	return v
+}
+
+// checkDenseLevels compares every level's producer and emitter with the Go
+// reference for the plan p and source rows src.
+func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng *rand.Rand) {
+	t.Helper()
+	pixels := p.h * p.w
+	ref := make([]byte, pixels/8+8)
+	vbuf := make([]float32, max(p.s1p, 32))
+	denseMaskGo(p, src, vbuf, ref)
+	roi, gt := make([]byte, pixels/8+8), make([]byte, pixels/8+8)
+	for i := range pixels / 8 {
+		roi[i], gt[i] = byte(rng.Uint32()|rng.Uint32()), byte(rng.Uint32())
+	}
+	wantSAM, wantHeat := make([]uint8, pixels), make([]uint8, pixels)
+	ws, wi := denseEmitGo(ref, roi, gt, wantSAM, wantHeat, pixels)
+	for _, level := range denseLevels()[1:] {
+		bits := make([]byte, pixels/8+8)
+		denseMask(level, p, src, vbuf, bits)
+		if !bytes.Equal(bits, ref) {
+			t.Fatalf("%v level %d: bits differ from the Go reference", sz, level)
+		}
+		sam, heat := bytes.Repeat([]byte{0xaa}, pixels), make([]uint8, pixels) // every SAM byte is written
+		s, i := denseEmit(level, bits, roi, gt, sam, heat, pixels)
+		if s != ws || i != wi || !bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat) {
+			t.Fatalf("%v level %d: emit %d, %d, want %d, %d (SAM or heat differ: %v)", sz, level, s, i, ws, wi,
+				!bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat))
+		}
+	}
+}
+
+// TestCopyCountNonFinite checks the copy and count of NaN and ±Inf values
+// against the Go loop, for lengths around the block size.
+func TestCopyCountNonFinite(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, 0x1p-149, 0}
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 1000} {
+		src := make([]float32, n)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+			if rng.IntN(4) == 0 {
+				src[i] = special[rng.IntN(len(special))]
+			}
+		}
+		want, got := make([]float32, n), make([]float32, n)
+		wb, gb := copyCountNonFiniteGo(want, src), copyCountNonFinite(got, src)
+		same := true
+		for i := range want {
+			same = same && math.Float32bits(want[i]) == math.Float32bits(got[i])
+		}
+		if wb != gb || !same {
+			t.Fatalf("n=%d: count %d, want %d (copies equal: %v)", n, gb, wb, same)
+		}
+	}
+}
+
+// TestScaleBytes checks the byte-to-float scaling against the Go loop.
+func TestScaleBytes(t *testing.T) {
+	for _, n := range []int{0, 5, 8, 13, 4096} {
+		src := make([]uint8, n)
+		for i := range src {
+			src[i] = uint8(i * 37)
+		}
+		for _, s := range []float32{1, float32(1 / 7.0), float32(1 / 300.0)} {
+			want, got := make([]float32, n), make([]float32, n)
+			scaleBytesGo(want, src, s)
+			scaleBytes(got, src, s)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d s=%v: [%d] = %v, want %v", n, s, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestDenseLogits checks the SIMD logits (a scatter per unit block, and two
+// cells per vector for 8 units) against the Go loop, bit for bit, with the
+// out-of-range test on huge and non-finite values.
+func TestDenseLogits(t *testing.T) {
+	if cpuDenseLevel() < denseAVX512 {
+		t.Skip("no AVX-512 logits on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, sz := range [][5]int{{8, 8, 4, 16, 16}, {8, 8, 6, 6, 16}, {20, 20, 3, 5, 16}, {20, 7, 4, 4, 16}, {128, 128, 2, 4, 16}, {3, 3, 2, 40, 48}} {
+		c, units, s0, s1, s1p := sz[0], sz[1], sz[2], sz[3], sz[4]
+		for _, scale := range []float32{1, 0x1p64, float32(math.Inf(1))} {
+			f := make([]float32, s0*s1*c)
+			for i := range f {
+				f[i] = float32(rng.NormFloat64())
+			}
+			f[rng.IntN(len(f))] *= scale
+			d, s := make([]float32, units), make([]float32, units)
+			for i := range d {
+				d[i], s[i] = float32(rng.NormFloat64())*0x1p62, float32(rng.NormFloat64())
+			}
+			want, got := make([]float32, units*s0*s1p), make([]float32, units*s0*s1p)
+			okWant := denseLogitsGo(f, c, s0*s1, s1, s1p, want, d, s)
+			done, bad := denseLogitsSIMD(denseAVX512, f, c, s0*s1, s1, s1p, got, d, s)
+			if !done || bad == okWant {
+				t.Fatalf("%v scale %v: done %v, bad %v, Go ok %v", sz, scale, done, bad, okWant)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v scale %v: [%d] = %v, want %v", sz, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
