@@ -68,6 +68,8 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 			return execReluGrad(backend, node, inputs, d)
 		case *affineMaxData:
 			return execAffineMax(backend, node, inputs, d)
+		case *chanLinData:
+			return execChanLin(backend, node, inputs, inputsOwned)
 		}
 		lhs0, rhs0 := inputs[0], inputs[1]
 		if backend.reference || node.shape.DType != dtypes.Float32 ||
@@ -187,6 +189,9 @@ func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool
 
 // fastReduce implements ReduceSum, ReduceMax and ReduceMin for float32.
 func fastReduce(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if d, ok := node.data.(*chanReduceData); ok {
+		return execChanReduce(backend, node, inputs, d)
+	}
 	operand := inputs[0]
 	axes := node.data.([]int)
 	if backend.reference || node.shape.DType != dtypes.Float32 || len(axes) == 0 {

@@ -29,8 +29,10 @@ type affineMaxData struct {
 }
 
 // affineOf returns x, s and t when y is Add(Mul(x, s), t) (either operand
-// order in both) with x of y's shape and s, t of shape [1, …, 1, C].
+// order in both) with x of y's shape and s, t of shape [1, …, 1, C], looking
+// through Identity nodes around y and x (fuse_bn.go).
 func affineOf(y *Node) (x, s, t *Node, ok bool) {
+	y = unwrapIdentity(y)
 	if y.opType != backends.OpTypeAdd || y.data != nil || y.shape.DType != dtypes.Float32 || y.shape.Rank() == 0 {
 		return nil, nil, nil, false
 	}
@@ -48,7 +50,7 @@ func affineOf(y *Node) (x, s, t *Node, ok bool) {
 	if !x.shape.Equal(y.shape) || !perChannel(s, y.shape) {
 		return nil, nil, nil, false
 	}
-	return x, s, t, true
+	return unwrapIdentity(x), s, t, true
 }
 
 // perChannel reports whether v is float32 [1, …, 1, C] for shape's last axis C.
