@@ -66,16 +66,19 @@ func TestFusionsFire(t *testing.T) {
 		name string
 		n    int64
 	}{{"centred sum of squares", after.ChanSumSq - before.ChanSumSq}, {"Σg·x", after.ChanDot - before.ChanDot},
-		{"BatchNorm gradient pass", after.ChanLin - before.ChanLin}, {"per-channel sum", after.ChanSum - before.ChanSum}} {
+		{"BatchNorm gradient pass", after.ChanLin - before.ChanLin}, {"per-channel sum", after.ChanSum - before.ChanSum},
+		// Adam's update of each convolution's weights is (at least) one
+		// fused element-wise chain (simplego/fuse_elementwise.go).
+		{"element-wise chain", after.Elementwise - before.Elementwise}} {
 		if f.n < conv {
 			t.Errorf("%d fused %s for %d BatchNorms, want at least one each", f.n, f.name, conv)
 		}
 	}
-	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, BatchNorm+ReLU %d, ReduceSum(Mul) %d, per-channel Σx %d, Σa·b %d, Σ(x−m)² %d, BatchNorm gradient %d",
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, BatchNorm+ReLU %d, ReduceSum(Mul) %d, per-channel Σx %d, Σa·b %d, Σ(x−m)² %d, BatchNorm gradient %d, element-wise chains %d",
 		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
 		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad,
 		after.ReluGrad-before.ReluGrad, after.AffineMax-before.AffineMax, after.MulReduce-before.MulReduce,
-		after.ChanSum-before.ChanSum, after.ChanDot-before.ChanDot, after.ChanSumSq-before.ChanSumSq, after.ChanLin-before.ChanLin)
+		after.ChanSum-before.ChanSum, after.ChanDot-before.ChanDot, after.ChanSumSq-before.ChanSumSq, after.ChanLin-before.ChanLin, after.Elementwise-before.Elementwise)
 }
 
 // TestBatchNormGradient checks training BatchNorm's closed-form gradient

@@ -70,6 +70,8 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 			return execAffineMax(backend, node, inputs, d)
 		case *chanLinData:
 			return execChanLin(backend, node, inputs, inputsOwned)
+		case *ewData:
+			return execElementwise(backend, node, inputs, inputsOwned, d)
 		}
 		lhs0, rhs0 := inputs[0], inputs[1]
 		if backend.reference || node.shape.DType != dtypes.Float32 ||

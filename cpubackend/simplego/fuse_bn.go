@@ -97,15 +97,12 @@ func (b *Builder) tryFuseChanReduce(x *Node, axes []int) *Node {
 	return newReduce(chanSumKind, &bnFusionCounts.chanSum, x)
 }
 
-// isBroadcastLike reports whether n only broadcasts or reshapes another node:
-// ReduceSum(Mul) of such operands is the outer product that
-// fuse_mulreduce.go turns into a DotGeneral of their sources.
+// isBroadcastLike reports whether n broadcasts a smaller tensor (through
+// broadcasts and reshapes): ReduceSum(Mul) of such operands is the outer
+// product that fuse_mulreduce.go turns into a DotGeneral of their sources.
 func isBroadcastLike(n *Node) bool {
-	switch n.opType {
-	case backends.OpTypeBroadcastInDim, backends.OpTypeBroadcast, backends.OpTypeReshape:
-		return true
-	}
-	return false
+	src, _ := mulReduceSource(n)
+	return src.shape.Size() != n.shape.Size()
 }
 
 // execChanReduce evaluates a fused node of tryFuseChanReduce.
@@ -233,14 +230,21 @@ func execChanLin(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []b
 	a, x, b, c := inputs[1].flat.([]float32), inputs[2].flat.([]float32), inputs[3].flat.([]float32), inputs[4].flat.([]float32)
 	o := output.flat.([]float32)
 	nc := len(a)
-	b, c = b[:nc], c[:nc]
 	parallelFor(len(o)/nc, 3*nc, func(p0, p1 int) {
-		for p := p0; p < p1; p++ {
-			gr, xr, or := g[p*nc:(p+1)*nc], x[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
-			for ch, av := range a {
-				or[ch] = float32(float32(gr[ch]*av)+float32(xr[ch]*b[ch])) + c[ch]
-			}
-		}
+		lo, hi := p0*nc, p1*nc
+		chanLinRows(o[lo:hi], g[lo:hi], a, x[lo:hi], b, c)
 	})
 	return output, nil
+}
+
+// chanLinRows sets each row of o to float32(float32(g·a) + float32(x·b)) + c.
+func chanLinRows(o, g, a, x, b, c []float32) {
+	nc := len(a)
+	b, c = b[:nc], c[:nc]
+	for p := 0; p+nc <= len(o); p += nc {
+		gr, xr, or := g[p:p+nc], x[p:p+nc], o[p:p+nc]
+		for ch, av := range a {
+			or[ch] = float32(float32(gr[ch]*av)+float32(xr[ch]*b[ch])) + c[ch]
+		}
+	}
 }

@@ -96,14 +96,20 @@ func execAffineMax(backend *Backend, node *Node, inputs []*Buffer, d *affineMaxD
 	output := backend.getBufferForShape(node.shape)
 	x, s, t, o := inputs[0].flat.([]float32), inputs[1].flat.([]float32), inputs[2].flat.([]float32), output.flat.([]float32)
 	nc := len(s)
-	c := d.c
 	parallelFor(len(o)/nc, nc, func(p0, p1 int) {
-		for p := p0; p < p1; p++ {
-			xr, or := x[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
-			for ch, sv := range s[:len(xr)] {
-				or[ch] = max(float32(xr[ch]*sv)+t[ch], c)
-			}
-		}
+		affineMaxRows(o[p0*nc:p1*nc], x[p0*nc:p1*nc], s, t, d.c)
 	})
 	return output, nil
+}
+
+// affineMaxRows sets each row [len(s)] of o to max(float32(x·s) + t, c).
+func affineMaxRows(o, x, s, t []float32, c float32) {
+	nc := len(s)
+	t = t[:nc]
+	for p := 0; p+nc <= len(o); p += nc {
+		xr, or := x[p:p+nc], o[p:p+nc]
+		for ch, sv := range s {
+			or[ch] = max(float32(xr[ch]*sv)+t[ch], c)
+		}
+	}
 }

@@ -144,6 +144,9 @@ type FusionCounts struct {
 	// ChanLin counts BatchNorm's gradient pass a·g + b·x + c built as one
 	// pass (fuse_bn.go).
 	ChanLin int64
+	// Elementwise counts chains of element-wise ops fused into one pass at
+	// Compile (fuse_elementwise.go).
+	Elementwise int64
 }
 
 // Fusions returns the fusion counts so far.
@@ -160,5 +163,6 @@ func Fusions() FusionCounts {
 		ChanDot:        bnFusionCounts.chanDot.Load(),
 		ChanSumSq:      bnFusionCounts.chanSumSq.Load(),
 		ChanLin:        bnFusionCounts.chanLin.Load(),
+		Elementwise:    ewFusedCount.Load(),
 	}
 }
