@@ -17,10 +17,9 @@ import (
 //     otherwise build a DotGeneral: fuse_mulreduce.go) and
 //     ReduceSum(Mul(d, d)) with d = Sub(x, m) for m [1, …, 1, C] (the centred
 //     sum of squares of the variance, without materialising d) — are one pass
-//     each over x in blocks of chanBlockRows rows: each block sums its rows in
-//     order, the blocks' partial sums are added in block order, so the result
-//     does not depend on the number of cores. The summation order differs from
-//     the unfused ops (float32 rounding);
+//     each over x in blocks (execChanReduce), in an order that does not depend
+//     on the number of cores nor on the kernel path (fuse_simd.go). The
+//     summation order differs from the unfused ops (float32 rounding);
 //   - the gradient's element-wise pass Add(Add(Mul(g, a), Mul(x, b)), c), with
 //     a, b, c [1, …, 1, C], is one pass evaluating the same float32 operations
 //     in the same order (bit-identical), in place in g's buffer when g is dead
@@ -29,9 +28,6 @@ import (
 // Identity nodes (GoMLX's StopGradient and IdentityWithCustomGradient, which
 // batchnorm.go uses to give BatchNorm its closed-form gradient) are looked
 // through by the BatchNorm+ReLU fusions (fuse_bnrelu.go).
-
-// chanBlockRows is the number of rows [C] summed into one partial sum.
-const chanBlockRows = 256
 
 // bnFusionCounts counts the fused nodes built (Fusions).
 var bnFusionCounts struct {
@@ -105,75 +101,52 @@ func isBroadcastLike(n *Node) bool {
 	return src.shape.Size() != n.shape.Size()
 }
 
-// execChanReduce evaluates a fused node of tryFuseChanReduce.
+// chanBlockPeriods is the number of periods (chanPeriod) summed into one
+// partial sum.
+const chanBlockPeriods = 16
+
+// execChanReduce evaluates a fused node of tryFuseChanReduce: each block of
+// chanBlockPeriods periods sums into its own period accumulators (value i of
+// the block into accumulator i mod period, rows in order), the blocks'
+// accumulators are added in block order, and each channel's accumulators in
+// order: the same sums on any number of cores, and on both kernel paths.
 func execChanReduce(backend *Backend, node *Node, inputs []*Buffer, d *chanReduceData) (*Buffer, error) {
 	output := backend.getBufferForShape(node.shape)
 	o := output.flat.([]float32)
 	nc := len(o)
+	period := chanPeriod(nc)
 	x := inputs[0].flat.([]float32)
-	var y []float32
-	if d.kind != chanSumKind {
-		y = inputs[1].flat.([]float32)
+	var m []float32
+	switch d.kind {
+	case chanDotKind:
+		m = inputs[1].flat.([]float32)
+	case chanSumSqKind:
+		m = periodic(inputs[1].flat.([]float32)[:nc], period)
 	}
-	rows := len(x) / nc
-	blocks := (rows + chanBlockRows - 1) / chanBlockRows
-	partial := make([]float32, blocks*nc)
-	parallelFor(blocks, chanBlockRows*nc, func(b0, b1 int) {
+	blockLen := period * chanBlockPeriods
+	blocks := (len(x) + blockLen - 1) / blockLen
+	partial := make([]float32, blocks*period)
+	parallelFor(blocks, blockLen, func(b0, b1 int) {
 		for blk := b0; blk < b1; blk++ {
-			lo, hi := blk*chanBlockRows*nc, min((blk+1)*chanBlockRows, rows)*nc
-			acc := partial[blk*nc : (blk+1)*nc]
-			switch d.kind {
-			case chanSumKind:
-				chanSumRows(acc, x[lo:hi])
-			case chanDotKind:
-				chanDotRows(acc, x[lo:hi], y[lo:hi])
-			default:
-				chanSumSqRows(acc, x[lo:hi], y[:nc])
+			lo, hi := blk*blockLen, min((blk+1)*blockLen, len(x))
+			mb := m
+			if d.kind == chanDotKind {
+				mb = m[lo:hi]
 			}
+			chanSumBlock(d.kind, partial[blk*period:(blk+1)*period], x[lo:hi], mb)
 		}
 	})
-	clear(o)
+	total := make([]float32, period)
 	for blk := range blocks {
-		for ch, v := range partial[blk*nc : (blk+1)*nc] {
-			o[ch] += v
+		for j, v := range partial[blk*period : (blk+1)*period] {
+			total[j] += v
 		}
+	}
+	clear(o)
+	for j, v := range total {
+		o[j%nc] += v
 	}
 	return output, nil
-}
-
-// chanSumRows adds each row [len(acc)] of x to acc.
-func chanSumRows(acc, x []float32) {
-	nc := len(acc)
-	for p := 0; p+nc <= len(x); p += nc {
-		row := x[p : p+nc]
-		for ch, v := range row {
-			acc[ch] += v
-		}
-	}
-}
-
-// chanDotRows adds each row of a·b to acc.
-func chanDotRows(acc, a, b []float32) {
-	nc := len(acc)
-	for p := 0; p+nc <= len(a); p += nc {
-		ar, br := a[p:p+nc], b[p:p+nc]
-		for ch := range acc {
-			acc[ch] += float32(ar[ch] * br[ch])
-		}
-	}
-}
-
-// chanSumSqRows adds each row of (x − m)² to acc.
-func chanSumSqRows(acc, x, m []float32) {
-	nc := len(acc)
-	m = m[:nc]
-	for p := 0; p+nc <= len(x); p += nc {
-		row := x[p : p+nc]
-		for ch := range acc {
-			d := row[ch] - m[ch]
-			acc[ch] += float32(d * d)
-		}
-	}
 }
 
 // tryFuseChanLin returns the fused node of Add(lhs, rhs) when it is
@@ -241,7 +214,7 @@ func execChanLin(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []b
 func chanLinRows(o, g, a, x, b, c []float32) {
 	nc := len(a)
 	b, c = b[:nc], c[:nc]
-	for p := 0; p+nc <= len(o); p += nc {
+	for p := chanLinPeriods(o, g, a, x, b, c); p+nc <= len(o); p += nc {
 		gr, xr, or := g[p:p+nc], x[p:p+nc], o[p:p+nc]
 		for ch, av := range a {
 			or[ch] = float32(float32(gr[ch]*av)+float32(xr[ch]*b[ch])) + c[ch]

@@ -19,8 +19,9 @@ var chanShapes = [][]int{{3, 5, 1}, {300, 7}, {2, 9, 30, 16}, {2, 3, 4, 5, 8}, {
 // TestChanReduce checks the fused per-channel sums (fuse_bn.go) — Σx,
 // Σa·b and Σ(x − m)² over every axis but the last — against the reference
 // kernels to float32 tolerance (the summation order differs), checks that each
-// fusion fired, and that the result does not depend on the number of cores
-// (bit-identical with GOMAXPROCS 1 and 2).
+// fusion fired, and that the result depends neither on the number of cores
+// nor on the kernel path (bit-identical with GOMAXPROCS 1 and the Go loops,
+// and GOMAXPROCS 2 and the AVX2 kernels where the CPU has them).
 func TestChanReduce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, dims := range append(chanShapes, []int{6, 40, 40, 8}) { // the last one is split over the cores
@@ -45,13 +46,15 @@ func TestChanReduce(t *testing.T) {
 		}
 		exec := graph.MustNewExec(backend, fn)
 		procs := runtime.GOMAXPROCS(1)
+		restore := forceSIMD(false)
 		one := exec.MustExec(x, y, m)
+		restore()
 		runtime.GOMAXPROCS(max(procs, 2))
 		two := exec.MustExec(x, y, m)
 		runtime.GOMAXPROCS(procs)
 		for k := range one {
 			if !bitEqual(one[k], two[k]) {
-				t.Fatalf("%v output %d: differs between 1 and 2 cores", dims, k)
+				t.Fatalf("%v output %d: differs between 1 core with the Go loops and 2 cores with the AVX2 kernels", dims, k)
 			}
 		}
 	}
@@ -135,24 +138,28 @@ func BenchmarkChanKernels(b *testing.B) {
 			return v
 		}
 		x, y, o, s, t := mk(rows*nc), mk(rows*nc), mk(rows*nc), mk(nc), mk(nc)
-		acc := make([]float32, nc)
+		acc := make([]float32, chanPeriod(nc))
+		sp := periodic(s, len(acc))
 		for _, k := range []struct {
 			name string
 			fn   func()
 		}{
-			{"sum", func() { chanSumRows(acc, x) }},
-			{"dot", func() { chanDotRows(acc, x, y) }},
-			{"sumsq", func() { chanSumSqRows(acc, x, s) }},
+			{"sum", func() { chanSumBlock(chanSumKind, acc, x, nil) }},
+			{"dot", func() { chanSumBlock(chanDotKind, acc, x, y) }},
+			{"sumsq", func() { chanSumBlock(chanSumSqKind, acc, x, sp) }},
 			{"lin", func() { chanLinRows(o, x, s, y, t, acc) }},
 			{"affinemax", func() { affineMaxRows(o, x, s, t, 0) }},
 			{"relugrad", func() { affineReluGradRows(o, y, x, s, t) }},
 		} {
-			b.Run(fmt.Sprintf("%s/c=%d", k.name, nc), func(b *testing.B) {
-				for b.Loop() {
-					k.fn()
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows*nc), "ns/elem")
-			})
+			for _, on := range []bool{false, hasSIMD} {
+				b.Run(fmt.Sprintf("%s/c=%d/simd=%v", k.name, nc, on), func(b *testing.B) {
+					defer forceSIMD(on)()
+					for b.Loop() {
+						k.fn()
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows*nc), "ns/elem")
+				})
+			}
 		}
 	}
 }
@@ -203,5 +210,32 @@ func TestElementwiseFusionBitExact(t *testing.T) {
 				t.Fatalf("n=%d output %d: fused chain differs from the reference", n, k)
 			}
 		}
+	}
+}
+
+// forceSIMD sets simdOn (on only where the CPU has the AVX2 kernels) and
+// returns the function that restores it.
+func forceSIMD(on bool) (restore func()) {
+	old := simdOn
+	simdOn = on && hasSIMD
+	return func() { simdOn = old }
+}
+
+// TestFusionKernelPaths runs the bit-exact tests of the element-wise fusions
+// on both kernel paths (fuse_simd.go): the Go loops (simdOn off) and the AVX2
+// kernels (skipped where the CPU lacks AVX2); each compares with the
+// reference kernels or the op-by-op fork bit for bit.
+func TestFusionKernelPaths(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		name := map[bool]string{false: "go", true: "avx2"}[on]
+		t.Run(name, func(t *testing.T) {
+			if on && !hasSIMD {
+				t.Skip("no AVX2")
+			}
+			defer forceSIMD(on)()
+			for _, test := range []func(*testing.T){TestChanLinBitExact, TestElementwiseFusionBitExact, TestAffineReluBitExact, TestReluGradBitExact} {
+				test(t)
+			}
+		})
 	}
 }

@@ -106,7 +106,7 @@ func execAffineMax(backend *Backend, node *Node, inputs []*Buffer, d *affineMaxD
 func affineMaxRows(o, x, s, t []float32, c float32) {
 	nc := len(s)
 	t = t[:nc]
-	for p := 0; p+nc <= len(o); p += nc {
+	for p := affineReluPeriods(o, x, s, t, c); p+nc <= len(o); p += nc {
 		xr, or := x[p:p+nc], o[p:p+nc]
 		for ch, sv := range s {
 			or[ch] = max(float32(xr[ch]*sv)+t[ch], c)

@@ -249,11 +249,18 @@ func (d *ewData) evalChunk(o []float32, leaves [][]float32, lo int, scratch []fl
 
 // ewKernel applies op to a (and b) into dst, with the expressions of the
 // fork's binary kernels (fast_binary_gen.go), upstream's Neg, Abs and Sqrt and
-// fastSign.
+// fastSign (Add, Sub, Mul, Div and Sqrt on the AVX2 kernels when simdOn:
+// fuse_simd.go).
 func ewKernel(op ewOp, dst, a, b []float32) {
 	a = a[:len(dst)]
 	if b != nil {
 		b = b[:len(dst)]
+	}
+	if n := len(dst) &^ 7; simdOn && n > 0 && ewKernelSIMD(op, dst, a, b, n) {
+		dst, a = dst[n:], a[n:]
+		if b != nil {
+			b = b[n:]
+		}
 	}
 	switch op {
 	case ewAdd:

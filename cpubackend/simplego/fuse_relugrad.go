@@ -217,7 +217,7 @@ func execAffineReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluG
 func affineReluGradRows(o, v, x0, s, t []float32) {
 	nc := len(s)
 	t = t[:nc]
-	for p := 0; p+nc <= len(o); p += nc {
+	for p := affineReluGradPeriods(o, v, x0, s, t); p+nc <= len(o); p += nc {
 		vr, xr, or := v[p:p+nc], x0[p:p+nc], o[p:p+nc]
 		for ch, sv := range s {
 			or[ch] = vr[ch] * reluIndicator(float32(xr[ch]*sv)+t[ch])
