@@ -28,6 +28,9 @@ type forkBackend struct {
 
 	// reference disables every fast path of the fork (config "reference").
 	reference bool
+
+	// free is the free list of released buffers (fork_buffers.go).
+	free freeBuffers
 }
 
 // forkConfig handles the fork's configuration keys (hook: New in
