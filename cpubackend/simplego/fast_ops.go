@@ -171,6 +171,9 @@ func fastConcatenate(backend *Backend, node *Node, inputs []*Buffer, inputsOwned
 }
 
 func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if d, ok := node.data.(*ewData); ok {
+		return execElementwise(backend, node, inputs, inputsOwned, d)
+	}
 	if backend.reference || node.shape.DType != dtypes.Float32 {
 		return execSign(backend, node, inputs, inputsOwned)
 	}

@@ -167,7 +167,8 @@ func BenchmarkChanKernels(b *testing.B) {
 // TestElementwiseFusionBitExact checks the element-wise loop fusion
 // (fuse_elementwise.go) on Adam's update of a weight (scalar operands, an
 // intermediate that is also an output, Sqrt and Div), a chain with Neg, Abs,
-// Sign, Max and Min, and a chain whose leaf is used twice: bit-identical to
+// Sign, Max and Min, a chain whose leaf is used twice and one that ends in
+// Sign (the mask of a max-pooling gradient): bit-identical to
 // the reference kernels, with the fusion fired. The sizes cover a partial
 // last chunk and a split over the cores.
 func TestElementwiseFusionBitExact(t *testing.T) {
@@ -180,7 +181,8 @@ func TestElementwiseFusionBitExact(t *testing.T) {
 			step := graph.Div(graph.Mul(lr, graph.MulScalar(nm1, 1.3)), graph.AddScalar(graph.Sqrt(graph.MulScalar(nm2, 1.7)), 1e-8))
 			other := graph.Min(graph.Max(graph.Neg(graph.Abs(g)), graph.Sign(m1)), graph.Sub(w, m2))
 			twice := graph.Add(graph.Mul(g, g), graph.Mul(graph.Sub(g, w), g))
-			return []*graph.Node{graph.Sub(w, step), nm1, nm2, other, twice}
+			mask := graph.Sign(graph.AddScalar(graph.Sign(graph.Sub(g, w)), 1)) // a chain ending in Sign
+			return []*graph.Node{graph.Sub(w, step), nm1, nm2, other, twice, mask}
 		}
 		in := []*tensors.Tensor{randTensor(rng, n), randTensor(rng, n), randTensor(rng, n), randTensor(rng, n), randTensor(rng)}
 		tensors.MustMutableFlatData(in[3], func(f []float32) {
@@ -201,8 +203,8 @@ func TestElementwiseFusionBitExact(t *testing.T) {
 		}
 		before := Fusions().Elementwise
 		got := graph.MustNewExecAny(backend, fn).MustExec(args()...)
-		if fused := Fusions().Elementwise - before; fused < 4 {
-			t.Fatalf("n=%d: %d element-wise chains fused, want at least 4", n, fused)
+		if fused := Fusions().Elementwise - before; fused < 5 {
+			t.Fatalf("n=%d: %d element-wise chains fused, want at least 5", n, fused)
 		}
 		want := graph.MustNewExecAny(referenceBackend(t), fn).MustExec(args()...)
 		for k := range want {

@@ -13,8 +13,8 @@ import (
 // A chain of element-wise ops of one shape — such as Adam's update of a
 // weight (about a dozen Mul, Add, Sqrt and Div per weight tensor) or a sum of
 // gradients — runs op by op as one pass over memory per op. At Compile, when
-// every node's live uses are known, a binary op whose operands are of its own
-// shape or of size 1 absorbs each operand that is itself such an element-wise
+// every node's live uses are known, a binary op (or a Sign) whose operands are
+// of its own shape or of size 1 absorbs each operand that is itself such an element-wise
 // op (Add, Sub, Mul, Div, Max, Min, or Neg, Abs, Sqrt, Sign) used by nothing
 // else; the resulting node evaluates the absorbed expression in chunks of
 // ewChunk elements held in a per-goroutine scratch, reading each leaf tensor
@@ -136,8 +136,8 @@ func (b *Builder) fuseElementwise() {
 		if uses[n.builderIdx] == 0 || !ewEligible(n) {
 			continue
 		}
-		if _, unary, _ := ewOpOf(n.opType); unary {
-			continue // unary nodes are absorbed, never rewritten
+		if _, unary, _ := ewOpOf(n.opType); unary && n.opType != backends.OpTypeSign {
+			continue // absorbed, never rewritten: only the binary ops' and Sign's executors run fused nodes
 		}
 		f := &ewFuser{uses: uses, leafIdx: map[*Node]int{}}
 		f.add(n, n)
