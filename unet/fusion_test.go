@@ -1,8 +1,14 @@
 package unet
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 )
@@ -54,8 +60,145 @@ func TestFusionsFire(t *testing.T) {
 	if am := after.AffineMax - before.AffineMax; am < conv {
 		t.Errorf("%d BatchNorm+ReLU passes fused for %d convolutions, want at least one each", am, conv)
 	}
-	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, BatchNorm+ReLU %d, ReduceSum(Mul) %d",
+	// BatchNorm's statistics and closed-form gradient (batchnorm.go,
+	// simplego/fuse_bn.go): per BatchNorm one centred sum of squares, one
+	// Σg·x and one gradient pass.
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{{"centred sum of squares", after.ChanSumSq - before.ChanSumSq}, {"Σg·x", after.ChanDot - before.ChanDot},
+		{"BatchNorm gradient pass", after.ChanLin - before.ChanLin}, {"per-channel sum", after.ChanSum - before.ChanSum},
+		// Adam's update of each convolution's weights is (at least) one
+		// fused element-wise chain (simplego/fuse_elementwise.go).
+		{"element-wise chain", after.Elementwise - before.Elementwise}} {
+		if f.n < conv {
+			t.Errorf("%d fused %s for %d BatchNorms, want at least one each", f.n, f.name, conv)
+		}
+	}
+	t.Logf("fused nodes built: conv3x3 %d, weight gradient %d, col2im %d, input gradient %d, ReLU gradient %d, BatchNorm+ReLU %d, ReduceSum(Mul) %d, per-channel Σx %d, Σa·b %d, Σ(x−m)² %d, BatchNorm gradient %d, element-wise chains %d",
 		after.Conv3x3-before.Conv3x3, after.ConvWeightGrad-before.ConvWeightGrad,
 		after.Col2Im-before.Col2Im, after.ConvInputGrad-before.ConvInputGrad,
-		after.ReluGrad-before.ReluGrad, after.AffineMax-before.AffineMax, after.MulReduce-before.MulReduce)
+		after.ReluGrad-before.ReluGrad, after.AffineMax-before.AffineMax, after.MulReduce-before.MulReduce,
+		after.ChanSum-before.ChanSum, after.ChanDot-before.ChanDot, after.ChanSumSq-before.ChanSumSq, after.ChanLin-before.ChanLin, after.Elementwise-before.Elementwise)
+}
+
+// TestBatchNormGradient checks training BatchNorm's closed-form gradient
+// (bnAxes.train) against GoMLX's differentiation of the batch statistics (the
+// formulation batchNorm used before), followed by a ReLU as in the network, in
+// 2D and 3D layouts: the forward values are bit-identical (same ops), the
+// gradients of x, γ and β agree to float32 rounding (the sums are regrouped).
+// The fallback gradient of x (bnAxes.inputGrad) is checked the same way.
+func TestBatchNormGradient(t *testing.T) {
+	backend := testBackend(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, dims := range [][]int{{4, 6, 5, 3}, {2, 3, 4, 5, 16}, {10, 8, 8, 32}} {
+		size, c := 1, dims[len(dims)-1]
+		for _, d := range dims {
+			size *= d
+		}
+		rand32 := func(n int, lo, hi float64) *tensors.Tensor {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = float32(lo + (hi-lo)*rng.Float64())
+			}
+			return tensors.FromFlatDataAndDimensions(v, n)
+		}
+		x := tensors.FromFlatDataAndDimensions(rand32(size, -1, 3).Value().([]float32), dims...)
+		w := tensors.FromFlatDataAndDimensions(rand32(size, -1, 1).Value().([]float32), dims...)
+		gamma, beta := rand32(c, 0.5, 1.5), rand32(c, -0.5, 0.5)
+		outs, err := graph.MustNewExec(backend, batchNormGradGraph).Exec(x, gamma, beta, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := []string{"y", "dx", "dγ", "dβ", "dx (fallback)"}
+		for i, name := range names {
+			got, want := outs[i].Value(), outs[i+len(names)].Value()
+			tol := 2e-5
+			if i == 0 {
+				tol = 0 // same ops, same rounding
+			}
+			checkClose(t, fmt.Sprintf("%v %s", dims, name), flat32(got), flat32(want), tol)
+		}
+	}
+}
+
+// batchNormGradGraph returns BatchNorm+ReLU's output and gradients (x, γ, β,
+// and x's fallback gradient) of Σ w·relu(bn(x)), first as batchNorm builds
+// them, then as GoMLX differentiates the statistics.
+func batchNormGradGraph(x, gamma, beta, w *graph.Node) []*graph.Node {
+	bn := newBNAxes(x)
+	mean := graph.StopGradient(graph.ReduceMean(x, bn.axes...))
+	variance := graph.StopGradient(graph.ReduceMean(graph.Square(graph.Sub(x, bn.perChannel(mean))), bn.axes...))
+	y := relu(bn.train(x, gamma, beta, mean, variance))
+	got := append([]*graph.Node{y}, graph.Gradient(graph.ReduceAllSum(graph.Mul(y, w)), x, gamma, beta)...)
+	// The fallback of x's gradient, from v = ∂/∂x with the statistics held.
+	sd := graph.Sqrt(graph.AddScalar(variance, bnEpsilon))
+	scale := graph.Div(gamma, sd)
+	yHeld := relu(graph.Add(graph.Mul(x, bn.perChannel(scale)), bn.perChannel(graph.Sub(beta, graph.Mul(mean, scale)))))
+	v := graph.Gradient(graph.ReduceAllSum(graph.Mul(yHeld, w)), x)[0]
+	got = append(got, bn.inputGrad(x, v, mean, sd))
+
+	mr := graph.ReduceMean(x, bn.axes...)
+	vr := graph.ReduceMean(graph.Square(graph.Sub(x, bn.perChannel(mr))), bn.axes...)
+	sr := graph.Div(gamma, graph.Sqrt(graph.AddScalar(vr, bnEpsilon)))
+	yr := relu(graph.Add(graph.Mul(x, bn.perChannel(sr)), bn.perChannel(graph.Sub(beta, graph.Mul(mr, sr)))))
+	want := append([]*graph.Node{yr}, graph.Gradient(graph.ReduceAllSum(graph.Mul(yr, w)), x, gamma, beta)...)
+	return append(append(got, want...), want[1])
+}
+
+// flat32 returns the float32 values of a tensor's Value (any rank).
+func flat32(v any) []float32 {
+	var out []float32
+	var walk func(reflect.Value)
+	walk = func(r reflect.Value) {
+		if r.Kind() == reflect.Slice {
+			for i := range r.Len() {
+				walk(r.Index(i))
+			}
+			return
+		}
+		out = append(out, float32(r.Float()))
+	}
+	walk(reflect.ValueOf(v))
+	return out
+}
+
+// checkClose reports the first value of got that differs from want by more
+// than tol relative to want's largest magnitude (0: bit-identical).
+func checkClose(t *testing.T, name string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+	}
+	scale := 0.0
+	for _, v := range want {
+		scale = max(scale, math.Abs(float64(v)))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); d > tol*scale || (tol == 0 && got[i] != want[i]) {
+			t.Errorf("%s[%d] = %g, want %g (|Δ| %.3g, scale %.3g)", name, i, got[i], want[i], d, scale)
+			return
+		}
+	}
+}
+
+// TestTrainDeterministic trains the 2D network twice with the same seed on the
+// cpu backend (every fusion of the fork in play: BatchNorm's closed-form
+// gradient and per-channel sums, the element-wise chains of Adam, the AVX2
+// kernels where the CPU has them) and checks that the two runs end with
+// bit-identical variables.
+func TestTrainDeterministic(t *testing.T) {
+	backend := testBackend(t)
+	ds := discs(8, 32, 3)
+	cfg := Config{Base: 4, InChannels: 1}
+	tc := TrainConfig{Epochs: 2, Seed: 11, BatchSize: 4, LearningRate: 3e-3}
+	a, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "a"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "b"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameVariables(t, variables(t, a), variables(t, b))
 }

@@ -59,6 +59,9 @@ func (b *Backend) getBuffer(dtype dtypes.DType, length int) *Buffer {
 	if b.isFinalized {
 		return nil
 	}
+	if buf := b.forkGetBuffer(dtype, length); buf != nil { // fork: buffers kept across GCs (fork_buffers.go)
+		return buf
+	}
 	pool := b.getBufferPool(dtype, length)
 	buf := pool.Get().(*Buffer)
 	buf.valid = true
@@ -95,6 +98,9 @@ func (b *Backend) putBuffer(buffer *Buffer) {
 		return
 	}
 	buffer.valid = false
+	if b.forkPutBuffer(buffer) { // fork: buffers kept across GCs (fork_buffers.go)
+		return
+	}
 	pool := b.getBufferPool(buffer.shape.DType, buffer.shape.Size())
 	pool.Put(buffer)
 }

@@ -63,6 +63,7 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 			)
 		}
 	}
+	b.fuseElementwise() // fork: element-wise loop fusion (fuse_elementwise.go)
 	b.compiled = true
 	return newExecutable(b), nil
 }

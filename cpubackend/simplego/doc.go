@@ -38,6 +38,21 @@
 //     weights, so the 9× patch gradient is never computed (fuse_convgrad.go).
 //   - GoMLX's gradient of Max(x, 0) (a ReLU), Mul(v, Sign(Add(Sign(Sub(x,
 //     0)), 1))), runs as one bit-identical pass (fuse_relugrad.go).
+//   - Batch normalisation (package unet writes its training gradient in
+//     closed form): the per-channel sums Σx, Σa·b and Σ(x − m)² over every
+//     axis but the last are one blocked pass each, in an order independent of
+//     the core count; the gradient pass a·g + b·x + c (per-channel a, b, c) is
+//     one bit-identical pass, in place; Identity nodes (StopGradient, custom
+//     gradients) are looked through by the BatchNorm+ReLU fusions (fuse_bn.go).
+//   - Chains of same-shape float32 element-wise ops (Add, Sub, Mul, Div, Max,
+//     Min, Neg, Abs, Sqrt, Sign; such as Adam's update) are fused at Compile
+//     into one chunked pass, bit-identical (fuse_elementwise.go).
+//   - AVX2 kernels (fuse_simd_amd64.s) for those chains and the BatchNorm
+//     fusions, bit-identical to their Go loops; tests force both paths.
+//   - The interior of a 3×3×3 convolution's input gradient is computed
+//     directly, without the padded border (fuse_convgrad.go).
+//   - Released buffers are kept in a per-backend free list (128 MiB) that
+//     survives garbage collections (fork_buffers.go).
 //   - Slice, Broadcast, BroadcastInDim and Reverse are strided views:
 //     Concatenate and Pad read their operands through them without
 //     materialising them (fast_views.go); binary ops absorb rank-preserving
@@ -45,7 +60,8 @@
 //   - Pad and Reverse are real ops (any dtype).
 //   - float32 fast paths (fast_ops.go, fast_nd.go): Add, Sub, Mul, Div, Max,
 //     Min with broadcasting, ReduceSum/Max/Min, BroadcastInDim, Slice,
-//     Concatenate, Transpose, Sign — loops over merged contiguous axes, split
+//     Concatenate, Transpose, Sign — loops over merged contiguous axes (short
+//     reduced rows, as in 2×2 max-pooling, without per-row bookkeeping), split
 //     over the cores with plain goroutines (never a bounded pool, so nothing
 //     can stall on nested waits). Other dtypes use upstream's executors.
 //   - $CPUBACKEND_OPSTATS=file (or "-") writes the time per op type and shape

@@ -68,6 +68,10 @@ func fastBinary(kind binaryOpKind, upstream nodeExecutor) nodeExecutor {
 			return execReluGrad(backend, node, inputs, d)
 		case *affineMaxData:
 			return execAffineMax(backend, node, inputs, d)
+		case *chanLinData:
+			return execChanLin(backend, node, inputs, inputsOwned)
+		case *ewData:
+			return execElementwise(backend, node, inputs, inputsOwned, d)
 		}
 		lhs0, rhs0 := inputs[0], inputs[1]
 		if backend.reference || node.shape.DType != dtypes.Float32 ||
@@ -167,6 +171,9 @@ func fastConcatenate(backend *Backend, node *Node, inputs []*Buffer, inputsOwned
 }
 
 func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if d, ok := node.data.(*ewData); ok {
+		return execElementwise(backend, node, inputs, inputsOwned, d)
+	}
 	if backend.reference || node.shape.DType != dtypes.Float32 {
 		return execSign(backend, node, inputs, inputsOwned)
 	}
@@ -187,6 +194,9 @@ func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool
 
 // fastReduce implements ReduceSum, ReduceMax and ReduceMin for float32.
 func fastReduce(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if d, ok := node.data.(*chanReduceData); ok {
+		return execChanReduce(backend, node, inputs, d)
+	}
 	operand := inputs[0]
 	axes := node.data.([]int)
 	if backend.reference || node.shape.DType != dtypes.Float32 || len(axes) == 0 {
@@ -218,6 +228,36 @@ func fastReduce(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bo
 	return output, nil
 }
 
+// reduceRowValue returns r combined with the values of row: the sum in four
+// interleaved partial sums, or the running max or min.
+func reduceRowValue(op backends.OpType, r float32, row []float32) float32 {
+	switch op {
+	case backends.OpTypeReduceSum:
+		n := len(row)
+		var s0, s1, s2, s3 float32
+		i := 0
+		for ; i+4 <= n; i += 4 {
+			s0 += row[i]
+			s1 += row[i+1]
+			s2 += row[i+2]
+			s3 += row[i+3]
+		}
+		for ; i < n; i++ {
+			s0 += row[i]
+		}
+		return r + ((s0 + s1) + (s2 + s3))
+	case backends.OpTypeReduceMax:
+		for _, v := range row {
+			r = max(r, v)
+		}
+	default:
+		for _, v := range row {
+			r = min(r, v)
+		}
+	}
+	return r
+}
+
 func reduceRows(op backends.OpType, p *ndPlan, o, x []float32, init float32) {
 	for i := range o {
 		o[i] = init
@@ -246,32 +286,11 @@ func reduceRows(op backends.OpType, p *ndPlan, o, x []float32, init float32) {
 				}
 				return
 			}
-			r := o[offs[0]]
-			switch op {
-			case backends.OpTypeReduceSum:
-				var s0, s1, s2, s3 float32
-				i := 0
-				for ; i+4 <= n; i += 4 {
-					s0 += row[i]
-					s1 += row[i+1]
-					s2 += row[i+2]
-					s3 += row[i+3]
-				}
-				for ; i < n; i++ {
-					s0 += row[i]
-				}
-				r += (s0 + s1) + (s2 + s3)
-			case backends.OpTypeReduceMax:
-				for _, v := range row {
-					r = max(r, v)
-				}
-			default:
-				for _, v := range row {
-					r = min(r, v)
-				}
-			}
-			o[offs[0]] = r
+			o[offs[0]] = reduceRowValue(op, o[offs[0]], row)
 		}
+	}
+	if reduceSmall(op, p, o, x) {
+		return
 	}
 	rows := p.numRows()
 	if len(p.dims) > 1 && p.strides[0][0] != 0 {
@@ -313,4 +332,75 @@ func reduceRows(op backends.OpType, p *ndPlan, o, x []float32, init float32) {
 		return
 	}
 	p.forRows(0, rows, []int{0, 0}, rowFn(o))
+}
+
+// reduceSmall is reduceRows's fast path for short rows, where the per-row
+// bookkeeping of forRows dominated: a reduction of the last axis only (the
+// 2-class softmax and argmax of the network's head), and reductions that keep
+// the inner axis over at most 64 combinations of the reduced axes (2×2
+// max-pooling). Each output value combines the same values in the same order
+// as reduceRows (o holds the initial values). It reports whether it ran.
+func reduceSmall(op backends.OpType, p *ndPlan, o, x []float32) bool {
+	n := p.inner()
+	last := len(p.dims) - 1
+	if n >= 64 {
+		return false
+	}
+	if p.strides[0][last] == 0 { // the inner axis is reduced
+		if last != 1 || p.strides[0][0] != 1 || p.strides[1][0] != n {
+			return false
+		}
+		parallelFor(len(o), n, func(q0, q1 int) {
+			for q := q0; q < q1; q++ {
+				o[q] = reduceRowValue(op, o[q], x[q*n:(q+1)*n])
+			}
+		})
+		return true
+	}
+	// Reduced axes (row-major offsets into x) and kept axes (a plan over the
+	// output rows).
+	offs := []int{0}
+	kept := &ndPlan{strides: make([][]int, 2)}
+	for ax := range last {
+		if p.strides[0][ax] != 0 {
+			kept.dims = append(kept.dims, p.dims[ax])
+			kept.strides[0] = append(kept.strides[0], p.strides[0][ax])
+			kept.strides[1] = append(kept.strides[1], p.strides[1][ax])
+			continue
+		}
+		next := make([]int, 0, len(offs)*p.dims[ax])
+		for _, off := range offs {
+			for i := range p.dims[ax] {
+				next = append(next, off+i*p.strides[1][ax])
+			}
+		}
+		offs = next
+		if len(offs) > 64 {
+			return false
+		}
+	}
+	// An inner axis of 1: forRows enumerates every kept axis.
+	kept.dims = append(kept.dims, 1)
+	kept.strides[0], kept.strides[1] = append(kept.strides[0], 0), append(kept.strides[1], 0)
+	kept.parallelRows([]int{0, 0}, 1, func(base []int) {
+		dst := o[base[0] : base[0]+n]
+		for _, off := range offs {
+			src := x[base[1]+off : base[1]+off+n]
+			switch op {
+			case backends.OpTypeReduceSum:
+				for i, v := range src {
+					dst[i] += v
+				}
+			case backends.OpTypeReduceMax:
+				for i, v := range src {
+					dst[i] = max(dst[i], v)
+				}
+			default:
+				for i, v := range src {
+					dst[i] = min(dst[i], v)
+				}
+			}
+		}
+	})
+	return true
 }

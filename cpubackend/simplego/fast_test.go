@@ -462,8 +462,13 @@ func TestReluGradBitExact(t *testing.T) {
 // dot (fuse_mulreduce.go), fused a plain ReduceSum, so it is compared to
 // float32 tolerance.
 func TestAffineReluBitExact(t *testing.T) {
+	for _, c := range []int{6, 16} { // 16: the AVX2 kernels' case (fuse_simd.go)
+		testAffineReluBitExact(t, c)
+	}
+}
+
+func testAffineReluBitExact(t *testing.T, c int) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	const c = 6
 	x, v := randTensor(rng, 4, 5, 7, c), randTensor(rng, 4, 5, 7, c)
 	s, sh := randTensor(rng, c), randTensor(rng, c)
 	specials := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1e-45}

@@ -28,6 +28,9 @@ type forkBackend struct {
 
 	// reference disables every fast path of the fork (config "reference").
 	reference bool
+
+	// free is the free list of released buffers (fork_buffers.go).
+	free freeBuffers
 }
 
 // forkConfig handles the fork's configuration keys (hook: New in
@@ -58,8 +61,8 @@ func init() {
 
 // forkBinaryOp creates the node of a binary op (hook: addBinaryOp in
 // builder.go): it absorbs rank-preserving and scalar broadcasts, fuses the
-// gradient of Max (fuse_relugrad.go) and a per-channel affine map followed by
-// Max (fuse_bnrelu.go), and collects the partial sums of an
+// gradient of Max (fuse_relugrad.go), a per-channel affine map followed by
+// Max (fuse_bnrelu.go) and BatchNorm's gradient pass (fuse_bn.go), and collects the partial sums of an
 // im2col gradient into one col2im node (fuse_col2im.go).
 func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) *Node {
 	lhs, rhs = b.absorbBroadcasts(opType, shape, lhs, rhs)
@@ -67,6 +70,9 @@ func (b *Builder) forkBinaryOp(opType backends.OpType, shape shapes.Shape, lhs, 
 		return node
 	}
 	if node := b.tryFuseAffineMax(opType, shape, lhs, rhs); node != nil {
+		return node
+	}
+	if node := b.tryFuseChanLin(opType, shape, lhs, rhs); node != nil {
 		return node
 	}
 	if opType == backends.OpTypeAdd {
@@ -134,12 +140,16 @@ func forkNumNodesToProcess(builder *Builder, n int) int {
 	return n
 }
 
-// forkReduceSum returns the fused node of ReduceSum(Mul(...)) (hook: ReduceSum
-// in ops.go; fuse_mulreduce.go), or nil to let upstream build the reduction.
+// forkReduceSum returns the fused node of a per-channel ReduceSum
+// (fuse_bn.go) or of ReduceSum(Mul(...)) (fuse_mulreduce.go) (hook: ReduceSum
+// in ops.go), or nil to let upstream build the reduction.
 func (b *Builder) forkReduceSum(operandOp backends.Op, axis []int) backends.Op {
 	x, ok := operandOp.(*Node)
 	if !ok || x.builder != b || b.compiled || len(axis) == 0 {
 		return nil
+	}
+	if node := b.tryFuseChanReduce(x, axis); node != nil {
+		return node
 	}
 	return b.tryFuseMulReduceSum(x, axis)
 }

@@ -29,8 +29,10 @@ type affineMaxData struct {
 }
 
 // affineOf returns x, s and t when y is Add(Mul(x, s), t) (either operand
-// order in both) with x of y's shape and s, t of shape [1, …, 1, C].
+// order in both) with x of y's shape and s, t of shape [1, …, 1, C], looking
+// through Identity nodes around y and x (fuse_bn.go).
 func affineOf(y *Node) (x, s, t *Node, ok bool) {
+	y = unwrapIdentity(y)
 	if y.opType != backends.OpTypeAdd || y.data != nil || y.shape.DType != dtypes.Float32 || y.shape.Rank() == 0 {
 		return nil, nil, nil, false
 	}
@@ -48,7 +50,7 @@ func affineOf(y *Node) (x, s, t *Node, ok bool) {
 	if !x.shape.Equal(y.shape) || !perChannel(s, y.shape) {
 		return nil, nil, nil, false
 	}
-	return x, s, t, true
+	return unwrapIdentity(x), s, t, true
 }
 
 // perChannel reports whether v is float32 [1, …, 1, C] for shape's last axis C.
@@ -94,14 +96,20 @@ func execAffineMax(backend *Backend, node *Node, inputs []*Buffer, d *affineMaxD
 	output := backend.getBufferForShape(node.shape)
 	x, s, t, o := inputs[0].flat.([]float32), inputs[1].flat.([]float32), inputs[2].flat.([]float32), output.flat.([]float32)
 	nc := len(s)
-	c := d.c
 	parallelFor(len(o)/nc, nc, func(p0, p1 int) {
-		for p := p0; p < p1; p++ {
-			xr, or := x[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
-			for ch, sv := range s[:len(xr)] {
-				or[ch] = max(float32(xr[ch]*sv)+t[ch], c)
-			}
-		}
+		affineMaxRows(o[p0*nc:p1*nc], x[p0*nc:p1*nc], s, t, d.c)
 	})
 	return output, nil
+}
+
+// affineMaxRows sets each row [len(s)] of o to max(float32(x·s) + t, c).
+func affineMaxRows(o, x, s, t []float32, c float32) {
+	nc := len(s)
+	t = t[:nc]
+	for p := affineReluPeriods(o, x, s, t, c); p+nc <= len(o); p += nc {
+		xr, or := x[p:p+nc], o[p:p+nc]
+		for ch, sv := range s {
+			or[ch] = max(float32(xr[ch]*sv)+t[ch], c)
+		}
+	}
 }

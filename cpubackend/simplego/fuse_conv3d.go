@@ -33,7 +33,7 @@ import (
 
 // fusion3DCounts counts the 3D fusions made at build time (for tests).
 var fusion3DCounts struct {
-	conv, weightGrad, inputGrad, inputGradDirect atomic.Int64
+	conv, weightGrad, inputGrad, inputGradDirect, inputGradInterior atomic.Int64
 }
 
 // Fusion3DCounts are the numbers of fused 3×3×3 convolution nodes built so far.
@@ -46,6 +46,10 @@ type Fusion3DCounts struct {
 	// InputGradDirect those among them computed from G and W without the
 	// patch-matrix gradient.
 	InputGrad, InputGradDirect int64
+	// InputGradInterior counts the interiors of direct input gradients (what
+	// the gradients of the zero-padding Concatenates slice out) computed
+	// without the padded border (fuse_convgrad.go).
+	InputGradInterior int64
 }
 
 // Fusions3D returns the 3×3×3 fusion counts so far.
@@ -55,6 +59,8 @@ func Fusions3D() Fusion3DCounts {
 		WeightGrad:      fusion3DCounts.weightGrad.Load(),
 		InputGrad:       fusion3DCounts.inputGrad.Load(),
 		InputGradDirect: fusion3DCounts.inputGradDirect.Load(),
+
+		InputGradInterior: fusion3DCounts.inputGradInterior.Load(),
 	}
 }
 
@@ -62,10 +68,11 @@ func Fusions3D() Fusion3DCounts {
 type conv3dKind int
 
 const (
-	conv3dForward         conv3dKind = iota // inputs x, W: col(x)·W
-	conv3dWeightGrad                        // inputs x, G: col(x)ᵀ·G (or Gᵀ·col(x))
-	conv3dInputGrad                         // input D: Σ of the 27 Pads of its blocks
-	conv3dInputGradDirect                   // inputs G, W: the same from G·Wᵀ
+	conv3dForward           conv3dKind = iota // inputs x, W: col(x)·W
+	conv3dWeightGrad                          // inputs x, G: col(x)ᵀ·G (or Gᵀ·col(x))
+	conv3dInputGrad                           // input D: Σ of the 27 Pads of its blocks
+	conv3dInputGradDirect                     // inputs G, W: the same from G·Wᵀ
+	conv3dInputGradInterior                   // inputs G, W: its interior [n,d,h,w,cin] (fuse_convgrad.go)
 )
 
 // conv3dOp describes a fused 3×3×3 node: the forward convolution's geometry

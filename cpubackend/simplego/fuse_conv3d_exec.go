@@ -35,7 +35,7 @@ func (op *conv3dOp) exec(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 		op.weightGrad(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), same)
 	case conv3dInputGrad:
 		op.gatherInputGrad(o, inputs[0].flat.([]float32))
-	case conv3dInputGradDirect:
+	case conv3dInputGradDirect, conv3dInputGradInterior:
 		op.directInputGrad(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32))
 	default:
 		return nil, fmt.Errorf("simplego: fused 3×3×3 node of unknown kind %d (shape %s)", op.kind, node.shape)
@@ -66,7 +66,9 @@ func (op *conv3dOp) weightGrad(backend *Backend, o, x, g []float32, geo vol3d) {
 
 // directInputGrad computes the padded input gradient [n, d+2, h+2, w+2, cin]
 // from G [n, d, h, w, cout] and W [27·cin, cout]: the full correlation of G
-// with the flipped, transposed kernel W′[(26−k)·cout + o][i] = W[k·cin + i][o].
+// with the flipped, transposed kernel W′[(26−k)·cout + o][i] = W[k·cin + i][o]
+// (for conv3dInputGradInterior only its interior [n, d, h, w, cin]: the same
+// correlation with the output shifted by one voxel).
 func (op *conv3dOp) directInputGrad(backend *Backend, o, g, wt []float32) {
 	kbuf := backend.getBuffer(dtypes.Float32, 27*op.cout*op.cin)
 	defer backend.putBuffer(kbuf)
@@ -80,6 +82,9 @@ func (op *conv3dOp) directInputGrad(backend *Backend, o, g, wt []float32) {
 	}
 	full := vol3d{n: op.n, sd: op.d, sh: op.h, sw: op.w, c: op.cout,
 		od: op.d + 2, oh: op.h + 2, ow: op.w + 2, shift: 2}
+	if op.kind == conv3dInputGradInterior { // voxel (z, y, x) of the interior is (z+1, y+1, x+1) of the full one
+		full.od, full.oh, full.ow, full.shift = op.d, op.h, op.w, 1
+	}
 	full.correlateFolded(backend, o, g, kern, op.cin)
 }
 

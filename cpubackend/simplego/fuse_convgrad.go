@@ -38,7 +38,13 @@ type convInputGradData struct {
 // cuts the interior [1:h+1, 1:w+1] of a col2im node whose patch gradient is
 // DotGeneral(G, W) as above, or nil.
 func (b *Builder) tryFuseConvInputGrad(operand *Node, outputShape shapes.Shape, starts, strides []int) *Node {
-	if b.backend.reference || outputShape.DType != dtypes.Float32 || outputShape.Rank() != 4 || !unitStrides(strides) {
+	if b.backend.reference || outputShape.DType != dtypes.Float32 || !unitStrides(strides) {
+		return nil
+	}
+	if outputShape.Rank() == 5 {
+		return b.tryFuseConv3DInputGradInterior(operand, outputShape, starts)
+	}
+	if outputShape.Rank() != 4 {
 		return nil
 	}
 	offset := slices4(starts)
@@ -129,4 +135,38 @@ func execConvInputGrad(backend *Backend, node *Node, inputs []*Buffer, d *convIn
 	}
 	gemm.Conv3x3(output.flat.([]float32), g, wt, d.n, d.h, d.w, d.cout, d.cin)
 	return output, nil
+}
+
+// tryFuseConv3DInputGradInterior is tryFuseConvInputGrad for a 3×3×3
+// convolution: a Slice (of up to two Slices, one per padded axis) that cuts
+// the interior [1:d+1, 1:h+1, 1:w+1] of a direct input-gradient node
+// (fuse_conv3d.go) is built as a node computing only that interior, so the
+// padded gradient and the Slices' copies are never made when nothing else
+// uses them.
+func (b *Builder) tryFuseConv3DInputGradInterior(operand *Node, outputShape shapes.Shape, starts []int) *Node {
+	var offset [5]int
+	copy(offset[:], starts)
+	src := operand
+	for range 2 {
+		inner, ok := src.data.(*sliceNode)
+		if src.opType != backends.OpTypeSlice || !ok || !unitStrides(inner.strides) || len(inner.starts) != 5 {
+			break
+		}
+		for ax := range offset {
+			offset[ax] += inner.starts[ax]
+		}
+		src = src.inputs[0]
+	}
+	d, ok := src.data.(*conv3x3Data)
+	if src.opType != backends.OpTypeConvGeneral || !ok || d.conv3d == nil || d.conv3d.kind != conv3dInputGradDirect ||
+		offset != [5]int{0, 1, 1, 1, 0} {
+		return nil
+	}
+	op := *d.conv3d
+	if !outputShape.Equal(shapes.Make(dtypes.Float32, op.n, op.d, op.h, op.w, op.cin)) {
+		return nil
+	}
+	op.kind = conv3dInputGradInterior
+	fusion3DCounts.inputGradInterior.Add(1)
+	return b.newConv3DNode(op, outputShape, src.inputs...)
 }

@@ -192,14 +192,13 @@ func execAffineReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluG
 	ind := d.indicator()
 	relu := d.c0 == 0 && d.c1 == 1
 	parallelFor(len(o)/nc, nc, func(p0, p1 int) {
+		if relu && !d.indFirst { // the ReLU's case
+			affineReluGradRows(o[p0*nc:p1*nc], v[p0*nc:p1*nc], x0[p0*nc:p1*nc], s, t)
+			return
+		}
 		for p := p0; p < p1; p++ {
 			vr, xr, or := v[p*nc:(p+1)*nc], x0[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
 			switch {
-			case relu && !d.indFirst: // the ReLU's case, inlined
-				for ch, sv := range s {
-					or[ch] = vr[ch] * reluIndicator(float32(xr[ch]*sv)+t[ch])
-				}
-				continue
 			case d.indFirst:
 				for ch, sv := range s {
 					or[ch] = ind(float32(xr[ch]*sv)+t[ch]) * vr[ch]
@@ -212,4 +211,16 @@ func execAffineReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluG
 		}
 	})
 	return output, nil
+}
+
+// affineReluGradRows sets each row [len(s)] of o to v · reluIndicator(float32(x0·s) + t).
+func affineReluGradRows(o, v, x0, s, t []float32) {
+	nc := len(s)
+	t = t[:nc]
+	for p := affineReluGradPeriods(o, v, x0, s, t); p+nc <= len(o); p += nc {
+		vr, xr, or := v[p:p+nc], x0[p:p+nc], o[p:p+nc]
+		for ch, sv := range s {
+			or[ch] = vr[ch] * reluIndicator(float32(xr[ch]*sv)+t[ch])
+		}
+	}
 }

@@ -138,6 +138,15 @@ type FusionCounts struct {
 	// AffineMax counts Max(Add(Mul(x, scale), shift), c) built as one pass
 	// (fuse_bnrelu.go).
 	AffineMax int64
+	// ChanSum, ChanDot and ChanSumSq count per-channel sums Σx, Σa·b and
+	// Σ(x − m)² built as one blocked pass (fuse_bn.go).
+	ChanSum, ChanDot, ChanSumSq int64
+	// ChanLin counts BatchNorm's gradient pass a·g + b·x + c built as one
+	// pass (fuse_bn.go).
+	ChanLin int64
+	// Elementwise counts chains of element-wise ops fused into one pass at
+	// Compile (fuse_elementwise.go).
+	Elementwise int64
 }
 
 // Fusions returns the fusion counts so far.
@@ -150,5 +159,10 @@ func Fusions() FusionCounts {
 		ConvInputGrad:  convInputGradCount.Load(),
 		ReluGrad:       reluGradCount.Load(),
 		AffineMax:      affineMaxCount.Load(),
+		ChanSum:        bnFusionCounts.chanSum.Load(),
+		ChanDot:        bnFusionCounts.chanDot.Load(),
+		ChanSumSq:      bnFusionCounts.chanSumSq.Load(),
+		ChanLin:        bnFusionCounts.chanLin.Load(),
+		Elementwise:    ewFusedCount.Load(),
 	}
 }

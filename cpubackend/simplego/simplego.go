@@ -155,7 +155,8 @@ func notImplementedError(opType backends.OpType) error {
 func (b *Backend) Finalize() {
 	b.isFinalized = true
 	b.bufferPools.Clear()
-	writeOpStats() // fork: flush CPUBACKEND_OPSTATS (opstats.go)
+	b.forkFinalize() // fork: drop the fork's free list of buffers (fork_buffers.go)
+	writeOpStats()   // fork: flush CPUBACKEND_OPSTATS (opstats.go)
 }
 
 // IsFinalized returns true if the backend has been isFinalized.
