@@ -36,6 +36,7 @@ func init() {
 	setNodeExecutor(backends.OpTypeTranspose, priorityArch, fastTranspose)
 	setNodeExecutor(backends.OpTypeConcatenate, priorityArch, fastConcatenate)
 	setNodeExecutor(backends.OpTypeSign, priorityArch, fastSign)
+	setNodeExecutor(backends.OpTypeLogistic, priorityArch, fastLogistic)
 	for _, op := range []backends.OpType{backends.OpTypeReduceSum, backends.OpTypeReduceMax, backends.OpTypeReduceMin} {
 		setNodeExecutor(op, priorityArch, fastReduce)
 	}
@@ -188,6 +189,25 @@ func fastSign(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool
 			isNaN := uint32(int32(0x7f800000-m) >> 31) // all ones when m > 0x7f800000
 			out[i] = math.Float32frombits((bits&0x80000000 | 0x3f800000) & nonZero &^ isNaN)
 		}
+	})
+	return output, nil
+}
+
+// logisticCost is parallelFor's cost of one float32 logistic (a float64 exp and
+// a division): about 16 simple element-wise operations.
+const logisticCost = 16
+
+// fastLogistic is Logistic for float32 split over the cores, with the same
+// per-element formula as execLogisticGeneric (so bit-identical): 1/(1+e^−x) for
+// x ≥ 0 and e^x/(1+e^x) below, in float64.
+func fastLogistic(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if backend.reference || node.shape.DType != dtypes.Float32 {
+		return execLogistic(backend, node, inputs, inputsOwned)
+	}
+	input, output := unaryOperandAndOutput(backend, inputs, inputsOwned)
+	in, out := input.flat.([]float32), output.flat.([]float32)
+	parallelFor(len(in), logisticCost, func(i0, i1 int) {
+		execLogisticGeneric(in[i0:i1], out[i0:i1])
 	})
 	return output, nil
 }
