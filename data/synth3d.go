@@ -113,10 +113,11 @@ var (
 		k.HardSize = span{0.04, 0.06}
 	})
 	// pancreas-synth3d: a larger, sharper gland (Size 0.045–0.065 →
-	// 0.065–0.09, HardSize 0.02–0.035 → 0.03–0.045, Blur 0.2–0.8 → 0.2–0.6);
-	// S_x stays near 0 (it grows with the object fraction).
+	// 0.065–0.09, HardSize 0.02–0.035 → 0.03–0.045, Blur 0.2–0.8 → 0.2–0.6)
+	// and HardShare 0.2 → 0.25 (the Dice SD); S_x stays near 0 (it grows with
+	// the object fraction).
 	pancreas3DKnobs = pancreasKnobs.with(func(k *knobs) {
-		k.Size, k.HardSize, k.Blur = span{0.065, 0.09}, span{0.03, 0.045}, span{0.2, 0.6}
+		k.HardShare, k.Size, k.HardSize, k.Blur = 0.25, span{0.065, 0.09}, span{0.03, 0.045}, span{0.2, 0.6}
 	})
 )
 
