@@ -90,21 +90,35 @@ func loadSynth3D(name string, opts Options) (*Dataset, error) {
 
 // Calibration knobs of the volumetric stand-ins (docs/design.md §10): the same
 // knobs as their 2D counterparts, read in 3D (size: the object's semi-axes as
-// fractions of each axis), chosen so that the input separableness S_x of the
-// volumes meets the 2D counterparts' target (Table 3). Their Dice is not
-// calibrated yet (it needs the 3D network).
+// fractions of each axis), calibrated as the 2D ones: the default 3D preset's
+// offline Dice (mean and SD) to Table 1's offline B and the input
+// separableness S_x to Table 3, on the mean of seeds 1 and 2. Only the knobs
+// that moved from the 2D counterpart's are set here; every trial is in
+// docs/design.md §10.
 var (
-	// Against their 2D counterparts only the ordinary Contrast (brats
-	// 0.4–0.7 → 0.6–0.9, prostate 0.15–0.45 → 0.3–0.6) or Size (covid) moved:
-	// a whole volume has far more background than a slice through the object,
-	// which lowered S_x.
-	brats3DKnobs = bratsKnobs.with(func(k *knobs) { k.Contrast = span{0.6, 0.9} })
+	// brats-synth3d: a hard volume (a small, faint lesion) is missed outright
+	// by the 3D network, so a share of 0.2 capped the mean Dice near 0.72;
+	// HardShare 0.1, with the ordinary Contrast (2D 0.4–0.7) set for S_x.
+	brats3DKnobs = bratsKnobs.with(func(k *knobs) { k.HardShare, k.Contrast = 0.1, span{0.45, 0.75} })
 	// covid-synth3d's opacities are more extensive (Size 0.2–1.1 → 0.6–1.5:
 	// their threshold 1.1…0.2 → 0.7…−0.2) and its lungs run through the
-	// whole volume (covidLungDepth).
-	covid3DKnobs    = covidKnobs.with(func(k *knobs) { k.Size = span{0.6, 1.5} })
-	prostate3DKnobs = prostateKnobs.with(func(k *knobs) { k.Contrast = span{0.3, 0.6} })
-	pancreas3DKnobs = pancreasKnobs
+	// whole volume (covidLungDepth); its Dice met the target unchanged.
+	covid3DKnobs = covidKnobs.with(func(k *knobs) { k.Size = span{0.6, 1.5} })
+	// prostate-synth3d: a larger, sharper gland (Size 0.06–0.12 → 0.1–0.16,
+	// Blur 0.5–1.5 → 0.3–1) at a lower contrast that keeps S_x (2D 0.15–0.45),
+	// slightly larger hard glands (HardSize 0.03–0.05 → 0.04–0.06) and
+	// HardShare 0.3 → 0.25.
+	prostate3DKnobs = prostateKnobs.with(func(k *knobs) {
+		k.HardShare, k.Contrast, k.Size, k.Blur = 0.25, span{0.18, 0.42}, span{0.1, 0.16}, span{0.3, 1}
+		k.HardSize = span{0.04, 0.06}
+	})
+	// pancreas-synth3d: a larger, sharper gland (Size 0.045–0.065 →
+	// 0.065–0.09, HardSize 0.02–0.035 → 0.03–0.045, Blur 0.2–0.8 → 0.2–0.6)
+	// and HardShare 0.2 → 0.25 (the Dice SD); S_x stays near 0 (it grows with
+	// the object fraction).
+	pancreas3DKnobs = pancreasKnobs.with(func(k *knobs) {
+		k.HardShare, k.Size, k.HardSize, k.Blur = 0.25, span{0.065, 0.09}, span{0.03, 0.045}, span{0.2, 0.6}
+	})
 )
 
 // with returns a copy of k changed by set: a 3D stand-in's knobs as the ones
