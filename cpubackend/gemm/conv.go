@@ -112,11 +112,16 @@ func ConvWeightGrad3x3(dst, src, g []float32, n, h, w, cin, cout int, transposed
 		convWeightGradShared(dst, src, g, n, h, w, cin, cout, transposed, per, nw)
 		return
 	}
+	rowTriple := w >= convRowTripleMinW
 	sums := getBuf(parts * k * cout)
 	parallelFor(parts, nw, func(part int, ws *workspace) {
 		r0, r1 := part*rows/parts, (part+1)*rows/parts
 		acc := (*sums)[part*k*cout : (part+1)*k*cout]
 		clear(acc)
+		if rowTriple {
+			wgradRowTriple(acc, src, g, ws, r0, r1, h, w, cin, cout, per)
+			return
+		}
 		for c0 := r0; c0 < r1; c0 += per {
 			c1 := min(r1, c0+per)
 			m := (c1 - c0) * w
@@ -132,7 +137,11 @@ func ConvWeightGrad3x3(dst, src, g []float32, n, h, w, cin, cout int, transposed
 			p.run(1)
 		}
 	})
-	sumParts(dst, *sums, parts, k, cout, transposed, nw)
+	permCin := 0
+	if rowTriple {
+		permCin = cin
+	}
+	sumParts(dst, *sums, parts, k, cout, transposed, permCin, nw)
 	bufPool.Put(sums)
 }
 
@@ -176,9 +185,11 @@ func convWeightGradShared(dst, src, g []float32, n, h, w, cin, cout int, transpo
 }
 
 // sumParts writes into dst the sum, in order, of the np [k, cout] matrices in
-// parts, transposed to [cout, k] when transposed. Rows of the result are
-// spread over up to nw goroutines (each element's sum order is fixed).
-func sumParts(dst, parts []float32, np, k, cout int, transposed bool, nw int) {
+// parts, transposed to [cout, k] when transposed. With permCin > 0 the rows
+// of parts are in (kx, ky, c) order (the row-triple layout, k = 9·permCin)
+// and are written back in (ky, kx, c) order. Rows of the result are spread
+// over up to nw goroutines (each element's sum order is fixed).
+func sumParts(dst, parts []float32, np, k, cout int, transposed bool, permCin, nw int) {
 	kc := k * cout
 	if kc*np < 1<<16 {
 		nw = 1
@@ -186,6 +197,11 @@ func sumParts(dst, parts []float32, np, k, cout int, transposed bool, nw int) {
 	const blk = 16 // rows of the result per item
 	parallelFor((k+blk-1)/blk, nw, func(it int, _ *workspace) {
 		for i := it * blk; i < min(k, (it+1)*blk); i++ {
+			di := i // destination row
+			if permCin > 0 {
+				kxky, ch := i/permCin, i%permCin
+				di = ((kxky%3)*3+kxky/3)*permCin + ch
+			}
 			row := parts[i*cout : (i+1)*cout]
 			if transposed {
 				for j := range cout {
@@ -193,11 +209,11 @@ func sumParts(dst, parts []float32, np, k, cout int, transposed bool, nw int) {
 					for q := 1; q < np; q++ {
 						s += parts[q*kc+i*cout+j]
 					}
-					dst[j*k+i] = s
+					dst[j*k+di] = s
 				}
 				continue
 			}
-			d := dst[i*cout : (i+1)*cout]
+			d := dst[di*cout : (di+1)*cout]
 			copy(d, row)
 			for q := 1; q < np; q++ {
 				for j, v := range parts[q*kc+i*cout : q*kc+(i+1)*cout] {

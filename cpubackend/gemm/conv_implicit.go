@@ -93,3 +93,36 @@ func conv3x3RowTriple(dst, src, wt []float32, n, h, w, cin, cout, nw int) {
 	})
 	bufPool.Put(bufs)
 }
+
+// wgradRowTriple accumulates into acc [9·cin, cout], rows in (kx, ky, c)
+// order, the weight gradient of image rows [r0, r1) of the batch (rows
+// counted over n·h) through the row-triple layout: blocks of at most per
+// rows of one image, each acc += Rᵀ·gv where R is the block's row triple
+// (read in place: row stride 3·cin, no patch matrix, no packing) and gv the
+// block's output gradient on the virtual pixels, zero on the two dropped
+// ones per row (they contribute exact zeros).
+func wgradRowTriple(acc, src, g []float32, ws *workspace, r0, r1, h, w, cin, cout, per int) {
+	wp, k := w+2, 9*cin
+	for c0 := r0; c0 < r1; {
+		b, y0 := c0/h, c0%h
+		y1 := min(h, y0+per, y0+r1-c0)
+		m := (y1-y0)*wp - 2
+		rn, gn := (y1-y0)*wp*3*cin, m*cout
+		if cap(ws.col) < rn+gn {
+			ws.col = make([]float32, rn+gn)
+		}
+		r, gv := ws.col[:rn], ws.col[rn:rn+gn]
+		rowTriple(r, src, b, y0, y1, h, w, cin)
+		for y := y0; y < y1; y++ {
+			d := gv[(y-y0)*wp*cout:]
+			copy(d[:w*cout], g[(b*h+y)*w*cout:(b*h+y+1)*w*cout])
+			if y < y1-1 {
+				clear(d[w*cout : wp*cout])
+			}
+		}
+		p := plan{transA: true, m: k, n: cout, k: m, alpha: 1, beta: 1,
+			a: r, lda: 3 * cin, b: gv, ldb: cout, c: acc, ldc: cout}
+		p.run(1)
+		c0 += y1 - y0
+	}
+}

@@ -193,11 +193,17 @@ func TestCopyStrided(t *testing.T) {
 }
 
 // TestConvWeightGrad3x3 checks ConvWeightGrad3x3 against Im2Col3x3 and a naive
-// colᵀ·g (and gᵀ·col), on one and two threads and on every kernel path.
+// colᵀ·g (and gᵀ·col), on one and two threads, on both of its layouts
+// (patch rows, and the row-triple layout forced for every width) and on
+// every kernel path.
 func TestConvWeightGrad3x3(t *testing.T) {
+	defer func(v int) { convRowTripleMinW = v }(convRowTripleMinW)
 	for _, k := range [][2]bool{{false, false}, {true, false}, {true, true}} {
 		restore := UseKernels(k[0], k[1])
-		t.Run(KernelName(), testConvWeightGrad3x3)
+		for _, minW := range []int{1, 1 << 30} {
+			convRowTripleMinW = minW
+			t.Run(fmt.Sprintf("%s/rowTripleMinW=%d", KernelName(), minW), testConvWeightGrad3x3)
+		}
 		restore()
 	}
 }
@@ -206,7 +212,7 @@ func testConvWeightGrad3x3(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, nw := range []int{1, 2} {
 		prev := SetMaxThreads(nw)
-		for _, s := range append(convShapes, [4]int{3, 40, 20, 5}, [4]int{2, 5, 6, 100}) { // the last: 9·cin·cout > kSplitMaxMN for cout = 40
+		for _, s := range append(convShapes, [4]int{3, 40, 20, 5}, [4]int{2, 5, 6, 100}, [4]int{3, 7, 30, 12}) {
 			n, h, w, cin := s[0], s[1], s[2], s[3]
 			for _, cout := range []int{1, 8, 13, 40} {
 				src, g := randSlice(r, n*h*w*cin), randSlice(r, n*h*w*cout)
