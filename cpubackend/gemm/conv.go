@@ -112,7 +112,7 @@ func ConvWeightGrad3x3(dst, src, g []float32, n, h, w, cin, cout int, transposed
 		convWeightGradShared(dst, src, g, n, h, w, cin, cout, transposed, per, nw)
 		return
 	}
-	rowTriple := w >= convRowTripleMinW
+	rowTriple := w >= wgradRowTripleMinW
 	sums := getBuf(parts * k * cout)
 	parallelFor(parts, nw, func(part int, ws *workspace) {
 		r0, r1 := part*rows/parts, (part+1)*rows/parts

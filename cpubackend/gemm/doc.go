@@ -67,8 +67,9 @@
 // Col2Im3x3 is its adjoint (the input gradient from the patch gradient).
 //
 // Conv3x3 and ConvWeightGrad3x3 compute the convolution and its weight
-// gradient without materialising the patch matrix. For images at least 16
-// pixels wide they use the row-triple layout (conv_implicit.go): a work item
+// gradient without materialising the patch matrix. For images at least 32
+// (forward) or 16 (weight gradient) pixels wide they use the row-triple
+// layout (conv_implicit.go): a work item
 // copies, for each of its output rows, the three input rows the 3×3 window
 // touches, interleaved per padded pixel as [x'][ky][c] (three copies of the
 // input instead of the patch matrix's nine), and the micro-kernels read the

@@ -197,11 +197,11 @@ func TestCopyStrided(t *testing.T) {
 // (patch rows, and the row-triple layout forced for every width) and on
 // every kernel path.
 func TestConvWeightGrad3x3(t *testing.T) {
-	defer func(v int) { convRowTripleMinW = v }(convRowTripleMinW)
+	defer func(v int) { wgradRowTripleMinW = v }(wgradRowTripleMinW)
 	for _, k := range [][2]bool{{false, false}, {true, false}, {true, true}} {
 		restore := UseKernels(k[0], k[1])
 		for _, minW := range []int{1, 1 << 30} {
-			convRowTripleMinW = minW
+			wgradRowTripleMinW = minW
 			t.Run(fmt.Sprintf("%s/rowTripleMinW=%d", KernelName(), minW), testConvWeightGrad3x3)
 		}
 		restore()
