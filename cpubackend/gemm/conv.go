@@ -7,10 +7,13 @@ package gemm
 //	dst[b][y][x][o] = Σ_{ky,kx,i} src[b][y+ky-1][x+kx-1][i] · wt[ky][kx][i][o]
 //
 // It equals Im2Col3x3 followed by Sgemm(false, false, n·h·w, cout, 9·cin, 1,
-// col, 9·cin, wt, cout, 0, dst, cout) but never materialises the whole patch
-// matrix: each goroutine expands a few image rows into an L2-sized buffer and
-// multiplies it by the weights, packed once for the call. It panics if a
-// dimension is negative or a slice is too short.
+// col, 9·cin, wt, cout, 0, dst, cout) up to rounding, but never materialises
+// the patch matrix: each goroutine builds the row-triple layout of a few
+// image rows (w ≥ 32, see doc.go; the sum then runs in (kx, ky, c) order)
+// or expands their patch rows into an L2-sized buffer, and multiplies it by
+// the weights, packed once for the call. Each output is one FMA chain
+// whatever the number of threads. It panics if a dimension is negative or a
+// slice is too short.
 func Conv3x3(dst, src, wt []float32, n, h, w, cin, cout int) {
 	checkConvArgs("Conv3x3", len(dst), len(src), n, h, w, cin, n*h*w*cout, n*h*w*cin)
 	if cout < 0 || len(wt) < 9*cin*cout {
