@@ -16,6 +16,47 @@ var convBenchShapes = [][5]int{
 	{10, 8, 8, 64, 128},
 }
 
+// unetConvShapes returns the 3×3 convolutions of one training step of the
+// U-Net at batch 10, 64×64, Base base (widths c = base·2^l at h = 64/2^l):
+// fwd are the distinct Conv3x3 calls — the forward convolutions (c/2→c or
+// 1→base first, c→c, and 2c→c after the decoder's concatenation) and the
+// input gradients (c→c, c→c/2, c→2c) — and wgrad the distinct
+// ConvWeightGrad3x3 calls (one per forward layer). Shapes are
+// {n, h, w, cin, cout}.
+func unetConvShapes(base int) (fwd, wgrad [][5]int) {
+	for l := 0; l < 5; l++ {
+		c, h := base<<l, 64>>l
+		in := []int{c / 2, c, 2 * c}
+		if l == 0 {
+			in[0] = 1
+		}
+		if l == 4 {
+			in = in[:2] // the bottleneck has no decoder layer
+		}
+		for i, ci := range in {
+			fwd = append(fwd, [5]int{10, h, h, ci, c})
+			wgrad = append(wgrad, [5]int{10, h, h, ci, c})
+			if i > 0 || l > 0 { // no input gradient for the image
+				fwd = append(fwd, [5]int{10, h, h, c, ci})
+			}
+		}
+	}
+	return dedupe(fwd), dedupe(wgrad)
+}
+
+// dedupe drops repeated shapes, keeping the first.
+func dedupe(s [][5]int) [][5]int {
+	seen := map[[5]int]bool{}
+	var out [][5]int
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func convName(s [5]int) string {
 	return fmt.Sprintf("n=%d,h=%d,w=%d,cin=%d,cout=%d", s[0], s[1], s[2], s[3], s[4])
 }
@@ -29,8 +70,57 @@ func reportConv(b *testing.B, s [5]int) {
 	}
 }
 
-// BenchmarkConv3x3 compares the fused Conv3x3 with Im2Col3x3 + Sgemm.
+// convOperands returns deterministic src, wt (or g) and dst slices for s.
+func convOperands(s [5]int) (src, wt, dst []float32) {
+	n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]
+	src = make([]float32, n*h*w*cin)
+	for i := range src {
+		src[i] = float32(i%9) - 4
+	}
+	wt = make([]float32, max(9*cin*cout, n*h*w*cout))
+	for i := range wt {
+		wt[i] = float32(i%7) - 3
+	}
+	return src, wt, make([]float32, max(9*cin*cout, n*h*w*cout))
+}
+
+// benchUNetConvs runs fn on every shape of shapes as sub-benchmarks
+// "unet/base=B/<shape>", then on all of them in turn ("unet/base=B/all",
+// whose GFLOP/s is the total flops over the total time).
+func benchUNetConvs(b *testing.B, base int, shapes [][5]int, fn func(s [5]int, src, wt, dst []float32)) {
+	var total float64
+	ops := make([][3][]float32, len(shapes))
+	for i, s := range shapes {
+		src, wt, dst := convOperands(s)
+		ops[i] = [3][]float32{src, wt, dst}
+		total += 2 * float64(s[0]*s[1]*s[2]) * float64(9*s[3]) * float64(s[4])
+		b.Run(fmt.Sprintf("unet/base=%d/%s", base, convName(s)), func(b *testing.B) {
+			for b.Loop() {
+				fn(s, src, wt, dst)
+			}
+			reportConv(b, s)
+		})
+	}
+	b.Run(fmt.Sprintf("unet/base=%d/all", base), func(b *testing.B) {
+		for b.Loop() {
+			for i, s := range shapes {
+				fn(s, ops[i][0], ops[i][1], ops[i][2])
+			}
+		}
+		b.ReportMetric(total*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
+
+// BenchmarkConv3x3 measures Conv3x3 on every Conv3x3 call of a U-Net
+// training step (Base 8 and 16: forward and input-gradient convolutions,
+// "unet/…"), and compares it with Im2Col3x3 + Sgemm on a few shapes.
 func BenchmarkConv3x3(b *testing.B) {
+	for _, base := range []int{8, 16} {
+		fwd, _ := unetConvShapes(base)
+		benchUNetConvs(b, base, fwd, func(s [5]int, src, wt, dst []float32) {
+			Conv3x3(dst, src, wt, s[0], s[1], s[2], s[3], s[4])
+		})
+	}
 	for _, s := range convBenchShapes {
 		n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]
 		src := make([]float32, n*h*w*cin)
@@ -78,10 +168,17 @@ func BenchmarkIm2Col(b *testing.B) {
 	}
 }
 
-// BenchmarkConvWeightGrad3x3 compares ConvWeightGrad3x3 with the per-image
-// Im2Col3x3 + Sgemm accumulation it replaced in the fork's weight-gradient
-// fusion, on the U-Net shapes and the Base 16 ones.
+// BenchmarkConvWeightGrad3x3 measures ConvWeightGrad3x3 on every weight
+// gradient of a U-Net training step (Base 8 and 16, "unet/…"), and compares
+// it with the per-image Im2Col3x3 + Sgemm accumulation it replaced in the
+// fork's weight-gradient fusion on a few shapes.
 func BenchmarkConvWeightGrad3x3(b *testing.B) {
+	for _, base := range []int{8, 16} {
+		_, wg := unetConvShapes(base)
+		benchUNetConvs(b, base, wg, func(s [5]int, src, g, dst []float32) {
+			ConvWeightGrad3x3(dst, src, g, s[0], s[1], s[2], s[3], s[4], false)
+		})
+	}
 	shapes := append(convBenchShapes[1:], [5]int{10, 64, 64, 32, 16}, [5]int{10, 8, 8, 256, 128}, [5]int{10, 4, 4, 256, 256})
 	for _, s := range shapes {
 		n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]

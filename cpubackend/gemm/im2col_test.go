@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -52,7 +53,7 @@ func naiveCol2Im(col []float32, n, h, w, c int) []float32 {
 	return dst
 }
 
-var convShapes = [][4]int{{1, 1, 1, 1}, {1, 2, 3, 1}, {2, 5, 7, 3}, {3, 8, 8, 16}, {1, 17, 9, 5}, {2, 64, 64, 8}, {1, 3, 1, 9}}
+var convShapes = [][4]int{{1, 1, 1, 1}, {1, 2, 3, 1}, {2, 5, 7, 3}, {3, 8, 8, 16}, {1, 17, 9, 5}, {2, 64, 64, 8}, {1, 3, 1, 9}, {2, 6, 33, 7}, {1, 16, 16, 32}}
 
 func TestIm2Col3x3(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
@@ -133,13 +134,28 @@ func TestAddStrided(t *testing.T) {
 	}
 }
 
+// TestConv3x3 checks Conv3x3 against a naive im2col + product on one and
+// two threads, on both of its layouts (patch rows, and the row-triple layout
+// forced for every width), on every kernel path.
 func TestConv3x3(t *testing.T) {
+	defer func(v int) { convRowTripleMinW = v }(convRowTripleMinW)
+	for _, k := range [][2]bool{{false, false}, {true, false}, {true, true}} {
+		restore := UseKernels(k[0], k[1])
+		for _, minW := range []int{1, 1 << 30} {
+			convRowTripleMinW = minW
+			t.Run(fmt.Sprintf("%s/rowTripleMinW=%d", KernelName(), minW), testConv3x3)
+		}
+		restore()
+	}
+}
+
+func testConv3x3(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for _, nw := range []int{1, 2} {
 		prev := SetMaxThreads(nw)
 		for _, s := range convShapes {
 			n, h, w, cin := s[0], s[1], s[2], s[3]
-			for _, cout := range []int{1, 8, 13, 40} {
+			for _, cout := range []int{1, 8, 13, 40, 64} {
 				src := randSlice(r, n*h*w*cin)
 				wt := randSlice(r, 9*cin*cout)
 				col := naiveIm2Col(src, n, h, w, cin)
@@ -177,11 +193,17 @@ func TestCopyStrided(t *testing.T) {
 }
 
 // TestConvWeightGrad3x3 checks ConvWeightGrad3x3 against Im2Col3x3 and a naive
-// colᵀ·g (and gᵀ·col), on one and two threads and on every kernel path.
+// colᵀ·g (and gᵀ·col), on one and two threads, on both of its layouts
+// (patch rows, and the row-triple layout forced for every width) and on
+// every kernel path.
 func TestConvWeightGrad3x3(t *testing.T) {
+	defer func(v int) { wgradRowTripleMinW = v }(wgradRowTripleMinW)
 	for _, k := range [][2]bool{{false, false}, {true, false}, {true, true}} {
 		restore := UseKernels(k[0], k[1])
-		t.Run(KernelName(), testConvWeightGrad3x3)
+		for _, minW := range []int{1, 1 << 30} {
+			wgradRowTripleMinW = minW
+			t.Run(fmt.Sprintf("%s/rowTripleMinW=%d", KernelName(), minW), testConvWeightGrad3x3)
+		}
 		restore()
 	}
 }
@@ -190,7 +212,7 @@ func testConvWeightGrad3x3(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, nw := range []int{1, 2} {
 		prev := SetMaxThreads(nw)
-		for _, s := range append(convShapes, [4]int{3, 40, 20, 5}, [4]int{2, 5, 6, 100}) { // the last: 9·cin·cout > kSplitMaxMN for cout = 40
+		for _, s := range append(convShapes, [4]int{3, 40, 20, 5}, [4]int{2, 5, 6, 100}, [4]int{3, 7, 30, 12}) {
 			n, h, w, cin := s[0], s[1], s[2], s[3]
 			for _, cout := range []int{1, 8, 13, 40} {
 				src, g := randSlice(r, n*h*w*cin), randSlice(r, n*h*w*cout)
@@ -217,4 +239,50 @@ func testConvWeightGrad3x3(t *testing.T) {
 		}
 		SetMaxThreads(prev)
 	}
+}
+
+// TestConvDeterministic checks that Conv3x3 and ConvWeightGrad3x3 give
+// bit-identical results on 1, 2 and 3 threads and from run to run, on U-Net
+// shapes (small and large widths, both weight-gradient strategies) and odd
+// ones.
+func TestConvDeterministic(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for _, s := range [][5]int{{10, 32, 32, 8, 16}, {10, 16, 16, 32, 8}, {10, 8, 8, 64, 128}, {10, 4, 4, 128, 256}, {3, 9, 19, 5, 13}, {1, 64, 64, 1, 8}} {
+		n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]
+		src, wt, g := randSlice(r, n*h*w*cin), randSlice(r, 9*cin*cout), randSlice(r, n*h*w*cout)
+		var ref [2][]float32
+		for run, nw := range []int{1, 2, 3, 2} {
+			prev := SetMaxThreads(nw)
+			y := make([]float32, n*h*w*cout)
+			Conv3x3(y, src, wt, n, h, w, cin, cout)
+			dw := make([]float32, 9*cin*cout)
+			ConvWeightGrad3x3(dw, src, g, n, h, w, cin, cout, run%2 == 1)
+			if run%2 == 1 { // transposed: back to [9·cin, cout] to compare
+				dw = transpose(dw, cout, 9*cin)
+			}
+			SetMaxThreads(prev)
+			if run == 0 {
+				ref = [2][]float32{y, dw}
+				continue
+			}
+			for i, out := range [][]float32{y, dw} {
+				for j, v := range out {
+					if math.Float32bits(v) != math.Float32bits(ref[i][j]) {
+						t.Fatalf("%v threads=%d: output %d [%d] = %v, want %v (1 thread)", s, nw, i, j, v, ref[i][j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// transpose returns the [cols, rows] transpose of the row-major x [rows, cols].
+func transpose(x []float32, rows, cols int) []float32 {
+	y := make([]float32, len(x))
+	for i := range rows {
+		for j := range cols {
+			y[j*rows+i] = x[i*cols+j]
+		}
+	}
+	return y
 }

@@ -23,6 +23,10 @@ type kernelFunc func(k int, a unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer,
 // kernel12Func is kernelFunc for a 12×8 tile whose rows 6..11 start at a2.
 type kernel12Func func(k int, a, a2 unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32)
 
+// kernel12x32Func is kernel12Func for a 12×32 tile over two 16-wide packed
+// panels of B, at b and b2.
+type kernel12x32Func func(k int, a, a2 unsafe.Pointer, rsa, csa int, b, b2, c unsafe.Pointer, ldc int, alpha, beta float32)
+
 var (
 	// kern16 and kern8 are the micro-kernels chosen at init time: the assembly
 	// ones when the CPU has AVX2 and FMA, the portable Go ones otherwise.
@@ -35,6 +39,9 @@ var (
 	// kern12w computes a 12×16 tile for full 16-wide panels (the AVX-512
 	// kernel); nil when the CPU has no such kernel (kern16 is used).
 	kern12w kernel12Func
+	// kern12x32 computes a 12×32 tile over two adjacent full 16-wide panels
+	// (the second at b2); nil when the CPU has no such kernel (AVX-512).
+	kern12x32 kernel12x32Func
 
 	kernelName = "go-6x16"
 	hasAVX512  bool

@@ -21,6 +21,9 @@ func kern12x8AVX2(k int, a, a2 unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer
 func kern12x16AVX512(k int, a, a2 unsafe.Pointer, rsa, csa int, b, c unsafe.Pointer, ldc int, alpha, beta float32)
 
 //go:noescape
+func kern12x32AVX512(k int, a, a2 unsafe.Pointer, rsa, csa int, b, b2, c unsafe.Pointer, ldc int, alpha, beta float32)
+
+//go:noescape
 func addStridedAVX2(dst, src *float32, rows, cols, ds, ss int)
 
 //go:noescape
@@ -43,7 +46,7 @@ func cpuKernels() (avx2, avx512 bool) {
 // CPU reports; tests call it to force each path (it must not run while a
 // Sgemm call is in flight).
 func selectKernels(avx2, avx512 bool) {
-	kern16, kern8, kern12, kern12w = kern6x16Go, kern6x8Go, nil, nil
+	kern16, kern8, kern12, kern12w, kern12x32 = kern6x16Go, kern6x8Go, nil, nil, nil
 	kernelName = "go-6x16"
 	copyStridedImpl, addStridedImpl = copyStridedGo, addStridedGo
 	if !avx2 {
@@ -61,6 +64,7 @@ func selectKernels(avx2, avx512 bool) {
 	}
 	if avx512 {
 		kern12w = kern12x16AVX512
+		kern12x32 = kern12x32AVX512
 		kernelName = "avx512-12x16"
 	}
 }

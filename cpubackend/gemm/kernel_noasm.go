@@ -10,7 +10,7 @@ func cpuKernels() (avx2, avx512 bool) { return false, false }
 
 // selectKernels installs the portable kernels whatever it is asked for.
 func selectKernels(avx2, avx512 bool) {
-	kern16, kern8, kern12, kern12w = kern6x16Go, kern6x8Go, nil, nil
+	kern16, kern8, kern12, kern12w, kern12x32 = kern6x16Go, kern6x8Go, nil, nil, nil
 	kernelName = "go-6x16"
 	copyStridedImpl, addStridedImpl = copyStridedGo, addStridedGo
 }

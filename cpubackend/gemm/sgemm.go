@@ -147,6 +147,9 @@ type plan struct {
 	ldb            int
 	c              []float32
 	ldc            int
+	// noSplitK forbids the split-K strategy, whose summation order depends
+	// on the thread count.
+	noSplitK bool
 }
 
 func checkMatrix(name string, x []float32, rows, cols, ld int) {
@@ -284,7 +287,7 @@ func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
 // run executes the plan on up to nw goroutines.
 func (p *plan) run(nw int) {
-	if nw > 1 && p.k >= kSplitMinK && p.m*p.n <= kSplitMaxMN && p.k >= 4*max(p.m, p.n) {
+	if nw > 1 && !p.noSplitK && p.k >= kSplitMinK && p.m*p.n <= kSplitMaxMN && p.k >= 4*max(p.m, p.n) {
 		p.runSplitK(nw)
 		return
 	}
@@ -409,6 +412,10 @@ func (p *plan) packBPanel(pb []float32, j0, nb, q int) {
 	pw := panelWidth(w)
 	dst := pb[q*nr*p.k : q*nr*p.k+pw*p.k]
 	col := j0 + jq
+	if !p.transB && w == nr { // one strided copy, not a memmove per k
+		copyStrided(dst, p.b[col:], p.k, nr, nr, p.ldb)
+		return
+	}
 	if !p.transB {
 		for pp := 0; pp < p.k; pp++ {
 			d := dst[pp*pw : pp*pw+pw]
@@ -438,6 +445,10 @@ func (p *plan) packA(dst []float32, i0, i1, p0, kc int) {
 		if rows < mr {
 			clear(d)
 		}
+		if p.transA && rows == mr { // one strided copy, not a memmove per k
+			copyStrided(d, p.a[p0*p.lda+i:], kc, mr, mr, p.lda)
+			continue
+		}
 		if p.transA {
 			for pp := 0; pp < kc; pp++ {
 				off := (p0+pp)*p.lda + i
@@ -457,59 +468,102 @@ func (p *plan) packA(dst []float32, i0, i1, p0, kc int) {
 // computeItem computes C[i0:i1, cols of panels q0..q1 of the block at j0].
 func (p *plan) computeItem(ws *workspace, pb []float32, j0, nb, i0, i1, q0, q1 int) {
 	kc := kBlock(p.k)
-	packA := p.transA && p.lda >= packAMinLd && q1-q0 >= packAMinPanels
+	t := tileJob{ws: ws, pb: pb, j0: j0, nb: nb, i0: i0, i1: i1}
+	t.packA = p.transA && p.lda >= packAMinLd && q1-q0 >= packAMinPanels
 	iEdge := i0 + (i1-i0)/mr*mr // first row of the partial sliver, if any
 	for p0 := 0; p0 < p.k; p0 += kc {
-		kcur := min(kc, p.k-p0)
-		beta := p.beta
+		t.p0, t.kcur = p0, min(kc, p.k-p0)
+		t.beta = p.beta
 		if p0 > 0 {
-			beta = 1
+			t.beta = 1
 		}
-		if packA {
-			if need := roundUp(i1-i0, mr) * kcur; len(ws.pa) < need {
+		if t.packA {
+			if need := roundUp(i1-i0, mr) * t.kcur; len(ws.pa) < need {
 				ws.pa = make([]float32, roundUp(mcMax, mr)*kcMax)
 			}
-			p.packA(ws.pa, i0, i1, p0, kcur)
+			p.packA(ws.pa, i0, i1, p0, t.kcur)
 		} else if iEdge < i1 {
-			p.packA(ws.ea, iEdge, i1, p0, kcur)
+			p.packA(ws.ea, iEdge, i1, p0, t.kcur)
 		}
-		for q := q0; q < q1; q++ {
-			jq := q * nr
-			w := min(nr, nb-jq)
-			pw := panelWidth(w)
-			kern := kern16
-			if pw == nrHalf {
-				kern = kern8
+		for q := q0; q < q1; {
+			if kern12x32 != nil && q+1 < q1 && p.nb16(nb, q+1) {
+				// Two full panels at once, 12 rows at a time; the rows
+				// left (< 12) panel by panel.
+				i := p.pairRows(&t, q)
+				p.panelRows(&t, q, i)
+				p.panelRows(&t, q+1, i)
+				q += 2
+				continue
 			}
-			bptr := unsafe.Pointer(&pb[q*nr*p.k+p0*pw])
-			col := j0 + jq
-			for i := i0; i < i1; {
-				rows := min(mr, i1-i)
-				ap, rs, cs := p.aSliver(ws, packA, i0, i, rows, p0, kcur)
-				k12 := kern12
-				if pw == nr {
-					k12 = kern12w
-				}
-				if k12 != nil && i1-i >= 2*mr {
-					ap2, _, _ := p.aSliver(ws, packA, i0, i+mr, mr, p0, kcur)
-					if w == pw {
-						k12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
-					} else {
-						k12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
-						p.mergeTile(ws.tile[:2*mr*pw], 2*mr, w, pw, i, col, beta)
-					}
-					i += 2 * mr
-					continue
-				}
-				if rows == mr && w == pw {
-					kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
-				} else {
-					kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
-					p.mergeTile(ws.tile[:mr*pw], rows, w, pw, i, col, beta)
-				}
-				i += mr
-			}
+			p.panelRows(&t, q, i0)
+			q++
 		}
+	}
+}
+
+// nb16 reports whether panel q of a block of nb columns is a full 16 wide.
+func (p *plan) nb16(nb, q int) bool { return nb-q*nr >= nr }
+
+// tileJob is the state computeItem shares with panelRows and pairRows: the
+// rows [i0, i1), the k block [p0, p0+kcur) with its beta, and the buffers.
+type tileJob struct {
+	ws       *workspace
+	pb       []float32
+	packA    bool
+	j0, nb   int
+	i0, i1   int
+	p0, kcur int
+	beta     float32
+}
+
+// pairRows computes the 12×32 tiles of panels q, q+1 (both full) for rows
+// i0.. in steps of 12 with kern12x32, and returns the first row left.
+func (p *plan) pairRows(t *tileJob, q int) int {
+	b := unsafe.Pointer(&t.pb[q*nr*p.k+t.p0*nr])
+	b2 := unsafe.Pointer(&t.pb[(q+1)*nr*p.k+t.p0*nr])
+	col := t.j0 + q*nr
+	i := t.i0
+	for ; t.i1-i >= 2*mr; i += 2 * mr {
+		ap, rs, cs := p.aSliver(t.ws, t.packA, t.i0, i, mr, t.p0, t.kcur)
+		ap2, _, _ := p.aSliver(t.ws, t.packA, t.i0, i+mr, mr, t.p0, t.kcur)
+		kern12x32(t.kcur, ap, ap2, rs, cs, b, b2, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, t.beta)
+	}
+	return i
+}
+
+// panelRows computes rows [i, i1) of panel q for the current k block.
+func (p *plan) panelRows(t *tileJob, q, i int) {
+	ws, i1, kcur, beta := t.ws, t.i1, t.kcur, t.beta
+	jq := q * nr
+	w := min(nr, t.nb-jq)
+	pw := panelWidth(w)
+	kern, k12 := kern16, kern12w
+	if pw == nrHalf {
+		kern, k12 = kern8, kern12
+	}
+	bptr := unsafe.Pointer(&t.pb[q*nr*p.k+t.p0*pw])
+	col := t.j0 + jq
+	for i < i1 {
+		rows := min(mr, i1-i)
+		ap, rs, cs := p.aSliver(ws, t.packA, t.i0, i, rows, t.p0, kcur)
+		if k12 != nil && i1-i >= 2*mr {
+			ap2, _, _ := p.aSliver(ws, t.packA, t.i0, i+mr, mr, t.p0, kcur)
+			if w == pw {
+				k12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
+			} else {
+				k12(kcur, ap, ap2, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
+				p.mergeTile(ws.tile[:2*mr*pw], 2*mr, w, pw, i, col, beta)
+			}
+			i += 2 * mr
+			continue
+		}
+		if rows == mr && w == pw {
+			kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&p.c[i*p.ldc+col]), p.ldc, p.alpha, beta)
+		} else {
+			kern(kcur, ap, rs, cs, bptr, unsafe.Pointer(&ws.tile[0]), pw, 1, 0)
+			p.mergeTile(ws.tile[:mr*pw], rows, w, pw, i, col, beta)
+		}
+		i += mr
 	}
 }
 
