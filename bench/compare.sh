@@ -8,7 +8,7 @@
 # against PyTorch's Conv3d U-Net), unless WITH_3D=0.
 #
 # Usage: bench/compare.sh [bases (default 8,16)] [sizes (default 64)]
-# Env: BENCHTIME (go -benchtime, default 5x), REPS (PyTorch repetitions, 10),
+# Env: BENCHTIME (go -benchtime, default 20x: 5 swung ±30 % on a shared machine), REPS (PyTorch repetitions, 10),
 #      GO_BENCH_PKG (default ./unet), PYTHON (default /usr/bin/python3),
 #      WITH_3D (default 1).
 # Needs Debian's python3-torch for the PyTorch side (apt-get install -y
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BASES=${1:-8,16}
 SIZES=${2:-64}
-BENCHTIME=${BENCHTIME:-5x}
+BENCHTIME=${BENCHTIME:-20x}
 REPS=${REPS:-10}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PKG=${GO_BENCH_PKG:-./unet}
