@@ -212,6 +212,25 @@ func fastLogistic(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []
 	return output, nil
 }
 
+// accumulateRow folds src into dst element by element with the reduction op:
+// dst[i] += src[i] (ReduceSum), max (ReduceMax) or min (ReduceMin).
+func accumulateRow(op backends.OpType, dst, src []float32) {
+	switch op {
+	case backends.OpTypeReduceSum:
+		for i, v := range src {
+			dst[i] += v
+		}
+	case backends.OpTypeReduceMax:
+		for i, v := range src {
+			dst[i] = max(dst[i], v)
+		}
+	default:
+		for i, v := range src {
+			dst[i] = min(dst[i], v)
+		}
+	}
+}
+
 // fastReduce implements ReduceSum, ReduceMax and ReduceMin for float32.
 func fastReduce(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
 	if d, ok := node.data.(*chanReduceData); ok {
@@ -289,21 +308,7 @@ func reduceRows(op backends.OpType, p *ndPlan, o, x []float32, init float32) {
 		return func(offs []int) {
 			row := x[offs[1] : offs[1]+n]
 			if keptInner {
-				dst := o[offs[0] : offs[0]+n]
-				switch op {
-				case backends.OpTypeReduceSum:
-					for i, v := range row {
-						dst[i] += v
-					}
-				case backends.OpTypeReduceMax:
-					for i, v := range row {
-						dst[i] = max(dst[i], v)
-					}
-				default:
-					for i, v := range row {
-						dst[i] = min(dst[i], v)
-					}
-				}
+				accumulateRow(op, o[offs[0]:offs[0]+n], row)
 				return
 			}
 			o[offs[0]] = reduceRowValue(op, o[offs[0]], row)
@@ -405,21 +410,7 @@ func reduceSmall(op backends.OpType, p *ndPlan, o, x []float32) bool {
 	kept.parallelRows([]int{0, 0}, 1, func(base []int) {
 		dst := o[base[0] : base[0]+n]
 		for _, off := range offs {
-			src := x[base[1]+off : base[1]+off+n]
-			switch op {
-			case backends.OpTypeReduceSum:
-				for i, v := range src {
-					dst[i] += v
-				}
-			case backends.OpTypeReduceMax:
-				for i, v := range src {
-					dst[i] = max(dst[i], v)
-				}
-			default:
-				for i, v := range src {
-					dst[i] = min(dst[i], v)
-				}
-			}
+			accumulateRow(op, dst, x[base[1]+off:base[1]+off+n])
 		}
 	})
 	return true
