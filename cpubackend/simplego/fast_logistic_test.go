@@ -24,38 +24,20 @@ func TestFastLogisticBitExact(t *testing.T) {
 		}
 		copy(flat, special)
 	})
-	bits := func(b interface {
-		Exec(...any) ([]*tensors.Tensor, error)
-	}) []uint32 {
-		c, err := x.LocalClone()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := b.Exec(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+	got, want := execFastAndRef(t, "logistic", func(x *graph.Node) *graph.Node { return graph.Logistic(x) }, x)
+	bits := func(out *tensors.Tensor) []uint32 {
 		var u []uint32
-		tensors.MustConstFlatData(out[0], func(flat []float32) {
+		tensors.MustConstFlatData(out, func(flat []float32) {
 			for _, v := range flat {
 				u = append(u, math.Float32bits(v))
 			}
 		})
 		return u
 	}
-	fn := func(x *graph.Node) *graph.Node { return graph.Logistic(x) }
-	fast, err := graph.NewExecAny(backend, fn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := graph.NewExecAny(referenceBackend(t), fn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, want := bits(fast), bits(ref)
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("element %d: fast %#x, reference %#x", i, got[i], want[i])
+	g, w := bits(got[0]), bits(want[0])
+	for i := range w {
+		if g[i] != w[i] {
+			t.Fatalf("element %d: fast %#x, reference %#x", i, g[i], w[i])
 		}
 	}
 }

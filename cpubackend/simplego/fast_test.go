@@ -41,21 +41,25 @@ func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, dims...)
 }
 
-// compareRef runs fn on the fork (fast paths) and on the reference and checks
-// every output agrees to float32 tolerance (relative to the output's scale).
-func compareRef(t *testing.T, name string, fn any, tensorsIn ...*tensors.Tensor) {
+// cloneArgs returns local clones of tensorsIn as Exec arguments (an Exec may
+// donate its inputs, so each run gets its own copies).
+func cloneArgs(t *testing.T, tensorsIn []*tensors.Tensor) []any {
 	t.Helper()
-	clones := func() []any {
-		out := make([]any, len(tensorsIn))
-		for i, x := range tensorsIn {
-			c, err := x.LocalClone()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[i] = c
+	out := make([]any, len(tensorsIn))
+	for i, x := range tensorsIn {
+		c, err := x.LocalClone()
+		if err != nil {
+			t.Fatal(err)
 		}
-		return out
+		out[i] = c
 	}
+	return out
+}
+
+// execFastAndRef runs fn on the fork (fast paths) and on the reference
+// configuration, each on its own clones of tensorsIn, and returns both outputs.
+func execFastAndRef(t *testing.T, name string, fn any, tensorsIn ...*tensors.Tensor) (got, want []*tensors.Tensor) {
+	t.Helper()
 	fast, err := graph.NewExecAny(backend, fn)
 	if err != nil {
 		t.Fatal(err)
@@ -64,14 +68,20 @@ func compareRef(t *testing.T, name string, fn any, tensorsIn ...*tensors.Tensor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := fast.Exec(clones()...)
-	if err != nil {
+	if got, err = fast.Exec(cloneArgs(t, tensorsIn)...); err != nil {
 		t.Fatalf("%s: fast: %+v", name, err)
 	}
-	want, err := ref.Exec(clones()...)
-	if err != nil {
+	if want, err = ref.Exec(cloneArgs(t, tensorsIn)...); err != nil {
 		t.Fatalf("%s: reference: %+v", name, err)
 	}
+	return got, want
+}
+
+// compareRef runs fn on the fork (fast paths) and on the reference and checks
+// every output agrees to float32 tolerance (relative to the output's scale).
+func compareRef(t *testing.T, name string, fn any, tensorsIn ...*tensors.Tensor) {
+	t.Helper()
+	got, want := execFastAndRef(t, name, fn, tensorsIn...)
 	for i := range want {
 		if !got[i].Shape().Equal(want[i].Shape()) {
 			t.Fatalf("%s: output %d: shape %s, want %s", name, i, got[i].Shape(), want[i].Shape())

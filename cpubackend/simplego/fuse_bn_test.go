@@ -84,17 +84,7 @@ func TestChanLinBitExact(t *testing.T) {
 			return []*graph.Node{lin(g, x, a, b, cc), lin(graph.MulScalar(g, 3), x, a, b, cc)}
 		}
 		in := []*tensors.Tensor{randTensor(rng, dims...), randTensor(rng, dims...), randTensor(rng, c), randTensor(rng, c), randTensor(rng, c)}
-		args := func() []any {
-			out := make([]any, len(in))
-			for i, v := range in {
-				c, err := v.LocalClone()
-				if err != nil {
-					t.Fatal(err)
-				}
-				out[i] = c
-			}
-			return out
-		}
+		args := func() []any { return cloneArgs(t, in) }
 		before := Fusions().ChanLin
 		got := graph.MustNewExecAny(backend, fn).MustExec(args()...)
 		if Fusions().ChanLin < before+2 {
@@ -190,17 +180,7 @@ func TestElementwiseFusionBitExact(t *testing.T) {
 				f[i] = float32(math.Abs(float64(f[i])))
 			}
 		})
-		args := func() []any {
-			out := make([]any, len(in))
-			for i, v := range in {
-				c, err := v.LocalClone()
-				if err != nil {
-					t.Fatal(err)
-				}
-				out[i] = c
-			}
-			return out
-		}
+		args := func() []any { return cloneArgs(t, in) }
 		before := Fusions().Elementwise
 		got := graph.MustNewExecAny(backend, fn).MustExec(args()...)
 		if fused := Fusions().Elementwise - before; fused < 5 {
