@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -192,13 +191,5 @@ func TestTrainDeterministic(t *testing.T) {
 	ds := discs(8, 32, 3)
 	cfg := Config{Base: 4, InChannels: 1}
 	tc := TrainConfig{Epochs: 2, Seed: 11, BatchSize: 4, LearningRate: 3e-3}
-	a, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "a"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "b"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameVariables(t, variables(t, a), variables(t, b))
+	trainTwiceEqual(t, backend, cfg, tc, ds)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
@@ -32,6 +33,13 @@ func TestSeededTrainingRepeats(t *testing.T) {
 	ds := discs(24, 32, 2)
 	cfg := Config{Base: 2, InChannels: 1}
 	tc := TrainConfig{Epochs: 1, Seed: 11}
+	trainTwiceEqual(t, backend, cfg, tc, ds)
+}
+
+// trainTwiceEqual trains cfg with tc on ds twice, into two fresh folders, and
+// checks that the two runs end with bit-identical variables.
+func trainTwiceEqual(t *testing.T, backend backends.Backend, cfg Config, tc TrainConfig, ds *data.Dataset) {
+	t.Helper()
 	a, err := Train(backend, cfg, tc, ds, filepath.Join(t.TempDir(), "a"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -40,21 +48,7 @@ func TestSeededTrainingRepeats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	va, vb := variables(t, a), variables(t, b)
-	if len(va) == 0 || len(va) != len(vb) {
-		t.Fatalf("%d and %d variables", len(va), len(vb))
-	}
-	for name, x := range va {
-		y, ok := vb[name]
-		if !ok || len(y) != len(x) {
-			t.Fatalf("%s: %d values in one run, %d (present %v) in the other", name, len(x), len(y), ok)
-		}
-		for i := range x {
-			if x[i] != y[i] {
-				t.Fatalf("%s[%d]: %v vs %v — same seed, different weights", name, i, x[i], y[i])
-			}
-		}
-	}
+	sameVariables(t, variables(t, a), variables(t, b))
 }
 
 // lateSA is the mean SA of layers 15–18 over the test set (prototypes from B).

@@ -228,7 +228,7 @@ func sameVariables(t *testing.T, va, vb map[string][]float32) {
 		}
 		for i := range x {
 			if x[i] != y[i] {
-				t.Fatalf("%s[%d]: %v vs %v — resumed run differs from the uninterrupted one", name, i, x[i], y[i])
+				t.Fatalf("%s[%d]: %v vs %v — the two runs differ", name, i, x[i], y[i])
 			}
 		}
 	}
