@@ -9,17 +9,11 @@ import (
 // offline and online.
 func fig6(rs []*measure.DatasetResults) (*plots.Figure, error) {
 	var in []plots.LayerSAMs
-	for _, r := range rs {
-		ds := r.Dataset
-		ex, off, on := examplesOf(r)
-		if off == nil || on == nil {
-			continue
-		}
-		for _, p := range viewsOf(ds, ex) {
-			in = append(in, plots.LayerSAMs{Dataset: viewLabel(ds.Name, p), Image: testView(ds, ex, p), GT: measure.SlicePlane(ds.Test[ex].Mask, p),
-				Offline: sliceAll(off.LayerSAM, p), Online: sliceAll(on.LayerSAM, p),
-				OfflineSA: r.Offline.LayerSA[ex], OnlineSA: r.Online.LayerSA[ex]})
-		}
+	for _, v := range exampleViews(rs) {
+		ex := v.off.Index
+		in = append(in, plots.LayerSAMs{Dataset: v.label(), Image: v.image(), GT: v.truth(),
+			Offline: sliceAll(v.off.LayerSAM, v.p), Online: sliceAll(v.on.LayerSAM, v.p),
+			OfflineSA: v.r.Offline.LayerSA[ex], OnlineSA: v.r.Online.LayerSA[ex]})
 	}
 	return plots.Fig6LayerSAMs(in)
 }

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/protoseg-go/protoseg-go/data"
-
 	"github.com/protoseg-go/protoseg-go/plots"
 	"github.com/protoseg-go/protoseg-go/study/measure"
 )
@@ -11,24 +9,19 @@ import (
 // SA on each dataset's example image (offline model).
 func fig8(rs []*measure.DatasetResults) (*plots.Figure, error) {
 	var in []plots.UnitSAMs
-	for _, r := range rs {
-		_, off, on := examplesOf(r)
-		if off == nil || on == nil {
-			continue
-		}
-		for _, p := range viewsOf(r.Dataset, off.Index) {
-			in = append(in, unitSAMs(r.Dataset, r.Offline, off, p))
-		}
+	for _, v := range exampleViews(rs) {
+		in = append(in, unitSAMs(v))
 	}
 	return plots.Fig8UnitSAMs(in, unitsPerGroup(in))
 }
 
 // unitSAMs builds Fig. 8's panel: the units of the last layer with their SA on the
-// example image, in view p.
-func unitSAMs(ds *data.Dataset, m *measure.ModelResults, ex *measure.Example, p measure.Plane) plots.UnitSAMs {
-	u := plots.UnitSAMs{Dataset: viewLabel(ds.Name, p), Image: testView(ds, ex.Index, p), GT: measure.SlicePlane(ds.Test[ex.Index].Mask, p)}
+// example image (offline model), in view v.
+func unitSAMs(v exampleView) plots.UnitSAMs {
+	ex := v.off
+	u := plots.UnitSAMs{Dataset: v.label(), Image: v.image(), GT: v.truth()}
 	for k, sam := range ex.UnitSAM {
-		u.Units = append(u.Units, plots.UnitMap{Unit: k, SA: m.UnitSA[ex.Index][k], SAM: measure.SlicePlane(sam, p)})
+		u.Units = append(u.Units, plots.UnitMap{Unit: k, SA: v.r.Offline.UnitSA[ex.Index][k], SAM: measure.SlicePlane(sam, v.p)})
 	}
 	return u
 }

@@ -9,15 +9,9 @@ import (
 // dataset's example image (offline model).
 func fig9(rs []*measure.DatasetResults) (*plots.Figure, error) {
 	var in []plots.HeatMap
-	for _, r := range rs {
-		ds := r.Dataset
-		ex, off, on := examplesOf(r)
-		if off == nil || on == nil {
-			continue
-		}
-		for _, p := range viewsOf(ds, ex) {
-			in = append(in, plots.HeatMap{Dataset: viewLabel(ds.Name, p), Image: testView(ds, ex, p), GT: measure.SlicePlane(ds.Test[ex].Mask, p), Heat: measure.SlicePlane(r.Offline.Heat[ex], p)})
-		}
+	for _, v := range exampleViews(rs) {
+		in = append(in, plots.HeatMap{Dataset: v.label(), Image: v.image(), GT: v.truth(),
+			Heat: measure.SlicePlane(v.r.Offline.Heat[v.off.Index], v.p)})
 	}
 	return plots.Fig9HeatMaps(in)
 }

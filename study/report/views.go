@@ -56,3 +56,39 @@ func sliceAll[T any](ms [][]T, p measure.Plane) [][]T {
 	}
 	return out
 }
+
+// exampleView is one panel's place in Figs. 6, 8 and 9: the example image of
+// dataset r ([examplesOf]), with its kept maps of the offline and the online
+// model, in view p.
+type exampleView struct {
+	r       *measure.DatasetResults
+	off, on *measure.Example
+	p       measure.Plane
+}
+
+// exampleViews lists the views of every dataset's example image, dataset by
+// dataset (one view for 2D, three orthogonal slices for a volume), skipping
+// the datasets whose example maps were not kept.
+func exampleViews(rs []*measure.DatasetResults) []exampleView {
+	var vs []exampleView
+	for _, r := range rs {
+		ex, off, on := examplesOf(r)
+		if off == nil || on == nil {
+			continue
+		}
+		for _, p := range viewsOf(r.Dataset, ex) {
+			vs = append(vs, exampleView{r: r, off: off, on: on, p: p})
+		}
+	}
+	return vs
+}
+
+// label, image and truth are the panel's title, its slice of the test image
+// and its slice of the ground truth.
+func (v exampleView) label() string { return viewLabel(v.r.Dataset.Name, v.p) }
+
+func (v exampleView) image() plots.Image { return testView(v.r.Dataset, v.off.Index, v.p) }
+
+func (v exampleView) truth() []uint8 {
+	return measure.SlicePlane(v.r.Dataset.Test[v.off.Index].Mask, v.p)
+}
