@@ -226,6 +226,9 @@ func execDotGeneral(backend *Backend, node *Node, inputs []*Buffer, _ []bool) (*
 	outputShape := node.shape
 	dtype := lhs.shape.DType
 	output := backend.getBufferForShape(outputShape)
+	if execDotGeneralGemv(backend, lhs, rhs, params, output) { // fork: matrix–vector products (fast_gemv.go)
+		return output, nil
+	}
 	if forkExecDotGeneral(backend, lhs, rhs, params, output) { // fork: gemm kernels (fast_dot.go)
 		return output, nil
 	}

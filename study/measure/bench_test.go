@@ -25,31 +25,22 @@ import (
 func BenchmarkFullAnalysis(b *testing.B) {
 	const base, batch = 8, 10
 	backend, ds, images, gt := fullAnalysisData(b, batch, batch)
-	cfg := unet.Config{Base: base, InChannels: ds.Channels}
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	forward, err := context.NewExec(backend, context.New().Checked(false),
-		func(ctx *context.Context, images *graph.Node) []*graph.Node {
-			out := unet.Model(ctx, cfg, images)
-			return append([]*graph.Node{out.Logits}, out.Features...)
-		})
-	if err != nil {
-		b.Fatal(err)
-	}
-	features := func() []*tensors.Tensor {
-		feats, err := forward.Exec(images)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(feats) != 19 {
-			b.Fatalf("forward pass gave %d outputs, want the logits and 18 features", len(feats))
-		}
-		return feats[1:]
-	}
+	features := untrainedForward(b, backend, unet.Config{Base: base, InChannels: ds.Channels}, images)
 	// The untrained network's output is degenerate; prototypes come from the
 	// ground truth (as for input separableness), which costs the same.
-	timeFullAnalysis(b, backend, features, gt)
+	timeFullAnalysis(b, backend, features, gt, true)
+}
+
+// BenchmarkFullAnalysisNoSAMs is BenchmarkFullAnalysis without keeping the
+// unit SAMs (Units with keepSAMs false): layer SAM + SA of all 18 layers, unit
+// SA and heat-map of every unit. It is the study's path: its Units calls keep
+// the unit SAMs only for the example images' last layer (study/measure/layers.go),
+// and the 30 MB of unit SAMs a batch would otherwise return are not made.
+func BenchmarkFullAnalysisNoSAMs(b *testing.B) {
+	const base, batch = 8, 10
+	backend, ds, images, gt := fullAnalysisData(b, batch, batch)
+	forward := untrainedForward(b, backend, unet.Config{Base: base, InChannels: ds.Channels}, images)
+	timeFullAnalysis(b, backend, forward, gt, false)
 }
 
 // BenchmarkFullAnalysisTrained is BenchmarkFullAnalysis on the features of a
@@ -74,7 +65,34 @@ func BenchmarkFullAnalysisTrained(b *testing.B) {
 		}
 		return pred.Features
 	}
-	timeFullAnalysis(b, backend, features, gt)
+	timeFullAnalysis(b, backend, features, gt, true)
+}
+
+// untrainedForward returns the forward pass of an untrained U-Net of cfg on
+// images: its 18 features (the logits are computed and dropped, as a forward
+// pass computes them).
+func untrainedForward(b *testing.B, backend backends.Backend, cfg unet.Config, images *tensors.Tensor) func() []*tensors.Tensor {
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	forward, err := context.NewExec(backend, context.New().Checked(false),
+		func(ctx *context.Context, images *graph.Node) []*graph.Node {
+			out := unet.Model(ctx, cfg, images)
+			return append([]*graph.Node{out.Logits}, out.Features...)
+		})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() []*tensors.Tensor {
+		feats, err := forward.Exec(images)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(feats) != 19 {
+			b.Fatalf("forward pass gave %d outputs, want the logits and 18 features", len(feats))
+		}
+		return feats[1:]
+	}
 }
 
 // fullAnalysisData loads covid-synth at 64×64 (train images, and test images of
@@ -96,10 +114,11 @@ func fullAnalysisData(b *testing.B, train, batch int) (backends.Backend, *data.D
 }
 
 // timeFullAnalysis times features() (the forward pass) and the analysis of its
-// 18 features against gt (Layer, then Units with the SAMs kept, per layer) over
+// 18 features against gt (Layer, then Units with the unit SAMs kept when
+// keepSAMs, per layer) over
 // b.N iterations after one untimed round, and reports the metrics of
 // BenchmarkFullAnalysis.
-func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []*tensors.Tensor, gt *tensors.Tensor) {
+func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []*tensors.Tensor, gt *tensors.Tensor, keepSAMs bool) {
 	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
 	if err != nil {
 		b.Fatal(err)
@@ -112,7 +131,7 @@ func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []
 				b.Fatal(err)
 			}
 			t1 := time.Now()
-			if _, err := a.Units(unet.LayerName(l+1), f, gt, gt, nil, true); err != nil {
+			if _, err := a.Units(unet.LayerName(l+1), f, gt, gt, nil, keepSAMs); err != nil {
 				b.Fatal(err)
 			}
 			layer, units = layer+t1.Sub(t0), units+time.Since(t1)
