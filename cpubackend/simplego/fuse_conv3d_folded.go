@@ -157,10 +157,27 @@ func (g vol3d) shiftedGrad(g3, gr []float32, r0, r1, cout int) {
 	}
 }
 
+// wgradParts3D is the number of private partial sums of weightGradFolded for
+// nb blocks of cost floats each: 2 (each over half of the blocks, the first
+// ⌈nb/2⌉ and the rest) when there is enough work to split, else 1. It depends
+// only on the shape, so the summation order (and so the gradient's bits)
+// does not depend on the number of threads; on 2 cores it is the split that
+// parallelFor made before, so the results are the same as before this rule.
+// More threads still work on each block's product inside gemm.Sgemm (one FMA
+// chain per element whatever the threads: its reduction, a block of at most
+// 256 voxels, is never split).
+func wgradParts3D(nb, cost int) int {
+	if nb < 2 || nb*max(cost, 1) < 2*parallelMinWork {
+		return 1
+	}
+	return 2
+}
+
 // weightGradFolded returns the weight gradient col(x)ᵀ·G of the convolution
 // of geometry g (shift 1) in the kx-folded layout [9·c, 3·cout], summed over
-// blocks of 256 voxels, each worker into its own partial sum; the partial
-// sums are added in block order, so the result does not depend on timing.
+// blocks of 256 voxels into wgradParts3D private partial sums (contiguous
+// runs of blocks), which are added in order: the result depends only on the
+// inputs, not on the thread count or timing.
 func (g vol3d) weightGradFolded(backend *Backend, x, gr []float32, cout int) []float32 {
 	spBuf := backend.getBuffer(dtypes.Float32, g.n*g.sd*g.sh*g.sw*g.c)
 	defer backend.putBuffer(spBuf)
@@ -169,24 +186,29 @@ func (g vol3d) weightGradFolded(backend *Backend, x, gr []float32, cout int) []f
 	k9, c3 := 9*g.c, 3*cout
 	per := max(1, foldedBlockVoxels/g.sw)
 	nb := (g.rows() + per - 1) / per
-	partial := make([][]float32, nb) // by first block of a worker
-	parallelFor(nb, per*g.sw*27*g.c, func(b0, b1 int) {
+	cost := per * g.sw * 27 * g.c
+	parts := wgradParts3D(nb, cost)
+	partial := make([][]float32, parts)
+	parallelFor(parts, nb*cost/parts, func(p0, p1 int) {
 		buf := backend.getBuffer(dtypes.Float32, per*g.sw*(k9+c3))
 		defer backend.putBuffer(buf)
 		pt, g3 := buf.flat.([]float32)[:per*g.sw*k9], buf.flat.([]float32)[per*g.sw*k9:]
-		acc := make([]float32, k9*c3)
-		partial[b0] = acc
-		for blk := b0; blk < b1; blk++ {
-			r0 := blk * per
-			r1 := min(g.rows(), r0+per)
-			mb := (r1 - r0) * g.sw
-			g.patchesT(pt, sp, r0, r1)
-			g.shiftedGrad(g3, gr, r0, r1, cout)
-			beta := float32(1)
-			if blk == b0 {
-				beta = 0
+		for part := p0; part < p1; part++ {
+			acc := make([]float32, k9*c3)
+			partial[part] = acc
+			b0, b1 := part*((nb+parts-1)/parts), min(nb, (part+1)*((nb+parts-1)/parts))
+			for blk := b0; blk < b1; blk++ {
+				r0 := blk * per
+				r1 := min(g.rows(), r0+per)
+				mb := (r1 - r0) * g.sw
+				g.patchesT(pt, sp, r0, r1)
+				g.shiftedGrad(g3, gr, r0, r1, cout)
+				beta := float32(1)
+				if blk == b0 {
+					beta = 0
+				}
+				gemm.Sgemm(false, false, k9, c3, mb, 1, pt[:k9*mb], mb, g3, c3, beta, acc, c3)
 			}
-			gemm.Sgemm(false, false, k9, c3, mb, 1, pt[:k9*mb], mb, g3, c3, beta, acc, c3)
 		}
 	})
 	sum := partial[0]

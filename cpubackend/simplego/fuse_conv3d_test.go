@@ -3,10 +3,12 @@ package simplego
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // im2col3D writes the 3×3×3 patch matrix of x [n, d, h, w, c] as package unet
@@ -82,6 +84,41 @@ func TestFuseConv3DGather(t *testing.T) {
 		}, x, r)
 		if after := Fusions3D(); after.InputGrad == before.InputGrad || after.InputGradDirect != before.InputGradDirect {
 			t.Errorf("gather %v: fusions %+v -> %+v, want one (non-direct) input gradient", d, before, after)
+		}
+	}
+}
+
+// TestConv3DDeterministic checks that the fused 3×3×3 convolution's forward
+// product, weight gradient and input gradient are bit-identical on 1, 2 and 3
+// cores (GOMAXPROCS) and from run to run: the weight gradient's partial sums
+// follow the shape (wgradParts3D), never the thread count. The shapes split
+// the weight gradient into two sums and have wide and narrow rows, 1 to 128
+// channels.
+func TestConv3DDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	for _, s := range [][6]int{{2, 8, 16, 16, 8, 16}, {1, 4, 8, 64, 3, 8}, {1, 5, 7, 9, 1, 8}} {
+		n, d, h, w, c, cout := s[0], s[1], s[2], s[3], s[4], s[5]
+		x, wt, r := randTensor(rng, n, d, h, w, c), randTensor(rng, 27*c, cout), randTensor(rng, n*d*h*w, cout)
+		exec := graph.MustNewExec(backend, func(x, wt, r *graph.Node) []*graph.Node {
+			y := graph.Dot(graph.Reshape(im2col3D(x), -1, 27*c), wt)
+			loss := graph.ReduceAllSum(graph.Mul(y, r))
+			return append([]*graph.Node{y}, graph.Gradient(loss, x, wt)...)
+		})
+		procs := runtime.GOMAXPROCS(0)
+		var ref []*tensors.Tensor
+		for run, p := range []int{1, 2, 3, 2} {
+			runtime.GOMAXPROCS(p)
+			out := exec.MustExec(x, wt, r)
+			runtime.GOMAXPROCS(procs)
+			if run == 0 {
+				ref = out
+				continue
+			}
+			for k := range out {
+				if !bitEqual(out[k], ref[k]) {
+					t.Fatalf("%v: output %d (forward, input gradient, weight gradient) on %d cores differs from 1 core", s, k, p)
+				}
+			}
 		}
 	}
 }
