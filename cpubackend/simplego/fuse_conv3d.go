@@ -34,6 +34,7 @@ import (
 // fusion3DCounts counts the 3D fusions made at build time (for tests).
 var fusion3DCounts struct {
 	conv, weightGrad, inputGrad, inputGradDirect, inputGradInterior atomic.Int64
+	pool                                                            atomic.Int64
 }
 
 // Fusion3DCounts are the numbers of fused 3×3×3 convolution nodes built so far.
@@ -50,6 +51,9 @@ type Fusion3DCounts struct {
 	// the gradients of the zero-padding Concatenates slice out) computed
 	// without the padded border (fuse_convgrad.go).
 	InputGradInterior int64
+	// Pool counts 2×2×2 max-poolings run as one strided pass
+	// (fuse_pool3d.go; counted when run, not when built).
+	Pool int64
 }
 
 // Fusions3D returns the 3×3×3 fusion counts so far.
@@ -61,6 +65,7 @@ func Fusions3D() Fusion3DCounts {
 		InputGradDirect: fusion3DCounts.inputGradDirect.Load(),
 
 		InputGradInterior: fusion3DCounts.inputGradInterior.Load(),
+		Pool:              fusion3DCounts.pool.Load(),
 	}
 }
 
