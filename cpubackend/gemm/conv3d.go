@@ -1,6 +1,10 @@
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
 
 // 3×3×3 correlations with the kx taps folded into the product's columns:
 //
@@ -51,16 +55,36 @@ func FoldKernel3x3x3(w3, kern []float32, c, cout int) {
 	}
 }
 
+// Correlate3x3x3Scratch returns the length of a scratch buffer with which
+// Correlate3x3x3 allocates nothing for geometry g and cout output channels on
+// the current number of threads (SetMaxThreads).
+func Correlate3x3x3Scratch(g Geom3D, cout int) int {
+	fixed, perWorker := correlateScratch(g, cout)
+	return fixed + threads()*perWorker
+}
+
+// correlateScratch returns the scratch floats Correlate3x3x3 needs once (the
+// folded and the packed weights) and per worker (a block's row nonuple and
+// product).
+func correlateScratch(g Geom3D, cout int) (fixed, perWorker int) {
+	k9, c3 := 9*g.C, 3*cout
+	np := (c3 + nr - 1) / nr
+	mb := max(1, foldedBlockVoxels/max(g.W, 1)) * g.W
+	return np*nr*k9 + k9*c3, mb * (k9 + c3)
+}
+
 // Correlate3x3x3 writes into dst [N, OD, OH, OW, cout] the correlation of
 // the channels-last src [N, D, H, W, C] with kern [27·C, cout] (rows in
 // (kz, ky, kx, c) order) of geometry g:
 //
 //	dst[b,z,y,x,o] = Σ_{kz,ky,kx,c} src[b, z+kz−s, y+ky−s, x+kx−s, c] · kern[((kz·3+ky)·3+kx)·C + c, o]
 //
-// computed with the kx taps folded (see above). Its bits do not depend on
-// the number of threads. It panics if a dimension is negative or a slice is
-// too short.
-func Correlate3x3x3(dst, src, kern []float32, g Geom3D, cout int) {
+// computed with the kx taps folded (see above). Its working memory comes
+// from scratch when it holds at least Correlate3x3x3Scratch floats (fewer
+// threads are used when it holds less), else from the package's pool. Its
+// bits do not depend on the number of threads. It panics if a dimension is
+// negative or a slice is too short.
+func Correlate3x3x3(dst, src, kern, scratch []float32, g Geom3D, cout int) {
 	if g.N < 0 || g.D < 0 || g.H < 0 || g.W < 0 || g.C < 0 || g.OD < 0 || g.OH < 0 || g.OW < 0 || cout < 0 ||
 		len(src) < g.N*g.D*g.H*g.W*g.C || len(dst) < g.rows()*g.OW*cout || len(kern) < 27*g.C*cout {
 		panic(fmt.Sprintf("gemm: Correlate3x3x3: bad geometry %+v, cout %d or short slice (dst %d, src %d, kern %d)",
@@ -74,27 +98,31 @@ func Correlate3x3x3(dst, src, kern []float32, g Geom3D, cout int) {
 		clear(dst[:rows*g.OW*cout])
 		return
 	}
+	per := max(1, foldedBlockVoxels/g.W) // output rows per work item
+	items := (rows + per - 1) / per
+	nw := min(threads(), items)
+	if 2*float64(rows*g.W)*float64(c3)*float64(k9) < float64(serialFlops) {
+		nw = 1
+	}
+	fixed, perWorker := correlateScratch(g, cout)
+	if len(scratch) < fixed+perWorker {
+		bufs := getBuf(fixed + nw*perWorker)
+		defer bufPool.Put(bufs)
+		scratch = *bufs
+	}
+	nw = min(nw, (len(scratch)-fixed)/perWorker)
 	np := (c3 + nr - 1) / nr
-	bufs := getBuf(np*nr*k9 + k9*c3)
-	pb, w3 := (*bufs)[:np*nr*k9], (*bufs)[np*nr*k9:]
+	pb, w3 := scratch[:np*nr*k9], scratch[np*nr*k9:fixed]
 	FoldKernel3x3x3(w3, kern, g.C, cout)
 	base := plan{n: c3, k: k9, alpha: 1, b: w3, ldb: c3, lda: k9, ldc: c3}
 	for q := range np {
 		base.packBPanel(pb, 0, c3, q)
 	}
-	per := max(1, foldedBlockVoxels/g.W) // output rows per work item
-	items := (rows + per - 1) / per
-	nw := threads()
-	if 2*float64(rows*g.W)*float64(c3)*float64(k9) < float64(serialFlops) {
-		nw = 1
-	}
-	parallelFor(items, nw, func(it int, ws *workspace) {
+	forWorkers(items, nw, func(w, it int, ws *workspace) {
 		r0, r1 := it*per, min(rows, (it+1)*per)
 		mb := (r1 - r0) * g.W
-		if cap(ws.col) < mb*(k9+c3) {
-			ws.col = make([]float32, mb*(k9+c3))
-		}
-		r, q := ws.col[:mb*k9], ws.col[mb*k9:mb*(k9+c3)]
+		buf := scratch[fixed+w*perWorker : fixed+(w+1)*perWorker]
+		r, q := buf[:mb*k9], buf[mb*k9:mb*(k9+c3)]
 		g.RowNonuple(r, src, r0, r1)
 		p := base
 		p.m, p.a, p.c = mb, r, q
@@ -103,7 +131,34 @@ func Correlate3x3x3(dst, src, kern []float32, g Geom3D, cout int) {
 		}
 		g.addShifted(dst, q, r0, r1, cout)
 	})
-	bufPool.Put(bufs)
+}
+
+// forWorkers runs body(w, item, ws) for item in [0, items) on nw goroutines
+// (the caller is worker nw−1), w being the worker's index, handing out items
+// through an atomic counter.
+func forWorkers(items, nw int, body func(w, item int, ws *workspace)) {
+	var next atomic.Int64
+	worker := func(w int) {
+		ws := getWS()
+		defer wsPool.Put(ws)
+		for {
+			it := int(next.Add(1) - 1)
+			if it >= items {
+				return
+			}
+			body(w, it, ws)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(nw - 1)
+	for w := range nw - 1 {
+		go func() {
+			defer wg.Done()
+			worker(w)
+		}()
+	}
+	worker(nw - 1)
+	wg.Wait()
 }
 
 // RowNonuple writes into r [(r1−r0)·W, 9·C] the row nonuple of output rows

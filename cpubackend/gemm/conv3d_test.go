@@ -78,7 +78,7 @@ func TestCorrelate3x3x3(t *testing.T) {
 			for i := range got {
 				got[i] = float32(math.NaN()) // every element must be written
 			}
-			Correlate3x3x3(got, src, kern, g, tc.cout)
+			Correlate3x3x3(got, src, kern, nil, g, tc.cout)
 			name := fmt.Sprintf("%+v cout=%d kernel=%s", g, tc.cout, KernelName())
 			for i, v := range got {
 				if d := math.Abs(float64(v - want[i])); !(d <= 1e-5*math.Sqrt(float64(27*g.C))*(1+math.Abs(float64(want[i])))) {
@@ -98,8 +98,9 @@ func TestCorrelate3x3x3(t *testing.T) {
 }
 
 // TestCorrelate3x3x3Threads checks that Correlate3x3x3 gives bit-identical
-// results on 1, 2 and 3 threads, including a product whose long reduction
-// (9·128 channels) Sgemm would split over the threads.
+// results on 1, 2 and 3 threads (the last with a caller's scratch sized for
+// 2), including a product whose long reduction (9·128 channels) Sgemm would
+// split over the threads.
 func TestCorrelate3x3x3Threads(t *testing.T) {
 	r := rand.New(rand.NewPCG(43, 44))
 	cases := append(conv3DCases(), struct {
@@ -113,7 +114,7 @@ func TestCorrelate3x3x3Threads(t *testing.T) {
 		for _, nw := range []int{1, 2, 3} {
 			prev := SetMaxThreads(nw)
 			got := make([]float32, g.N*g.OD*g.OH*g.OW*tc.cout)
-			Correlate3x3x3(got, src, kern, g, tc.cout)
+			Correlate3x3x3(got, src, kern, nil, g, tc.cout)
 			SetMaxThreads(prev)
 			if ref == nil {
 				ref = got

@@ -30,7 +30,7 @@ func (op *conv3dOp) exec(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 	same := vol3d{n: op.n, sd: op.d, sh: op.h, sw: op.w, c: op.cin, od: op.d, oh: op.h, ow: op.w, shift: 1}
 	switch op.kind {
 	case conv3dForward:
-		same.correlateFolded(o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), op.cout)
+		same.correlateFolded(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), op.cout)
 	case conv3dWeightGrad:
 		op.weightGrad(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), same)
 	case conv3dInputGrad:
@@ -85,7 +85,7 @@ func (op *conv3dOp) directInputGrad(backend *Backend, o, g, wt []float32) {
 	if op.kind == conv3dInputGradInterior { // voxel (z, y, x) of the interior is (z+1, y+1, x+1) of the full one
 		full.od, full.oh, full.ow, full.shift = op.d, op.h, op.w, 1
 	}
-	full.correlateFolded(o, g, kern, op.cin)
+	full.correlateFolded(backend, o, g, kern, op.cin)
 }
 
 // gatherInputGrad computes the padded input gradient from the patch-matrix

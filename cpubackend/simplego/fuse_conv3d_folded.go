@@ -40,9 +40,14 @@ func (g vol3d) geom() gemm.Geom3D {
 }
 
 // correlateFolded writes into out the correlation of src with kern [27·c,
-// cout] (gemm.Correlate3x3x3: kx taps folded, the row nonuple read in place).
-func (g vol3d) correlateFolded(out, src, kern []float32, cout int) {
-	gemm.Correlate3x3x3(out, src, kern, g.geom(), cout)
+// cout] (gemm.Correlate3x3x3: kx taps folded, the row nonuple read in place),
+// its scratch from the backend's free list (kept across garbage
+// collections, unlike gemm's pool).
+func (g vol3d) correlateFolded(backend *Backend, out, src, kern []float32, cout int) {
+	geo := g.geom()
+	buf := backend.getBuffer(dtypes.Float32, gemm.Correlate3x3x3Scratch(geo, cout))
+	defer backend.putBuffer(buf)
+	gemm.Correlate3x3x3(out, src, kern, buf.flat.([]float32), geo, cout)
 }
 
 // shiftedGrad writes G3 [(r1−r0)·sw, 3·cout] of output rows r0…r1−1 of the

@@ -151,7 +151,7 @@ func TestFoldedSameBits(t *testing.T) {
 				g.od, g.oh, g.ow, g.shift = d+2, h+2, w+2, 2
 			}
 			got, want := make([]float32, g.rows()*g.ow*cout), make([]float32, g.rows()*g.ow*cout)
-			g.correlateFolded(got, sf, kf, cout)
+			g.correlateFolded(be, got, sf, kf, cout)
 			g.correlateFoldedSgemm(be, want, sf, kf, cout)
 			sameBits(t, fmt.Sprintf("%v full=%v", s, full), got, want)
 		}
