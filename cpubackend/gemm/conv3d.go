@@ -64,13 +64,83 @@ func Correlate3x3x3Scratch(g Geom3D, cout int) int {
 }
 
 // correlateScratch returns the scratch floats Correlate3x3x3 needs once (the
-// folded and the packed weights) and per worker (a block's row nonuple and
-// product).
+// folded weights, packed whole and in two halves of k) and per worker (a
+// block's row nonuple, its product and a second product for split blocks).
 func correlateScratch(g Geom3D, cout int) (fixed, perWorker int) {
 	k9, c3 := 9*g.C, 3*cout
 	np := (c3 + nr - 1) / nr
 	mb := max(1, foldedBlockVoxels/max(g.W, 1)) * g.W
-	return np*nr*k9 + k9*c3, mb * (k9 + c3)
+	return 2*np*nr*k9 + k9*c3, mb * (k9 + 2*c3)
+}
+
+// halvesK returns where Sgemm on two threads splits the reduction of an
+// m×n×k product (runSplitK: two parts, the first kp long), or 0 where it
+// does not split.
+func halvesK(m, n, k int) int {
+	if k >= kSplitMinK && m*n <= kSplitMaxMN && k >= 4*max(m, n) && 2*float64(m)*float64(n)*float64(k) >= float64(serialFlops) {
+		return roundUp((k+1)/2, 8)
+	}
+	return 0
+}
+
+// corr3 is the product of Correlate3x3x3's blocks: q = r·W3 with W3 packed
+// whole (pb) and, for blocks whose product Sgemm on two threads splits in k
+// (halvesK), in its two halves (pbLo, pbHi).
+type corr3 struct {
+	base           plan // n, k, b, lda, ldc set
+	np             int
+	pb, pbLo, pbHi []float32
+	kp             int // the split of k (0: never split)
+}
+
+// newCorr3 folds kern into w3 and packs it into pack (2·np·16·k9 floats).
+func newCorr3(w3, pack, kern []float32, c, cout int) *corr3 {
+	k9, c3 := 9*c, 3*cout
+	FoldKernel3x3x3(w3, kern, c, cout)
+	cr := &corr3{base: plan{n: c3, k: k9, alpha: 1, b: w3, ldb: c3, lda: k9, ldc: c3}, np: (c3 + nr - 1) / nr}
+	cr.pb = pack[:cr.np*nr*k9]
+	for q := range cr.np {
+		cr.base.packBPanel(cr.pb, 0, c3, q)
+	}
+	if k9 >= kSplitMinK {
+		cr.kp = roundUp((k9+1)/2, 8)
+		lo, hi := cr.base, cr.base
+		lo.k, hi.k, hi.b = cr.kp, k9-cr.kp, w3[cr.kp*c3:]
+		cr.pbLo, cr.pbHi = pack[cr.np*nr*k9:cr.np*nr*(k9+cr.kp)], pack[cr.np*nr*(k9+cr.kp):2*cr.np*nr*k9]
+		for q := range cr.np {
+			lo.packBPanel(cr.pbLo, 0, c3, q)
+			hi.packBPanel(cr.pbHi, 0, c3, q)
+		}
+	}
+	return cr
+}
+
+// product writes q [mb, 3·cout] = r [mb, 9·c]·W3: one FMA chain per element
+// (per k block), or where Sgemm on two threads split the reduction, its two
+// halves computed the same way and summed as it summed them, so that the
+// bits are those that the 2-core machine computed with Sgemm and do not
+// depend on the threads. tmp holds mb·3·cout floats.
+func (cr *corr3) product(ws *workspace, q, r, tmp []float32, mb int) {
+	p := cr.base
+	p.m, p.a, p.c = mb, r, q
+	if cr.kp == 0 || halvesK(mb, p.n, p.k) == 0 {
+		for i0 := 0; i0 < mb; i0 += mcMax {
+			p.computeItem(ws, cr.pb, 0, p.n, i0, min(mb, i0+mcMax), 0, cr.np)
+		}
+		return
+	}
+	lo, hi := p.kSlice(0, cr.kp), p.kSlice(cr.kp, p.k)
+	hi.c = tmp
+	for i0 := 0; i0 < mb; i0 += mcMax {
+		lo.computeItem(ws, cr.pbLo, 0, p.n, i0, min(mb, i0+mcMax), 0, cr.np)
+		hi.computeItem(ws, cr.pbHi, 0, p.n, i0, min(mb, i0+mcMax), 0, cr.np)
+	}
+	for i, v := range tmp[:mb*p.n] {
+		var s float32
+		s += q[i]
+		s += v
+		q[i] = s
+	}
 }
 
 // Correlate3x3x3 writes into dst [N, OD, OH, OW, cout] the correlation of
@@ -111,24 +181,14 @@ func Correlate3x3x3(dst, src, kern, scratch []float32, g Geom3D, cout int) {
 		scratch = *bufs
 	}
 	nw = min(nw, (len(scratch)-fixed)/perWorker)
-	np := (c3 + nr - 1) / nr
-	pb, w3 := scratch[:np*nr*k9], scratch[np*nr*k9:fixed]
-	FoldKernel3x3x3(w3, kern, g.C, cout)
-	base := plan{n: c3, k: k9, alpha: 1, b: w3, ldb: c3, lda: k9, ldc: c3}
-	for q := range np {
-		base.packBPanel(pb, 0, c3, q)
-	}
+	cr := newCorr3(scratch[:k9*c3], scratch[k9*c3:fixed], kern, g.C, cout)
 	forWorkers(items, nw, func(w, it int, ws *workspace) {
 		r0, r1 := it*per, min(rows, (it+1)*per)
 		mb := (r1 - r0) * g.W
 		buf := scratch[fixed+w*perWorker : fixed+(w+1)*perWorker]
-		r, q := buf[:mb*k9], buf[mb*k9:mb*(k9+c3)]
+		r, q, tmp := buf[:mb*k9], buf[mb*k9:mb*(k9+c3)], buf[mb*(k9+c3):mb*(k9+2*c3)]
 		g.RowNonuple(r, src, r0, r1)
-		p := base
-		p.m, p.a, p.c = mb, r, q
-		for i0 := 0; i0 < mb; i0 += mcMax {
-			p.computeItem(ws, pb, 0, c3, i0, min(mb, i0+mcMax), 0, np)
-		}
+		cr.product(ws, q, r, tmp, mb)
 		g.addShifted(dst, q, r0, r1, cout)
 	})
 }
