@@ -155,10 +155,31 @@ func (cr *corr3) product(ws *workspace, q, r, tmp []float32, mb int) {
 // bits do not depend on the number of threads. It panics if a dimension is
 // negative or a slice is too short.
 func Correlate3x3x3(dst, src, kern, scratch []float32, g Geom3D, cout int) {
-	if g.N < 0 || g.D < 0 || g.H < 0 || g.W < 0 || g.C < 0 || g.OD < 0 || g.OH < 0 || g.OW < 0 || cout < 0 ||
-		len(src) < g.N*g.D*g.H*g.W*g.C || len(dst) < g.rows()*g.OW*cout || len(kern) < 27*g.C*cout {
-		panic(fmt.Sprintf("gemm: Correlate3x3x3: bad geometry %+v, cout %d or short slice (dst %d, src %d, kern %d)",
-			g, cout, len(dst), len(src), len(kern)))
+	Correlate3x3x3Parts(dst, []Part3D{{Data: src, C: g.C}}, kern, scratch, g, cout)
+}
+
+// Part3D is a channels-last tensor [N, D, H, W, C] that is a block of C
+// channels of a correlation's source.
+type Part3D struct {
+	Data []float32
+	C    int
+}
+
+// Correlate3x3x3Parts is Correlate3x3x3 of the source whose channels are
+// those of parts side by side (their C add up to g.C): the concatenation is
+// read from the parts as the row nonuple is built, never materialised. The
+// result is bit-identical to Correlate3x3x3 of the concatenated source.
+func Correlate3x3x3Parts(dst []float32, parts []Part3D, kern, scratch []float32, g Geom3D, cout int) {
+	bad := g.N < 0 || g.D < 0 || g.H < 0 || g.W < 0 || g.C < 0 || g.OD < 0 || g.OH < 0 || g.OW < 0 || cout < 0 ||
+		len(dst) < g.rows()*g.OW*cout || len(kern) < 27*g.C*cout
+	c := 0
+	for _, p := range parts {
+		bad = bad || p.C < 0 || len(p.Data) < g.N*g.D*g.H*g.W*p.C
+		c += p.C
+	}
+	if bad || c != g.C {
+		panic(fmt.Sprintf("gemm: Correlate3x3x3: bad geometry %+v, cout %d, parts of %d channels or short slice (dst %d, kern %d)",
+			g, cout, c, len(dst), len(kern)))
 	}
 	rows, k9, c3 := g.rows(), 9*g.C, 3*cout
 	if rows == 0 || g.OW == 0 || cout == 0 {
@@ -187,7 +208,7 @@ func Correlate3x3x3(dst, src, kern, scratch []float32, g Geom3D, cout int) {
 		mb := (r1 - r0) * g.W
 		buf := scratch[fixed+w*perWorker : fixed+(w+1)*perWorker]
 		r, q, tmp := buf[:mb*k9], buf[mb*k9:mb*(k9+c3)], buf[mb*(k9+c3):mb*(k9+2*c3)]
-		g.RowNonuple(r, src, r0, r1)
+		g.rowNonupleParts(r, parts, r0, r1)
 		cr.product(ws, q, r, tmp, mb)
 		g.addShifted(dst, q, r0, r1, cout)
 	})
@@ -226,7 +247,13 @@ func forWorkers(items, nw int, body func(w, item int, ws *workspace)) {
 // outside the source). It is the left operand of Correlate3x3x3's product
 // and, transposed, of the folded weight gradient.
 func (g Geom3D) RowNonuple(r, src []float32, r0, r1 int) {
-	c, k9, rowLen := g.C, 9*g.C, g.W*g.C
+	g.rowNonupleParts(r, []Part3D{{Data: src, C: g.C}}, r0, r1)
+}
+
+// rowNonupleParts is RowNonuple of the source made of parts (see
+// Correlate3x3x3Parts).
+func (g Geom3D) rowNonupleParts(r []float32, parts []Part3D, r0, r1 int) {
+	k9 := 9 * g.C
 	for row := r0; row < r1; row++ {
 		b, z, y := row/(g.OD*g.OH), row/g.OH%g.OD, row%g.OH
 		dst := r[(row-r0)*g.W*k9 : (row-r0+1)*g.W*k9]
@@ -234,12 +261,15 @@ func (g Geom3D) RowNonuple(r, src []float32, r0, r1 int) {
 			zz, yy := z+kzy/3-g.Shift, y+kzy%3-g.Shift
 			if zz < 0 || zz >= g.D || yy < 0 || yy >= g.H {
 				for x := range g.W {
-					clear(dst[x*k9+kzy*c : x*k9+(kzy+1)*c])
+					clear(dst[x*k9+kzy*g.C : x*k9+(kzy+1)*g.C])
 				}
 				continue
 			}
-			s := ((b*g.D+zz)*g.H + yy) * rowLen
-			copyStrided(dst[kzy*c:], src[s:s+rowLen], g.W, c, k9, c)
+			pix, ch := ((b*g.D+zz)*g.H+yy)*g.W, kzy*g.C
+			for _, p := range parts {
+				copyStrided(dst[ch:], p.Data[pix*p.C:(pix+g.W)*p.C], g.W, p.C, k9, p.C)
+				ch += p.C
+			}
 		}
 	}
 }

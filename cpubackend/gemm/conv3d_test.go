@@ -125,3 +125,33 @@ func TestCorrelate3x3x3Threads(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrelate3x3x3Parts checks that the correlation of a source given as
+// channel blocks (Correlate3x3x3Parts) is bit-identical to that of the
+// concatenated source.
+func TestCorrelate3x3x3Parts(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, tc := range conv3DCases() {
+		g := tc.g
+		if g.C < 2 {
+			continue
+		}
+		c1 := g.C / 3
+		vox := g.N * g.D * g.H * g.W
+		src, kern := randSlice(r, vox*g.C), randSlice(r, 27*g.C*tc.cout)
+		a, b := make([]float32, vox*c1), make([]float32, vox*(g.C-c1))
+		for v := range vox {
+			copy(a[v*c1:(v+1)*c1], src[v*g.C:v*g.C+c1])
+			copy(b[v*(g.C-c1):(v+1)*(g.C-c1)], src[v*g.C+c1:(v+1)*g.C])
+		}
+		want := make([]float32, g.N*g.OD*g.OH*g.OW*tc.cout)
+		Correlate3x3x3(want, src, kern, nil, g, tc.cout)
+		got := make([]float32, len(want))
+		Correlate3x3x3Parts(got, []Part3D{{Data: a, C: c1}, {Data: b, C: g.C - c1}}, kern, nil, g, tc.cout)
+		for i, v := range got {
+			if math.Float32bits(v) != math.Float32bits(want[i]) {
+				t.Fatalf("%+v cout=%d: dst[%d] = %v, want %v", g, tc.cout, i, v, want[i])
+			}
+		}
+	}
+}

@@ -44,10 +44,16 @@ func (g vol3d) geom() gemm.Geom3D {
 // its scratch from the backend's free list (kept across garbage
 // collections, unlike gemm's pool).
 func (g vol3d) correlateFolded(backend *Backend, out, src, kern []float32, cout int) {
+	g.correlateFoldedParts(backend, out, []gemm.Part3D{{Data: src, C: g.c}}, kern, cout)
+}
+
+// correlateFoldedParts is correlateFolded of the source whose channels are
+// those of parts side by side (gemm.Correlate3x3x3Parts).
+func (g vol3d) correlateFoldedParts(backend *Backend, out []float32, parts []gemm.Part3D, kern []float32, cout int) {
 	geo := g.geom()
 	buf := backend.getBuffer(dtypes.Float32, gemm.Correlate3x3x3Scratch(geo, cout))
 	defer backend.putBuffer(buf)
-	gemm.Correlate3x3x3(out, src, kern, buf.flat.([]float32), geo, cout)
+	gemm.Correlate3x3x3Parts(out, parts, kern, buf.flat.([]float32), geo, cout)
 }
 
 // shiftedGrad writes G3 [(r1−r0)·sw, 3·cout] of output rows r0…r1−1 of the

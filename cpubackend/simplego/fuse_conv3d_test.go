@@ -327,3 +327,35 @@ func (g vol3d) weightGradFoldedSgemm(backend *Backend, x, gr []float32, cout int
 	}
 	return sum
 }
+
+// TestFuseConv3DConcat checks the forward product whose source is the skip
+// connection's channel Concatenate: it reads the two operands directly
+// (Fusions3D().ConcatConv), bit-identical to the product of the same values
+// given as one tensor, and its gradients (the Concatenate is still computed
+// for the weight gradient) agree with the reference backend.
+func TestFuseConv3DConcat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, s := range [][7]int{{2, 4, 6, 8, 3, 5, 8}, {1, 8, 16, 16, 8, 8, 8}, {1, 2, 4, 4, 64, 64, 64}} {
+		n, d, h, w, c1, c2, cout := s[0], s[1], s[2], s[3], s[4], s[5], s[6]
+		c := c1 + c2
+		a, b, wt := randTensor(rng, n, d, h, w, c1), randTensor(rng, n, d, h, w, c2), randTensor(rng, 27*c, cout)
+		conv := func(x, wt *graph.Node) *graph.Node { return graph.Dot(graph.Reshape(im2col3D(x), -1, 27*c), wt) }
+		before := Fusions3D().ConcatConv
+		got := graph.MustExecOnce(backend, func(a, b, wt *graph.Node) *graph.Node {
+			return conv(graph.Concatenate([]*graph.Node{a, b}, -1), wt)
+		}, a, b, wt)
+		if Fusions3D().ConcatConv == before {
+			t.Fatalf("%v: the Concatenate was not read by the product", s)
+		}
+		x := graph.MustExecOnce(backend, func(a, b *graph.Node) *graph.Node { return graph.Concatenate([]*graph.Node{a, b}, -1) }, a, b)
+		if want := graph.MustExecOnce(backend, conv, x, wt); !bitEqual(got, want) {
+			t.Fatalf("%v: product of the Concatenate's operands differs from that of the concatenated tensor", s)
+		}
+		r := randTensor(rng, n*d*h*w, cout)
+		compareRef(t, fmt.Sprintf("concat conv3d %v", s), func(a, b, wt, r *graph.Node) []*graph.Node {
+			y := conv(graph.Concatenate([]*graph.Node{a, b}, -1), wt)
+			loss := graph.ReduceAllSum(graph.Mul(y, r))
+			return append([]*graph.Node{y}, graph.Gradient(loss, a, b, wt)...)
+		}, a, b, wt, r)
+	}
+}
