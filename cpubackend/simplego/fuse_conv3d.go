@@ -34,6 +34,7 @@ import (
 // fusion3DCounts counts the 3D fusions made at build time (for tests).
 var fusion3DCounts struct {
 	conv, weightGrad, inputGrad, inputGradDirect, inputGradInterior atomic.Int64
+	pool, concatConv                                                atomic.Int64
 }
 
 // Fusion3DCounts are the numbers of fused 3×3×3 convolution nodes built so far.
@@ -50,6 +51,12 @@ type Fusion3DCounts struct {
 	// the gradients of the zero-padding Concatenates slice out) computed
 	// without the padded border (fuse_convgrad.go).
 	InputGradInterior int64
+	// ConcatConv counts forward products whose source is a channel
+	// Concatenate of whole tensors, read from its operands directly.
+	ConcatConv int64
+	// Pool counts 2×2×2 max-poolings run as one strided pass
+	// (fuse_pool3d.go; counted when run, not when built).
+	Pool int64
 }
 
 // Fusions3D returns the 3×3×3 fusion counts so far.
@@ -61,6 +68,8 @@ func Fusions3D() Fusion3DCounts {
 		InputGradDirect: fusion3DCounts.inputGradDirect.Load(),
 
 		InputGradInterior: fusion3DCounts.inputGradInterior.Load(),
+		Pool:              fusion3DCounts.pool.Load(),
+		ConcatConv:        fusion3DCounts.concatConv.Load(),
 	}
 }
 
@@ -80,7 +89,8 @@ const (
 type conv3dOp struct {
 	kind                  conv3dKind
 	n, d, h, w, cin, cout int
-	colIsRHS              bool // weight gradient as Gᵀ·col
+	colIsRHS              bool  // weight gradient as Gᵀ·col
+	parts                 []int // forward: the channels of each source input (nil: one)
 }
 
 // im2col3DOf returns x when col is the 3×3×3 patch matrix of x written as
@@ -156,7 +166,35 @@ func (b *Builder) tryFuseConv3D(lhs *Node, lhsContracting []int, rhs *Node, rhsC
 	op.kind, op.cout = conv3dForward, rhs.shape.Dimensions[1]
 	outDims := append(slices.Clone(lhs.shape.Dimensions[:lhs.shape.Rank()-1]), op.cout)
 	fusion3DCounts.conv.Add(1)
+	if parts, chans := concatParts(x); parts != nil {
+		// The skip connection's Concatenate is read from its operands (it
+		// is computed only if something else uses it).
+		op.parts = chans
+		fusion3DCounts.concatConv.Add(1)
+		return b.newConv3DNode(op, shapes.Make(dtypes.Float32, outDims...), append(parts, rhs)...)
+	}
 	return b.newConv3DNode(op, shapes.Make(dtypes.Float32, outDims...), x, rhs)
+}
+
+// concatParts returns the operands of x and their channels when x is a
+// Concatenate on the channel axis of distinct float32 tensors each read whole
+// and in order as [N, D, H, W, ·] (package unet's skip connection), or nil.
+func concatParts(x *Node) (parts []*Node, chans []int) {
+	data, ok := x.data.(*concatViewsData)
+	if x.opType != backends.OpTypeConcatenate || !ok || x.shape.Rank() != 5 || data.axis != 4 || len(data.parts) < 2 {
+		return nil, nil
+	}
+	for i, part := range data.parts {
+		// The part reads its input whole, in order (possibly a Reshape of
+		// it, e.g. the up-sampling's depth-to-space).
+		in, dims := x.inputs[part.input], data.dims[i]
+		if in.shape.DType != dtypes.Float32 || part.offset != 0 || in.shape.Size() != shapes.Make(dtypes.Float32, dims...).Size() ||
+			!slices.Equal(part.strides, contiguousStrides(dims)) || slices.Contains(parts, in) {
+			return nil, nil
+		}
+		parts, chans = append(parts, in), append(chans, dims[4])
+	}
+	return parts, chans
 }
 
 func (b *Builder) newConv3DNode(op conv3dOp, shape shapes.Shape, inputs ...*Node) *Node {

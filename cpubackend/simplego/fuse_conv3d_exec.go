@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/protoseg-go/protoseg-go/cpubackend/gemm"
 )
 
 // Executors of the fused 3×3×3 convolution nodes (fuse_conv3d.go).
@@ -30,7 +31,14 @@ func (op *conv3dOp) exec(backend *Backend, node *Node, inputs []*Buffer) (*Buffe
 	same := vol3d{n: op.n, sd: op.d, sh: op.h, sw: op.w, c: op.cin, od: op.d, oh: op.h, ow: op.w, shift: 1}
 	switch op.kind {
 	case conv3dForward:
-		same.correlateFolded(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), op.cout)
+		parts := []gemm.Part3D{{Data: inputs[0].flat.([]float32), C: op.cin}}
+		if op.parts != nil {
+			parts = parts[:0]
+			for i, c := range op.parts {
+				parts = append(parts, gemm.Part3D{Data: inputs[i].flat.([]float32), C: c})
+			}
+		}
+		same.correlateFoldedParts(backend, o, parts, inputs[len(parts)].flat.([]float32), op.cout)
 	case conv3dWeightGrad:
 		op.weightGrad(backend, o, inputs[0].flat.([]float32), inputs[1].flat.([]float32), same)
 	case conv3dInputGrad:
