@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -285,4 +286,58 @@ func transpose(x []float32, rows, cols int) []float32 {
 		}
 	}
 	return y
+}
+
+// TestConv3x3Post checks that Conv3x3Post hands every output pixel to its
+// epilogue exactly once, in whole pixels, and that the result is Conv3x3's
+// followed by the epilogue bit for bit, on both layouts and one and two
+// threads.
+func TestConv3x3Post(t *testing.T) {
+	defer func(v int) { convRowTripleMinW = v }(convRowTripleMinW)
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, minW := range []int{1, 1 << 30} {
+		convRowTripleMinW = minW
+		for _, nw := range []int{1, 2} {
+			prev := SetMaxThreads(nw)
+			for _, s := range convShapes {
+				n, h, w, cin := s[0], s[1], s[2], s[3]
+				for _, cout := range []int{1, 8, 13} {
+					testConv3x3PostShape(t, r, n, h, w, cin, cout)
+				}
+			}
+			SetMaxThreads(prev)
+		}
+	}
+}
+
+func testConv3x3PostShape(t *testing.T, r *rand.Rand, n, h, w, cin, cout int) {
+	t.Helper()
+	src, wt := randSlice(r, n*h*w*cin), randSlice(r, 9*cin*cout)
+	want := make([]float32, n*h*w*cout)
+	Conv3x3(want, src, wt, n, h, w, cin, cout)
+	for i, v := range want {
+		want[i] = max(2*v+1, 0)
+	}
+	got := randSlice(r, len(want))
+	var mu sync.Mutex
+	seen := 0
+	Conv3x3Post(got, src, wt, n, h, w, cin, cout, func(o []float32) {
+		if len(o)%max(cout, 1) != 0 {
+			t.Errorf("epilogue on %d floats, not whole pixels of %d", len(o), cout)
+		}
+		for i, v := range o {
+			o[i] = max(2*v+1, 0)
+		}
+		mu.Lock()
+		seen += len(o)
+		mu.Unlock()
+	})
+	if seen != len(want) {
+		t.Fatalf("[%d %d %d %d]→%d: epilogue saw %d floats, want %d", n, h, w, cin, cout, seen, len(want))
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("[%d %d %d %d]→%d: dst[%d]=%v want %v", n, h, w, cin, cout, i, got[i], want[i])
+		}
+	}
 }

@@ -85,6 +85,9 @@ func (b *Builder) tryFuseAffineMax(opType backends.OpType, shape shapes.Shape, l
 	if !ok || !y.shape.Equal(shape) {
 		return nil
 	}
+	if node := b.tryFuseConvAffineMax(shape, y, c); node != nil {
+		return node
+	}
 	affineMaxCount.Add(1)
 	node := b.newNode(backends.OpTypeMax, shape, x, s, t)
 	node.data = &affineMaxData{c: c}
