@@ -27,8 +27,6 @@ type Buffer struct {
 
 	// flat is always a slice of the underlying data type (shape.DType).
 	flat any
-
-	borrowed bool // fork: a view of another node's buffer, never owned (fork_views.go)
 }
 
 type bufferPoolKey struct {

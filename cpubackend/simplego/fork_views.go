@@ -10,7 +10,7 @@ import "github.com/gomlx/gomlx/backends"
 // feature maps, which are outputs, before max-pooling and the head's dense
 // layer: two full copies per level into buffers each pass. A Reshape whose
 // operand is a graph output instead returns a borrowed Buffer sharing the
-// operand's data: the executor marks it not owned (exec.go), so no op reuses
+// operand's data: the executor marks it not owned (forkResultOwned), so no op reuses
 // it in place, it is never released to the free list, and, if it is an
 // output itself, Execute returns a copy.
 
@@ -40,5 +40,12 @@ func forkReshapeView(node *Node, operand *Buffer) *Buffer {
 	if _, ok := node.data.(outputReshape); !ok {
 		return nil
 	}
-	return &Buffer{shape: node.shape, valid: true, flat: operand.flat, borrowed: true}
+	return &Buffer{shape: node.shape, valid: true, flat: operand.flat}
+}
+
+// forkResultOwned reports whether the executor owns the result of node: not
+// for the views of forkReshapeView (hook: executeNode in exec.go).
+func forkResultOwned(node *Node) bool {
+	_, view := node.data.(outputReshape)
+	return !view
 }
