@@ -104,8 +104,16 @@ func execConv3x3Epilogue(backend *Backend, node *Node, inputs []*Buffer, d *conv
 	output := backend.getBufferForShape(node.shape)
 	s, t := inputs[2].flat.([]float32), inputs[3].flat.([]float32)
 	c := d.epilogue.c
+	sp, tp := affineReluTables(s, t, c) // once per call, not per block
+	post := func(o []float32) {
+		p := 0
+		if sp != nil {
+			p = affineReluPeriodic(o, o, sp, tp)
+		}
+		affineMaxRowsFrom(o, o, s, t, c, p)
+	}
 	gemm.Conv3x3Post(output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32),
-		d.n, d.h, d.w, d.cin, d.cout, func(o []float32) { affineMaxRows(o, o, s, t, c) })
+		d.n, d.h, d.w, d.cin, d.cout, post)
 	return output, nil
 }
 
