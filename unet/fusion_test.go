@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 )
 
@@ -192,4 +193,40 @@ func TestTrainDeterministic(t *testing.T) {
 	cfg := Config{Base: 4, InChannels: 1}
 	tc := TrainConfig{Epochs: 2, Seed: 11, BatchSize: 4, LearningRate: 3e-3}
 	trainTwiceEqual(t, backend, cfg, tc, ds)
+}
+
+// TestInferenceFusionsFire runs the real U-Net's forward pass (Network.Forward,
+// inference BatchNorm) on the cpu backend and checks that each of its 18
+// convolutions runs with its BatchNorm+ReLU as the convolution's epilogue
+// (simplego/fuse_convbnrelu.go), and that its input gradient (VoG), whose
+// backward pass reads the convolutions' outputs, keeps them unfused (the
+// convolution would otherwise run twice).
+func TestInferenceFusionsFire(t *testing.T) {
+	cfg := Config{Base: 4, InChannels: 1}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	net, err := newNetwork(testBackend(t), context.New(), cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := discs(4, 32, 1)
+	images, _, err := ds.Batch(ds.Train[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := simplego.Fusions()
+	if _, err := net.Forward(images); err != nil {
+		t.Fatal(err)
+	}
+	mid := simplego.Fusions()
+	if n := mid.ConvAffineMax - before.ConvAffineMax; n != 18 {
+		t.Errorf("%d convolutions fused with their BatchNorm+ReLU in the forward pass, want 18", n)
+	}
+	if _, err := net.InputGradient(images); err != nil {
+		t.Fatal(err)
+	}
+	if n := simplego.Fusions().ConvAffineMax - mid.ConvAffineMax; n != 0 {
+		t.Errorf("%d convolution epilogues kept in the input gradient, want 0", n)
+	}
 }

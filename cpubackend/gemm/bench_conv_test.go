@@ -214,3 +214,22 @@ func BenchmarkConvWeightGrad3x3(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConv3x3Winograd times Conv3x3Winograd against Conv3x3 on U-Net
+// shapes (batch 10; Base 8 and 16 levels): the evidence that keeps it out of
+// the backend until its transforms are vectorised (see conv_winograd.go).
+func BenchmarkConv3x3Winograd(b *testing.B) {
+	for _, s := range [][5]int{{10, 64, 64, 8, 8}, {10, 64, 64, 16, 16}, {10, 32, 32, 32, 32}, {10, 16, 16, 64, 64}, {10, 8, 8, 128, 128}, {10, 8, 8, 256, 128}, {10, 4, 4, 256, 256}} {
+		src, wt, dst := convOperands(s)
+		b.Run(convName(s)+"/direct", func(b *testing.B) {
+			for b.Loop() {
+				Conv3x3(dst, src, wt, s[0], s[1], s[2], s[3], s[4])
+			}
+		})
+		b.Run(convName(s)+"/winograd", func(b *testing.B) {
+			for b.Loop() {
+				Conv3x3Winograd(dst, src, wt, s[0], s[1], s[2], s[3], s[4], nil)
+			}
+		})
+	}
+}

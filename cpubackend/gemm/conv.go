@@ -15,6 +15,15 @@ package gemm
 // whatever the number of threads. It panics if a dimension is negative or a
 // slice is too short.
 func Conv3x3(dst, src, wt []float32, n, h, w, cin, cout int) {
+	Conv3x3Post(dst, src, wt, n, h, w, cin, cout, nil)
+}
+
+// Conv3x3Post is Conv3x3 followed by an epilogue: when post is not nil, it
+// is called, on the goroutine that computed them and while they are still in
+// cache, on consecutive whole output pixels of dst (a slice of a multiple of
+// cout floats, which post may rewrite in place). Every output pixel is passed
+// to post exactly once; calls may run concurrently on disjoint slices.
+func Conv3x3Post(dst, src, wt []float32, n, h, w, cin, cout int, post func(out []float32)) {
 	checkConvArgs("Conv3x3", len(dst), len(src), n, h, w, cin, n*h*w*cout, n*h*w*cin)
 	if cout < 0 || len(wt) < 9*cin*cout {
 		panic("gemm: Conv3x3: cout < 0 or len(wt) < 9·cin·cout")
@@ -26,6 +35,9 @@ func Conv3x3(dst, src, wt []float32, n, h, w, cin, cout int) {
 	k := 9 * cin
 	if k == 0 {
 		clear(dst[:n*h*w*cout])
+		if post != nil {
+			post(dst[:n*h*w*cout])
+		}
 		return
 	}
 	nw := threads()
@@ -33,7 +45,7 @@ func Conv3x3(dst, src, wt []float32, n, h, w, cin, cout int) {
 		nw = 1
 	}
 	if w >= convRowTripleMinW {
-		conv3x3RowTriple(dst, src, wt, n, h, w, cin, cout, nw)
+		conv3x3RowTriple(dst, src, wt, n, h, w, cin, cout, nw, post)
 		return
 	}
 	base := plan{m: n * h * w, n: cout, k: k, alpha: 1, beta: 0, b: wt, ldb: cout, lda: k, ldc: cout}
@@ -67,6 +79,9 @@ func Conv3x3(dst, src, wt []float32, n, h, w, cin, cout int) {
 		p.c = dst[r0*w*cout:]
 		for i0 := 0; i0 < m; i0 += mcMax {
 			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
+		}
+		if post != nil {
+			post(dst[r0*w*cout : r1*w*cout])
 		}
 	})
 	bufPool.Put(bp)

@@ -63,8 +63,9 @@ func rowTriple(r, src []float32, b, y0, y1, h, w, c int) {
 // conv3x3RowTriple is Conv3x3 through the row-triple layout on up to nw
 // goroutines. Each work item is a few rows of one image: it builds their R,
 // runs the product into a scratch C (blocks of at most mcMax virtual
-// pixels), then copies the valid pixels to dst.
-func conv3x3RowTriple(dst, src, wt []float32, n, h, w, cin, cout, nw int) {
+// pixels), then copies the valid pixels to dst and runs post (if not nil) on
+// them.
+func conv3x3RowTriple(dst, src, wt []float32, n, h, w, cin, cout, nw int, post func([]float32)) {
 	wp, k := w+2, 9*cin
 	np := (cout + nr - 1) / nr
 	bufs := getBuf(np*nr*k + k*cout)
@@ -95,6 +96,9 @@ func conv3x3RowTriple(dst, src, wt []float32, n, h, w, cin, cout, nw int) {
 		}
 		for y := y0; y < y1; y++ {
 			copy(dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:])
+		}
+		if post != nil {
+			post(dst[(b*h+y0)*w*cout : (b*h+y1)*w*cout])
 		}
 	})
 	bufPool.Put(bufs)

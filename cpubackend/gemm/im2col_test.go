@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -285,4 +286,93 @@ func transpose(x []float32, rows, cols int) []float32 {
 		}
 	}
 	return y
+}
+
+// TestConv3x3Post checks that Conv3x3Post hands every output pixel to its
+// epilogue exactly once, in whole pixels, and that the result is Conv3x3's
+// followed by the epilogue bit for bit, on both layouts and one and two
+// threads.
+func TestConv3x3Post(t *testing.T) {
+	defer func(v int) { convRowTripleMinW = v }(convRowTripleMinW)
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, minW := range []int{1, 1 << 30} {
+		convRowTripleMinW = minW
+		for _, nw := range []int{1, 2} {
+			prev := SetMaxThreads(nw)
+			for _, s := range convShapes {
+				n, h, w, cin := s[0], s[1], s[2], s[3]
+				for _, cout := range []int{1, 8, 13} {
+					testConv3x3PostShape(t, r, n, h, w, cin, cout)
+				}
+			}
+			SetMaxThreads(prev)
+		}
+	}
+}
+
+func testConv3x3PostShape(t *testing.T, r *rand.Rand, n, h, w, cin, cout int) {
+	t.Helper()
+	src, wt := randSlice(r, n*h*w*cin), randSlice(r, 9*cin*cout)
+	want := make([]float32, n*h*w*cout)
+	Conv3x3(want, src, wt, n, h, w, cin, cout)
+	for i, v := range want {
+		want[i] = max(2*v+1, 0)
+	}
+	got := randSlice(r, len(want))
+	var mu sync.Mutex
+	seen := 0
+	Conv3x3Post(got, src, wt, n, h, w, cin, cout, func(o []float32) {
+		if len(o)%max(cout, 1) != 0 {
+			t.Errorf("epilogue on %d floats, not whole pixels of %d", len(o), cout)
+		}
+		for i, v := range o {
+			o[i] = max(2*v+1, 0)
+		}
+		mu.Lock()
+		seen += len(o)
+		mu.Unlock()
+	})
+	if seen != len(want) {
+		t.Fatalf("[%d %d %d %d]→%d: epilogue saw %d floats, want %d", n, h, w, cin, cout, seen, len(want))
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("[%d %d %d %d]→%d: dst[%d]=%v want %v", n, h, w, cin, cout, i, got[i], want[i])
+		}
+	}
+}
+
+// TestConv3x3Winograd checks Conv3x3Winograd against the naive direct
+// convolution on even shapes (and its fallback on odd ones), one and two
+// threads, every kernel path. Tolerance: the transforms combine inputs
+// before the products, so the error is relative to the sum of the absolute
+// terms, not to each output: 1e-5 · (|w|·|x| summed) with a margin of 4,
+// the same budget as TestConv3x3's.
+func TestConv3x3Winograd(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, k := range [][2]bool{{false, false}, {true, false}, {true, true}} {
+		restore := UseKernels(k[0], k[1])
+		for _, nw := range []int{1, 2} {
+			prev := SetMaxThreads(nw)
+			for _, s := range [][4]int{{1, 2, 2, 1}, {2, 4, 6, 3}, {3, 8, 8, 16}, {1, 3, 5, 2}, {2, 16, 16, 32}, {1, 4, 4, 64}} {
+				n, h, w, cin := s[0], s[1], s[2], s[3]
+				for _, cout := range []int{1, 8, 13, 40} {
+					src, wt := randSlice(r, n*h*w*cin), randSlice(r, 9*cin*cout)
+					col := naiveIm2Col(src, n, h, w, cin)
+					want := make([]float32, n*h*w*cout)
+					naiveSgemm(false, false, n*h*w, cout, 9*cin, 1, col, 9*cin, wt, cout, 0, want, cout)
+					got := randSlice(r, len(want))
+					Conv3x3Winograd(got, src, wt, n, h, w, cin, cout, nil)
+					tol := 1e-5 * float64(9*cin) * 4
+					for i := range want {
+						if d := math.Abs(float64(got[i] - want[i])); d > tol {
+							t.Fatalf("%s %v cout=%d: dst[%d]=%v want %v", KernelName(), s, cout, i, got[i], want[i])
+						}
+					}
+				}
+			}
+			SetMaxThreads(prev)
+		}
+		restore()
+	}
 }

@@ -63,7 +63,9 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 			)
 		}
 	}
-	b.fuseElementwise() // fork: element-wise loop fusion (fuse_elementwise.go)
+	b.unfuseSharedConvEpilogues() // fork: convolution epilogues whose convolution is needed elsewhere (fuse_convbnrelu.go)
+	b.fuseElementwise()           // fork: element-wise loop fusion (fuse_elementwise.go)
+	b.markOutputReshapes()        // fork: Reshapes of graph outputs read them in place (fork_views.go)
 	b.compiled = true
 	return newExecutable(b), nil
 }

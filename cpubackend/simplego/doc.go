@@ -36,6 +36,15 @@
 //     gradients of the zero-padding Concatenates slice out) is built as one
 //     gemm.Conv3x3 of the output gradient with the flipped, transposed
 //     weights, so the 9× patch gradient is never computed (fuse_convgrad.go).
+//   - In inference, the BatchNorm+ReLU after such a convolution
+//     (max(float32(y·s) + t, c) per channel) runs as the epilogue of
+//     gemm.Conv3x3Post on each block of output pixels while in cache, so each
+//     feature map is written once; bit-identical; turned back into two nodes at
+//     Compile when anything else needs the convolution (fuse_convbnrelu.go).
+//   - A Reshape of a graph output (a feature map before max-pooling or the
+//     head) is a view of it, not a copy: the executor does not own it
+//     (fork_views.go).
+//   - float32 Exp is split over the cores (same bits as upstream).
 //   - GoMLX's gradient of Max(x, 0) (a ReLU), Mul(v, Sign(Add(Sign(Sub(x,
 //     0)), 1))), runs as one bit-identical pass (fuse_relugrad.go).
 //   - Batch normalisation (package unet writes its training gradient in

@@ -470,7 +470,7 @@ func (e *Executable) executeNode(node *Node, execBuf *executionBuffers) error {
 		if err != nil {
 			return errors.WithMessagef(err, "while executing %q", node.opType)
 		}
-		execBuf.owned[nodeIdx] = true
+		execBuf.owned[nodeIdx] = forkResultOwned(node) // fork: views are not owned (fork_views.go)
 	}
 
 	// If input has been reused, erase it from results.

@@ -164,6 +164,9 @@ func execWhereSetOutputWithValue[T SupportedTypesConstraints](outputBuf, valueBu
 // Notice the backends.Reshape doesn't support auto-scaling dimensions (set to -1), as graph.Reshape does.
 func execReshape(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
 	operand := inputs[0]
+	if view := forkReshapeView(node, operand); view != nil { // fork: Reshape of a graph output (fork_views.go)
+		return view, nil
+	}
 	var output *Buffer
 	if inputsOwned[0] {
 		output = operand

@@ -9,7 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// TestFastLogisticBitExact checks the parallel float32 Logistic against the
+// TestFastLogisticBitExact checks the parallel float32 Logistic and Exp against the
 // reference configuration bit for bit, on a tensor large enough to be split
 // over the cores, with zeros, infinities, NaN and saturating values among the
 // inputs.
@@ -24,7 +24,9 @@ func TestFastLogisticBitExact(t *testing.T) {
 		}
 		copy(flat, special)
 	})
-	got, want := execFastAndRef(t, "logistic", func(x *graph.Node) *graph.Node { return graph.Logistic(x) }, x)
+	got, want := execFastAndRef(t, "logistic", func(x *graph.Node) []*graph.Node {
+		return []*graph.Node{graph.Logistic(x), graph.Exp(x)}
+	}, x)
 	bits := func(out *tensors.Tensor) []uint32 {
 		var u []uint32
 		tensors.MustConstFlatData(out, func(flat []float32) {
@@ -34,10 +36,12 @@ func TestFastLogisticBitExact(t *testing.T) {
 		})
 		return u
 	}
-	g, w := bits(got[0]), bits(want[0])
-	for i := range w {
-		if g[i] != w[i] {
-			t.Fatalf("element %d: fast %#x, reference %#x", i, g[i], w[i])
+	for k := range want {
+		g, w := bits(got[k]), bits(want[k])
+		for i := range w {
+			if g[i] != w[i] {
+				t.Fatalf("output %d element %d: fast %#x, reference %#x", k, i, g[i], w[i])
+			}
 		}
 	}
 }

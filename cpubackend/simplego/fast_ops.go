@@ -37,6 +37,7 @@ func init() {
 	setNodeExecutor(backends.OpTypeConcatenate, priorityArch, fastConcatenate)
 	setNodeExecutor(backends.OpTypeSign, priorityArch, fastSign)
 	setNodeExecutor(backends.OpTypeLogistic, priorityArch, fastLogistic)
+	setNodeExecutor(backends.OpTypeExp, priorityArch, fastExp)
 	for _, op := range []backends.OpType{backends.OpTypeReduceSum, backends.OpTypeReduceMax, backends.OpTypeReduceMin} {
 		setNodeExecutor(op, priorityArch, fastReduce)
 	}
@@ -208,6 +209,23 @@ func fastLogistic(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []
 	in, out := input.flat.([]float32), output.flat.([]float32)
 	parallelFor(len(in), logisticCost, func(i0, i1 int) {
 		execLogisticGeneric(in[i0:i1], out[i0:i1])
+	})
+	return output, nil
+}
+
+// expCost is parallelFor's cost of one float32 Exp (a float64 exp).
+const expCost = 12
+
+// fastExp is upstream's float32 Exp (float32(math.Exp(float64(x))), the same
+// bits) split over the cores: the head's softmax runs it on N·H·W·2 logits.
+func fastExp(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	if backend.reference || node.shape.DType != dtypes.Float32 {
+		return execExp(backend, node, inputs, inputsOwned)
+	}
+	input, output := unaryOperandAndOutput(backend, inputs, inputsOwned)
+	in, out := input.flat.([]float32), output.flat.([]float32)
+	parallelFor(len(in), expCost, func(i0, i1 int) {
+		execExpGeneric(in[i0:i1], out[i0:i1])
 	})
 	return output, nil
 }

@@ -215,7 +215,7 @@ func TestFusionKernelPaths(t *testing.T) {
 				t.Skip("no AVX2")
 			}
 			defer forceSIMD(on)()
-			for _, test := range []func(*testing.T){TestChanLinBitExact, TestElementwiseFusionBitExact, TestAffineReluBitExact, TestReluGradBitExact} {
+			for _, test := range []func(*testing.T){TestChanLinBitExact, TestElementwiseFusionBitExact, TestAffineReluBitExact, TestReluGradBitExact, TestConvAffineMaxBitExact} {
 				test(t)
 			}
 		})

@@ -85,6 +85,9 @@ func (b *Builder) tryFuseAffineMax(opType backends.OpType, shape shapes.Shape, l
 	if !ok || !y.shape.Equal(shape) {
 		return nil
 	}
+	if node := b.tryFuseConvAffineMax(shape, y, c); node != nil {
+		return node
+	}
 	affineMaxCount.Add(1)
 	node := b.newNode(backends.OpTypeMax, shape, x, s, t)
 	node.data = &affineMaxData{c: c}
@@ -104,9 +107,15 @@ func execAffineMax(backend *Backend, node *Node, inputs []*Buffer, d *affineMaxD
 
 // affineMaxRows sets each row [len(s)] of o to max(float32(x·s) + t, c).
 func affineMaxRows(o, x, s, t []float32, c float32) {
+	affineMaxRowsFrom(o, x, s, t, c, affineReluPeriods(o, x, s, t, c))
+}
+
+// affineMaxRowsFrom is affineMaxRows on the rows of o from value p on (the
+// values before p done by the AVX2 kernel).
+func affineMaxRowsFrom(o, x, s, t []float32, c float32, p int) {
 	nc := len(s)
 	t = t[:nc]
-	for p := affineReluPeriods(o, x, s, t, c); p+nc <= len(o); p += nc {
+	for ; p+nc <= len(o); p += nc {
 		xr, or := x[p:p+nc], o[p:p+nc]
 		for ch, sv := range s {
 			or[ch] = max(float32(xr[ch]*sv)+t[ch], c)

@@ -32,6 +32,9 @@ type conv3x3Data struct {
 	// conv3d, when set, makes the node one of the fused 3×3×3 convolutions
 	// (fuse_conv3d.go) instead.
 	conv3d *conv3dOp
+	// epilogue, when set, makes the node a convolution followed by
+	// BatchNorm+ReLU (fuse_convbnrelu.go).
+	epilogue *convEpilogue
 }
 
 // isZeroView reports whether the view reads a constant zero (all strides 0).
@@ -197,6 +200,9 @@ func execConvWeightGrad(backend *Backend, node *Node, inputs []*Buffer, d *convW
 func execConv3x3(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3Data) (*Buffer, error) {
 	if d.conv3d != nil {
 		return d.conv3d.exec(backend, node, inputs)
+	}
+	if d.epilogue != nil {
+		return execConv3x3Epilogue(backend, node, inputs, d)
 	}
 	output := backend.getBufferForShape(node.shape)
 	gemm.Conv3x3(output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32), d.n, d.h, d.w, d.cin, d.cout)

@@ -43,12 +43,30 @@ func affineReluPeriods(o, x, s, t []float32, c float32) int {
 		return 0
 	}
 	period := chanPeriod(nc)
-	sp, tp := periodic(s, period), periodic(t[:nc], period)
+	return affineReluPeriodic(o, x, periodic(s, period), periodic(t[:nc], period))
+}
+
+// affineReluPeriodic is affineReluPeriods with s and t already repeated to
+// one period (sp, tp; see affineReluTables).
+func affineReluPeriodic(o, x, sp, tp []float32) int {
+	period := len(sp)
 	done := 0
 	for ; done+period <= len(o); done += period {
 		affineReluSIMD(o[done:], x[done:], sp, tp, period)
 	}
 	return done
+}
+
+// affineReluTables returns s and t repeated to one period of the AVX2
+// affine+ReLU kernel, or nil when that kernel does not apply (see
+// affineReluPeriods).
+func affineReluTables(s, t []float32, c float32) (sp, tp []float32) {
+	nc := len(s)
+	if !simdRows(nc) || math.Float32bits(c) != 0 {
+		return nil, nil
+	}
+	period := chanPeriod(nc)
+	return periodic(s, period), periodic(t[:nc], period)
 }
 
 // affineReluGradPeriods runs o = v·reluIndicator(x·s + t) with the AVX2

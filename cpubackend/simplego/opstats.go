@@ -138,6 +138,10 @@ type FusionCounts struct {
 	// AffineMax counts Max(Add(Mul(x, scale), shift), c) built as one pass
 	// (fuse_bnrelu.go).
 	AffineMax int64
+	// ConvAffineMax counts 3×3 convolutions with the BatchNorm+ReLU that
+	// follows them run as the convolution's epilogue (inference;
+	// fuse_convbnrelu.go).
+	ConvAffineMax int64
 	// ChanSum, ChanDot and ChanSumSq count per-channel sums Σx, Σa·b and
 	// Σ(x − m)² built as one blocked pass (fuse_bn.go).
 	ChanSum, ChanDot, ChanSumSq int64
@@ -159,6 +163,7 @@ func Fusions() FusionCounts {
 		ConvInputGrad:  convInputGradCount.Load(),
 		ReluGrad:       reluGradCount.Load(),
 		AffineMax:      affineMaxCount.Load(),
+		ConvAffineMax:  convAffineMaxCount.Load(),
 		ChanSum:        bnFusionCounts.chanSum.Load(),
 		ChanDot:        bnFusionCounts.chanDot.Load(),
 		ChanSumSq:      bnFusionCounts.chanSumSq.Load(),
