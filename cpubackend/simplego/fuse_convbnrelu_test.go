@@ -2,7 +2,6 @@ package simplego
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -73,7 +72,7 @@ func TestConvAffineMaxBitExact(t *testing.T) {
 		if convAffineMaxCount.Load() != before {
 			t.Fatalf("%v: fused although the convolution has another user", d)
 		}
-		sameBits(t, fmt.Sprint(d), fused[0], plain[0])
+		sameTensorBits(t, fmt.Sprint(d), fused[0], plain[0])
 		// A user of the convolution built after the Max: fused at build
 		// time, turned back at Compile (the count returns).
 		late := graph.MustNewExec(backend, func(x, wt, s, sh *graph.Node) []*graph.Node {
@@ -84,22 +83,19 @@ func TestConvAffineMaxBitExact(t *testing.T) {
 		if convAffineMaxCount.Load() != before {
 			t.Fatalf("%v: fused node kept although the convolution has a later user", d)
 		}
-		sameBits(t, fmt.Sprint(d, " late user"), late[0], plain[0])
-		sameBits(t, fmt.Sprint(d, " late user's Neg"), late[1], plain[1])
+		sameTensorBits(t, fmt.Sprint(d, " late user"), late[0], plain[0])
+		sameTensorBits(t, fmt.Sprint(d, " late user's Neg"), late[1], plain[1])
 		compareRef(t, fmt.Sprint(d), fusedFn, x, wt, s, sh)
 	}
 }
 
-// sameBits fails unless got and want hold the same float32 bits.
-func sameBits(t *testing.T, name string, got, want *tensors.Tensor) {
+// sameTensorBits fails t unless the float32 tensors got and want agree bit
+// for bit ([sameBits] on their flat data).
+func sameTensorBits(t *testing.T, name string, got, want *tensors.Tensor) {
 	t.Helper()
 	tensors.MustConstFlatData(got, func(g []float32) {
 		tensors.MustConstFlatData(want, func(w []float32) {
-			for i := range w {
-				if math.Float32bits(g[i]) != math.Float32bits(w[i]) {
-					t.Fatalf("%s: element %d: fused %g, op by op %g", name, i, g[i], w[i])
-				}
-			}
+			sameBits(t, name, g, w)
 		})
 	})
 }
