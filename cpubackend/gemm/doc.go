@@ -1,7 +1,8 @@
 // Package gemm provides the float32 compute kernels of protoseg-go's CPU
 // backend: a cache-blocked, packed matrix multiply (Sgemm, SgemmBatched) and
-// the 3×3 convolution helpers built around it (Im2Col3x3, Col2Im3x3,
-// Conv3x3). It has no dependency on GoMLX.
+// the convolution helpers built around it (Im2Col3x3, Col2Im3x3, Conv3x3,
+// Conv3x3Post, ConvWeightGrad3x3, Correlate3x3x3). It has no dependency on
+// GoMLX.
 //
 // # Matrix multiply
 //
@@ -81,4 +82,23 @@
 // rows into a number of parts fixed by the shape, each summed privately and
 // added in order, so, like every path here, its result does not depend on
 // the thread count.
+//
+// Conv3x3Post is Conv3x3 with a callback run on each block of whole output
+// pixels while it is in cache: the backend folds an inference BatchNorm and
+// ReLU into it, so a feature map is written once. Conv3x3Winograd computes
+// the same convolution by Winograd's F(2×2, 3×3) (2.25× fewer
+// multiplications, float32 results within a tolerance of the direct path);
+// with its transforms in scalar Go it measured 2.2–8× slower than Conv3x3 on
+// the U-Net's shapes, so the backend does not use it.
+//
+// # 3×3×3 correlations
+//
+// Correlate3x3x3 (conv3d.go) computes a 3D convolution (or, with Shift 2,
+// the full correlation of an input gradient) with the three x-taps folded
+// into the product's columns: per output row it builds the "row nonuple"
+// [voxels, 9·c] by strided copies from the channels-last source, the
+// micro-kernels read it in place, and the three x-shifted products are added
+// with vector adds. Correlate3x3x3Parts reads a channel concatenation (the
+// U-Net's skip connection) from its parts without materialising it. Its
+// bits do not depend on the thread count.
 package gemm

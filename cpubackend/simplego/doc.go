@@ -58,8 +58,17 @@
 //     into one chunked pass, bit-identical (fuse_elementwise.go).
 //   - AVX2 kernels (fuse_simd_amd64.s) for those chains and the BatchNorm
 //     fusions, bit-identical to their Go loops; tests force both paths.
-//   - The interior of a 3×3×3 convolution's input gradient is computed
-//     directly, without the padded border (fuse_convgrad.go).
+//   - The 3×3×3 convolution of package unet's 3D network (zero planes, 27
+//     slices, Concatenate, Dot) runs as gemm.Correlate3x3x3 (fuse_conv3d*.go):
+//     forward, weight gradient and input gradient, each independent of the
+//     thread count; when its input is the skip connection's channel
+//     Concatenate, the forward product reads the two operands directly; the
+//     interior of its input gradient is computed without the padded border.
+//   - 2×2×2 max-pooling (the reshape-and-ReduceMax of package unet) is one
+//     strided pass (fuse_pool3d.go).
+//   - float32 matrix–vector products (one operand without cross axes, no
+//     transpose) read the matrix once in place, in a fixed summation order,
+//     Go and AVX2 bit-identical (fast_gemv.go).
 //   - Released buffers are kept in a per-backend free list (128 MiB) that
 //     survives garbage collections (fork_buffers.go).
 //   - Slice, Broadcast, BroadcastInDim and Reverse are strided views:
