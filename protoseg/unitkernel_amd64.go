@@ -50,6 +50,12 @@ func denseLogitsAVX512(a *logitArgs)
 func denseLogits8AVX512(a *logitArgs)
 
 //go:noescape
+func denseLogitsT16AVX512(a *logitArgs)
+
+//go:noescape
+func denseLogitsT8AVX512(a *logitArgs)
+
+//go:noescape
 func denseMaskAVX512(a *maskArgs)
 
 //go:noescape
@@ -164,24 +170,32 @@ func sub(b []uint8, from int) []uint8 {
 
 // denseLogitsSIMD forms the logits of units [0, len(d)) as denseWorker.logits
 // does, at level; false when this level has no such kernel. bad reports a
-// logit out of range.
+// logit out of range. Rows whose length s1 is a multiple of 16 take the
+// transposing kernels (blocks of 16 cells, plain stores); others a scatter.
 func denseLogitsSIMD(level denseLevel, f []float32, c, cells, s1, s1p int, dst []float32, d, s []float32) (done, bad bool) {
 	if level != denseAVX512 || cpuDenseLevel() < denseAVX512 || len(d) == 0 {
 		return false, false
 	}
 	a := logitArgs{f: &f[0], c: c, units: len(d), cells: cells, s1: s1, s1p: s1p, dst: &dst[0],
 		rows: len(dst) / len(d), d: &d[0], s: &s[0], max: maxKernelLogit}
-	if c == 8 && len(d) == 8 && s1%2 == 0 { // two cells per vector
+	switch {
+	case c == 8 && len(d) == 8 && s1%2 == 0: // two cells per vector
 		var d2, s2 [16]float32
 		copy(d2[:], d)
 		copy(d2[8:], d)
 		copy(s2[:], s)
 		copy(s2[8:], s)
 		a.d, a.s = &d2[0], &s2[0]
-		denseLogits8AVX512(&a)
-		return true, a.bad != 0
+		if s1%16 == 0 {
+			denseLogitsT8AVX512(&a)
+		} else {
+			denseLogits8AVX512(&a)
+		}
+	case s1%16 == 0:
+		denseLogitsT16AVX512(&a)
+	default:
+		denseLogitsAVX512(&a)
 	}
-	denseLogitsAVX512(&a)
 	return true, a.bad != 0
 }
 

@@ -792,3 +792,400 @@ pairdone8:
 	MOVQ  AX, 88(R15)
 	VZEROUPPER
 	RET
+
+// The transposed logits: a block of 16 cells (of one source row) times 16 units
+// (or 8) is loaded cell by cell, one vector per cell holding its units, and
+// turned into one vector per unit holding its 16 cells, for a plain store,
+// instead of a scatter per cell. The turn is a 16×16 transpose by four stages
+// of two-table permutes: stage s exchanges bit s of the register number with
+// bit s of the lane (transIdx: per stage, the indices of the pair's lower and
+// upper outputs). For 8 units, two cells per vector (lane = 8·(cell&1) +
+// unit), three stages suffice, the last also moving lane bit 3 to bit 0
+// (trans8Last).
+DATA transIdx<>+0(SB)/8, $0x0000001000000000
+DATA transIdx<>+8(SB)/8, $0x0000001200000002
+DATA transIdx<>+16(SB)/8, $0x0000001400000004
+DATA transIdx<>+24(SB)/8, $0x0000001600000006
+DATA transIdx<>+32(SB)/8, $0x0000001800000008
+DATA transIdx<>+40(SB)/8, $0x0000001a0000000a
+DATA transIdx<>+48(SB)/8, $0x0000001c0000000c
+DATA transIdx<>+56(SB)/8, $0x0000001e0000000e
+DATA transIdx<>+64(SB)/8, $0x0000001100000001
+DATA transIdx<>+72(SB)/8, $0x0000001300000003
+DATA transIdx<>+80(SB)/8, $0x0000001500000005
+DATA transIdx<>+88(SB)/8, $0x0000001700000007
+DATA transIdx<>+96(SB)/8, $0x0000001900000009
+DATA transIdx<>+104(SB)/8, $0x0000001b0000000b
+DATA transIdx<>+112(SB)/8, $0x0000001d0000000d
+DATA transIdx<>+120(SB)/8, $0x0000001f0000000f
+DATA transIdx<>+128(SB)/8, $0x0000000100000000
+DATA transIdx<>+136(SB)/8, $0x0000001100000010
+DATA transIdx<>+144(SB)/8, $0x0000000500000004
+DATA transIdx<>+152(SB)/8, $0x0000001500000014
+DATA transIdx<>+160(SB)/8, $0x0000000900000008
+DATA transIdx<>+168(SB)/8, $0x0000001900000018
+DATA transIdx<>+176(SB)/8, $0x0000000d0000000c
+DATA transIdx<>+184(SB)/8, $0x0000001d0000001c
+DATA transIdx<>+192(SB)/8, $0x0000000300000002
+DATA transIdx<>+200(SB)/8, $0x0000001300000012
+DATA transIdx<>+208(SB)/8, $0x0000000700000006
+DATA transIdx<>+216(SB)/8, $0x0000001700000016
+DATA transIdx<>+224(SB)/8, $0x0000000b0000000a
+DATA transIdx<>+232(SB)/8, $0x0000001b0000001a
+DATA transIdx<>+240(SB)/8, $0x0000000f0000000e
+DATA transIdx<>+248(SB)/8, $0x0000001f0000001e
+DATA transIdx<>+256(SB)/8, $0x0000000100000000
+DATA transIdx<>+264(SB)/8, $0x0000000300000002
+DATA transIdx<>+272(SB)/8, $0x0000001100000010
+DATA transIdx<>+280(SB)/8, $0x0000001300000012
+DATA transIdx<>+288(SB)/8, $0x0000000900000008
+DATA transIdx<>+296(SB)/8, $0x0000000b0000000a
+DATA transIdx<>+304(SB)/8, $0x0000001900000018
+DATA transIdx<>+312(SB)/8, $0x0000001b0000001a
+DATA transIdx<>+320(SB)/8, $0x0000000500000004
+DATA transIdx<>+328(SB)/8, $0x0000000700000006
+DATA transIdx<>+336(SB)/8, $0x0000001500000014
+DATA transIdx<>+344(SB)/8, $0x0000001700000016
+DATA transIdx<>+352(SB)/8, $0x0000000d0000000c
+DATA transIdx<>+360(SB)/8, $0x0000000f0000000e
+DATA transIdx<>+368(SB)/8, $0x0000001d0000001c
+DATA transIdx<>+376(SB)/8, $0x0000001f0000001e
+DATA transIdx<>+384(SB)/8, $0x0000000100000000
+DATA transIdx<>+392(SB)/8, $0x0000000300000002
+DATA transIdx<>+400(SB)/8, $0x0000000500000004
+DATA transIdx<>+408(SB)/8, $0x0000000700000006
+DATA transIdx<>+416(SB)/8, $0x0000001100000010
+DATA transIdx<>+424(SB)/8, $0x0000001300000012
+DATA transIdx<>+432(SB)/8, $0x0000001500000014
+DATA transIdx<>+440(SB)/8, $0x0000001700000016
+DATA transIdx<>+448(SB)/8, $0x0000000900000008
+DATA transIdx<>+456(SB)/8, $0x0000000b0000000a
+DATA transIdx<>+464(SB)/8, $0x0000000d0000000c
+DATA transIdx<>+472(SB)/8, $0x0000000f0000000e
+DATA transIdx<>+480(SB)/8, $0x0000001900000018
+DATA transIdx<>+488(SB)/8, $0x0000001b0000001a
+DATA transIdx<>+496(SB)/8, $0x0000001d0000001c
+DATA transIdx<>+504(SB)/8, $0x0000001f0000001e
+GLOBL transIdx<>(SB), RODATA|NOPTR, $512
+
+DATA trans8Last<>+0(SB)/8, $0x0000000800000000
+DATA trans8Last<>+8(SB)/8, $0x0000000900000001
+DATA trans8Last<>+16(SB)/8, $0x0000000a00000002
+DATA trans8Last<>+24(SB)/8, $0x0000000b00000003
+DATA trans8Last<>+32(SB)/8, $0x0000001800000010
+DATA trans8Last<>+40(SB)/8, $0x0000001900000011
+DATA trans8Last<>+48(SB)/8, $0x0000001a00000012
+DATA trans8Last<>+56(SB)/8, $0x0000001b00000013
+DATA trans8Last<>+64(SB)/8, $0x0000000c00000004
+DATA trans8Last<>+72(SB)/8, $0x0000000d00000005
+DATA trans8Last<>+80(SB)/8, $0x0000000e00000006
+DATA trans8Last<>+88(SB)/8, $0x0000000f00000007
+DATA trans8Last<>+96(SB)/8, $0x0000001c00000014
+DATA trans8Last<>+104(SB)/8, $0x0000001d00000015
+DATA trans8Last<>+112(SB)/8, $0x0000001e00000016
+DATA trans8Last<>+120(SB)/8, $0x0000001f00000017
+GLOBL trans8Last<>(SB), RODATA|NOPTR, $128
+
+// TPAIR exchanges one bit between registers A and B and the lanes (Z24 scratch).
+#define TPAIR(A, B, I0, I1) \
+	VMOVAPS   A, Z24; \
+	VPERMT2PS B, I0, A; \
+	VPERMT2PS B, I1, Z24; \
+	VMOVAPS   Z24, B
+
+// LOGIT turns the feature values in Z into logits d·(2f − s) (Z25 d, Z26 s),
+// each step rounded to float32, and adds the lanes of K1 out of range (Z27 the
+// |·| mask, Z28 max; Z29 scratch) to K5.
+#define LOGIT(Z) \
+	VADDPS Z, Z, Z; \
+	VSUBPS Z26, Z, Z; \
+	VMULPS Z, Z25, Z; \
+	VPANDD Z27, Z, Z29; \
+	VCMPPS $6, Z28, Z29, K1, K2; \
+	KORW   K2, K5, K5
+
+// STORE stores Z at DX and moves DX to the next unit's row (R12 bytes on); it
+// jumps to stored after the BX-th unit.
+#define STORE(Z, I) \
+	VMOVUPS Z, (DX); \
+	CMPQ    BX, $I; \
+	JLE     stored; \
+	ADDQ    R12, DX
+
+// func denseLogitsT16AVX512(a *logitArgs)
+// denseLogitsAVX512 for s1 a multiple of 16: per group of 16 units (masked at
+// the end) and block of 16 cells, 16 loads, the logits, a transpose and 16
+// stores. Registers: R15 args, SI f at the group (advancing a block at a
+// time), R8 cell, R9 c·4, R10 units, R11 s1, R12 rows·4, R13 column, R14 row
+// offset, CX group, AX load pointer, DX store pointer, BX units in the group;
+// Z0–Z15 the block, Z16–Z23 the permute indices.
+TEXT ·denseLogitsT16AVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 8(R15), R9
+	SHLQ $2, R9
+	MOVQ 16(R15), R10
+	MOVQ 32(R15), R11
+	MOVQ 56(R15), R12
+	SHLQ $2, R12
+	VMOVUPS transIdx<>+0(SB), Z16
+	VMOVUPS transIdx<>+64(SB), Z17
+	VMOVUPS transIdx<>+128(SB), Z18
+	VMOVUPS transIdx<>+192(SB), Z19
+	VMOVUPS transIdx<>+256(SB), Z20
+	VMOVUPS transIdx<>+320(SB), Z21
+	VMOVUPS transIdx<>+384(SB), Z22
+	VMOVUPS transIdx<>+448(SB), Z23
+	MOVL $0x7fffffff, AX
+	VPBROADCASTD AX, Z27
+	VBROADCASTSS 80(R15), Z28
+	KXORW K5, K5, K5
+	XORQ CX, CX
+
+tgroup:
+	CMPQ CX, R10
+	JGE  tdone
+	MOVQ R10, BX
+	SUBQ CX, BX
+	CMPQ BX, $16
+	JLT  tpartial
+	MOVQ $16, BX
+	KXNORW K1, K1, K1
+	JMP  tmasked
+
+tpartial:
+	MOVL  $1, AX
+	SHLXL BX, AX, AX
+	DECL  AX
+	KMOVW AX, K1
+
+tmasked:
+	MOVQ      64(R15), AX
+	VMOVUPS.Z (AX)(CX*4), K1, Z25 // d
+	MOVQ      72(R15), AX
+	VMOVUPS.Z (AX)(CX*4), K1, Z26 // s
+	MOVQ      0(R15), SI
+	LEAQ      (SI)(CX*4), SI
+	XORQ      R8, R8
+	XORQ      R13, R13
+	XORQ      R14, R14
+
+tblock:
+	CMPQ R8, 24(R15)
+	JGE  tgroupdone
+	MOVQ SI, AX
+	VMOVUPS.Z (AX), K1, Z0
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z1
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z2
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z3
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z4
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z5
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z6
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z7
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z8
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z9
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z10
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z11
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z12
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z13
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z14
+	ADDQ R9, AX
+	VMOVUPS.Z (AX), K1, Z15
+	ADDQ R9, AX
+	MOVQ AX, SI // the next block
+	LOGIT(Z0)
+	LOGIT(Z1)
+	LOGIT(Z2)
+	LOGIT(Z3)
+	LOGIT(Z4)
+	LOGIT(Z5)
+	LOGIT(Z6)
+	LOGIT(Z7)
+	LOGIT(Z8)
+	LOGIT(Z9)
+	LOGIT(Z10)
+	LOGIT(Z11)
+	LOGIT(Z12)
+	LOGIT(Z13)
+	LOGIT(Z14)
+	LOGIT(Z15)
+	TPAIR(Z0, Z1, Z16, Z17)
+	TPAIR(Z2, Z3, Z16, Z17)
+	TPAIR(Z4, Z5, Z16, Z17)
+	TPAIR(Z6, Z7, Z16, Z17)
+	TPAIR(Z8, Z9, Z16, Z17)
+	TPAIR(Z10, Z11, Z16, Z17)
+	TPAIR(Z12, Z13, Z16, Z17)
+	TPAIR(Z14, Z15, Z16, Z17)
+	TPAIR(Z0, Z2, Z18, Z19)
+	TPAIR(Z1, Z3, Z18, Z19)
+	TPAIR(Z4, Z6, Z18, Z19)
+	TPAIR(Z5, Z7, Z18, Z19)
+	TPAIR(Z8, Z10, Z18, Z19)
+	TPAIR(Z9, Z11, Z18, Z19)
+	TPAIR(Z12, Z14, Z18, Z19)
+	TPAIR(Z13, Z15, Z18, Z19)
+	TPAIR(Z0, Z4, Z20, Z21)
+	TPAIR(Z1, Z5, Z20, Z21)
+	TPAIR(Z2, Z6, Z20, Z21)
+	TPAIR(Z3, Z7, Z20, Z21)
+	TPAIR(Z8, Z12, Z20, Z21)
+	TPAIR(Z9, Z13, Z20, Z21)
+	TPAIR(Z10, Z14, Z20, Z21)
+	TPAIR(Z11, Z15, Z20, Z21)
+	TPAIR(Z0, Z8, Z22, Z23)
+	TPAIR(Z1, Z9, Z22, Z23)
+	TPAIR(Z2, Z10, Z22, Z23)
+	TPAIR(Z3, Z11, Z22, Z23)
+	TPAIR(Z4, Z12, Z22, Z23)
+	TPAIR(Z5, Z13, Z22, Z23)
+	TPAIR(Z6, Z14, Z22, Z23)
+	TPAIR(Z7, Z15, Z22, Z23)
+	// DX = dst + (CX·rows + row offset + column)·4
+	MOVQ  56(R15), DX
+	IMULQ CX, DX
+	ADDQ  R14, DX
+	ADDQ  R13, DX
+	SHLQ  $2, DX
+	ADDQ  48(R15), DX
+	STORE(Z0, 1)
+	STORE(Z1, 2)
+	STORE(Z2, 3)
+	STORE(Z3, 4)
+	STORE(Z4, 5)
+	STORE(Z5, 6)
+	STORE(Z6, 7)
+	STORE(Z7, 8)
+	STORE(Z8, 9)
+	STORE(Z9, 10)
+	STORE(Z10, 11)
+	STORE(Z11, 12)
+	STORE(Z12, 13)
+	STORE(Z13, 14)
+	STORE(Z14, 15)
+	VMOVUPS Z15, (DX)
+
+stored:
+	ADDQ $16, R8
+	ADDQ $16, R13
+	CMPQ R13, R11
+	JLT  tblock
+	XORQ R13, R13
+	ADDQ 40(R15), R14
+	JMP  tblock
+
+tgroupdone:
+	ADDQ $16, CX
+	JMP  tgroup
+
+tdone:
+	KMOVW K5, AX
+	MOVQ  AX, 88(R15)
+	VZEROUPPER
+	RET
+
+// func denseLogitsT8AVX512(a *logitArgs)
+// denseLogitsT16AVX512 for exactly 8 units (c = units = 8): a block of 16
+// cells is 8 vectors of two cells (d and s point at 16 values, the 8 terms
+// twice), and 8 stores. Registers as in denseLogitsT16AVX512.
+TEXT ·denseLogitsT8AVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), R15
+	MOVQ 0(R15), SI
+	MOVQ 24(R15), R8
+	MOVQ 32(R15), R11
+	MOVQ 56(R15), R12
+	SHLQ $2, R12
+	MOVQ 64(R15), AX
+	VMOVUPS (AX), Z25 // d, twice
+	MOVQ 72(R15), AX
+	VMOVUPS (AX), Z26 // s, twice
+	VMOVUPS transIdx<>+0(SB), Z16
+	VMOVUPS transIdx<>+64(SB), Z17
+	VMOVUPS transIdx<>+128(SB), Z18
+	VMOVUPS transIdx<>+192(SB), Z19
+	VMOVUPS trans8Last<>+0(SB), Z20
+	VMOVUPS trans8Last<>+64(SB), Z21
+	MOVL $0x7fffffff, AX
+	VPBROADCASTD AX, Z27
+	VBROADCASTSS 80(R15), Z28
+	KXORW K5, K5, K5
+	KXNORW K1, K1, K1
+	MOVQ 48(R15), DI
+	XORQ R13, R13
+	XORQ R14, R14
+
+t8block:
+	TESTQ R8, R8
+	JZ    t8done
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	VMOVUPS 320(SI), Z5
+	VMOVUPS 384(SI), Z6
+	VMOVUPS 448(SI), Z7
+	ADDQ $512, SI
+	LOGIT(Z0)
+	LOGIT(Z1)
+	LOGIT(Z2)
+	LOGIT(Z3)
+	LOGIT(Z4)
+	LOGIT(Z5)
+	LOGIT(Z6)
+	LOGIT(Z7)
+	TPAIR(Z0, Z1, Z16, Z17)
+	TPAIR(Z2, Z3, Z16, Z17)
+	TPAIR(Z4, Z5, Z16, Z17)
+	TPAIR(Z6, Z7, Z16, Z17)
+	TPAIR(Z0, Z2, Z18, Z19)
+	TPAIR(Z1, Z3, Z18, Z19)
+	TPAIR(Z4, Z6, Z18, Z19)
+	TPAIR(Z5, Z7, Z18, Z19)
+	TPAIR(Z0, Z4, Z20, Z21)
+	TPAIR(Z1, Z5, Z20, Z21)
+	TPAIR(Z2, Z6, Z20, Z21)
+	TPAIR(Z3, Z7, Z20, Z21)
+	LEAQ    (R14)(R13*1), DX
+	LEAQ    (DI)(DX*4), DX
+	VMOVUPS Z0, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z1, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z2, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z3, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z4, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z5, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z6, (DX)
+	ADDQ    R12, DX
+	VMOVUPS Z7, (DX)
+	SUBQ $16, R8
+	ADDQ $16, R13
+	CMPQ R13, R11
+	JLT  t8block
+	XORQ R13, R13
+	ADDQ 40(R15), R14
+	JMP  t8block
+
+t8done:
+	KMOVW K5, AX
+	MOVQ  AX, 88(R15)
+	VZEROUPPER
+	RET

@@ -154,15 +154,18 @@ func TestScaleBytes(t *testing.T) {
 	}
 }
 
-// TestDenseLogits checks the SIMD logits (a scatter per unit block, and two
-// cells per vector for 8 units) against the Go loop, bit for bit, with the
-// out-of-range test on huge and non-finite values.
+// TestDenseLogits checks the SIMD logits (a scatter per unit block, two cells
+// per vector for 8 units, and the transposing kernels for rows of a multiple
+// of 16 cells: 8 units, full and partial groups of 16) against the Go loop,
+// bit for bit, with the out-of-range test on huge and non-finite values.
 func TestDenseLogits(t *testing.T) {
 	if cpuDenseLevel() < denseAVX512 {
 		t.Skip("no AVX-512 logits on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, sz := range [][5]int{{8, 8, 4, 16, 16}, {8, 8, 6, 6, 16}, {20, 20, 3, 5, 16}, {20, 7, 4, 4, 16}, {128, 128, 2, 4, 16}, {3, 3, 2, 40, 48}} {
+	for _, sz := range [][5]int{{8, 8, 4, 16, 16}, {8, 8, 6, 6, 16}, {20, 20, 3, 5, 16}, {20, 7, 4, 4, 16}, {128, 128, 2, 4, 16}, {3, 3, 2, 40, 48},
+		{8, 8, 3, 16, 16}, {8, 8, 2, 64, 64}, {16, 16, 2, 32, 32}, {20, 20, 2, 16, 16}, {40, 33, 3, 32, 32},
+		{128, 128, 1, 16, 16}, {7, 5, 2, 48, 48}, {64, 64, 3, 16, 16}} {
 		c, units, s0, s1, s1p := sz[0], sz[1], sz[2], sz[3], sz[4]
 		for _, scale := range []float32{1, 0x1p64, float32(math.Inf(1))} {
 			f := make([]float32, s0*s1*c)
