@@ -95,8 +95,9 @@ func DefaultPreset() Preset {
 // many as the 2D calibration's. Fewer steps left the models unsteady: at 96
 // steps (32 × 6, the earlier preset) two seeds' test Dice differed by up to
 // 0.16, against 0.06–0.11 at 256 steps, and 12 test volumes put a standard
-// error of about 0.07 on a seed's mean Dice (0.04 with 40). 256 steps is as
-// many as keep the whole default run within about 15 minutes on 2 cores. The
+// error of about 0.07 on a seed's mean Dice (0.04 with 40). The price: the
+// whole default run takes about 23 minutes on 2 cores (two stand-ins took
+// 12 min 4 s, 5.2 GB), over the 15-minute budget of the 96-step preset. The
 // 3D stand-ins are calibrated on this preset (docs/design.md §10).
 func Default3DPreset() Preset {
 	return Preset{Size: 64, Depth: 32, Base: 8, Epochs: 16, Train: 32, Test: 40, BatchSize: 2, Seeds: 1, ObjectWeight: unet.AutoObjectWeight}
