@@ -9,21 +9,22 @@ import (
 // WeightSA relates, for one dataset, each unit of the last layer to its weight
 // in the 1×1 output convolution: SA is the unit's mean SA; Object, Background
 // and Difference are |w_object|, |w_background| and |w_object − w_background|
-// per unit. Rho is Spearman's ρ of SA with Difference and its 95 % interval
-// (nil when undefined).
+// per unit. RhoObject, RhoBackground and RhoDifference are Spearman's ρ of SA
+// with each of them and its 95 % interval (nil when undefined, e.g. constant
+// weights).
 type WeightSA struct {
-	Dataset                        string
-	SA                             []float64
-	Object, Background, Difference []float64
-	Rho                            *[3]float64
+	Dataset                                 string
+	SA                                      []float64
+	Object, Background, Difference          []float64
+	RhoObject, RhoBackground, RhoDifference *[3]float64
 }
 
-// rhoText is the legend's ρ with its interval.
-func (w WeightSA) rhoText() string {
-	if w.Rho == nil {
+// rhoText is a legend's ρ with its interval.
+func rhoText(rho *[3]float64) string {
+	if rho == nil {
 		return "ρ undefined"
 	}
-	return fmt.Sprintf("ρ = %s [%s, %s]", signed(w.Rho[0], 2), signed(w.Rho[1], 2), signed(w.Rho[2], 2))
+	return fmt.Sprintf("ρ = %s [%s, %s]", signed(rho[0], 2), signed(rho[1], 2), signed(rho[2], 2))
 }
 
 // Fig18WeightSA plots the magnitude of each last-layer unit's output weights
@@ -57,7 +58,11 @@ func Fig18WeightSA(ws []WeightSA) (*Figure, error) {
 		scatter(p, w.SA, w.Background, bgG)
 		scatter(p, w.SA, w.Object, objG)
 		scatter(p, w.SA, w.Difference, diffG)
-		panels = append(panels, chartPanel{p: p, legend: []legendEntry{{label: "|w_obj − w_bg|: " + w.rhoText(), glyph: &diffG}}})
+		panels = append(panels, chartPanel{p: p, legend: []legendEntry{
+			{label: "|w_obj − w_bg|: " + rhoText(w.RhoDifference), glyph: &diffG},
+			{label: "|w_obj|: " + rhoText(w.RhoObject), glyph: &objG},
+			{label: "|w_bg|: " + rhoText(w.RhoBackground), glyph: &bgG},
+		}})
 	}
 	shared := []legendEntry{
 		{label: "|w_obj − w_bg|", glyph: &diffG},

@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -32,7 +33,7 @@ func TestSpreadFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Title == "" || !contains(f.Title, "over seeds") {
+	if f.Title == "" || !strings.Contains(f.Title, "over seeds") {
 		t.Errorf("Fig. 5 with a spread: title %q does not say so", f.Title)
 	}
 	bad := &Range{Lo: []float64{0.6, 0.3, 0.2, 0.5}, Hi: r.Hi}
@@ -52,23 +53,17 @@ func TestSpreadFigures(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
-}
-
 func TestFig18WeightSA(t *testing.T) {
 	w := WeightSA{Dataset: "d", SA: []float64{0.1, 0.5}, Object: []float64{1, 2}, Background: []float64{0.5, 0.5},
-		Difference: []float64{1.5, 2.5}, Rho: &[3]float64{-0.5, -1, 0.25}}
+		Difference: []float64{1.5, 2.5}, RhoDifference: &[3]float64{-0.5, -1, 0.25}}
 	if _, err := Fig18WeightSA([]WeightSA{w}); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.rhoText(); got != "ρ = −0.50 [−1.00, 0.25]" {
+	if got := rhoText(w.RhoDifference); got != "ρ = −0.50 [−1.00, 0.25]" {
 		t.Errorf("legend %q", got)
+	}
+	if got := rhoText(w.RhoObject); got != "ρ undefined" {
+		t.Errorf("legend without ρ %q", got)
 	}
 	w.Difference = w.Difference[:1]
 	if _, err := Fig18WeightSA([]WeightSA{w}); err == nil {

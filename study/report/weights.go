@@ -19,12 +19,16 @@ func WeightFigure(rs []*measure.DatasetResults) (*plots.Figure, error) {
 		if w == nil {
 			continue
 		}
-		var rho *[3]float64
-		if iv, ok := w.Rho["difference"]; ok {
-			rho = &[3]float64{iv.Effect, iv.Low, iv.High}
+		rho := func(name string) *[3]float64 {
+			iv, ok := w.Rho[name]
+			if !ok {
+				return nil
+			}
+			return &[3]float64{iv.Effect, iv.Low, iv.High}
 		}
 		ws = append(ws, plots.WeightSA{Dataset: r.Dataset.Name, SA: w.UnitSA, Object: w.Object,
-			Background: w.Background, Difference: w.Difference, Rho: rho})
+			Background: w.Background, Difference: w.Difference,
+			RhoObject: rho("object"), RhoBackground: rho("background"), RhoDifference: rho("difference")})
 	}
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("study: figure %d: %w: no dataset has a weight relation", WeightFigureNumber, ErrNotMeasured)
