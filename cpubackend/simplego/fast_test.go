@@ -342,18 +342,7 @@ func TestFuseConv3x3(t *testing.T) {
 		before, beforeCol2Im, beforeWG := fusionCounts.conv3x3.Load(), fusionCounts.col2im.Load(), fusionCounts.convWeightGrad.Load()
 		beforeIG := convInputGradCount.Load()
 		compareRef(t, fmt.Sprintf("conv %v", d), func(x, wt, r *graph.Node) []*graph.Node {
-			g := x.Graph()
-			zr := graph.Zeros(g, shapes.Make(x.DType(), n, 1, w, c))
-			p := graph.Concatenate([]*graph.Node{zr, x, zr}, 1)
-			zc := graph.Zeros(g, shapes.Make(x.DType(), n, h+2, 1, c))
-			p = graph.Concatenate([]*graph.Node{zc, p, zc}, 2)
-			var parts []*graph.Node
-			for dy := range 3 {
-				for dx := range 3 {
-					parts = append(parts, graph.Slice(p, graph.AxisRange(), graph.AxisRange(dy, dy+h), graph.AxisRange(dx, dx+w), graph.AxisRange()))
-				}
-			}
-			y := graph.Dot(graph.Reshape(graph.Concatenate(parts, -1), -1, 9*c), wt)
+			y := graph.Reshape(im2colConvGraph(x, wt), -1, cout)
 			loss := graph.ReduceAllSum(graph.Mul(y, r))
 			return append([]*graph.Node{y}, graph.Gradient(loss, x, wt)...)
 		}, x, wt, r)
