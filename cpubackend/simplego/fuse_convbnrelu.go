@@ -125,26 +125,14 @@ func (b *Builder) unfuseSharedConvEpilogues() {
 	if b.backend.reference {
 		return
 	}
-	live := make([]bool, len(b.nodes))
-	var visit func(n *Node)
-	visit = func(n *Node) {
-		if !live[n.builderIdx] {
-			live[n.builderIdx] = true
-			for _, in := range n.inputs {
-				visit(in)
-			}
-		}
-	}
-	for _, out := range b.outputs {
-		visit(out)
-	}
+	uses := b.liveUses()
 	for _, n := range b.nodes {
 		d, ok := n.data.(*conv3x3Data)
-		if !ok || d.epilogue == nil || !live[n.builderIdx] {
+		if !ok || d.epilogue == nil || uses[n.builderIdx] == 0 {
 			continue
 		}
 		e := d.epilogue
-		if !slices.ContainsFunc(e.chain, func(c *Node) bool { return live[c.builderIdx] }) {
+		if !slices.ContainsFunc(e.chain, func(c *Node) bool { return uses[c.builderIdx] > 0 }) {
 			continue
 		}
 		n.opType, n.inputs, n.data = backends.OpTypeMax, []*Node{e.x, e.s, e.t}, &affineMaxData{c: e.c}

@@ -107,12 +107,10 @@ func ewEligible(n *Node) bool {
 	return true
 }
 
-// fuseElementwise rewrites the builder's live element-wise chains into fused
-// nodes (hook: Compile in builder.go).
-func (b *Builder) fuseElementwise() {
-	if b.backend.reference {
-		return
-	}
+// liveUses returns, by builderIdx, how often each node is used by the live
+// graph (the nodes the outputs depend on): once per use by a live node and
+// once per output it is; 0 for a dead node.
+func (b *Builder) liveUses() []int {
 	uses := make([]int, len(b.nodes))
 	var visit func(n *Node)
 	visit = func(n *Node) {
@@ -125,6 +123,18 @@ func (b *Builder) fuseElementwise() {
 	}
 	for _, out := range b.outputs {
 		visit(out)
+	}
+	return uses
+}
+
+// fuseElementwise rewrites the builder's live element-wise chains into fused
+// nodes (hook: Compile in builder.go).
+func (b *Builder) fuseElementwise() {
+	if b.backend.reference {
+		return
+	}
+	uses := b.liveUses()
+	for _, out := range b.outputs {
 		uses[out.builderIdx]++ // an output is never absorbed
 	}
 	for _, in := range b.inputs {
