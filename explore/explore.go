@@ -187,11 +187,11 @@ type batchFeatures struct {
 type layerData struct {
 	sa       float64
 	sam      []uint8
-	p        []float32 // layer-level p_t, (D×)H×W
-	unitSA   []float64 // per channel
-	unitSAMs [][]uint8 // per channel
-	unitP    []float32 // [(D,) H, W, C]
-	byRank   []int     // channels by falling unit SA
+	p        []float32          // layer-level p_t, (D×)H×W
+	unitSA   []float64          // per channel
+	unitSAMs []protoseg.BitMask // per channel
+	unitP    []float32          // [(D,) H, W, C]
+	byRank   []int              // channels by falling unit SA
 	c        int
 	active   int
 }
@@ -559,7 +559,7 @@ func newLayerData(lr *protoseg.LayerResult, ur *protoseg.UnitResult, p, unitP []
 func (ld *layerData) bytes() int64 {
 	n := int64(len(ld.sam)) + 4*int64(len(ld.p)+len(ld.unitP)) + 8*int64(len(ld.unitSA))
 	for _, m := range ld.unitSAMs {
-		n += int64(len(m))
+		n += int64(len(m.Bytes()))
 	}
 	return n
 }

@@ -114,7 +114,7 @@ func draw(ds *data.Dataset, sample data.Sample, ld *layerData, c Choice, n *Numb
 	sam := ld.sam
 	heat := measure.SlicePlane(ld.p, p)
 	if n.UnitRank > 0 {
-		sam = ld.unitSAMs[n.Unit]
+		sam = ld.unitSAMs[n.Unit].Unpack(nil)
 		for y := range p.H {
 			for x := range p.W {
 				heat[y*p.W+x] = ld.unitP[p.At(y, x)*ld.c+n.Unit]

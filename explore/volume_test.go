@@ -79,7 +79,7 @@ type fullMaps struct {
 	sam    []uint8
 	p      []float32 // layer-level p_t
 	unitSA []float64
-	sams   [][]uint8
+	sams   []protoseg.BitMask
 	unitP  []float32 // [D, H, W, C]
 	c      int
 }
@@ -210,7 +210,7 @@ func checkVolumeLayer(t *testing.T, e *Explorer, src *fakeSource, fm fullMaps, r
 				}
 				sam, heat := fm.sam, fm.p
 				if unit > 0 {
-					sam = fm.sams[n.Unit]
+					sam = fm.sams[n.Unit].Unpack(nil)
 					heat = make([]float32, len(fm.p))
 					for q := range heat {
 						heat[q] = fm.unitP[q*fm.c+n.Unit]

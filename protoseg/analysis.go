@@ -103,8 +103,10 @@ type UnitResult struct {
 	SA [][]float64
 	// HeatMap[n] is the mean over units of the binary unit SAMs of image n (Fig. 9).
 	HeatMap [][]float32
-	// SAMs[n][k] is the binary SAM of unit k on image n; only filled when asked for.
-	SAMs [][][]uint8
+	// SAMs[n][k] is the binary SAM of unit k on image n, one bit a pixel
+	// (inside the ROI); only filled when asked for. The N·C masks share one
+	// array.
+	SAMs [][]BitMask
 	// EmptyObject / EmptyBackground as in [LayerResult].
 	EmptyObject, EmptyBackground []bool
 }
@@ -457,9 +459,9 @@ func (a *Analyzer) unitsGraph(name string, f, mask, gt, roi *tensors.Tensor, kee
 		return nil, err
 	}
 	n, c := f.Shape().Dimensions[0], f.Shape().Dimensions[f.Rank()-1]
-	var sams [][]uint8
+	var sams []BitMask
 	if keepSAMs {
-		sams = splitUint8(outs[3], n*c)
+		sams = packUint8(outs[3], n*c)
 	}
 	heat := tensors.MustCopyFlatData[float32](outs[2])
 	return finishUnits(a.metric, name, mask, roi, c, toFloat64(outs[0]), toFloat64(outs[1]), heat, sams, tot), nil
@@ -468,12 +470,12 @@ func (a *Analyzer) unitsGraph(name string, f, mask, gt, roi *tensors.Tensor, kee
 // finishUnits assembles a UnitResult from the per image and unit overlaps and
 // sizes [N·C], the heat-maps [N·P] and the SAMs (N·C maps, or nil), applying the
 // empty-region convention.
-func finishUnits(m Metric, name string, mask, roi *tensors.Tensor, c int, inter, size []float64, heat []float32, sams [][]uint8, tot regionTotals) *UnitResult {
+func finishUnits(m Metric, name string, mask, roi *tensors.Tensor, c int, inter, size []float64, heat []float32, sams []BitMask, tot regionTotals) *UnitResult {
 	n := mask.Shape().Dimensions[0]
 	res := &UnitResult{Name: name, Spatial: slices.Clone(mask.Shape().Dimensions[1:]),
 		SA: make([][]float64, n), HeatMap: make([][]float32, n), EmptyObject: make([]bool, n), EmptyBackground: make([]bool, n)}
 	if sams != nil {
-		res.SAMs = make([][][]uint8, n)
+		res.SAMs = make([][]BitMask, n)
 	}
 	pixels := len(heat) / n
 	for i := range n {
@@ -494,8 +496,9 @@ func finishUnits(m Metric, name string, mask, roi *tensors.Tensor, c int, inter,
 				res.HeatMap[i][p] = float32(v)
 			}
 			if sams != nil {
-				for k := range res.SAMs[i] {
-					copy(res.SAMs[i][k], m)
+				b := PackBits(m)
+				for _, s := range res.SAMs[i] {
+					copy(s.bits, b.bits)
 				}
 			}
 		}
@@ -512,6 +515,24 @@ func splitUint8(t *tensors.Tensor, parts int) [][]uint8 {
 		out = make([][]uint8, parts)
 		for i := range parts {
 			out[i] = all[i*size : (i+1)*size : (i+1)*size]
+		}
+	})
+	return out
+}
+
+// packUint8 packs a uint8 tensor of 0/1 values into parts equal BitMasks,
+// one array for all.
+func packUint8(t *tensors.Tensor, parts int) []BitMask {
+	var out []BitMask
+	tensors.MustConstFlatData(t, func(x []uint8) {
+		size := len(x) / parts
+		stride := bitBytes(size)
+		all := make([]byte, parts*stride)
+		out = make([]BitMask, parts)
+		for i := range parts {
+			b := all[i*stride : (i+1)*stride : (i+1)*stride]
+			packInto(b, x[i*size:(i+1)*size])
+			out[i] = BitMask{bits: b, n: size}
 		}
 	})
 	return out

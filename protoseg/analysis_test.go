@@ -260,7 +260,7 @@ func TestEmptyMasks(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertClose(t, "unit SA without SAMs", noSAMs.SA[2], res.SA[2], 0)
-			if count(res.SAMs[2][1]) != h*w || res.HeatMap[2][0] != 1 || res.HeatMap[0][0] != 0 {
+			if res.SAMs[2][1].Count() != h*w || count(res.SAMs[2][1].Unpack(nil)) != h*w || res.HeatMap[2][0] != 1 || res.HeatMap[0][0] != 0 {
 				t.Fatal("units of an image with an empty background are not all object")
 			}
 			for _, s := range res.SA {
@@ -393,7 +393,7 @@ func TestUnits(t *testing.T) {
 			t.Fatalf("heat-map[%d] = %v, want %v", i, res.HeatMap[0][i], want)
 		}
 	}
-	if string(res.SAMs[0][1]) != string(toUint8(g)) || count(res.SAMs[0][2]) != 0 {
+	if string(res.SAMs[0][1].Unpack(nil)) != string(toUint8(g)) || !res.SAMs[0][1].Equal(PackBits(toUint8(g))) || res.SAMs[0][2].Count() != 0 {
 		t.Fatal("unit SAMs are not the mask (unit 1) and empty (unit 2)")
 	}
 	// A 4×4 feature against the 8×8 mask, nearest: each unit is one channel

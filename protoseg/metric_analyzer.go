@@ -13,7 +13,7 @@ import (
 // The count metrics cost nothing more than Dice: they come from the same
 // per-image and per-unit totals |S∩G| and |S| (graph or unit kernel) and the
 // region totals |G| and |R|. A map metric ([MetricNSD]) needs every SAM: Layer has
-// them anyway; Units then makes the N·C unit SAMs (N·C·P bytes, as with
+// them anyway; Units then makes the N·C unit SAMs (N·C·P bits, as with
 // keepSAMs) and scores each in plain Go, O(P) per unit, so it is slower and
 // holds more memory than the count metrics.
 func (a *Analyzer) SetMetric(m Metric) error {
@@ -57,8 +57,10 @@ func (a *Analyzer) scoreUnitMaps(res *UnitResult, f, gt, roi *tensors.Tensor, ke
 			return fmt.Errorf("protoseg: %s: image %d: %w", res.Name, i, err)
 		}
 		g := newSurface(truth[i], res.Spatial, NSDTolerance)
+		var buf []uint8
 		for k, sam := range sams {
-			res.SA[i][k] = g.dice(sam)
+			buf = sam.Unpack(buf)
+			res.SA[i][k] = g.dice(buf)
 		}
 	}
 	if !keep {

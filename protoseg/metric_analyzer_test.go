@@ -102,7 +102,7 @@ func TestMetricAnalyzer(t *testing.T) {
 				}
 				for i := range c.n {
 					for k := range c.c {
-						want := metricWant(t, m, units.SAMs[i][k], truth[i], roi, i, c.size)
+						want := metricWant(t, m, units.SAMs[i][k].Unpack(nil), truth[i], roi, i, c.size)
 						if math.Float64bits(ur.SA[i][k]) != math.Float64bits(want) {
 							t.Fatalf("%s %v %v: unit SA[%d][%d] = %v, want %v", c.name, m, path, i, k, ur.SA[i][k], want)
 						}

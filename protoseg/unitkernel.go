@@ -65,7 +65,7 @@ type unitKernel struct {
 	region   *regionMaps      // prefix sums of G·R and R, the binary ROI
 	skip     []bool           // images whose SAMs the empty-region convention fills
 	keep     bool             // the unit SAMs are kept
-	sams     [][]uint8        // the N·C unit SAMs [P] when kept (allocated by run)
+	sams     []BitMask        // the N·C unit SAMs when kept (allocated by run, one array)
 	noHeat   bool             // no heat-map wanted (the layer analysis)
 	dense    bool             // two spatial axes decided pixel by pixel (unitkernel2d.go)
 	plan     *densePlan       // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
@@ -114,19 +114,13 @@ func (w *unitWorker) unitLogits(t int) []float32 {
 // when a logit exceeded maxKernelLogit (the caller then takes the graph path).
 func (k *unitKernel) run() ([]float32, bool) {
 	if k.keep {
-		k.sams = make([][]uint8, k.n*k.c)
+		k.allocSAMs()
 	}
 	if level := denseLevel(denseUse.Load()); level != denseOff && k.plan != nil {
 		if level > denseGo && level > cpuDenseLevel() {
 			level = denseGo
 		}
-		return k.runDense(level) // allocates the SAMs task by task, on the workers
-	}
-	if k.keep {
-		all := make([]uint8, k.n*k.c*k.pixels)
-		for t := range k.sams {
-			k.sams[t] = all[t*k.pixels : (t+1)*k.pixels : (t+1)*k.pixels]
-		}
+		return k.runDense(level)
 	}
 	tasks := k.n * k.c
 	workers := make([]*unitWorker, max(1, min(runtime.GOMAXPROCS(0), tasks)))
@@ -156,6 +150,16 @@ func (k *unitKernel) run() ([]float32, bool) {
 		return nil, true
 	}
 	return k.heat(workers), true
+}
+
+// allocSAMs sets k.sams to N·C empty masks of P pixels, one array for all.
+func (k *unitKernel) allocSAMs() {
+	stride := bitBytes(k.pixels)
+	all := make([]byte, k.n*k.c*stride)
+	k.sams = make([]BitMask, k.n*k.c)
+	for t := range k.sams {
+		k.sams[t] = BitMask{bits: all[t*stride : (t+1)*stride : (t+1)*stride], n: k.pixels}
+	}
 }
 
 // heat sums the workers' difference arrays and dense counts: the number of
@@ -198,7 +202,6 @@ type unitWorker struct {
 	dims     []int
 	heatDiff [][]int32 // per image: difference array of the heat count (P+1), nil until used
 	heatCnt  [][]int32 // per image: the heat count of the dense rows (P), nil until used
-	ones     []uint8
 	e        emitter
 	src      []float32  // a unit's logits at the feature's size (unitLogits)
 	pos      []uint8    // the signs of one output row (denseRow)
@@ -217,12 +220,6 @@ func (k *unitKernel) newWorker() *unitWorker {
 	most = max(most, k.axes[len(k.axes)-1].size)
 	w.pos = make([]uint8, k.axes[len(k.axes)-1].size)
 	w.buf = [2][]float32{make([]float32, most), make([]float32, most)}
-	if k.region.roi == nil && k.sams != nil {
-		w.ones = make([]uint8, k.axes[len(k.axes)-1].size)
-		for i := range w.ones {
-			w.ones[i] = 1
-		}
-	}
 	return w
 }
 
@@ -244,20 +241,30 @@ func (w *unitWorker) unit(t int) {
 	e := w.emitter(t)
 	if len(k.axes) == 2 {
 		w.unit2D(src, e)
-		k.inter[t], k.size[t] = e.inter, e.size
-		return
-	}
-	m := w.leading(src)
-	last := k.axes[len(k.axes)-1]
-	for r := range len(m) / last.cur {
-		row, base := m[r*last.cur:(r+1)*last.cur], r*last.size
-		if last.identity {
-			e.scanRow(row, base)
-		} else {
-			e.segRow(last, row, base)
+	} else {
+		m := w.leading(src)
+		last := k.axes[len(k.axes)-1]
+		for r := range len(m) / last.cur {
+			row, base := m[r*last.cur:(r+1)*last.cur], r*last.size
+			if last.identity {
+				e.scanRow(row, base)
+			} else {
+				e.segRow(last, row, base)
+			}
 		}
 	}
 	k.inter[t], k.size[t] = e.inter, e.size
+	if e.sam != nil && e.roi != nil { // the runs set every object pixel; the SAM holds those inside R
+		andBytes(e.sam, k.region.roiBits[t/k.c])
+	}
+}
+
+// andBytes sets dst[i] &= src[i] for every byte of dst.
+func andBytes(dst, src []byte) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] &= src[i]
+	}
 }
 
 // leading up-samples src along every spatial axis but the last, each step as the
@@ -326,8 +333,8 @@ func combineRow(rule combineRule, w0 float32, a []float32, w1 float32, b, out []
 type emitter struct {
 	d           []int32 // the image's heat difference array
 	gc, rc      []int32 // prefix sums of G·R and R (rc nil: R = 1)
-	roi, sam    []uint8 // the image's ROI (nil: everywhere); the unit's SAM (nil: not kept)
-	ones        []uint8
+	roi         []uint8 // the image's ROI (nil: everywhere)
+	sam         []byte  // the unit's SAM bits (nil: not kept); runs set them ROI or not
 	g8          []uint8 // the image's binary G·R (dense rows)
 	cnt         []int32 // the image's dense heat count, nil until a dense row needs it
 	cntOf       *[]int32
@@ -341,13 +348,13 @@ func (w *unitWorker) emitter(t int) *emitter {
 		w.heatDiff[n] = make([]int32, k.pixels+1)
 	}
 	e := &w.e
-	*e = emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], ones: w.ones, g8: k.region.gt[n], cnt: w.heatCnt[n],
+	*e = emitter{d: w.heatDiff[n], gc: k.region.gtCum[n], g8: k.region.gt[n], cnt: w.heatCnt[n],
 		cntOf: &w.heatCnt[n], pixels: k.pixels}
 	if k.region.roiCum != nil {
 		e.rc, e.roi = k.region.roiCum[n], k.region.roi[n]
 	}
 	if k.sams != nil {
-		e.sam = k.sams[t]
+		e.sam = k.sams[t].bits
 	}
 	return e
 }
@@ -362,16 +369,8 @@ func (e *emitter) run(p0, p1 int) {
 	} else {
 		e.size += int64(p1 - p0)
 	}
-	switch {
-	case e.sam == nil:
-	case e.roi != nil:
-		copy(e.sam[p0:p1], e.roi[p0:p1])
-	case p1-p0 <= 16: // short runs: cheaper than a call to memmove
-		for p := range e.sam[p0:p1] {
-			e.sam[p0+p] = 1
-		}
-	default:
-		copy(e.sam[p0:p1], e.ones[:p1-p0])
+	if e.sam != nil {
+		setBits(e.sam, p0, p1)
 	}
 }
 

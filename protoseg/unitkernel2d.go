@@ -139,7 +139,9 @@ func (e *emitter) denseRow(t *axisTaps, row []float32, pos []uint8, base int) {
 		}
 	}
 	if e.sam != nil {
-		copy(e.sam[base:base+n], pos)
+		for x, s := range pos {
+			e.sam[(base+x)/8] |= s << ((base + x) % 8)
+		}
 	}
 	var inter, size int64
 	for x, s := range pos {

@@ -25,7 +25,7 @@ type maskArgs struct {
 // emitArgs are the arguments of denseEmitAVX2 (offsets in the comments).
 type emitArgs struct {
 	bits, roi, gt *byte  // 0, 8, 16
-	sam, heat     *uint8 // 24, 32 (nil: not wanted)
+	sam, heat     *uint8 // 24, 32 (nil: not wanted); sam takes the bits ANDed with roi
 	n32           int    // 40: blocks of 32 pixels (64 for denseEmitAVX512)
 	size, inter   int64  // 48, 56: results
 }
@@ -141,7 +141,7 @@ func denseEmitSIMD(level denseLevel, bits, roi, gt []byte, sam, heat []uint8, pi
 		done = pixels / 64 * 64
 	}
 	if done < pixels {
-		s, i := emitBlocks(denseEmitAVX2, bits[done/8:], roi[done/8:], gt[done/8:], sub(sam, done), sub(heat, done), (pixels-done)/32)
+		s, i := emitBlocks(denseEmitAVX2, bits[done/8:], roi[done/8:], gt[done/8:], sub(sam, done/8), sub(heat, done), (pixels-done)/32)
 		size, inter = size+s, inter+i
 	}
 	return size, inter

@@ -232,12 +232,6 @@ DATA expandBit<>+16(SB)/8, $0x8040201008040201
 DATA expandBit<>+24(SB)/8, $0x8040201008040201
 GLOBL expandBit<>(SB), RODATA|NOPTR, $32
 
-DATA expandOne<>+0(SB)/8, $0x0101010101010101
-DATA expandOne<>+8(SB)/8, $0x0101010101010101
-DATA expandOne<>+16(SB)/8, $0x0101010101010101
-DATA expandOne<>+24(SB)/8, $0x0101010101010101
-GLOBL expandOne<>(SB), RODATA|NOPTR, $32
-
 // func denseEmitAVX2(a *emitArgs)
 TEXT ·denseEmitAVX2(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), R15
@@ -251,7 +245,6 @@ TEXT ·denseEmitAVX2(SB), NOSPLIT, $0-8
 	XORQ R11, R11
 	VMOVDQU expandShuf<>(SB), Y13
 	VMOVDQU expandBit<>(SB), Y14
-	VMOVDQU expandOne<>(SB), Y12
 
 emit:
 	TESTQ CX, CX
@@ -279,15 +272,13 @@ emit:
 nosum:
 	TESTQ DI, DI
 	JZ    next
-	VPAND   Y12, Y0, Y2
-	VMOVDQU Y2, (DI)
-	JMP     next
+	MOVL  AX, (DI) // the SAM's bits: the unit's inside the ROI
+	JMP   next
 
-zero: // no pixel: counts and heat unchanged, SAM bytes 0
+zero: // no pixel: counts and heat unchanged, SAM bits 0
 	TESTQ DI, DI
 	JZ    next
-	VPXOR   Y2, Y2, Y2
-	VMOVDQU Y2, (DI)
+	MOVL  $0, (DI)
 
 next:
 	ADDQ $4, SI
@@ -300,7 +291,7 @@ next:
 nodx:
 	TESTQ DI, DI
 	JZ   nodi
-	ADDQ $32, DI
+	ADDQ $4, DI
 
 nodi:
 	DECQ CX
@@ -620,8 +611,7 @@ done64:
 
 // func denseEmitAVX512(a *emitArgs)
 // denseEmitAVX2 for blocks of 64 pixels (n32 counts 64-pixel blocks here), with
-// the mask registers of AVX-512BW: masked byte add for the heat count,
-// zero-masked move of ones for the SAM.
+// the mask registers of AVX-512BW: masked byte add for the heat count.
 TEXT ·denseEmitAVX512(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), R15
 	MOVQ 0(R15), SI
@@ -632,7 +622,6 @@ TEXT ·denseEmitAVX512(SB), NOSPLIT, $0-8
 	MOVQ 40(R15), CX
 	XORQ R10, R10
 	XORQ R11, R11
-	VPXORD Z13, Z13, Z13
 	MOVL   $0x01010101, AX
 	VPBROADCASTD AX, Z12
 
@@ -658,14 +647,13 @@ emit512:
 nosum512:
 	TESTQ DI, DI
 	JZ    next512
-	VMOVDQU8.Z Z12, K1, Z2
-	VMOVDQU8   Z2, (DI)
-	JMP        next512
+	MOVQ  AX, (DI) // the SAM's bits: the unit's inside the ROI
+	JMP   next512
 
 zero512:
 	TESTQ DI, DI
 	JZ    next512
-	VMOVDQU8 Z13, (DI)
+	MOVQ  $0, (DI)
 
 next512:
 	ADDQ $8, SI
@@ -678,7 +666,7 @@ next512:
 nodx512:
 	TESTQ DI, DI
 	JZ   nodi512
-	ADDQ $64, DI
+	ADDQ $8, DI
 
 nodi512:
 	DECQ CX

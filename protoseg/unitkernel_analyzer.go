@@ -186,7 +186,21 @@ func (a *Analyzer) layerKernel(name string, f, mask, gt, roi *tensors.Tensor) (r
 	for i := range n {
 		inter[i], size[i] = float64(r.k.inter[i]), float64(r.k.size[i])
 	}
-	return a.finishLayer(name, mask, roi, inter, size, r.k.sams, r.tot), true, nil
+	return a.finishLayer(name, mask, roi, inter, size, unpackAll(r.k.sams), r.tot), true, nil
+}
+
+// unpackAll unpacks masks a byte a pixel, one array for all.
+func unpackAll(masks []BitMask) [][]uint8 {
+	if len(masks) == 0 {
+		return nil
+	}
+	p := masks[0].n
+	all := make([]uint8, len(masks)*p)
+	out := make([][]uint8, len(masks))
+	for i, m := range masks {
+		out[i] = m.Unpack(all[i*p : (i+1)*p : (i+1)*p])
+	}
+	return out
 }
 
 // kernelAxes returns the up-sampling of every spatial axis from the feature's

@@ -2,7 +2,6 @@ package protoseg
 
 import (
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -21,8 +20,9 @@ import (
 //     out of V (a permute or a gather), combined by the column rule (the graph's
 //     second product), compared with 0, and the signs stored as bits;
 //   - the unit's bits, ANDed with the ROI's, give |S| and, ANDed with G·R's,
-//     |S ∩ G| by population counts, and the SAM bytes and the heat-map's per-pixel
-//     count by expanding the bits to bytes.
+//     |S ∩ G| by population counts; the ANDed bits are the unit's SAM
+//     ([BitMask]), stored as they are, and the heat-map's per-pixel count comes
+//     from expanding them to bytes.
 //
 // Every step rounds as the graph does, so the result is bit-identical to the
 // graph path's (VerifyUnitKernel runs each level: pure Go, AVX2, AVX-512). The
@@ -107,8 +107,7 @@ type denseWorker struct {
 	k       *unitKernel
 	src     []float32 // the units of one task, [units, rows, s1p], pads zero
 	vbuf    []float32 // one combined row V (s1p, at least 2·denseGroup)
-	bits    []byte    // one unit's SAM bits, P/8
-	sams    []uint8   // the SAMs of one task, copied out at its end
+	bits    []byte    // one unit's bits [u > 0], P/8
 	heat8   [][]uint8 // per image: per-pixel count of units since the last flush
 	heatAll []uint8   // the memory of heat8 (N·P, cleared per image when first used)
 	heat32  [][]int32 // per image: the flushed counts
@@ -169,8 +168,8 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 // denseScratch is one worker's buffers, kept between calls (kernelMasks.scratch)
 // so that a batch's layers do not allocate, zero and fault in fresh memory each.
 type denseScratch struct {
-	src, vbuf         []float32
-	bits, sams, heat8 []byte
+	src, vbuf   []float32
+	bits, heat8 []byte
 }
 
 // newDenseWorker returns worker i's state for tasks of per units, its buffers
@@ -196,10 +195,6 @@ func (k *unitKernel) newDenseWorker(i, per int) *denseWorker {
 		grow(&sc.heat8, k.n*k.pixels)
 		w.heatAll = sc.heat8
 	}
-	if k.keep { // every byte is written for every unit
-		grow(&sc.sams, per*k.pixels)
-		w.sams = sc.sams
-	}
 	return w
 }
 
@@ -213,15 +208,12 @@ func grow[T any](b *[]T, n int) {
 }
 
 // task runs units [u0, u1) of image n; false when a logit is out of range. The
-// units' SAMs, when kept, are allocated here (zeroed by the worker that fills
-// them, while they are in its cache); a skipped image keeps them zero.
+// units' SAMs, when kept, are written as bits into k.sams; a skipped image
+// keeps them empty (finishUnits fills them).
 func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 	k, p := w.k, w.k.plan
 	t0 := n * k.c
 	if k.skip[n] || !w.logits(level, n, u0, u1) {
-		if k.keep {
-			w.keepSAMs(t0+u0, make([]uint8, (u1-u0)*k.pixels), u1-u0)
-		}
 		return k.skip[n]
 	}
 	rows := k.lowDims[0] * p.s1p
@@ -230,25 +222,14 @@ func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 		denseMask(level, p, w.src[(u-u0)*rows:(u-u0+1)*rows], w.vbuf, w.bits)
 		var sam, heat []uint8
 		if k.keep {
-			sam = w.sams[(u-u0)*k.pixels : (u-u0+1)*k.pixels]
+			sam = k.sams[t0+u].bits
 		}
 		if !k.noHeat {
 			heat = w.heatRow(n)
 		}
 		k.size[t0+u], k.inter[t0+u] = denseEmit(level, w.bits, r.roiBits[n], r.gtBits[n], sam, heat, k.pixels)
 	}
-	if k.keep { // a copy, not a zeroed allocation written again: one pass over new memory
-		w.keepSAMs(t0+u0, slices.Clone(w.sams[:(u1-u0)*k.pixels]), u1-u0)
-	}
 	return true
-}
-
-// keepSAMs stores the SAMs of tasks t0, …, t0+units−1, consecutive in all.
-func (w *denseWorker) keepSAMs(t0 int, all []uint8, units int) {
-	p := w.k.pixels
-	for u := range units {
-		w.k.sams[t0+u] = all[u*p : (u+1)*p : (u+1)*p]
-	}
 }
 
 // heatRow returns image n's byte counts, flushing them into heat32 before they
@@ -371,8 +352,9 @@ func denseMask(level denseLevel, p *densePlan, src, vbuf []float32, bits []byte)
 	denseMaskGo(p, src, vbuf, bits)
 }
 
-// denseEmit returns |S| and |S ∩ G| of the unit's bits inside the ROI and
-// stores its SAM bytes and adds it to the heat counts (each nil: not wanted).
+// denseEmit returns |S| and |S ∩ G| of the unit's bits inside the ROI, stores
+// them ANDed with the ROI as its SAM bits (pixels/8 bytes) and adds them to the
+// heat counts (each nil: not wanted).
 func denseEmit(level denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
 	if level >= denseAVX2 {
 		done := pixels / 32 * 32
@@ -386,7 +368,7 @@ func denseEmit(level denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels
 		q := done / 8
 		var s, h []uint8
 		if sam != nil {
-			s = sam[done:]
+			s = sam[q:]
 		}
 		if heat != nil {
 			h = heat[done:]
@@ -428,15 +410,13 @@ func denseMaskGo(p *densePlan, src, vbuf []float32, bits []byte) {
 }
 
 // denseEmitGo is denseEmit in Go: |S| and |S ∩ G| of the bits inside the ROI,
-// and the SAM bytes (every one written) and heat counts (each nil: not
-// wanted), for pixels pixels.
+// and the SAM bits (every byte written) and heat counts (each nil: not
+// wanted), for pixels pixels (a multiple of 8).
 func denseEmitGo(bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
 	for q := range pixels / 8 {
 		m := bits[q] & roi[q]
 		if sam != nil {
-			for i := range 8 {
-				sam[8*q+i] = m >> i & 1
-			}
+			sam[q] = m
 		}
 		if m == 0 {
 			continue

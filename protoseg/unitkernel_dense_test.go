@@ -92,15 +92,20 @@ func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng 
 	for i := range pixels / 8 {
 		roi[i], gt[i] = byte(rng.Uint32()|rng.Uint32()), byte(rng.Uint32())
 	}
-	wantSAM, wantHeat := make([]uint8, pixels), make([]uint8, pixels)
+	wantSAM, wantHeat := make([]uint8, pixels/8), make([]uint8, pixels)
 	ws, wi := denseEmitGo(ref, roi, gt, wantSAM, wantHeat, pixels)
+	for q, v := range wantSAM { // the SAM is the unit's bits inside the ROI
+		if v != ref[q]&roi[q] {
+			t.Fatalf("%v: Go emitter's SAM byte %d = %#x, want %#x", sz, q, v, ref[q]&roi[q])
+		}
+	}
 	for _, level := range denseLevels()[1:] {
 		bits := make([]byte, pixels/8+8)
 		denseMask(level, p, src, vbuf, bits)
 		if !bytes.Equal(bits, ref) {
 			t.Fatalf("%v level %d: bits differ from the Go reference", sz, level)
 		}
-		sam, heat := bytes.Repeat([]byte{0xaa}, pixels), make([]uint8, pixels) // every SAM byte is written
+		sam, heat := bytes.Repeat([]byte{0xaa}, pixels/8), make([]uint8, pixels) // every SAM byte is written
 		s, i := denseEmit(level, bits, roi, gt, sam, heat, pixels)
 		if s != ws || i != wi || !bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat) {
 			t.Fatalf("%v level %d: emit %d, %d, want %d, %d (SAM or heat differ: %v)", sz, level, s, i, ws, wi,

@@ -175,7 +175,7 @@ func sameUnits(got, want *UnitResult) error {
 			continue
 		}
 		for k, m := range want.SAMs[n] {
-			if p := slices.Compare(got.SAMs[n][k], m); p != 0 {
+			if !got.SAMs[n][k].Equal(m) || !slices.Equal(got.SAMs[n][k].Unpack(nil), m.Unpack(nil)) {
 				return fmt.Errorf("SAMs[%d][%d] differ", n, k)
 			}
 		}

@@ -181,7 +181,10 @@ func (res *ModelResults) addUnits(a *protoseg.Analyzer, out *Output, gt *tensors
 	res.UnitSA = append(res.UnitSA, units.SA...)
 	res.Heat = append(res.Heat, units.HeatMap...)
 	for _, ex := range exs {
-		ex.UnitSAM = units.SAMs[ex.Index-start]
+		ex.UnitSAM = make([][]uint8, len(units.SAMs[ex.Index-start]))
+		for k, m := range units.SAMs[ex.Index-start] {
+			ex.UnitSAM[k] = m.Unpack(nil)
+		}
 		res.Examples = append(res.Examples, *ex)
 	}
 	var against []*protoseg.UnitResult

@@ -223,7 +223,7 @@ func (c *choice) expect(sp step) (expected, error) {
 		x.UnitRank, x.Unit = u, unitOfRank(sa, u)
 		x.UnitSA = sa[x.Unit]
 		x.SA = x.UnitSA
-		sam = ur.SAMs[i][x.Unit]
+		sam = ur.SAMs[i][x.Unit].Unpack(nil)
 	}
 	for _, v := range sam {
 		if v != 0 {
