@@ -1,6 +1,9 @@
 package protoseg
 
-import mbits "math/bits"
+import (
+	"encoding/binary"
+	mbits "math/bits"
+)
 
 // BitMask is a binary map packed one bit a pixel: pixel p is object when bit
 // p%8 of byte p/8 is set (the bits past the last pixel are zero). Unit SAMs
@@ -68,10 +71,7 @@ func (m BitMask) Unpack(dst []uint8) []uint8 {
 	}
 	dst = dst[:m.n]
 	for q, v := range m.bits[:m.n/8] {
-		d := dst[8*q : 8*q+8 : 8*q+8]
-		for i := range d {
-			d[i] = v >> i & 1
-		}
+		binary.LittleEndian.PutUint64(dst[8*q:], spreadBits(v))
 	}
 	for p := m.n / 8 * 8; p < m.n; p++ {
 		dst[p] = m.bits[p/8] >> (p % 8) & 1
@@ -114,4 +114,12 @@ func setBits(b []byte, p0, p1 int) {
 		b[q] = 0xff
 	}
 	b[q1] |= hi
+}
+
+// spreadBits returns the 8 bytes whose byte i (little-endian) is bit i of v:
+// v copied into every byte, byte i masked to bit i, and each nonzero byte
+// (at most 0x80) turned into 1 by adding 0x7f (no carry leaves a byte).
+func spreadBits(v byte) uint64 {
+	x := uint64(v) * 0x0101010101010101 & 0x8040201008040201
+	return (x + 0x7f7f7f7f7f7f7f7f) >> 7 & 0x0101010101010101
 }

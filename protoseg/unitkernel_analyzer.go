@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -46,11 +47,19 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	if a.lastLow != nil {
 		reuse, a.lastLow = a.lastLow.f.data, nil
 	}
-	key, bad := newFeatureKey(f, reuse) // the copy and the NaN/Inf count in one pass
+	// The copy and the NaN/Inf count (one pass) run beside the graph, outside
+	// the tensor's lock (which the graph's call takes); the graph's outputs are
+	// dropped when the checks fail.
+	var key tensorKey
+	var bad int
+	var wg sync.WaitGroup
+	x := featureValues(f)
+	wg.Go(func() { key, bad = newFeatureKey(f, x, reuse) })
+	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	wg.Wait()
 	if err := masks.check(name, f, bad); err != nil {
 		return nil, err
 	}
-	outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
 	if err != nil {
 		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
@@ -58,22 +67,30 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	return outs, nil
 }
 
-// newFeatureKey is newTensorKey for a float32 feature, counting its NaN and
-// ±Inf values while it copies them, into reuse when it is large enough (the
-// previous key's bytes: no fresh memory to zero and fault in per layer).
-func newFeatureKey(f *tensors.Tensor, reuse []byte) (k tensorKey, bad int) {
+// featureValues returns the values of a float32 tensor: its own memory, read
+// after the tensor's lock is released (the analysis only reads it, and its
+// caller does not change it during the call).
+func featureValues(f *tensors.Tensor) []float32 {
+	var x []float32
+	tensors.MustConstFlatData(f, func(v []float32) { x = v })
+	return x
+}
+
+// newFeatureKey is newTensorKey for the float32 feature f with values x,
+// counting its NaN and ±Inf values while it copies them, into reuse when it is
+// large enough (the previous key's bytes: no fresh memory to zero and fault in
+// per layer).
+func newFeatureKey(f *tensors.Tensor, x []float32, reuse []byte) (k tensorKey, bad int) {
 	k = tensorKey{dtype: f.DType(), dims: slices.Clone(f.Shape().Dimensions)}
-	tensors.MustConstFlatData(f, func(x []float32) {
-		n := len(x)
-		if cap(reuse) < 4*n || n == 0 {
-			c := make([]float32, n)
-			bad = copyCountNonFinite(c, x)
-			k.data, _ = floatBytes(c)
-			return
-		}
-		k.data = reuse[:4*n] // keeps reuse's capacity for the next, larger layers
-		bad = copyCountNonFinite(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(reuse))), n), x)
-	})
+	n := len(x)
+	if cap(reuse) < 4*n || n == 0 {
+		c := make([]float32, n)
+		bad = copyCountNonFinite(c, x)
+		k.data, _ = floatBytes(c)
+		return k, bad
+	}
+	k.data = reuse[:4*n] // keeps reuse's capacity for the next, larger layers
+	bad = copyCountNonFinite(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(reuse))), n), x)
 	return k, bad
 }
 
