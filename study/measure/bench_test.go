@@ -20,8 +20,10 @@ import (
 // pass returning the logits and the 18 features and (b) the analysis of that batch given the
 // features: layer SAM + SA of all 18 layers and unit SAMs + SA of every unit of
 // every layer. It reports the ms of each and their ratio, analysis/forward, in
-// "forward-passes", and the analysis split into its Layer calls (which run the
-// feature graph that Units then reuses) and its Units calls.
+// "forward-passes", the analysis split into its Layer calls (which run the
+// feature graph that Units then reuses) and its Units calls, and the CPU time
+// of the analysis, all threads together ("analysis-cpu-ms"; on a shared machine
+// it moves less with the load than the wall times do).
 func BenchmarkFullAnalysis(b *testing.B) {
 	const base, batch = 8, 10
 	backend, ds, images, gt := fullAnalysisData(b, batch, batch)
@@ -139,19 +141,20 @@ func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []
 	}
 	analyse(features()) // compile every graph once
 	layer, units = 0, 0
-	var fwd, ana time.Duration
+	var fwd, ana, cpu time.Duration
 	b.ResetTimer()
 	for range b.N {
 		t0 := time.Now()
 		feats := features()
-		t1 := time.Now()
+		t1, c1 := time.Now(), processCPU()
 		analyse(feats)
-		fwd, ana = fwd+t1.Sub(t0), ana+time.Since(t1)
+		fwd, ana, cpu = fwd+t1.Sub(t0), ana+time.Since(t1), cpu+processCPU()-c1
 	}
 	ms := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(b.N) }
 	b.ReportMetric(ms(fwd), "forward-ms")
 	b.ReportMetric(ms(ana), "analysis-ms")
 	b.ReportMetric(ms(layer), "layer-ms")
 	b.ReportMetric(ms(units), "units-ms")
+	b.ReportMetric(ms(cpu), "analysis-cpu-ms")
 	b.ReportMetric(ana.Seconds()/fwd.Seconds(), "forward-passes")
 }
