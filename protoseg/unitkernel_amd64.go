@@ -20,6 +20,12 @@ type maskArgs struct {
 	idx0, idx1 *int32   // 88, 96
 	w0x, w1x   *float32 // 104, 112
 	mode, perm int      // 120, 128
+	// denseMask64AVX512 with roi non-nil (and AVX-512BW) emits as it goes, as
+	// denseEmit does: the bits ANDed with roi into sam and heat (each nil: not
+	// wanted), their counts into size and inter; bits is then left alone.
+	roi, gt     *byte  // 136, 144
+	sam, heat   *uint8 // 152, 160
+	size, inter int64  // 168, 176
 }
 
 // emitArgs are the arguments of denseEmitAVX2 (offsets in the comments).
@@ -131,6 +137,27 @@ func denseMaskSIMD(level denseLevel, p *densePlan, src, vbuf []float32, bits []b
 	return true
 }
 
+// denseMaskEmitSIMD is denseMask followed by denseEmit, fused into the
+// producer where it can be (denseMask64AVX512 with AVX-512BW); ok is false
+// elsewhere (the caller then runs the two).
+func denseMaskEmitSIMD(level denseLevel, p *densePlan, src, vbuf []float32, roi, gt, sam, heat []byte) (size, inter int64, ok bool) {
+	if level != denseAVX512 || !cpu.X86.HasAVX512F || !cpu.X86.HasAVX512BW || p.w != 64 || p.mode == 0 || p.perm >= 2 {
+		return 0, 0, false
+	}
+	a := maskArgs{src: &src[0], vbuf: &vbuf[0], h: p.h, s1p: p.s1p, w: p.w,
+		off0: &p.off0[0], off1: &p.off1[0], w0y: &p.w0y[0], w1y: &p.w1y[0], fusedY: &p.fusedY[0],
+		idx0: &p.idx0[0], idx1: &p.idx1[0], w0x: &p.w0x[0], w1x: &p.w1x[0], mode: p.mode, perm: p.perm,
+		roi: &roi[0], gt: &gt[0]}
+	if sam != nil {
+		a.sam = &sam[0]
+	}
+	if heat != nil {
+		a.heat = &heat[0]
+	}
+	denseMask64AVX512(&a)
+	return a.size, a.inter, true
+}
+
 // denseEmitSIMD is denseEmitGo for the first pixels pixels (a multiple of 32):
 // in AVX-512BW by 64 pixels at level denseAVX512 where the CPU has it, the rest
 // in AVX2.
@@ -205,6 +232,7 @@ func denseArgsOffsets() []uintptr {
 	var e emitArgs
 	var l logitArgs
 	return []uintptr{unsafe.Offsetof(m.bits), unsafe.Offsetof(m.off0), unsafe.Offsetof(m.fusedY),
-		unsafe.Offsetof(m.w1x), unsafe.Offsetof(m.perm), unsafe.Offsetof(e.n32), unsafe.Offsetof(e.inter),
+		unsafe.Offsetof(m.w1x), unsafe.Offsetof(m.perm), unsafe.Offsetof(m.roi), unsafe.Offsetof(m.heat),
+		unsafe.Offsetof(m.inter), unsafe.Offsetof(e.n32), unsafe.Offsetof(e.inter),
 		unsafe.Offsetof(l.dst), unsafe.Offsetof(l.rows), unsafe.Offsetof(l.max), unsafe.Offsetof(l.bad)}
 }

@@ -486,12 +486,13 @@ copied:
 	VADDPS Z7, Z6, Z6
 
 #define STORE64(K, OFF) \
-	VCMPPS $0x1e, Z31, Z6, K; \
-	KMOVW  K, OFF(DX)
+	VCMPPS $0x1e, Z31, Z6, K
 
 // func denseMask64AVX512(a *maskArgs)
 TEXT ·denseMask64AVX512(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), R15
+	MOVL $0x01010101, AX
+	VPBROADCASTD AX, Z30 // bytes of 1, for the fused heat count
 	MOVQ 0(R15), SI
 	MOVQ 16(R15), DX
 	MOVQ 24(R15), R8
@@ -600,10 +601,49 @@ twosep64:
 	COMBSEP(Z19, Z23)
 	STORE64(K4, 6)
 
-next64:
+next64: // the row's signs are in K1–K4 (16 pixels each)
+	MOVQ  136(R15), DI
+	TESTQ DI, DI
+	JNZ   emit64
+	KMOVW K1, 0(DX)
+	KMOVW K2, 2(DX)
+	KMOVW K3, 4(DX)
+	KMOVW K4, 6(DX)
+
+adv64:
 	ADDQ $8, DX
 	INCQ R11
 	JMP  row64
+
+emit64: // fused emitter (AVX-512BW): m = bits & roi, as denseEmitAVX512
+	KUNPCKWD K1, K2, K5
+	KUNPCKWD K3, K4, K6
+	KUNPCKDQ K5, K6, K7
+	KMOVQ    K7, AX
+	ANDQ     (DI)(R11*8), AX
+	POPCNTQ  AX, BX
+	ADDQ     BX, 168(R15)
+	MOVQ     144(R15), BX
+	MOVQ     (BX)(R11*8), BX
+	ANDQ     AX, BX
+	POPCNTQ  BX, BX
+	ADDQ     BX, 176(R15)
+	MOVQ     152(R15), BX
+	TESTQ    BX, BX
+	JZ       heat64
+	MOVQ     AX, (BX)(R11*8)
+
+heat64:
+	MOVQ     160(R15), BX
+	TESTQ    BX, BX
+	JZ       adv64
+	KMOVQ    AX, K1
+	MOVQ     R11, CX
+	SHLQ     $6, CX
+	VMOVDQU8 (BX)(CX*1), Z3
+	VPADDB   Z30, Z3, K1, Z3
+	VMOVDQU8 Z3, (BX)(CX*1)
+	JMP      adv64
 
 done64:
 	VZEROUPPER

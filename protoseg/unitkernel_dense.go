@@ -219,7 +219,7 @@ func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 	rows := k.lowDims[0] * p.s1p
 	r := k.region
 	for u := u0; u < u1; u++ {
-		denseMask(level, p, w.src[(u-u0)*rows:(u-u0+1)*rows], w.vbuf, w.bits)
+		src := w.src[(u-u0)*rows : (u-u0+1)*rows]
 		var sam, heat []uint8
 		if k.keep {
 			sam = k.sams[t0+u].bits
@@ -227,7 +227,12 @@ func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 		if !k.noHeat {
 			heat = w.heatRow(n)
 		}
-		k.size[t0+u], k.inter[t0+u] = denseEmit(level, w.bits, r.roiBits[n], r.gtBits[n], sam, heat, k.pixels)
+		size, inter, ok := denseMaskEmit(level, p, src, w.vbuf, r.roiBits[n], r.gtBits[n], sam, heat)
+		if !ok {
+			denseMask(level, p, src, w.vbuf, w.bits)
+			size, inter = denseEmit(level, w.bits, r.roiBits[n], r.gtBits[n], sam, heat, k.pixels)
+		}
+		k.size[t0+u], k.inter[t0+u] = size, inter
 	}
 	return true
 }
@@ -350,6 +355,16 @@ func denseMask(level denseLevel, p *densePlan, src, vbuf []float32, bits []byte)
 		return
 	}
 	denseMaskGo(p, src, vbuf, bits)
+}
+
+// denseMaskEmit is denseMask followed by denseEmit (for a whole unit, pixels
+// = p.h·p.w), fused into one pass over the rows where the level has such a
+// producer for p; ok is false elsewhere, and nothing is written.
+func denseMaskEmit(level denseLevel, p *densePlan, src, vbuf []float32, roi, gt, sam, heat []byte) (size, inter int64, ok bool) {
+	if level < denseAVX512 || level > cpuDenseLevel() {
+		return 0, 0, false
+	}
+	return denseMaskEmitSIMD(level, p, src, vbuf, roi, gt, sam, heat)
 }
 
 // denseEmit returns |S| and |S ∩ G| of the unit's bits inside the ROI, stores

@@ -6,11 +6,13 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 )
 
 // TestDenseArgsLayout holds the field offsets unitkernel_amd64.s reads.
 func TestDenseArgsLayout(t *testing.T) {
-	want := []uintptr{16, 48, 80, 112, 128, 40, 56, 48, 56, 80, 88}
+	want := []uintptr{16, 48, 80, 112, 128, 136, 160, 176, 40, 56, 48, 56, 80, 88}
 	if got := denseArgsOffsets(); got != nil && !slices.Equal(got, want) {
 		t.Fatalf("offsets %v, want %v", got, want)
 	}
@@ -34,6 +36,7 @@ func TestDenseMaskLevels(t *testing.T) {
 		t.Skip("no SIMD level on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
+	fusedChecked := 0
 	for _, sz := range [][4]int{{4, 4, 16, 16}, {8, 16, 64, 64}, {5, 24, 20, 48}, {16, 40, 32, 80}, {7, 32, 7, 32}, {3, 64, 12, 64}, {64, 64, 64, 64}, {6, 32, 20, 64}, {4, 20, 16, 64}, {5, 40, 9, 64}, {3, 4, 9, 16}} {
 		for _, rule := range []combineRule{ruleFused, ruleSeparate} {
 			rows, err := newAxisTaps(Bilinear, sz[0], sz[2])
@@ -62,9 +65,13 @@ func TestDenseMaskLevels(t *testing.T) {
 					src[j*p.s1p+i] = denseTestValue(rng)
 				}
 			}
-			checkDenseLevels(t, p, src, sz, rng)
+			fusedChecked += checkDenseLevels(t, p, src, sz, rng)
 		}
 	}
+	if cpuDenseLevel() == denseAVX512 && cpu.X86.HasAVX512BW && fusedChecked == 0 {
+		t.Fatal("the fused producer was not compared")
+	}
+	t.Logf("fused producer compared on %d plans", fusedChecked)
 }
 
 func denseTestValue(rng *rand.Rand) float32 {
@@ -81,8 +88,9 @@ func denseTestValue(rng *rand.Rand) float32 {
 }
 
 // checkDenseLevels compares every level's producer and emitter with the Go
-// reference for the plan p and source rows src.
-func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng *rand.Rand) {
+// reference for the plan p and source rows src; it returns how many levels
+// ran a fused producer and emitter (checkFusedEmit).
+func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng *rand.Rand) (fused int) {
 	t.Helper()
 	pixels := p.h * p.w
 	ref := make([]byte, pixels/8+8)
@@ -111,7 +119,47 @@ func checkDenseLevels(t *testing.T, p *densePlan, src []float32, sz [4]int, rng 
 			t.Fatalf("%v level %d: emit %d, %d, want %d, %d (SAM or heat differ: %v)", sz, level, s, i, ws, wi,
 				!bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat))
 		}
+		if checkFusedEmit(t, level, p, src, vbuf, roi, gt, sz, ws, wi, wantSAM, wantHeat) {
+			fused++
+		}
 	}
+	return fused
+}
+
+// checkFusedEmit compares the producer with the emitter fused in, where the
+// level has one for the plan p, with the Go reference's counts, SAM bits and
+// heat counts (added to counts already there), with and without SAM and heat;
+// it reports whether the fused producer ran.
+func checkFusedEmit(t *testing.T, level denseLevel, p *densePlan, src, vbuf []float32, roi, gt []byte, sz [4]int,
+	ws, wi int64, wantSAM, wantHeat []uint8) (fused bool) {
+	t.Helper()
+	pixels := p.h * p.w
+	for _, keep := range []bool{true, false} {
+		var sam, heat []uint8
+		if keep {
+			sam, heat = bytes.Repeat([]byte{0xaa}, pixels/8), make([]uint8, pixels)
+			for i := range heat {
+				heat[i] = uint8(i % 3)
+			}
+		}
+		s, i, ok := denseMaskEmit(level, p, src, vbuf, roi, gt, sam, heat)
+		if !ok {
+			if p.w == 64 && p.mode != 0 && p.perm < 2 && level == denseAVX512 && cpu.X86.HasAVX512BW {
+				t.Fatalf("%v: no fused producer where one runs", sz)
+			}
+			return false // no fused producer for this plan here
+		}
+		if s != ws || i != wi {
+			t.Fatalf("%v level %d fused (keep %v): %d, %d, want %d, %d", sz, level, keep, s, i, ws, wi)
+		}
+		for x := range heat {
+			heat[x] -= uint8(x % 3)
+		}
+		if keep && (!bytes.Equal(sam, wantSAM) || !bytes.Equal(heat, wantHeat)) {
+			t.Fatalf("%v level %d fused: SAM bits or heat counts differ", sz, level)
+		}
+	}
+	return true
 }
 
 // TestCopyCountNonFinite checks the copy and count of NaN and ±Inf values

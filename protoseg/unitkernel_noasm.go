@@ -8,6 +8,11 @@ func cpuDenseLevel() denseLevel { return denseOff }
 // denseMaskSIMD: no SIMD producer here.
 func denseMaskSIMD(denseLevel, *densePlan, []float32, []float32, []byte) bool { return false }
 
+// denseMaskEmitSIMD: no fused producer here.
+func denseMaskEmitSIMD(denseLevel, *densePlan, []float32, []float32, []byte, []byte, []byte, []byte) (size, inter int64, ok bool) {
+	return 0, 0, false
+}
+
 // denseEmitSIMD: no SIMD emitter here; denseEmit never calls it (the level is
 // never above denseGo).
 func denseEmitSIMD(_ denseLevel, bits, roi, gt []byte, sam, heat []uint8, pixels int) (size, inter int64) {
