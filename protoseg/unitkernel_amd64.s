@@ -493,6 +493,9 @@ TEXT ·denseMask64AVX512(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), R15
 	MOVL $0x01010101, AX
 	VPBROADCASTD AX, Z30 // bytes of 1, for the fused heat count
+	XORQ R10, R10        // |S|, |S ∩ G| of the fused emitter
+	XORQ R12, R12
+	MOVQ 144(R15), R14   // G·R bits
 	MOVQ 0(R15), SI
 	MOVQ 16(R15), DX
 	MOVQ 24(R15), R8
@@ -622,12 +625,11 @@ emit64: // fused emitter (AVX-512BW): m = bits & roi, as denseEmitAVX512
 	KMOVQ    K7, AX
 	ANDQ     (DI)(R11*8), AX
 	POPCNTQ  AX, BX
-	ADDQ     BX, 168(R15)
-	MOVQ     144(R15), BX
-	MOVQ     (BX)(R11*8), BX
+	ADDQ     BX, R10
+	MOVQ     (R14)(R11*8), BX
 	ANDQ     AX, BX
 	POPCNTQ  BX, BX
-	ADDQ     BX, 176(R15)
+	ADDQ     BX, R12
 	MOVQ     152(R15), BX
 	TESTQ    BX, BX
 	JZ       heat64
@@ -646,6 +648,8 @@ heat64:
 	JMP      adv64
 
 done64:
+	MOVQ R10, 168(R15)
+	MOVQ R12, 176(R15)
 	VZEROUPPER
 	RET
 

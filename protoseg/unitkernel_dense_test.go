@@ -2,6 +2,7 @@ package protoseg
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -241,6 +242,45 @@ func TestDenseLogits(t *testing.T) {
 					t.Fatalf("%v scale %v: [%d] = %v, want %v", sz, scale, i, got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkDenseMaskEmit times the dense producer and emitter on one unit of
+// 64×64 pixels up-sampled from s×s source values (the fused producer where
+// the CPU has it), per level.
+func BenchmarkDenseMaskEmit(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range []int{4, 8, 16, 32, 64} {
+		rows, err := newAxisTaps(Bilinear, s, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range rows.rule {
+			rows.rule[i] = ruleFused
+		}
+		cols, _ := newAxisTaps(Bilinear, s, 64)
+		for i := range cols.rule {
+			cols.rule[i] = ruleFused
+		}
+		p := newDensePlan(rows, cols)
+		src := make([]float32, s*p.s1p)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+		}
+		vbuf, bits := make([]float32, max(p.s1p, 32)), make([]byte, 64*64/8+8)
+		roi, gt := bytes.Repeat([]byte{0xff}, 64*64/8+8), make([]byte, 64*64/8+8)
+		sam, heat := make([]byte, 64*64/8), make([]byte, 64*64)
+		for _, level := range denseLevels() {
+			b.Run(fmt.Sprintf("s=%d/%s", s, denseNames[level]), func(b *testing.B) {
+				for range b.N {
+					clear(heat)
+					if _, _, ok := denseMaskEmit(level, p, src, vbuf, roi, gt, sam, heat); !ok {
+						denseMask(level, p, src, vbuf, bits)
+						denseEmit(level, bits, roi, gt, sam, heat, 64*64)
+					}
+				}
+			})
 		}
 	}
 }
