@@ -66,6 +66,7 @@ type unitKernel struct {
 	skip     []bool           // images whose SAMs the empty-region convention fills
 	keep     bool             // the unit SAMs are kept
 	sams     []BitMask        // the N·C unit SAMs when kept (allocated by run, one array)
+	samBytes [][]uint8        // when non-nil, the SAMs unpacked (zeroed maps of P bytes, filled by run)
 	noHeat   bool             // no heat-map wanted (the layer analysis)
 	dense    bool             // two spatial axes decided pixel by pixel (unitkernel2d.go)
 	plan     *densePlan       // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
@@ -145,6 +146,9 @@ func (k *unitKernel) run() ([]float32, bool) {
 	wg.Wait()
 	if k.overflow.Load() {
 		return nil, false
+	}
+	for t, b := range k.samBytes {
+		k.sams[t].Unpack(b)
 	}
 	if k.noHeat {
 		return nil, true

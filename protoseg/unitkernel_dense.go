@@ -234,6 +234,9 @@ func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 		}
 		k.size[t0+u], k.inter[t0+u] = size, inter
 	}
+	for u := u0; u < u1 && k.samBytes != nil; u++ { // while the bits are in this core's cache
+		k.sams[t0+u].Unpack(k.samBytes[t0+u])
+	}
 	return true
 }
 

@@ -290,3 +290,43 @@ func TestCrossingMatchesBruteForce(t *testing.T) {
 	}
 	t.Logf("%d crossings checked", checked)
 }
+
+// TestUnitsSpeculationMiss checks Units after a Layer call of another feature
+// of the same shape (Units takes the last call's feature graph outputs before
+// it has compared the features, lowFor): a different tensor, and the same
+// tensor changed in place, give the graph path's results, SAMs kept or not.
+func TestUnitsSpeculationMiss(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	c := unitCases()[0]
+	rng := rand.New(rand.NewPCG(9, 10))
+	f, mask, gt, roi := c.inputs(rng)
+	other, _, _, _ := c.inputs(rng)
+	for _, keep := range []bool{true, false} {
+		for _, inPlace := range []bool{false, true} {
+			a.SetUnitPath(UnitKernel)
+			if _, err := a.Layer("x", other, mask, gt, roi); err != nil {
+				t.Fatal(err)
+			}
+			g := f
+			if inPlace { // other itself now holds f's values
+				f.MustConstFlatData(func(src any) {
+					other.MutableFlatData(func(dst any) { copy(dst.([]float32), src.([]float32)) })
+				})
+				g = other
+			}
+			got, err := a.Units("x", g, mask, gt, roi, keep)
+			if err != nil || a.lastUnitPath != UnitKernel {
+				t.Fatalf("keep %v, in place %v: kernel path %v, err %v", keep, inPlace, a.lastUnitPath, err)
+			}
+			a.SetUnitPath(UnitGraph)
+			want, err := a.Units("x", f, mask, gt, roi, keep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sameUnits(got, want); err != nil {
+				t.Fatalf("keep %v, in place %v: %v", keep, inPlace, err)
+			}
+			other, _, _, _ = c.inputs(rng)
+		}
+	}
+}
