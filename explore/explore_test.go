@@ -284,7 +284,7 @@ func TestEvictsOldImages(t *testing.T) {
 	// By bytes: room for one image's layer 3 and a bit, so only the newest
 	// image stays; a budget below one image still keeps it.
 	one := e.layers[layerKey{e.lru[1], 3}].bytes()
-	if want := int64(32*32*(1+4) + 2*32*32*(1+4) + 2*8); one != want {
+	if want := int64(32*32*(1+4) + 2*32*32*4 + 2*32*32/8 + 2*8); one != want { // unit SAMs: a bit a pixel
 		t.Fatalf("layer 3 analysis holds %d bytes, want %d", one, want)
 	}
 	e.MaxImages, e.MaxBytes = 64, one+one/2
