@@ -1,6 +1,7 @@
 package protoseg
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -275,16 +276,12 @@ func (w *denseWorker) logits(level denseLevel, n, u0, u1 int) bool {
 	k, p := w.k, w.k.plan
 	s0, s1, s1p := k.lowDims[0], p.s1, p.s1p
 	rows := s0 * s1p
-	ok := true
 	if k.feat == nil { // the layer: one map per image, c = 1
 		low := k.low[n*k.lowSize : (n+1)*k.lowSize]
 		for j := range s0 {
 			copy(w.src[j*s1p:j*s1p+s1], low[j*s1:(j+1)*s1])
 		}
-		for _, v := range low {
-			ok = ok && v <= maxKernelLogit && v >= -maxKernelLogit
-		}
-		return ok
+		return inKernelRange(low)
 	}
 	f := k.feat[n*k.lowSize*k.c : (n+1)*k.lowSize*k.c]
 	d, s := k.diff[n*k.c+u0:n*k.c+u1], k.sum[n*k.c+u0:n*k.c+u1]
@@ -292,6 +289,17 @@ func (w *denseWorker) logits(level denseLevel, n, u0, u1 int) bool {
 		return !bad
 	}
 	return denseLogitsGo(f[u0:], k.c, k.lowSize, s1, s1p, w.src[:(u1-u0)*rows], d, s)
+}
+
+// inKernelRange reports whether every |v| of x is at most maxKernelLogit (NaN
+// is not): the largest |v| as float32 bits, without a branch per value (the
+// bits of non-negative floats order as their values, NaN above +Inf).
+func inKernelRange(x []float32) bool {
+	m := uint32(0)
+	for _, v := range x {
+		m = max(m, math.Float32bits(v)&0x7fffffff)
+	}
+	return m <= math.Float32bits(maxKernelLogit)
 }
 
 // denseLogitsGo sets dst[i·rows + (x/s1)·s1p + x%s1] = d[i]·(2·f[x·c+i] − s[i])

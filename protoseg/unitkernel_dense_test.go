@@ -284,3 +284,20 @@ func BenchmarkDenseMaskEmit(b *testing.B) {
 		}
 	}
 }
+
+// TestInKernelRange checks the range test of the layer's logits against the
+// comparisons it replaces, at the bound, beyond it, and for ±Inf and NaN.
+func TestInKernelRange(t *testing.T) {
+	bound := float32(maxKernelLogit)
+	for _, v := range []float32{0, float32(math.Copysign(0, -1)), 1, -3.5, bound, -bound, math.Nextafter32(bound, 0),
+		math.Nextafter32(bound, float32(math.Inf(1))), -math.Nextafter32(bound, float32(math.Inf(1))),
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.SmallestNonzeroFloat32} {
+		want := v <= maxKernelLogit && v >= -maxKernelLogit
+		if got := inKernelRange([]float32{1, v, -2}); got != want {
+			t.Fatalf("%g: in range %v, want %v", v, got, want)
+		}
+	}
+	if !inKernelRange(nil) {
+		t.Fatal("no values: not in range")
+	}
+}
