@@ -128,8 +128,14 @@ func overSpatial(x *Node, k int) *Node {
 // summed over channels (perUnit false, [N, s...]) or per channel (perUnit true,
 // [N, s..., C], the logit of each unit on its own).
 func linearLogit(f, ct, cb *Node, perUnit bool) *Node {
-	k := f.Rank() - 2
 	diff, sum := linearTerms(ct, cb, f.DType())
+	return linearLogitOf(f, diff, sum, perUnit)
+}
+
+// linearLogitOf is [linearLogit] from the terms of [linearTerms] (the same ops
+// on the same values: a graph that needs the terms too builds them once).
+func linearLogitOf(f, diff, sum *Node, perUnit bool) *Node {
+	k := f.Rank() - 2
 	if perUnit {
 		// Per channel: 2 f (c_t − c_b) + c_b² − c_t² = (c_t − c_b)·(2 f − c_t − c_b).
 		return Mul(overSpatial(diff, k), Sub(MulScalar(f, 2), overSpatial(sum, k)))

@@ -19,13 +19,13 @@ import (
 // the per-unit terms diff and sum of [linearTerms], [N, C] each (the kernel forms
 // unit k's logit diff_k·(2 f_k − sum_k) itself, rounding each step to float32 as
 // the graph's element-wise ops do), and the layer's logit at the feature's size,
-// [N, s...] ([linearLogit]: a matrix product over the channels, whose summation
+// [N, s...] ([linearLogitOf] of those terms: a matrix product over the channels, whose summation
 // order only the graph knows). The ops are the graph path's, so the kernel
 // starts from the very values the graph path up-samples.
 func lowGraph(f, objLow, bgLow, sumT, sumB *Node) []*Node {
 	ct, cb := weightedMeans(f, objLow, bgLow, sumT, sumB)
 	diff, sum := linearTerms(ct, cb, f.DType())
-	return []*Node{diff, sum, linearLogit(f, ct, cb, false)}
+	return []*Node{diff, sum, linearLogitOf(f, diff, sum, false)}
 }
 
 // lowOutputs is lowGraph's result for one feature, kept for the next call: Layer
