@@ -43,7 +43,8 @@
 // the prototypes once per mask (kernelmasks.go), one small feature graph shared
 // by Layer and Units of a feature, then up-sampling, thresholding and counting
 // in Go without the full-resolution maps (unitkernel*.go); [VerifyUnitKernel]
-// checks the agreement on a backend.
+// checks the agreement on a backend. Unit SAMs come as [BitMask]s, one bit a
+// pixel ([BitMask.Unpack] gives the byte-a-pixel map of the layer SAMs).
 //
 // # Conventions (where the paper is silent or the original code returns NaN)
 //
