@@ -37,6 +37,9 @@ type Analyzer struct {
 	// lastUnitPath, lastLayerPath: the paths the last Units and Layer calls took
 	// (for tests).
 	lastUnitPath, lastLayerPath UnitPath
+	// inline: the dense kernel runs calls of fewer pixel decisions on the
+	// calling goroutine (denseInline; 0 in VerifyUnitKernel, to test the workers).
+	inline int
 }
 
 // UnitPath selects how [Analyzer.Units] computes the unit SAMs and
@@ -114,7 +117,7 @@ type UnitResult struct {
 // NewAnalyzer returns an Analyzer that runs on backend and resizes features smaller
 // than the mask with method.
 func NewAnalyzer(backend backends.Backend, method ResizeMethod) (*Analyzer, error) {
-	a := &Analyzer{backend: backend, method: method, taps: map[[2]int]*axisTaps{}}
+	a := &Analyzer{backend: backend, method: method, taps: map[[2]int]*axisTaps{}, inline: denseInline}
 	var err error
 	if a.layer, err = NewExec(backend, a.layerGraph); err != nil {
 		return nil, fmt.Errorf("protoseg: building layer analysis: %w", err)

@@ -71,6 +71,7 @@ type unitKernel struct {
 	dense    bool             // two spatial axes decided pixel by pixel (unitkernel2d.go)
 	plan     *densePlan       // the SIMD path's taps (unitkernel_dense.go), nil when it cannot run
 	scratch  *[]*denseScratch // the dense workers' buffers kept between calls (nil: fresh ones)
+	inline   int              // the dense path runs on the caller below this many pixel decisions
 	inter    []int64          // |S ∩ G| per image and unit, inside R
 	size     []int64          // |S| per image and unit, inside R
 	overflow atomic.Bool

@@ -176,7 +176,7 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	}
 	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
 		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-		region: masks.region, lowT: outs[2], scratch: &masks.scratch}
+		region: masks.region, lowT: outs[2], scratch: &masks.scratch, inline: a.inline}
 	if !layer { // per unit: the logits come from f, diff and sum
 		k.featT, k.lowT = f, nil
 		k.diff, k.sum = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])

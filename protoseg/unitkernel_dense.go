@@ -49,6 +49,12 @@ var denseUse atomic.Int32
 // denseGroup is the lane count the dense path's sizes are multiples of.
 const denseGroup = 16
 
+// denseInline: a call of fewer pixel decisions (N·C·P) than this runs on the
+// calling goroutine (a layer's N maps of a few thousand pixels): it takes
+// less time than starting the workers and waiting for them. It is the
+// Analyzer's default (Analyzer.inline; VerifyUnitKernel sets 0, the workers).
+const denseInline = 1 << 17
+
 // densePlan is the dense path's form of the two axes' taps.
 type densePlan struct {
 	h, w       int     // output rows and columns (w a multiple of denseGroup)
@@ -120,6 +126,9 @@ type denseWorker struct {
 // false when a logit exceeded maxKernelLogit.
 func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 	workers := max(1, min(runtime.GOMAXPROCS(0), k.n*k.c))
+	if k.n*k.c*k.pixels < k.inline {
+		workers = 1 // less work than starting and waking the workers costs
+	}
 	parts := 1 // tasks per image: whole images when they keep every worker busy
 	if k.n < 2*workers {
 		parts = min(k.c, (4*workers+k.n-1)/k.n)
@@ -133,26 +142,30 @@ func (k *unitKernel) runDense(level denseLevel) ([]float32, bool) {
 	}
 	ws := make([]*denseWorker, workers)
 	var next atomic.Int64
+	work := func(w *denseWorker) {
+		for !k.overflow.Load() {
+			t := int(next.Add(1) - 1)
+			if t >= tasks {
+				return
+			}
+			n, u0 := t/parts, (t%parts)*per
+			if !w.task(level, n, u0, min(u0+per, k.c)) {
+				k.overflow.Store(true)
+			}
+			if parts == 1 && heat != nil { // the image's heat-map is complete
+				w.heat(n, heat, []*denseWorker{w})
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for i := range ws {
 		ws[i] = k.newDenseWorker(i, per)
-		wg.Add(1)
-		go func(w *denseWorker) {
-			defer wg.Done()
-			for !k.overflow.Load() {
-				t := int(next.Add(1) - 1)
-				if t >= tasks {
-					return
-				}
-				n, u0 := t/parts, (t%parts)*per
-				if !w.task(level, n, u0, min(u0+per, k.c)) {
-					k.overflow.Store(true)
-				}
-				if parts == 1 && heat != nil { // the image's heat-map is complete
-					w.heat(n, heat, []*denseWorker{w})
-				}
-			}
-		}(ws[i])
+		if workers > 1 {
+			wg.Go(func() { work(ws[i]) })
+		}
+	}
+	if workers == 1 {
+		work(ws[0])
 	}
 	wg.Wait()
 	if k.overflow.Load() {
