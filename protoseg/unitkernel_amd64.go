@@ -141,7 +141,8 @@ func denseMaskSIMD(level denseLevel, p *densePlan, src, vbuf []float32, bits []b
 // producer where it can be (denseMask64AVX512 with AVX-512BW); ok is false
 // elsewhere (the caller then runs the two).
 func denseMaskEmitSIMD(level denseLevel, p *densePlan, src, vbuf []float32, roi, gt, sam, heat []byte) (size, inter int64, ok bool) {
-	if level != denseAVX512 || !cpu.X86.HasAVX512F || !cpu.X86.HasAVX512BW || p.w != 64 || p.mode == 0 || p.perm >= 2 {
+	x := &cpu.X86
+	if level != denseAVX512 || !x.HasAVX512F || !x.HasAVX512BW || !x.HasPOPCNT || p.w != 64 || p.mode == 0 || p.perm >= 2 {
 		return 0, 0, false
 	}
 	a := maskArgs{src: &src[0], vbuf: &vbuf[0], h: p.h, s1p: p.s1p, w: p.w,

@@ -383,12 +383,13 @@ func denseMask(level denseLevel, p *densePlan, src, vbuf []float32, bits []byte)
 
 // denseMaskEmit is denseMask followed by denseEmit (for a whole unit, pixels
 // = p.h·p.w), fused into one pass over the rows where the level has such a
-// producer for p; ok is false elsewhere, and nothing is written.
+// producer for p and the CPU has it; ok is false elsewhere, and nothing is
+// written.
 func denseMaskEmit(level denseLevel, p *densePlan, src, vbuf []float32, roi, gt, sam, heat []byte) (size, inter int64, ok bool) {
-	if level < denseAVX512 || level > cpuDenseLevel() {
+	if level < denseAVX512 {
 		return 0, 0, false
 	}
-	return denseMaskEmitSIMD(level, p, src, vbuf, roi, gt, sam, heat)
+	return denseMaskEmitSIMD(level, p, src, vbuf, roi, gt, sam, heat) // it checks the CPU (per unit: no cpuDenseLevel)
 }
 
 // denseEmit returns |S| and |S ∩ G| of the unit's bits inside the ROI, stores
