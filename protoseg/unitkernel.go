@@ -115,14 +115,17 @@ func (w *unitWorker) unitLogits(t int) []float32 {
 // [N·P], the mean over units of the unit SAMs inside the ROI; it reports false
 // when a logit exceeded maxKernelLogit (the caller then takes the graph path).
 func (k *unitKernel) run() ([]float32, bool) {
-	if k.keep {
-		k.allocSAMs()
-	}
 	if level := denseLevel(denseUse.Load()); level != denseOff && k.plan != nil {
 		if level > denseGo && level > cpuDenseLevel() {
 			level = denseGo
 		}
+		if k.keep {
+			k.sams = make([]BitMask, k.n*k.c) // their bits: allocated by the workers, task by task
+		}
 		return k.runDense(level)
+	}
+	if k.keep {
+		k.allocSAMs()
 	}
 	tasks := k.n * k.c
 	workers := make([]*unitWorker, max(1, min(runtime.GOMAXPROCS(0), tasks)))

@@ -222,11 +222,21 @@ func grow[T any](b *[]T, n int) {
 }
 
 // task runs units [u0, u1) of image n; false when a logit is out of range. The
-// units' SAMs, when kept, are written as bits into k.sams; a skipped image
-// keeps them empty (finishUnits fills them).
+// units' SAMs, when kept, are allocated here (one array for the task's units,
+// zeroed by the worker that then writes them, while they are in its cache)
+// and written as bits; a skipped image keeps them empty (finishUnits fills
+// them).
 func (w *denseWorker) task(level denseLevel, n, u0, u1 int) bool {
 	k, p := w.k, w.k.plan
 	t0 := n * k.c
+	if k.keep {
+		stride := bitBytes(k.pixels)
+		all := make([]byte, (u1-u0)*stride)
+		for u := u0; u < u1; u++ {
+			i := (u - u0) * stride
+			k.sams[t0+u] = BitMask{bits: all[i : i+stride : i+stride], n: k.pixels}
+		}
+	}
 	if k.skip[n] || !w.logits(level, n, u0, u1) {
 		return k.skip[n]
 	}
