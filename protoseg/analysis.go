@@ -107,8 +107,8 @@ type UnitResult struct {
 	// HeatMap[n] is the mean over units of the binary unit SAMs of image n (Fig. 9).
 	HeatMap [][]float32
 	// SAMs[n][k] is the binary SAM of unit k on image n, one bit a pixel
-	// (inside the ROI); only filled when asked for. The N·C masks share one
-	// array.
+	// (inside the ROI); only filled when asked for. The masks of an image
+	// share memory (one array per image or per group of its units).
 	SAMs [][]BitMask
 	// EmptyObject / EmptyBackground as in [LayerResult].
 	EmptyObject, EmptyBackground []bool
