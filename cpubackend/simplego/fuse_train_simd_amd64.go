@@ -16,3 +16,22 @@ func poolGradRowSIMD(o, v, x, m []float32, c int) bool {
 	poolGradAVX2(&o[0], &v[0], &x[0], &m[0], len(v)/c, c)
 	return true
 }
+
+//go:noescape
+func transpose8x8AVX2(dst *float32, ldd int, src *float32, lds int)
+
+// transposeTapSIMD sets dst [cols, rows] (row stride rows) to the transpose
+// of src [rows, cols] with the AVX2 8×8 kernel when simdOn and both sizes
+// are multiples of 8, for the source rows [r0, r1) (r0, r1 multiples of 8),
+// and reports whether it did.
+func transposeTapSIMD(dst, src []float32, rows, cols, r0, r1 int) bool {
+	if !simdOn || rows%8 != 0 || cols%8 != 0 || r0%8 != 0 || r1%8 != 0 || len(src) < rows*cols || len(dst) < rows*cols {
+		return false
+	}
+	for r := r0; r < r1; r += 8 {
+		for c := 0; c < cols; c += 8 {
+			transpose8x8AVX2(&dst[c*rows+r], rows, &src[r*cols+c], cols)
+		}
+	}
+	return true
+}
