@@ -82,19 +82,10 @@ func execAffineReluGradSums(output *Buffer, v, x0, s, t []float32, d *reluGradDa
 	blockLen := period * chanBlockPeriods
 	blocks := (len(o) + blockLen - 1) / blockLen
 	ps, pd := make([]float32, blocks*period), make([]float32, blocks*period)
-	var sp, tp []float32 // s and t repeated to a period, for the AVX2 kernel
-	relu := d.c0 == 0 && d.c1 == 1 && !d.indFirst
-	if relu && simdRows(nc) {
-		sp, tp = periodic(s, period), periodic(t[:nc], period)
-	}
 	parallelFor(blocks, blockLen, func(b0, b1 int) {
 		for blk := b0; blk < b1; blk++ {
 			lo, hi := blk*blockLen, min((blk+1)*blockLen, len(o))
-			if sp != nil {
-				reluGradPeriodsThenRows(o[lo:hi], v[lo:hi], x0[lo:hi], s, t, sp, tp)
-			} else {
-				affineReluGradRange(o, v, x0, s, t, lo/nc, hi/nc, d)
-			}
+			affineReluGradRange(o, v, x0, s, t, lo/nc, hi/nc, d)
 			acc := pd[blk*period : (blk+1)*period]
 			chanSumBlock(chanSumKind, ps[blk*period:(blk+1)*period], o[lo:hi], nil)
 			if d.sums.gFirst {
@@ -156,22 +147,4 @@ func takeBNGradSum(g *Buffer, kind chanReduceKind, o []float32) bool {
 	}
 	bnGradSumsTaken.Add(1)
 	return true
-}
-
-// reluGradPeriodsThenRows is affineReluGradRows with s and t already
-// repeated to a period (sp, tp): the AVX2 kernel over the whole periods of
-// o, the Go loop over the rows left.
-func reluGradPeriodsThenRows(o, v, x0, s, t, sp, tp []float32) {
-	period, nc := len(sp), len(s)
-	done := 0
-	for ; done+period <= len(o); done += period {
-		affineReluGradSIMD(o[done:], v[done:], x0[done:], sp, tp, period)
-	}
-	t = t[:nc]
-	for p := done; p+nc <= len(o); p += nc {
-		vr, xr, or := v[p:p+nc], x0[p:p+nc], o[p:p+nc]
-		for ch, sv := range s {
-			or[ch] = vr[ch] * reluIndicator(float32(xr[ch]*sv)+t[ch])
-		}
-	}
 }
