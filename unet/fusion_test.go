@@ -252,11 +252,5 @@ func TestTrainFusionsFire(t *testing.T) {
 	if pools, pg := (conv/2-1)/2, after.PoolGrad-before.PoolGrad; pools < 1 || pg != pools {
 		t.Errorf("%d pooling gradients fused for %d convolutions (%d poolings), want one each", pg, conv, pools)
 	}
-	// Each BatchNorm's ReLU gradient computes its Σg and Σg·x (one per
-	// convolution), and the step's two ReduceSums take them.
-	if bs, taken := after.BNGradSums-before.BNGradSums, after.BNGradSumsTaken-before.BNGradSumsTaken; bs != conv || taken != 2*conv {
-		t.Errorf("%d ReLU gradients linked to their BatchNorm sums, %d sums taken, for %d convolutions, want one and two each", bs, taken, conv)
-	}
-	t.Logf("training fusions built: pooling gradient %d, BatchNorm sums in the ReLU gradient %d (sums taken %d)",
-		after.PoolGrad-before.PoolGrad, after.BNGradSums-before.BNGradSums, after.BNGradSumsTaken-before.BNGradSumsTaken)
+	t.Logf("training fusions built: pooling gradient %d", after.PoolGrad-before.PoolGrad)
 }

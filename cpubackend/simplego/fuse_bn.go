@@ -46,10 +46,6 @@ const (
 // chanReduceData marks a fused per-channel ReduceSum node.
 type chanReduceData struct {
 	kind chanReduceKind
-	// fromGrad marks Σg or Σg·x of a ReLU gradient g that computes them in
-	// its own pass (fuse_train_bngrad.go); gIdx is g's input index.
-	fromGrad bool
-	gIdx     int
 }
 
 // chanLinData marks a fused Add node with inputs (g, a, x, b, c): out =
@@ -91,9 +87,7 @@ func (b *Builder) tryFuseChanReduce(x *Node, axes []int) *Node {
 			return newReduce(chanSumSqKind, &bnFusionCounts.chanSumSq, p.inputs[0], p.inputs[1])
 		}
 		if p.shape.Equal(x.shape) && q.shape.Equal(x.shape) && !isBroadcastLike(p) && !isBroadcastLike(q) {
-			node := newReduce(chanDotKind, &bnFusionCounts.chanDot, p, q)
-			b.linkBNGradSums(node)
-			return node
+			return newReduce(chanDotKind, &bnFusionCounts.chanDot, p, q)
 		}
 	}
 	return newReduce(chanSumKind, &bnFusionCounts.chanSum, x)
@@ -119,9 +113,6 @@ const chanBlockPeriods = 16
 func execChanReduce(backend *Backend, node *Node, inputs []*Buffer, d *chanReduceData) (*Buffer, error) {
 	output := backend.getBufferForShape(node.shape)
 	o := output.flat.([]float32)
-	if d.fromGrad && takeBNGradSum(inputs[d.gIdx], d.kind, o) {
-		return output, nil
-	}
 	nc := len(o)
 	period := chanPeriod(nc)
 	x := inputs[0].flat.([]float32)
@@ -145,24 +136,17 @@ func execChanReduce(backend *Backend, node *Node, inputs []*Buffer, d *chanReduc
 			chanSumBlock(d.kind, partial[blk*period:(blk+1)*period], x[lo:hi], mb)
 		}
 	})
-	chanReduceFinish(o, partial, period)
-	return output, nil
-}
-
-// chanReduceFinish adds the blocks' period accumulators partial in block
-// order, then each channel's accumulators in order, into o [C].
-func chanReduceFinish(o, partial []float32, period int) {
 	total := make([]float32, period)
-	for blk := range len(partial) / period {
+	for blk := range blocks {
 		for j, v := range partial[blk*period : (blk+1)*period] {
 			total[j] += v
 		}
 	}
 	clear(o)
-	nc := len(o)
 	for j, v := range total {
 		o[j%nc] += v
 	}
+	return output, nil
 }
 
 // tryFuseChanLin returns the fused node of Add(lhs, rhs) when it is

@@ -38,9 +38,6 @@ type reluGradData struct {
 	// pool marks a max-pooling gradient with inputs (v, x, m): x − m
 	// replaces x − c0, v and m broadcast (fuse_train_poolgrad.go).
 	pool bool
-	// sums, when set on an affine node, asks it to also compute BatchNorm's
-	// per-channel sums of its result (fuse_train_bngrad.go).
-	sums *bnGradSumsPlan
 }
 
 // tryFuseReluGrad returns the fused node for Mul(lhs, rhs) when one operand is
@@ -192,45 +189,35 @@ func execReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluGradDat
 }
 
 // execAffineReluGrad is execReluGrad with x = float32(x0·s) + t recomputed
-// per channel; with d.sums (fuse_train_bngrad.go) it also sums the result
-// per channel for BatchNorm's gradient.
+// per channel.
 func execAffineReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluGradData) (*Buffer, error) {
 	output := backend.getBufferForShape(node.shape)
 	v, x0, o := inputs[0].flat.([]float32), inputs[1].flat.([]float32), output.flat.([]float32)
 	s, t := inputs[2].flat.([]float32), inputs[3].flat.([]float32)
-	if d.sums != nil {
-		execAffineReluGradSums(output, v, x0, s, t, d)
-		return output, nil
-	}
-	nc := len(s)
-	parallelFor(len(o)/nc, nc, func(p0, p1 int) {
-		affineReluGradRange(o, v, x0, s, t, p0, p1, d)
-	})
-	return output, nil
-}
-
-// affineReluGradRange sets the rows [p0, p1) of C values of o to the fused
-// gradient of execAffineReluGrad.
-func affineReluGradRange(o, v, x0, s, t []float32, p0, p1 int, d *reluGradData) {
 	nc := len(s)
 	t = t[:nc]
-	if d.c0 == 0 && d.c1 == 1 && !d.indFirst { // the ReLU's case
-		affineReluGradRows(o[p0*nc:p1*nc], v[p0*nc:p1*nc], x0[p0*nc:p1*nc], s, t)
-		return
-	}
 	ind := d.indicator()
-	for p := p0; p < p1; p++ {
-		vr, xr, or := v[p*nc:(p+1)*nc], x0[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
-		if d.indFirst {
-			for ch, sv := range s {
-				or[ch] = ind(float32(xr[ch]*sv)+t[ch]) * vr[ch]
+	relu := d.c0 == 0 && d.c1 == 1
+	parallelFor(len(o)/nc, nc, func(p0, p1 int) {
+		if relu && !d.indFirst { // the ReLU's case
+			affineReluGradRows(o[p0*nc:p1*nc], v[p0*nc:p1*nc], x0[p0*nc:p1*nc], s, t)
+			return
+		}
+		for p := p0; p < p1; p++ {
+			vr, xr, or := v[p*nc:(p+1)*nc], x0[p*nc:(p+1)*nc], o[p*nc:(p+1)*nc]
+			switch {
+			case d.indFirst:
+				for ch, sv := range s {
+					or[ch] = ind(float32(xr[ch]*sv)+t[ch]) * vr[ch]
+				}
+				continue
 			}
-			continue
+			for ch, sv := range s {
+				or[ch] = vr[ch] * ind(float32(xr[ch]*sv)+t[ch])
+			}
 		}
-		for ch, sv := range s {
-			or[ch] = vr[ch] * ind(float32(xr[ch]*sv)+t[ch])
-		}
-	}
+	})
+	return output, nil
 }
 
 // affineReluGradRows sets each row [len(s)] of o to v · reluIndicator(float32(x0·s) + t).

@@ -182,16 +182,9 @@ type TrainFusionCounts struct {
 	// PoolGrad counts max-pooling gradients built as one pass
 	// (fuse_train_poolgrad.go).
 	PoolGrad int64
-	// BNGradSums counts ReLU gradients that compute BatchNorm's Σg and Σg·x
-	// in their own pass (fuse_train_bngrad.go).
-	BNGradSums int64
-	// BNGradSumsTaken counts the sums those ReduceSum nodes took from the
-	// ReLU gradient's pass at run time (two per linked gradient and run).
-	BNGradSumsTaken int64
 }
 
 // TrainFusions returns the training fusion counts so far.
 func TrainFusions() TrainFusionCounts {
-	return TrainFusionCounts{PoolGrad: poolGradCount.Load(), BNGradSums: bnGradSumsCount.Load(),
-		BNGradSumsTaken: bnGradSumsTaken.Load()}
+	return TrainFusionCounts{PoolGrad: poolGradCount.Load()}
 }
