@@ -230,3 +230,27 @@ func TestInferenceFusionsFire(t *testing.T) {
 		t.Errorf("%d convolution epilogues kept in the input gradient, want 0", n)
 	}
 }
+
+// TestTrainFusionsFire builds the real U-Net's training step (as
+// TestFusionsFire does) and checks that the training fusions of
+// simplego/fuse_train_*.go recognise it: the gradient of each 2×2
+// max-pooling (one per encoder level below the top, a quarter of the
+// network's 3×3 convolutions rounded down) is one fused pass.
+func TestTrainFusionsFire(t *testing.T) {
+	before, convBefore := simplego.TrainFusions(), simplego.Fusions().Conv3x3
+	trainer := newTestTrainer(t, Config{Base: 4, InChannels: 1}, TrainConfig{Mode: Offline})
+	ds := discs(4, 32, 1)
+	images, masks, err := ds.Batch(ds.Train[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
+		t.Fatal(err)
+	}
+	after, conv := simplego.TrainFusions(), simplego.Fusions().Conv3x3-convBefore
+	// 2·(2·pools + 1) convolutions: two per encoder and decoder block.
+	if pools, pg := (conv/2-1)/2, after.PoolGrad-before.PoolGrad; pools < 1 || pg != pools {
+		t.Errorf("%d pooling gradients fused for %d convolutions (%d poolings), want one each", pg, conv, pools)
+	}
+	t.Logf("training fusions built: pooling gradient %d", after.PoolGrad-before.PoolGrad)
+}

@@ -35,11 +35,15 @@ type reluGradData struct {
 	c0, c1   float32
 	indFirst bool
 	affine   bool
+	// pool marks a max-pooling gradient with inputs (v, x, m): x − m
+	// replaces x − c0, v and m broadcast (fuse_train_poolgrad.go).
+	pool bool
 }
 
 // tryFuseReluGrad returns the fused node for Mul(lhs, rhs) when one operand is
 // Sign(Add(Sign(Sub(x, c0)), c1)) with scalar constants c0, c1 and x of the
-// output's shape, or nil.
+// output's shape, or nil; failing that, a max-pooling gradient
+// (tryFusePoolGrad) or nil.
 func (b *Builder) tryFuseReluGrad(opType backends.OpType, shape shapes.Shape, lhs, rhs *Node) *Node {
 	if opType != backends.OpTypeMul || b.backend.reference || shape.DType != dtypes.Float32 {
 		return nil
@@ -65,7 +69,7 @@ func (b *Builder) tryFuseReluGrad(opType backends.OpType, shape shapes.Shape, lh
 		node.data = data
 		return node
 	}
-	return nil
+	return b.tryFusePoolGrad(opType, shape, lhs, rhs)
 }
 
 // nonNegativeIndicatorOf matches ind = Sign(Add(Sign(Sub(x, c0)), c1)) (the Add
@@ -145,6 +149,9 @@ func (d *reluGradData) indicator() func(x float32) float32 {
 func execReluGrad(backend *Backend, node *Node, inputs []*Buffer, d *reluGradData) (*Buffer, error) {
 	if d.affine {
 		return execAffineReluGrad(backend, node, inputs, d)
+	}
+	if d.pool {
+		return execPoolGrad(backend, node, inputs, d)
 	}
 	output := backend.getBufferForShape(node.shape)
 	v, x, o := inputs[0].flat.([]float32), inputs[1].flat.([]float32), output.flat.([]float32)
