@@ -9,22 +9,26 @@ package gemm
 // products [tiles × cin]·[cin × cout] (V[ξ]·U[ξ], ξ the 16 positions of the
 // 4×4 transform). That is 16·cin·cout multiplications per 4 output pixels
 // against 36·cin·cout for the direct convolution (2.25× fewer), plus the
-// transforms (O(cin + cout) per tile). Work items are runs of tile rows: the
-// input transform writes V for the item, the 16 products run on the packed
-// transformed weights, and the output transform writes whole image rows of
-// dst, then post. The result differs from the direct convolution by float32
-// rounding (the transforms add and subtract inputs of different sizes before
-// the products): a few ulps of the largest terms, not of each output.
+// transforms (O(cin + cout) per tile), which run vectorised over channels
+// (winograd_transforms.go; AVX-512, AVX2 or Go). The products run on the
+// Sgemm micro-kernels over the transformed weights, packed once per call
+// directly into the kernels' panel layout.
 //
-// Not used by the backend yet: measured on the U-Net's shapes (batch 10,
-// BenchmarkConv3x3Winograd, 2 cores), it is 2.2–8× slower than Conv3x3, and
-// a CPU profile puts ≈ 75 % of its time in the scalar Go transforms
-// (winogradInputTile, winogradOutput) and ≈ 15 % in the 16 products. Its
-// products alone do not yet beat the direct convolution at small cin either
-// (k = cin, and V and M are 4× the input and output). Vectorising the
-// transforms over channels (AVX-512: 16 channels per register, 16 loads, 32
-// adds, 16 stores per tile) is the next step before wiring it into the
-// inference convolution (simplego's conv+BatchNorm+ReLU node).
+// Two schedules, both independent of the thread count (each output is
+// computed by one fixed chain of operations whatever goroutine runs it):
+//   - fused: work items are runs of tile rows; an item transforms its
+//     inputs into V, runs the 16 products into M and transforms M into
+//     whole image rows of dst, then calls post on them, while V and M are
+//     in L2. Used when the images are large.
+//   - phased: the whole batch's V and M (small images: few tiles, many
+//     channels) in three passes over the cores — input transform by tile
+//     rows, the 16 products (one item per ξ and block of tiles, so that each
+//     packed U[ξ] is read once), output transform and post by tile rows.
+//
+// The result differs from the direct convolution by float32 rounding (the
+// transforms add and subtract inputs of different sizes before the
+// products): see winograd_test.go for the bound. WinogradWins says, per
+// shape, whether it is faster than Conv3x3Post on this machine's kind of CPU.
 
 // winogradG is G of F(2×2, 3×3) (4×3).
 var winogradG = [4][3]float32{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
@@ -65,9 +69,11 @@ func winogradWeights(buf, wt []float32, cin, cout int) []float32 {
 }
 
 // Conv3x3Winograd is Conv3x3Post through F(2×2, 3×3) for even h and w (it
-// falls back to Conv3x3Post otherwise). See the comment above for its
-// rounding: it is not bit-identical to Conv3x3. The result does not depend
-// on the number of threads.
+// falls back to Conv3x3Post otherwise): same arguments, same contract for
+// post (every output pixel passed once, on whole pixels, possibly
+// concurrently on disjoint slices). It is not bit-identical to Conv3x3 (see
+// above), but its result does not depend on the number of threads. It
+// panics if a dimension is negative or a slice is too short.
 func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(out []float32)) {
 	checkConvArgs("Conv3x3Winograd", len(dst), len(src), n, h, w, cin, n*h*w*cout, n*h*w*cin)
 	if cout < 0 || len(wt) < 9*cin*cout {
@@ -81,136 +87,148 @@ func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(o
 	if 2*float64(n*h*w)*float64(cout)*float64(4*cin) < float64(serialFlops) {
 		nw = 1
 	}
-	np := (cout + nr - 1) / nr
-	panel := np * nr * cin
-	bufs := getBuf(16*panel + 16*cin*cout)
-	u := winogradWeights((*bufs)[16*panel:], wt, cin, cout)
-	base := plan{n: cout, k: cin, alpha: 1, ldb: cout, lda: cin, ldc: cout}
-	for xi := 0; xi < 16; xi++ {
-		base.b = u[xi*cin*cout:]
-		for q := 0; q < np; q++ {
-			base.packBPanel((*bufs)[xi*panel:], 0, cout, q)
-		}
+	c := winoConv{dst: dst, src: src, n: n, h: h, w: w, cin: cin, cout: cout, post: post,
+		tw: w / 2, th: h / 2, np: (cout + nr - 1) / nr}
+	c.panel = c.np * nr * cin
+	tmpN := 0
+	if winoK.lanes == 0 || cout%nr != 0 {
+		tmpN = 16 * cin * cout
 	}
-	tw, rows := w/2, n*h/2 // tiles per tile row, tile rows
+	bufs := getBuf(16*c.panel + tmpN)
+	c.u = (*bufs)[:16*c.panel]
+	winoWeights(c.u, (*bufs)[16*c.panel:], wt, cin, cout, nw)
+	if tiles := n * c.th * c.tw; tiles*16*(cin+cout) <= winoPhasedMax {
+		c.phased(nw)
+	} else {
+		c.fused(nw)
+	}
+	bufPool.Put(bufs)
+}
+
+// winoPhasedMax is the largest V+M (floats, whole batch) for which
+// Conv3x3Winograd runs the phased schedule rather than the fused one
+// (a variable so that tests can force both).
+var winoPhasedMax = 1 << 21
+
+// winoItemFloats is the V+M size (floats) a fused work item aims at: its
+// tile rows' transformed inputs and products stay in L2 between the passes.
+var winoItemFloats = 1 << 17
+
+// winoConv is one Conv3x3Winograd call: operands, shape, tiling (tw tiles
+// per tile row, th tile rows per image) and the packed transformed weights u
+// (16 blocks of panel floats, np panels of 16 output channels each).
+type winoConv struct {
+	dst, src           []float32
+	n, h, w, cin, cout int
+	post               func([]float32)
+	tw, th, np, panel  int
+	u                  []float32
+}
+
+// fused runs the fused schedule on up to nw goroutines.
+func (c *winoConv) fused(nw int) {
+	rows, tw := c.n*c.th, c.tw
 	// Tile rows per item: at least mcMax tiles (each packed U[ξ] brought in
-	// serves many tiles), more while V and M fit in about 1 MiB.
-	per := min(rows, max((mcMax+tw-1)/tw, (256<<10)/(16*tw*(cin+cout))))
+	// serves many tiles), more while V and M stay within winoItemFloats.
+	per := min(rows, max((mcMax+tw-1)/tw, winoItemFloats/(16*tw*(c.cin+c.cout))))
 	if nw > 1 {
 		per = min(per, max(1, rows/(4*nw)))
 	}
 	items := (rows + per - 1) / per
+	pn := (c.w + 2) * 4 * c.cin
 	parallelFor(items, nw, func(it int, ws *workspace) {
 		r0, r1 := it*per, min(rows, (it+1)*per)
 		m := (r1 - r0) * tw
-		vn, mn := 16*m*cin, 16*m*cout
-		if cap(ws.col) < vn+mn {
-			ws.col = make([]float32, vn+mn)
+		vn, mn := 16*m*c.cin, 16*m*c.cout
+		if cap(ws.col) < vn+mn+pn {
+			ws.col = make([]float32, vn+mn+pn)
 		}
-		v, mm := ws.col[:vn], ws.col[vn:vn+mn]
-		for r := r0; r < r1; r++ {
-			winogradInput(v, src, (r-r0)*tw, m, r, h, w, cin)
-		}
-		p := base
-		p.m = m
+		v, mm, p := ws.col[:vn], ws.col[vn:vn+mn], ws.col[vn+mn:vn+mn+pn]
+		c.inputRows(v, p, m, r0, r0, r1)
 		for xi := 0; xi < 16; xi++ {
-			p.a, p.c = v[xi*m*cin:], mm[xi*m*cout:]
-			pb := (*bufs)[xi*panel : (xi+1)*panel]
-			for i0 := 0; i0 < m; i0 += mcMax {
-				p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
-			}
+			c.products(ws, v, mm, m, xi, 0, m)
 		}
-		out := dst[2*r0*w*cout : 2*r1*w*cout]
-		for r := r0; r < r1; r++ {
-			winogradOutput(out[2*(r-r0)*w*cout:], mm, (r-r0)*tw, m, tw, w, cout)
-		}
-		if post != nil {
-			post(out)
-		}
+		c.outputRows(mm, m, r0, r0, r1)
 	})
-	bufPool.Put(bufs)
 }
 
-// winogradInput writes V[ξ][t0+tx][:] = (Bᵀ d B)[ξ] for the tiles of tile
-// row r (image r/(h/2), tile row r%(h/2)), d the zero-padded 4×4 input patch
-// of each tile; V has m tiles per ξ. Loops run over contiguous channels.
-func winogradInput(v, src []float32, t0, m, r, h, w, cin int) {
-	th := h / 2
-	b, ty := r/th, r%th
-	var rowsIn [4][]float32 // input rows y = 2ty-1 .. 2ty+2, nil outside
-	for i := range rowsIn {
-		if y := 2*ty - 1 + i; y >= 0 && y < h {
-			rowsIn[i] = src[(b*h+y)*w*cin : (b*h+y+1)*w*cin]
+// phased runs the phased schedule on up to nw goroutines.
+func (c *winoConv) phased(nw int) {
+	rows := c.n * c.th
+	m := rows * c.tw
+	vn, mn := 16*m*c.cin, 16*m*c.cout
+	buf := getBuf(vn + mn)
+	v, mm := (*buf)[:vn], (*buf)[vn:vn+mn]
+	per := max(1, (rows+4*nw-1)/(4*nw)) // tile rows per transform item
+	items := (rows + per - 1) / per
+	pn := (c.w + 2) * 4 * c.cin
+	parallelFor(items, nw, func(it int, ws *workspace) {
+		if cap(ws.col) < pn {
+			ws.col = make([]float32, pn)
 		}
+		c.inputRows(v, ws.col[:pn], m, 0, it*per, min(rows, (it+1)*per))
+	})
+	// Products: one item per ξ and block of at most 4·mcMax tiles.
+	blocks := (m + 4*mcMax - 1) / (4 * mcMax)
+	bm := roundUp((m+blocks-1)/blocks, 2*mr)
+	blocks = (m + bm - 1) / bm
+	parallelFor(16*blocks, nw, func(it int, ws *workspace) {
+		i0 := it % blocks * bm
+		c.products(ws, v, mm, m, it/blocks, i0, min(m, i0+bm))
+	})
+	parallelFor(items, nw, func(it int, _ *workspace) {
+		c.outputRows(mm, m, 0, it*per, min(rows, (it+1)*per))
+	})
+	bufPool.Put(buf)
+}
+
+// inputRows transforms tile rows [r0, r1) of the batch into V (m tiles per
+// ξ; tile row r's tiles start at tile (r-rb)·tw), padding each into p.
+func (c *winoConv) inputRows(v, p []float32, m, rb, r0, r1 int) {
+	for r := r0; r < r1; r++ {
+		c.padRow(p, r)
+		winoInput(v[(r-rb)*c.tw*c.cin:], m*c.cin, p, c.cin, c.tw)
 	}
-	zero := make([]float32, cin)
-	var d [16][]float32
-	var out [16][]float32
-	for tx := 0; tx < w/2; tx++ {
-		t := t0 + tx
-		for i := 0; i < 4; i++ {
-			for j := 0; j < 4; j++ {
-				x := 2*tx - 1 + j
-				if rowsIn[i] == nil || x < 0 || x >= w {
-					d[i*4+j] = zero
-				} else {
-					d[i*4+j] = rowsIn[i][x*cin : (x+1)*cin]
-				}
+}
+
+// padRow writes P (see winograd_transforms.go) for tile row r of the batch.
+func (c *winoConv) padRow(p []float32, r int) {
+	cin, w, h := c.cin, c.w, c.h
+	b, ty := r/c.th, r%c.th
+	c4 := 4 * cin
+	for i := 0; i < 4; i++ {
+		clear(p[i*cin : (i+1)*cin])
+		clear(p[(w+1)*c4+i*cin : (w+1)*c4+(i+1)*cin])
+		y := 2*ty - 1 + i
+		if y < 0 || y >= h {
+			for x := 1; x <= w; x++ {
+				clear(p[x*c4+i*cin : x*c4+(i+1)*cin])
 			}
+			continue
 		}
-		for xi := range out {
-			out[xi] = v[(xi*m+t)*cin : (xi*m+t+1)*cin]
-		}
-		winogradInputTile(&out, &d, cin)
+		copyStrided(p[c4+i*cin:], c.src[(b*h+y)*w*cin:], w, cin, c4, cin)
 	}
 }
 
-// winogradInputTile writes out[ξ][c] = (Bᵀ d B)[ξ] for each channel c, d[k]
-// the channels of the patch's pixel k.
-func winogradInputTile(out, d *[16][]float32, cin int) {
-	for c := 0; c < cin; c++ {
-		var e [16]float32
-		for j := 0; j < 4; j++ { // Bᵀ d
-			d0, d1, d2, d3 := d[j][c], d[4+j][c], d[8+j][c], d[12+j][c]
-			e[j] = d0 - d2
-			e[4+j] = d1 + d2
-			e[8+j] = d2 - d1
-			e[12+j] = d1 - d3
-		}
-		for i := 0; i < 4; i++ { // ·B
-			e0, e1, e2, e3 := e[i*4], e[i*4+1], e[i*4+2], e[i*4+3]
-			out[i*4][c] = e0 - e2
-			out[i*4+1][c] = e1 + e2
-			out[i*4+2][c] = e2 - e1
-			out[i*4+3][c] = e1 - e3
-		}
+// products computes M[ξ] = V[ξ]·U[ξ] for tiles [i0, i1) (m tiles per ξ).
+func (c *winoConv) products(ws *workspace, v, mm []float32, m, xi, i0, i1 int) {
+	p := plan{m: m, n: c.cout, k: c.cin, alpha: 1, lda: c.cin, ldb: c.cout, ldc: c.cout,
+		a: v[xi*m*c.cin:], c: mm[xi*m*c.cout:]}
+	pb := c.u[xi*c.panel : (xi+1)*c.panel]
+	for j := i0; j < i1; j += mcMax {
+		p.computeItem(ws, pb, 0, c.cout, j, min(i1, j+mcMax), 0, c.np)
 	}
 }
 
-// winogradOutput writes the two image rows of tile row t0/tw of the item
-// into out (2·w·cout floats): Y = Aᵀ M A for each of the tw tiles (loops
-// over contiguous output channels).
-func winogradOutput(out, mm []float32, t0, m, tw, w, cout int) {
-	var q [16][]float32
-	for tx := 0; tx < tw; tx++ {
-		t := t0 + tx
-		for xi := range q {
-			q[xi] = mm[(xi*m+t)*cout : (xi*m+t+1)*cout]
-		}
-		o00 := out[(2*tx)*cout : (2*tx+1)*cout]
-		o01 := out[(2*tx+1)*cout : (2*tx+2)*cout]
-		o10 := out[(w+2*tx)*cout : (w+2*tx+1)*cout]
-		o11 := out[(w+2*tx+1)*cout : (w+2*tx+2)*cout]
-		for o := 0; o < cout; o++ {
-			var a0, a1 [4]float32 // Aᵀ q
-			for j := 0; j < 4; j++ {
-				a0[j] = q[j][o] + q[4+j][o] + q[8+j][o]
-				a1[j] = q[4+j][o] - q[8+j][o] - q[12+j][o]
-			}
-			o00[o] = a0[0] + a0[1] + a0[2]
-			o01[o] = a0[1] - a0[2] - a0[3]
-			o10[o] = a1[0] + a1[1] + a1[2]
-			o11[o] = a1[1] - a1[2] - a1[3]
-		}
+// outputRows transforms the products of tile rows [r0, r1) (tile row r's
+// tiles at (r-rb)·tw in M, m tiles per ξ) into their image rows of dst and
+// calls post on them.
+func (c *winoConv) outputRows(mm []float32, m, rb, r0, r1 int) {
+	row := c.w * c.cout
+	for r := r0; r < r1; r++ {
+		winoOutput(c.dst[2*r*row:], row, mm[(r-rb)*c.tw*c.cout:], m*c.cout, c.cout, c.tw)
+	}
+	if c.post != nil {
+		c.post(c.dst[2*r0*row : 2*r1*row])
 	}
 }

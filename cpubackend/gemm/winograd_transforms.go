@@ -1,0 +1,143 @@
+package gemm
+
+import "unsafe"
+
+// The three transforms of Winograd's F(2×2, 3×3), vectorised over channels.
+//
+// Layouts (float32 elements):
+//   - P, the padded input of one tile row (4 image rows): P[x'][i][c] =
+//     src[y0+i][x'-1][c] for x' = 0..w+1, zero outside the image, so the
+//     4×4 patch of tile tx is the contiguous block P[2tx : 2tx+4] and its
+//     pixel (row i, column j) is at (4j+i)·cin.
+//   - V[ξ][t][c] and M[ξ][t][o]: transformed inputs and the 16 products, ξ
+//     stride vs (ms) elements, tile stride cin (cout).
+//   - U, the packed transformed weights: U[ξ] is panel elements, the packed
+//     B operand of the products (16-wide panels of cin rows, see packBPanel).
+//
+// Each output is a fixed chain of float32 additions, subtractions and exact
+// halvings (no FMA), the same in the Go loops below and in the AVX2 and
+// AVX-512 assembly (winograd_amd64.s), so every path gives the same bits.
+
+// winoImpl is one set of transforms: lanes channels per assembly step
+// (0: Go only), with the Go loops finishing the channels left over.
+type winoImpl struct {
+	lanes   int
+	name    string
+	input   func(v, p unsafe.Pointer, vs, cin, tw, cv int)
+	output  func(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)
+	weights func(u, wt unsafe.Pointer, panel, cin, cout, rows int)
+}
+
+// winoK is the transform set chosen at init (selectWinograd).
+var winoK = winoImpl{name: "go"}
+
+// winoInput writes V[ξ][tx][c] = (Bᵀ d B)[ξ] for the tw tiles of the padded
+// tile row p (layout above), V's ξ stride vs.
+func winoInput(v []float32, vs int, p []float32, cin, tw int) {
+	_ = v[15*vs+tw*cin-1]
+	_ = p[(2*tw+2)*4*cin-1]
+	cv := 0
+	if winoK.lanes > 0 {
+		cv = cin / winoK.lanes * winoK.lanes
+		if cv > 0 {
+			winoK.input(unsafe.Pointer(&v[0]), unsafe.Pointer(&p[0]), vs, cin, tw, cv)
+		}
+	}
+	if cv < cin {
+		winoInputGo(v, vs, p, cin, tw, cv)
+	}
+}
+
+// winoInputGo is winoInput for channels c0..cin-1 in Go: Bᵀd (columns),
+// then ·B (rows).
+func winoInputGo(v []float32, vs int, p []float32, cin, tw, c0 int) {
+	for tx := 0; tx < tw; tx++ {
+		pt := p[8*tx*cin : (8*tx+16)*cin]
+		for c := c0; c < cin; c++ {
+			var e [16]float32
+			for j := 0; j < 4; j++ {
+				d0, d1, d2, d3 := pt[(4*j)*cin+c], pt[(4*j+1)*cin+c], pt[(4*j+2)*cin+c], pt[(4*j+3)*cin+c]
+				e[j] = d0 - d2
+				e[4+j] = d1 + d2
+				e[8+j] = d2 - d1
+				e[12+j] = d1 - d3
+			}
+			o := tx*cin + c
+			for i := 0; i < 4; i++ {
+				e0, e1, e2, e3 := e[i*4], e[i*4+1], e[i*4+2], e[i*4+3]
+				v[(i*4)*vs+o] = e0 - e2
+				v[(i*4+1)*vs+o] = e1 + e2
+				v[(i*4+2)*vs+o] = e2 - e1
+				v[(i*4+3)*vs+o] = e1 - e3
+			}
+		}
+	}
+}
+
+// winoOutput writes Y = Aᵀ M A of the tw tiles whose products start at m
+// (ξ stride ms, tile stride cout) into two image rows: o (row 0, pixels
+// 0..2tw-1) and o[ldo:] (row 1).
+func winoOutput(o []float32, ldo int, m []float32, ms, cout, tw int) {
+	_ = o[ldo+2*tw*cout-1]
+	_ = m[15*ms+tw*cout-1]
+	cv := 0
+	if winoK.lanes > 0 {
+		cv = cout / winoK.lanes * winoK.lanes
+		if cv > 0 {
+			winoK.output(unsafe.Pointer(&o[0]), unsafe.Pointer(&m[0]), ms, ldo, cout, tw, cv)
+		}
+	}
+	if cv < cout {
+		winoOutputGo(o, ldo, m, ms, cout, tw, cv)
+	}
+}
+
+// winoOutputGo is winoOutput for channels c0..cout-1 in Go.
+func winoOutputGo(o []float32, ldo int, m []float32, ms, cout, tw, c0 int) {
+	for tx := 0; tx < tw; tx++ {
+		t, x := tx*cout, 2*tx*cout
+		for c := c0; c < cout; c++ {
+			var a0, a1 [4]float32 // Aᵀ q
+			for j := 0; j < 4; j++ {
+				q0, q1, q2, q3 := m[j*ms+t+c], m[(4+j)*ms+t+c], m[(8+j)*ms+t+c], m[(12+j)*ms+t+c]
+				a0[j] = q0 + q1 + q2
+				a1[j] = q1 - q2 - q3
+			}
+			o[x+c] = a0[0] + a0[1] + a0[2]
+			o[x+cout+c] = a0[1] - a0[2] - a0[3]
+			o[ldo+x+c] = a1[0] + a1[1] + a1[2]
+			o[ldo+x+cout+c] = a1[1] - a1[2] - a1[3]
+		}
+	}
+}
+
+// winoWeights writes U = G g Gᵀ of the HWIO weights wt [3,3,cin,cout],
+// packed: U[ξ] at u[ξ·panel:], panel = np·16·cin for np = ⌈cout/16⌉ panels
+// (the layout packBPanel gives a [cin, cout] matrix). tmp holds
+// 16·cin·cout floats for the Go path (unused by the assembly). Input rows
+// are spread over up to nw goroutines.
+func winoWeights(u, tmp, wt []float32, cin, cout, nw int) {
+	np := (cout + nr - 1) / nr
+	panel := np * nr * cin
+	_ = u[16*panel-1]
+	_ = wt[9*cin*cout-1]
+	if winoK.lanes > 0 && cout%nr == 0 {
+		const blk = 32 // input channels per item
+		if cin*cout < 1<<14 {
+			nw = 1
+		}
+		parallelFor((cin+blk-1)/blk, nw, func(it int, _ *workspace) {
+			i0 := it * blk
+			winoK.weights(unsafe.Pointer(&u[i0*nr]), unsafe.Pointer(&wt[i0*cout]), panel, cin, cout, min(blk, cin-i0))
+		})
+		return
+	}
+	full := winogradWeights(tmp, wt, cin, cout)
+	base := plan{n: cout, k: cin, ldb: cout}
+	for xi := 0; xi < 16; xi++ {
+		base.b = full[xi*cin*cout:]
+		for q := 0; q < np; q++ {
+			base.packBPanel(u[xi*panel:], 0, cout, q)
+		}
+	}
+}
