@@ -14,16 +14,15 @@ package gemm
 // Sgemm micro-kernels over the transformed weights, packed once per call
 // directly into the kernels' panel layout.
 //
-// Two schedules, both independent of the thread count (each output is
-// computed by one fixed chain of operations whatever goroutine runs it):
-//   - fused: work items are runs of tile rows; an item transforms its
-//     inputs into V, runs the 16 products into M and transforms M into
-//     whole image rows of dst, then calls post on them, while V and M are
-//     in L2. Used when the images are large.
-//   - phased: the whole batch's V and M (small images: few tiles, many
-//     channels) in three passes over the cores — input transform by tile
-//     rows, the 16 products (one item per ξ and block of tiles, so that each
-//     packed U[ξ] is read once), output transform and post by tile rows.
+// Work items are runs of tile rows (a multiple of 12 tiles where possible:
+// whole 12-row tiles of the micro-kernels): an item transforms its inputs
+// into V, runs the 16 products into M and transforms M into whole image
+// rows of dst, then calls post on them, while V and M are in L2. Each
+// output is one fixed chain of operations whatever goroutine computes it,
+// so the result does not depend on the thread count. (A phased schedule —
+// the whole batch's V, then the 16 products over the cores one ξ at a time,
+// then the output — measured slower on every U-Net shape but the 4×4
+// ones, where it was within the machine's noise of this one.)
 //
 // The result differs from the direct convolution by float32 rounding (the
 // transforms add and subtract inputs of different sizes before the
@@ -97,18 +96,9 @@ func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(o
 	bufs := getBuf(16*c.panel + tmpN)
 	c.u = (*bufs)[:16*c.panel]
 	winoWeights(c.u, (*bufs)[16*c.panel:], wt, cin, cout, nw)
-	if tiles := n * c.th * c.tw; tiles*16*(cin+cout) <= winoPhasedMax {
-		c.phased(nw)
-	} else {
-		c.fused(nw)
-	}
+	c.fused(nw)
 	bufPool.Put(bufs)
 }
-
-// winoPhasedMax is the largest V+M (floats, whole batch) for which
-// Conv3x3Winograd runs the phased schedule rather than the fused one
-// (a variable so that tests can force both).
-var winoPhasedMax = 1 << 21
 
 // winoItemFloats is the V+M size (floats) a fused work item aims at: its
 // tile rows' transformed inputs and products stay in L2 between the passes.
@@ -125,7 +115,7 @@ type winoConv struct {
 	u                  []float32
 }
 
-// fused runs the fused schedule on up to nw goroutines.
+// fused runs the work items on up to nw goroutines.
 func (c *winoConv) fused(nw int) {
 	rows, tw := c.n*c.th, c.tw
 	// Tile rows per item: at least mcMax tiles (each packed U[ξ] brought in
@@ -134,8 +124,10 @@ func (c *winoConv) fused(nw int) {
 	if nw > 1 {
 		per = min(per, max(1, rows/(4*nw)))
 	}
+	// Whole 12-row tiles of the micro-kernels: per·tw a multiple of 12.
+	per = min(rows, roundUp(per, 12/gcd(tw, 12)))
 	items := (rows + per - 1) / per
-	pn := (c.w + 2) * 4 * c.cin
+	pn := (c.w + 16) * c.cin // inputRows' scratch
 	parallelFor(items, nw, func(it int, ws *workspace) {
 		r0, r1 := it*per, min(rows, (it+1)*per)
 		m := (r1 - r0) * tw
@@ -152,61 +144,52 @@ func (c *winoConv) fused(nw int) {
 	})
 }
 
-// phased runs the phased schedule on up to nw goroutines.
-func (c *winoConv) phased(nw int) {
-	rows := c.n * c.th
-	m := rows * c.tw
-	vn, mn := 16*m*c.cin, 16*m*c.cout
-	buf := getBuf(vn + mn)
-	v, mm := (*buf)[:vn], (*buf)[vn:vn+mn]
-	per := max(1, (rows+4*nw-1)/(4*nw)) // tile rows per transform item
-	items := (rows + per - 1) / per
-	pn := (c.w + 2) * 4 * c.cin
-	parallelFor(items, nw, func(it int, ws *workspace) {
-		if cap(ws.col) < pn {
-			ws.col = make([]float32, pn)
-		}
-		c.inputRows(v, ws.col[:pn], m, 0, it*per, min(rows, (it+1)*per))
-	})
-	// Products: one item per ξ and block of at most 4·mcMax tiles.
-	blocks := (m + 4*mcMax - 1) / (4 * mcMax)
-	bm := roundUp((m+blocks-1)/blocks, 2*mr)
-	blocks = (m + bm - 1) / bm
-	parallelFor(16*blocks, nw, func(it int, ws *workspace) {
-		i0 := it % blocks * bm
-		c.products(ws, v, mm, m, it/blocks, i0, min(m, i0+bm))
-	})
-	parallelFor(items, nw, func(it int, _ *workspace) {
-		c.outputRows(mm, m, 0, it*per, min(rows, (it+1)*per))
-	})
-	bufPool.Put(buf)
-}
-
 // inputRows transforms tile rows [r0, r1) of the batch into V (m tiles per
-// ξ; tile row r's tiles start at tile (r-rb)·tw), padding each into p.
-func (c *winoConv) inputRows(v, p []float32, m, rb, r0, r1 int) {
+// ξ; tile row r's tiles start at tile (r-rb)·tw). Interior tiles read the
+// image rows in place; s (at least (w+16)·cin floats) holds a zero row and
+// the zero-padded patch of each edge tile.
+func (c *winoConv) inputRows(v, s []float32, m, rb, r0, r1 int) {
+	cin, w, h, tw := c.cin, c.w, c.h, c.tw
+	zero, mini := s[:w*cin], s[w*cin:(w+16)*cin]
+	zeroed := false
 	for r := r0; r < r1; r++ {
-		c.padRow(p, r)
-		winoInput(v[(r-rb)*c.tw*c.cin:], m*c.cin, p, c.cin, c.tw)
-	}
-}
-
-// padRow writes P (see winograd_transforms.go) for tile row r of the batch.
-func (c *winoConv) padRow(p []float32, r int) {
-	cin, w, h := c.cin, c.w, c.h
-	b, ty := r/c.th, r%c.th
-	c4 := 4 * cin
-	for i := 0; i < 4; i++ {
-		clear(p[i*cin : (i+1)*cin])
-		clear(p[(w+1)*c4+i*cin : (w+1)*c4+(i+1)*cin])
-		y := 2*ty - 1 + i
-		if y < 0 || y >= h {
-			for x := 1; x <= w; x++ {
-				clear(p[x*c4+i*cin : x*c4+(i+1)*cin])
+		b, ty := r/c.th, r%c.th
+		var rows [4][]float32 // the tile row's 4 input rows, nil outside
+		for i := range rows {
+			if y := 2*ty - 1 + i; y >= 0 && y < h {
+				rows[i] = c.src[(b*h+y)*w*cin : (b*h+y+1)*w*cin]
 			}
-			continue
 		}
-		copyStrided(p[c4+i*cin:], c.src[(b*h+y)*w*cin:], w, cin, c4, cin)
+		vt, vs := v[(r-rb)*tw*cin:], m*cin
+		if tw > 2 {
+			var in [4][]float32
+			for i, row := range rows {
+				if row == nil {
+					if !zeroed {
+						clear(zero)
+						zeroed = true
+					}
+					row = zero
+				}
+				in[i] = row[cin : (w-1)*cin]
+			}
+			winoInput(vt[cin:], vs, &in, cin, tw-2)
+		}
+		for tx := 0; tx < tw; tx += max(1, tw-1) {
+			var in [4][]float32
+			for i := range in {
+				in[i] = mini[4*i*cin : 4*(i+1)*cin]
+				for j := 0; j < 4; j++ {
+					d := in[i][j*cin : (j+1)*cin]
+					if x := 2*tx - 1 + j; rows[i] != nil && x >= 0 && x < w {
+						copy(d, rows[i][x*cin:(x+1)*cin])
+					} else {
+						clear(d)
+					}
+				}
+			}
+			winoInput(vt[tx*cin:], vs, &in, cin, 1)
+		}
 	}
 }
 
@@ -231,4 +214,32 @@ func (c *winoConv) outputRows(mm []float32, m, rb, r0, r1 int) {
 	if c.post != nil {
 		c.post(c.dst[2*r0*row : 2*r1*row])
 	}
+}
+
+// gcd returns the greatest common divisor of a, b > 0.
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// WinogradWins reports whether Conv3x3Winograd is expected to be faster
+// than Conv3x3Post for a [n, h, w, cin] → cout convolution on this CPU's
+// kernels. The rule comes from BenchmarkWinogradPaired on the U-Net's
+// inference shapes (batch 10, Base 8 and 16, 64×64 down to 4×4; see
+// winograd_bench_test.go): Winograd lost (0.2–0.6×) with fewer than 16
+// input or output channels — the products' reduction, or their panels, are
+// too short for the transforms and the 4× larger V and M to pay — and won
+// (1.2–1.8× with the AVX-512 kernels, 1.0–1.65× with the AVX2 ones) on
+// every other shape, down to 40 tiles (4×4 images). Fewer tiles were not
+// measured and stay direct. It also requires even h and w, channel counts
+// that are multiples of the transforms' vector width, and assembly
+// transforms (the Go path was never measured faster).
+func WinogradWins(n, h, w, cin, cout int) bool {
+	l := winoK.lanes
+	if l == 0 || h%2 != 0 || w%2 != 0 || cin%l != 0 || cout%l != 0 || cin < 16 || cout < 16 {
+		return false
+	}
+	return n*h*w/4 >= 40
 }

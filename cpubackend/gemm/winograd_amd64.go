@@ -9,7 +9,7 @@ import "unsafe"
 // define their float32 operation order).
 
 //go:noescape
-func winoInputAVX512(v, p unsafe.Pointer, vs, cin, tw, cv int)
+func winoInputAVX512(v, r0, r1, r2, r3 unsafe.Pointer, vs, cin, tw, cv int)
 
 //go:noescape
 func winoOutputAVX512(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)
@@ -18,7 +18,7 @@ func winoOutputAVX512(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)
 func winoWeightsAVX512(u, wt unsafe.Pointer, panel, cin, cout, rows int)
 
 //go:noescape
-func winoInputAVX2(v, p unsafe.Pointer, vs, cin, tw, cv int)
+func winoInputAVX2(v, r0, r1, r2, r3 unsafe.Pointer, vs, cin, tw, cv int)
 
 //go:noescape
 func winoOutputAVX2(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)

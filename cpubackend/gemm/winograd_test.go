@@ -104,8 +104,8 @@ func winoRef(src, wt []float32, n, h, w, cin, cout int) (y, yabs []float64) {
 	return y, yabs
 }
 
-// TestWinogradBound checks Conv3x3Winograd on every transform path (and
-// both schedules) against the exact convolution with the first-order
+// TestWinogradBound checks Conv3x3Winograd on every transform path (one
+// and two threads) against the exact convolution with the first-order
 // rounding bound of F(2×2, 3×3) in float32 (u = 2⁻²⁴):
 //
 //	|ŷ − y| ≤ (cin + 10)·u·yabs
@@ -119,20 +119,19 @@ func winoRef(src, wt []float32, n, h, w, cin, cout int) (y, yabs []float64) {
 func TestWinogradBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 23))
 	shapes := [][5]int{{1, 2, 2, 1, 1}, {2, 4, 6, 3, 5}, {2, 8, 8, 16, 16}, {1, 6, 4, 8, 24}, {3, 4, 4, 32, 48}, {1, 8, 10, 19, 17}, {2, 4, 4, 64, 32}}
-	defer func(v int) { winoPhasedMax = v }(winoPhasedMax)
 	worst := 0.0
 	for _, s := range shapes {
 		n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]
 		src, wt := randSlice(r, n*h*w*cin), randSlice(r, 9*cin*cout)
 		y, yabs := winoRef(src, wt, n, h, w, cin, cout)
 		var first []float32
-		for _, ph := range []int{0, 1 << 30} {
-			winoPhasedMax = ph
+		for _, nw := range []int{1, 2} {
+			prev := SetMaxThreads(nw)
 			for _, p := range winoPaths {
 				restore := useWinograd(p[0], p[1])
 				got := randSlice(r, len(y))
 				Conv3x3Winograd(got, src, wt, n, h, w, cin, cout, nil)
-				name := fmt.Sprintf("%v %s phased=%v", s, winoK.name, ph > 0)
+				name := fmt.Sprintf("%v %s threads=%d", s, winoK.name, nw)
 				restore()
 				for i := range y {
 					d, tol := math.Abs(float64(got[i])-y[i]), 1.01*float64(cin+10)*0x1p-24*yabs[i]
@@ -153,25 +152,25 @@ func TestWinogradBound(t *testing.T) {
 					}
 				}
 			}
+			SetMaxThreads(prev)
 		}
 	}
 	t.Logf("largest error / bound: %.3f", worst)
 }
 
 // TestWinogradThreads checks that Conv3x3Winograd gives the same bits on 1,
-// 2 and 3 threads, on both schedules, and that post sees every output pixel
+// 2 and 3 threads (and on every transform path), and that post sees every output pixel
 // once, on whole pixels, after the convolution wrote it.
 func TestWinogradThreads(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 23))
-	defer func(v int) { winoPhasedMax = v }(winoPhasedMax)
 	defer SetMaxThreads(SetMaxThreads(0))
 	for _, s := range [][5]int{{4, 16, 16, 32, 32}, {10, 4, 4, 64, 64}, {3, 32, 32, 16, 8}} {
 		n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]
 		src, wt := randSlice(r, n*h*w*cin), randSlice(r, 9*cin*cout)
 		want := make([]float32, n*h*w*cout)
 		Conv3x3Winograd(want, src, wt, n, h, w, cin, cout, nil)
-		for _, ph := range []int{0, 1 << 30} {
-			winoPhasedMax = ph
+		for _, k := range winoPaths {
+			restore := useWinograd(k[0], k[1])
 			for _, nw := range []int{1, 2, 3} {
 				SetMaxThreads(nw)
 				got := make([]float32, len(want))
@@ -193,10 +192,32 @@ func TestWinogradThreads(t *testing.T) {
 				}
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(2*want[i]+1) {
-						t.Fatalf("%v threads=%d phased=%v: dst[%d]=%v want %v", s, nw, ph > 0, i, got[i], 2*want[i]+1)
+						t.Fatalf("%v %s threads=%d: dst[%d]=%v want %v", s, winoK.name, nw, i, got[i], 2*want[i]+1)
 					}
 				}
 			}
+			restore()
 		}
+	}
+}
+
+// TestWinogradWins checks the dispatch rule on the U-Net's shapes: direct
+// below 16 channels, on odd sizes and on the Go path; Winograd elsewhere.
+func TestWinogradWins(t *testing.T) {
+	for _, c := range []struct {
+		s    [5]int
+		want bool
+	}{
+		{[5]int{10, 64, 64, 1, 8}, false}, {[5]int{10, 64, 64, 8, 8}, false}, {[5]int{10, 64, 64, 16, 8}, false},
+		{[5]int{10, 64, 64, 16, 16}, true}, {[5]int{10, 4, 4, 256, 256}, true}, {[5]int{1, 4, 4, 256, 256}, false},
+		{[5]int{10, 63, 64, 32, 32}, false}, {[5]int{10, 16, 16, 24, 32}, false},
+	} {
+		if got := WinogradWins(c.s[0], c.s[1], c.s[2], c.s[3], c.s[4]); got != c.want && winoK.lanes == 16 {
+			t.Errorf("WinogradWins%v = %v, want %v", c.s, got, c.want)
+		}
+	}
+	defer useWinograd(false, false)()
+	if WinogradWins(10, 16, 16, 64, 64) {
+		t.Error("WinogradWins is true on the Go path")
 	}
 }

@@ -5,10 +5,11 @@ import "unsafe"
 // The three transforms of Winograd's F(2×2, 3×3), vectorised over channels.
 //
 // Layouts (float32 elements):
-//   - P, the padded input of one tile row (4 image rows): P[x'][i][c] =
-//     src[y0+i][x'-1][c] for x' = 0..w+1, zero outside the image, so the
-//     4×4 patch of tile tx is the contiguous block P[2tx : 2tx+4] and its
-//     pixel (row i, column j) is at (4j+i)·cin.
+//   - the input of a run of tw tiles is four rows r[i] (channels-last
+//     pixels, stride cin): the 4×4 patch of tile tx has pixel (row i,
+//     column j) at r[i][(2tx+j)·cin:]. The rows are image rows read in
+//     place (or a zero row) for interior tiles, and a small zero-padded
+//     copy for the tiles at the image's left and right edges.
 //   - V[ξ][t][c] and M[ξ][t][o]: transformed inputs and the 16 products, ξ
 //     stride vs (ms) elements, tile stride cin (cout).
 //   - U, the packed transformed weights: U[ξ] is panel elements, the packed
@@ -23,7 +24,7 @@ import "unsafe"
 type winoImpl struct {
 	lanes   int
 	name    string
-	input   func(v, p unsafe.Pointer, vs, cin, tw, cv int)
+	input   func(v, r0, r1, r2, r3 unsafe.Pointer, vs, cin, tw, cv int)
 	output  func(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)
 	weights func(u, wt unsafe.Pointer, panel, cin, cout, rows int)
 }
@@ -31,32 +32,35 @@ type winoImpl struct {
 // winoK is the transform set chosen at init (selectWinograd).
 var winoK = winoImpl{name: "go"}
 
-// winoInput writes V[ξ][tx][c] = (Bᵀ d B)[ξ] for the tw tiles of the padded
-// tile row p (layout above), V's ξ stride vs.
-func winoInput(v []float32, vs int, p []float32, cin, tw int) {
+// winoInput writes V[ξ][tx][c] = (Bᵀ d B)[ξ] for tw tiles whose input rows
+// are r (layout above; each at least (2tw+2)·cin long), V's ξ stride vs.
+func winoInput(v []float32, vs int, r *[4][]float32, cin, tw int) {
 	_ = v[15*vs+tw*cin-1]
-	_ = p[(2*tw+2)*4*cin-1]
+	for i := range r {
+		_ = r[i][(2*tw+2)*cin-1]
+	}
 	cv := 0
 	if winoK.lanes > 0 {
 		cv = cin / winoK.lanes * winoK.lanes
 		if cv > 0 {
-			winoK.input(unsafe.Pointer(&v[0]), unsafe.Pointer(&p[0]), vs, cin, tw, cv)
+			winoK.input(unsafe.Pointer(&v[0]), unsafe.Pointer(&r[0][0]), unsafe.Pointer(&r[1][0]),
+				unsafe.Pointer(&r[2][0]), unsafe.Pointer(&r[3][0]), vs, cin, tw, cv)
 		}
 	}
 	if cv < cin {
-		winoInputGo(v, vs, p, cin, tw, cv)
+		winoInputGo(v, vs, r, cin, tw, cv)
 	}
 }
 
 // winoInputGo is winoInput for channels c0..cin-1 in Go: Bᵀd (columns),
 // then ·B (rows).
-func winoInputGo(v []float32, vs int, p []float32, cin, tw, c0 int) {
+func winoInputGo(v []float32, vs int, r *[4][]float32, cin, tw, c0 int) {
 	for tx := 0; tx < tw; tx++ {
-		pt := p[8*tx*cin : (8*tx+16)*cin]
 		for c := c0; c < cin; c++ {
 			var e [16]float32
 			for j := 0; j < 4; j++ {
-				d0, d1, d2, d3 := pt[(4*j)*cin+c], pt[(4*j+1)*cin+c], pt[(4*j+2)*cin+c], pt[(4*j+3)*cin+c]
+				x := (2*tx+j)*cin + c
+				d0, d1, d2, d3 := r[0][x], r[1][x], r[2][x], r[3][x]
 				e[j] = d0 - d2
 				e[4+j] = d1 + d2
 				e[8+j] = d2 - d1
