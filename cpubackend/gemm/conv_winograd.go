@@ -131,24 +131,25 @@ func (c *winoConv) fused(nw int) {
 	parallelFor(items, nw, func(it int, ws *workspace) {
 		r0, r1 := it*per, min(rows, (it+1)*per)
 		m := (r1 - r0) * tw
-		vn, mn := 16*m*c.cin, 16*m*c.cout
+		vs, ms := winoPlane(m*c.cin), winoPlane(m*c.cout)
+		vn, mn := 16*vs, 16*ms
 		if cap(ws.col) < vn+mn+pn {
 			ws.col = make([]float32, vn+mn+pn)
 		}
 		v, mm, p := ws.col[:vn], ws.col[vn:vn+mn], ws.col[vn+mn:vn+mn+pn]
-		c.inputRows(v, p, m, r0, r0, r1)
+		c.inputRows(v, p, vs, r0, r0, r1)
 		for xi := 0; xi < 16; xi++ {
-			c.products(ws, v, mm, m, xi, 0, m)
+			c.products(ws, v[xi*vs:], mm[xi*ms:], xi, m)
 		}
-		c.outputRows(mm, m, r0, r0, r1)
+		c.outputRows(mm, ms, r0, r0, r1)
 	})
 }
 
-// inputRows transforms tile rows [r0, r1) of the batch into V (m tiles per
-// ξ; tile row r's tiles start at tile (r-rb)·tw). Interior tiles read the
+// inputRows transforms tile rows [r0, r1) of the batch into V (ξ stride vs;
+// tile row r's tiles start at tile (r-rb)·tw). Interior tiles read the
 // image rows in place; s (at least (w+16)·cin floats) holds a zero row and
 // the zero-padded patch of each edge tile.
-func (c *winoConv) inputRows(v, s []float32, m, rb, r0, r1 int) {
+func (c *winoConv) inputRows(v, s []float32, vs, rb, r0, r1 int) {
 	cin, w, h, tw := c.cin, c.w, c.h, c.tw
 	zero, mini := s[:w*cin], s[w*cin:(w+16)*cin]
 	zeroed := false
@@ -160,7 +161,7 @@ func (c *winoConv) inputRows(v, s []float32, m, rb, r0, r1 int) {
 				rows[i] = c.src[(b*h+y)*w*cin : (b*h+y+1)*w*cin]
 			}
 		}
-		vt, vs := v[(r-rb)*tw*cin:], m*cin
+		vt := v[(r-rb)*tw*cin:]
 		if tw > 2 {
 			var in [4][]float32
 			for i, row := range rows {
@@ -193,23 +194,30 @@ func (c *winoConv) inputRows(v, s []float32, m, rb, r0, r1 int) {
 	}
 }
 
-// products computes M[ξ] = V[ξ]·U[ξ] for tiles [i0, i1) (m tiles per ξ).
-func (c *winoConv) products(ws *workspace, v, mm []float32, m, xi, i0, i1 int) {
-	p := plan{m: m, n: c.cout, k: c.cin, alpha: 1, lda: c.cin, ldb: c.cout, ldc: c.cout,
-		a: v[xi*m*c.cin:], c: mm[xi*m*c.cout:]}
+// products computes M[ξ] = V[ξ]·U[ξ] for the m tiles of an item (v and mm
+// start at V[ξ] and M[ξ]).
+func (c *winoConv) products(ws *workspace, v, mm []float32, xi, m int) {
+	p := plan{m: m, n: c.cout, k: c.cin, alpha: 1, lda: c.cin, ldb: c.cout, ldc: c.cout, a: v, c: mm}
 	pb := c.u[xi*c.panel : (xi+1)*c.panel]
-	for j := i0; j < i1; j += mcMax {
-		p.computeItem(ws, pb, 0, c.cout, j, min(i1, j+mcMax), 0, c.np)
+	for j := 0; j < m; j += mcMax {
+		p.computeItem(ws, pb, 0, c.cout, j, min(m, j+mcMax), 0, c.np)
 	}
 }
+
+// winoPlane returns the ξ stride (floats) of a V or M block of n floats per
+// ξ: n rounded up to 4 KiB plus one cache line, so that the 16 planes a
+// transform reads or writes together fall in 16 different L1 sets (with a
+// multiple of 4 KiB they all map to one set: the input transform measured
+// ~5× slower).
+func winoPlane(n int) int { return roundUp(n, 1024) + 16 }
 
 // outputRows transforms the products of tile rows [r0, r1) (tile row r's
 // tiles at (r-rb)·tw in M, m tiles per ξ) into their image rows of dst and
 // calls post on them.
-func (c *winoConv) outputRows(mm []float32, m, rb, r0, r1 int) {
+func (c *winoConv) outputRows(mm []float32, ms, rb, r0, r1 int) {
 	row := c.w * c.cout
 	for r := r0; r < r1; r++ {
-		winoOutput(c.dst[2*r*row:], row, mm[(r-rb)*c.tw*c.cout:], m*c.cout, c.cout, c.tw)
+		winoOutput(c.dst[2*r*row:], row, mm[(r-rb)*c.tw*c.cout:], ms, c.cout, c.tw)
 	}
 	if c.post != nil {
 		c.post(c.dst[2*r0*row : 2*r1*row])

@@ -33,10 +33,11 @@ func unetInferenceShapes() [][5]int {
 // BenchmarkWinogradPaired times, per U-Net inference shape, the direct
 // convolution (Conv3x3Post) and Conv3x3Winograd in turn within each
 // iteration, so that a drift of the shared machine's speed hits both alike,
-// and reports the median of the per-iteration ratios direct/winograd (> 1:
-// Winograd faster), the median direct time and whether WinogradWins picks
-// Winograd, on the AVX-512 path and (kernels and transforms forced) the
-// AVX2 path: the measurements behind WinogradWins.
+// and reports the medians of the per-iteration ratios direct/winograd of
+// wall time and of CPU time (> 1: Winograd faster; CPU time is the steadier
+// figure when other processes share the cores), the median direct time and
+// whether WinogradWins picks Winograd, on the AVX-512 path and (kernels and
+// transforms forced) the AVX2 path: the measurements behind WinogradWins.
 func BenchmarkWinogradPaired(b *testing.B) {
 	for _, path := range []string{"avx512", "avx2"} {
 		restore := UseKernels(true, path == "avx512")
@@ -54,17 +55,23 @@ func benchPaired(b *testing.B, path string, s [5]int) {
 	src, wt, dst := convOperands(s)
 	n, h, w, cin, cout := s[0], s[1], s[2], s[3], s[4]
 	b.Run(path+"/"+convName(s), func(b *testing.B) {
-		var dt, rw []float64
+		var dt, rw, rc []float64
 		for b.Loop() {
-			t0 := time.Now()
+			t0, c0 := time.Now(), winoCPUTime()
 			Conv3x3Post(dst, src, wt, n, h, w, cin, cout, nil)
-			t1 := time.Now()
+			t1, c1 := time.Now(), winoCPUTime()
 			Conv3x3Winograd(dst, src, wt, n, h, w, cin, cout, nil)
 			d, wi := float64(t1.Sub(t0)), float64(time.Since(t1))
 			dt, rw = append(dt, d), append(rw, d/wi)
+			if cw := float64(winoCPUTime() - c1); cw > 0 {
+				rc = append(rc, float64(c1-c0)/cw)
+			}
 		}
 		b.ReportMetric(median(dt)/1e3, "direct-us")
 		b.ReportMetric(median(rw), "direct/winograd")
+		if len(rc) > 0 {
+			b.ReportMetric(median(rc), "cpu-direct/winograd")
+		}
 		pick := 0.0
 		if WinogradWins(n, h, w, cin, cout) {
 			pick = 1
