@@ -29,11 +29,9 @@ package gemm
 // products): see winograd_test.go for the bound. WinogradWins says, per
 // shape, whether it is faster than Conv3x3Post on this machine's kind of CPU.
 
-// winogradG is G of F(2×2, 3×3) (4×3).
-var winogradG = [4][3]float32{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
-
 // winogradWeights returns U [16][cin][cout] = G g Gᵀ of the HWIO weights wt
-// [3,3,cin,cout] in buf (loops over contiguous output channels).
+// [3,3,cin,cout] in buf, G = [[1,0,0], [½,½,½], [½,−½,½], [0,0,1]] (the Go
+// path of winoWeights; loops over contiguous output channels).
 func winogradWeights(buf, wt []float32, cin, cout int) []float32 {
 	u := buf[:16*cin*cout]
 	rc := cin * cout
@@ -96,7 +94,7 @@ func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(o
 	bufs := getBuf(16*c.panel + tmpN)
 	c.u = (*bufs)[:16*c.panel]
 	winoWeights(c.u, (*bufs)[16*c.panel:], wt, cin, cout, nw)
-	c.fused(nw)
+	c.run(nw)
 	bufPool.Put(bufs)
 }
 
@@ -115,8 +113,8 @@ type winoConv struct {
 	u                  []float32
 }
 
-// fused runs the work items on up to nw goroutines.
-func (c *winoConv) fused(nw int) {
+// run runs the work items on up to nw goroutines.
+func (c *winoConv) run(nw int) {
 	rows, tw := c.n*c.th, c.tw
 	// Tile rows per item: at least mcMax tiles (each packed U[ξ] brought in
 	// serves many tiles), more while V and M stay within winoItemFloats.
