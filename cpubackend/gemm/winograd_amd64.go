@@ -34,7 +34,8 @@ func init() { selectWinograd(cpuKernels()) }
 func selectWinograd(avx2, avx512 bool) {
 	switch {
 	case avx512:
-		winoK = winoImpl{lanes: 16, name: "avx512", input: winoInputAVX512, output: winoOutputAVX512, weights: winoWeightsAVX512}
+		winoK = winoImpl{lanes: 16, name: "avx512", input: winoInputAVX512, output: winoOutputAVX512, weights: winoWeightsAVX512,
+			input8: winoInputAVX2, output8: winoOutputAVX2}
 	case avx2:
 		winoK = winoImpl{lanes: 8, name: "avx2", input: winoInputAVX2, output: winoOutputAVX2, weights: winoWeightsAVX2}
 	default:

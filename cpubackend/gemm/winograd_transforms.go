@@ -20,13 +20,15 @@ import "unsafe"
 // AVX-512 assembly (winograd_amd64.s), so every path gives the same bits.
 
 // winoImpl is one set of transforms: lanes channels per assembly step
-// (0: Go only), with the Go loops finishing the channels left over.
+// (0: Go only); input8 and output8 (AVX2, 8 channels a step, or nil) take
+// a multiple of 8 channels left over by 16-lane steps, and the Go loops
+// finish the rest.
 type winoImpl struct {
-	lanes   int
-	name    string
-	input   func(v, r0, r1, r2, r3 unsafe.Pointer, vs, cin, tw, cv int)
-	output  func(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)
-	weights func(u, wt unsafe.Pointer, panel, cin, cout, rows int)
+	lanes           int
+	name            string
+	input, input8   func(v, r0, r1, r2, r3 unsafe.Pointer, vs, cin, tw, cv int)
+	output, output8 func(o, m unsafe.Pointer, ms, ldo, cout, tw, cv int)
+	weights         func(u, wt unsafe.Pointer, panel, cin, cout, rows int)
 }
 
 // winoK is the transform set chosen at init (selectWinograd).
@@ -45,6 +47,11 @@ func winoInput(v []float32, vs int, r *[4][]float32, cin, tw int) {
 		if cv > 0 {
 			winoK.input(unsafe.Pointer(&v[0]), unsafe.Pointer(&r[0][0]), unsafe.Pointer(&r[1][0]),
 				unsafe.Pointer(&r[2][0]), unsafe.Pointer(&r[3][0]), vs, cin, tw, cv)
+		}
+		if c8 := (cin - cv) / 8 * 8; c8 > 0 && winoK.input8 != nil {
+			winoK.input8(unsafe.Pointer(&v[cv]), unsafe.Pointer(&r[0][cv]), unsafe.Pointer(&r[1][cv]),
+				unsafe.Pointer(&r[2][cv]), unsafe.Pointer(&r[3][cv]), vs, cin, tw, c8)
+			cv += c8
 		}
 	}
 	if cv < cin {
@@ -89,6 +96,10 @@ func winoOutput(o []float32, ldo int, m []float32, ms, cout, tw int) {
 		cv = cout / winoK.lanes * winoK.lanes
 		if cv > 0 {
 			winoK.output(unsafe.Pointer(&o[0]), unsafe.Pointer(&m[0]), ms, ldo, cout, tw, cv)
+		}
+		if c8 := (cout - cv) / 8 * 8; c8 > 0 && winoK.output8 != nil {
+			winoK.output8(unsafe.Pointer(&o[cv]), unsafe.Pointer(&m[cv]), ms, ldo, cout, tw, c8)
+			cv += c8
 		}
 	}
 	if cv < cout {
