@@ -9,28 +9,29 @@ package gemm
 // products [tiles × cin]·[cin × cout] (V[ξ]·U[ξ], ξ the 16 positions of the
 // 4×4 transform). That is 16·cin·cout multiplications per 4 output pixels
 // against 36·cin·cout for the direct convolution (2.25× fewer), plus the
-// transforms (O(cin + cout) per tile). Work items are runs of tile rows: the
-// input transform writes V for the item, the 16 products run on the packed
-// transformed weights, and the output transform writes whole image rows of
-// dst, then post. The result differs from the direct convolution by float32
-// rounding (the transforms add and subtract inputs of different sizes before
-// the products): a few ulps of the largest terms, not of each output.
+// transforms (O(cin + cout) per tile), which run vectorised over channels
+// (winograd_transforms.go; AVX-512, AVX2 or Go). The products run on the
+// Sgemm micro-kernels over the transformed weights, packed once per call
+// directly into the kernels' panel layout.
 //
-// Not used by the backend yet: measured on the U-Net's shapes (batch 10,
-// BenchmarkConv3x3Winograd, 2 cores), it is 2.2–8× slower than Conv3x3, and
-// a CPU profile puts ≈ 75 % of its time in the scalar Go transforms
-// (winogradInputTile, winogradOutput) and ≈ 15 % in the 16 products. Its
-// products alone do not yet beat the direct convolution at small cin either
-// (k = cin, and V and M are 4× the input and output). Vectorising the
-// transforms over channels (AVX-512: 16 channels per register, 16 loads, 32
-// adds, 16 stores per tile) is the next step before wiring it into the
-// inference convolution (simplego's conv+BatchNorm+ReLU node).
-
-// winogradG is G of F(2×2, 3×3) (4×3).
-var winogradG = [4][3]float32{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+// Work items are runs of tile rows (a multiple of 12 tiles where possible:
+// whole 12-row tiles of the micro-kernels): an item transforms its inputs
+// into V, runs the 16 products into M and transforms M into whole image
+// rows of dst, then calls post on them, while V and M are in L2. Each
+// output is one fixed chain of operations whatever goroutine computes it,
+// so the result does not depend on the thread count. (A phased schedule —
+// the whole batch's V, then the 16 products over the cores one ξ at a time,
+// then the output — measured slower on every U-Net shape but the 4×4
+// ones, where it was within the machine's noise of this one.)
+//
+// The result differs from the direct convolution by float32 rounding (the
+// transforms add and subtract inputs of different sizes before the
+// products): see winograd_test.go for the bound. WinogradWins says, per
+// shape, whether it is faster than Conv3x3Post on this machine's kind of CPU.
 
 // winogradWeights returns U [16][cin][cout] = G g Gᵀ of the HWIO weights wt
-// [3,3,cin,cout] in buf (loops over contiguous output channels).
+// [3,3,cin,cout] in buf, G = [[1,0,0], [½,½,½], [½,−½,½], [0,0,1]] (the Go
+// path of winoWeights; loops over contiguous output channels).
 func winogradWeights(buf, wt []float32, cin, cout int) []float32 {
 	u := buf[:16*cin*cout]
 	rc := cin * cout
@@ -65,9 +66,11 @@ func winogradWeights(buf, wt []float32, cin, cout int) []float32 {
 }
 
 // Conv3x3Winograd is Conv3x3Post through F(2×2, 3×3) for even h and w (it
-// falls back to Conv3x3Post otherwise). See the comment above for its
-// rounding: it is not bit-identical to Conv3x3. The result does not depend
-// on the number of threads.
+// falls back to Conv3x3Post otherwise): same arguments, same contract for
+// post (every output pixel passed once, on whole pixels, possibly
+// concurrently on disjoint slices). It is not bit-identical to Conv3x3 (see
+// above), but its result does not depend on the number of threads. It
+// panics if a dimension is negative or a slice is too short.
 func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(out []float32)) {
 	checkConvArgs("Conv3x3Winograd", len(dst), len(src), n, h, w, cin, n*h*w*cout, n*h*w*cin)
 	if cout < 0 || len(wt) < 9*cin*cout {
@@ -81,136 +84,166 @@ func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(o
 	if 2*float64(n*h*w)*float64(cout)*float64(4*cin) < float64(serialFlops) {
 		nw = 1
 	}
-	np := (cout + nr - 1) / nr
-	panel := np * nr * cin
-	bufs := getBuf(16*panel + 16*cin*cout)
-	u := winogradWeights((*bufs)[16*panel:], wt, cin, cout)
-	base := plan{n: cout, k: cin, alpha: 1, ldb: cout, lda: cin, ldc: cout}
-	for xi := 0; xi < 16; xi++ {
-		base.b = u[xi*cin*cout:]
-		for q := 0; q < np; q++ {
-			base.packBPanel((*bufs)[xi*panel:], 0, cout, q)
-		}
+	c := winoConv{dst: dst, src: src, n: n, h: h, w: w, cin: cin, cout: cout, post: post,
+		tw: w / 2, th: h / 2, np: (cout + nr - 1) / nr}
+	c.panel = c.np * nr * cin
+	tmpN := 0
+	if winoK.lanes == 0 || cout%nr != 0 {
+		tmpN = 16 * cin * cout
 	}
-	tw, rows := w/2, n*h/2 // tiles per tile row, tile rows
-	// Tile rows per item: at least mcMax tiles (each packed U[ξ] brought in
-	// serves many tiles), more while V and M fit in about 1 MiB.
-	per := min(rows, max((mcMax+tw-1)/tw, (256<<10)/(16*tw*(cin+cout))))
-	if nw > 1 {
-		per = min(per, max(1, rows/(4*nw)))
-	}
-	items := (rows + per - 1) / per
-	parallelFor(items, nw, func(it int, ws *workspace) {
-		r0, r1 := it*per, min(rows, (it+1)*per)
-		m := (r1 - r0) * tw
-		vn, mn := 16*m*cin, 16*m*cout
-		if cap(ws.col) < vn+mn {
-			ws.col = make([]float32, vn+mn)
-		}
-		v, mm := ws.col[:vn], ws.col[vn:vn+mn]
-		for r := r0; r < r1; r++ {
-			winogradInput(v, src, (r-r0)*tw, m, r, h, w, cin)
-		}
-		p := base
-		p.m = m
-		for xi := 0; xi < 16; xi++ {
-			p.a, p.c = v[xi*m*cin:], mm[xi*m*cout:]
-			pb := (*bufs)[xi*panel : (xi+1)*panel]
-			for i0 := 0; i0 < m; i0 += mcMax {
-				p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
-			}
-		}
-		out := dst[2*r0*w*cout : 2*r1*w*cout]
-		for r := r0; r < r1; r++ {
-			winogradOutput(out[2*(r-r0)*w*cout:], mm, (r-r0)*tw, m, tw, w, cout)
-		}
-		if post != nil {
-			post(out)
-		}
-	})
+	bufs := getBuf(16*c.panel + tmpN)
+	c.u = (*bufs)[:16*c.panel]
+	winoWeights(c.u, (*bufs)[16*c.panel:], wt, cin, cout, nw)
+	c.run(nw)
 	bufPool.Put(bufs)
 }
 
-// winogradInput writes V[ξ][t0+tx][:] = (Bᵀ d B)[ξ] for the tiles of tile
-// row r (image r/(h/2), tile row r%(h/2)), d the zero-padded 4×4 input patch
-// of each tile; V has m tiles per ξ. Loops run over contiguous channels.
-func winogradInput(v, src []float32, t0, m, r, h, w, cin int) {
-	th := h / 2
-	b, ty := r/th, r%th
-	var rowsIn [4][]float32 // input rows y = 2ty-1 .. 2ty+2, nil outside
-	for i := range rowsIn {
-		if y := 2*ty - 1 + i; y >= 0 && y < h {
-			rowsIn[i] = src[(b*h+y)*w*cin : (b*h+y+1)*w*cin]
-		}
+// winoItemFloats is the V+M size (floats) a fused work item aims at: its
+// tile rows' transformed inputs and products stay in L2 between the passes.
+var winoItemFloats = 1 << 17
+
+// winoConv is one Conv3x3Winograd call: operands, shape, tiling (tw tiles
+// per tile row, th tile rows per image) and the packed transformed weights u
+// (16 blocks of panel floats, np panels of 16 output channels each).
+type winoConv struct {
+	dst, src           []float32
+	n, h, w, cin, cout int
+	post               func([]float32)
+	tw, th, np, panel  int
+	u                  []float32
+}
+
+// run runs the work items on up to nw goroutines.
+func (c *winoConv) run(nw int) {
+	rows, tw := c.n*c.th, c.tw
+	// Tile rows per item: at least mcMax tiles (each packed U[ξ] brought in
+	// serves many tiles), more while V and M stay within winoItemFloats.
+	per := min(rows, max((mcMax+tw-1)/tw, winoItemFloats/(16*tw*(c.cin+c.cout))))
+	if nw > 1 {
+		per = min(per, max(1, rows/(4*nw)))
 	}
-	zero := make([]float32, cin)
-	var d [16][]float32
-	var out [16][]float32
-	for tx := 0; tx < w/2; tx++ {
-		t := t0 + tx
-		for i := 0; i < 4; i++ {
-			for j := 0; j < 4; j++ {
-				x := 2*tx - 1 + j
-				if rowsIn[i] == nil || x < 0 || x >= w {
-					d[i*4+j] = zero
-				} else {
-					d[i*4+j] = rowsIn[i][x*cin : (x+1)*cin]
+	// Whole 12-row tiles of the micro-kernels: per·tw a multiple of 12.
+	per = min(rows, roundUp(per, 12/gcd(tw, 12)))
+	items := (rows + per - 1) / per
+	pn := (c.w + 16) * c.cin // inputRows' scratch
+	parallelFor(items, nw, func(it int, ws *workspace) {
+		r0, r1 := it*per, min(rows, (it+1)*per)
+		m := (r1 - r0) * tw
+		vs, ms := winoPlane(m*c.cin), winoPlane(m*c.cout)
+		vn, mn := 16*vs, 16*ms
+		if cap(ws.col) < vn+mn+pn {
+			ws.col = make([]float32, vn+mn+pn)
+		}
+		v, mm, p := ws.col[:vn], ws.col[vn:vn+mn], ws.col[vn+mn:vn+mn+pn]
+		c.inputRows(v, p, vs, r0, r0, r1)
+		for xi := 0; xi < 16; xi++ {
+			c.products(ws, v[xi*vs:], mm[xi*ms:], xi, m)
+		}
+		c.outputRows(mm, ms, r0, r0, r1)
+	})
+}
+
+// inputRows transforms tile rows [r0, r1) of the batch into V (ξ stride vs;
+// tile row r's tiles start at tile (r-rb)·tw). Interior tiles read the
+// image rows in place; s (at least (w+16)·cin floats) holds a zero row and
+// the zero-padded patch of each edge tile.
+func (c *winoConv) inputRows(v, s []float32, vs, rb, r0, r1 int) {
+	cin, w, h, tw := c.cin, c.w, c.h, c.tw
+	zero, mini := s[:w*cin], s[w*cin:(w+16)*cin]
+	zeroed := false
+	for r := r0; r < r1; r++ {
+		b, ty := r/c.th, r%c.th
+		var rows [4][]float32 // the tile row's 4 input rows, nil outside
+		for i := range rows {
+			if y := 2*ty - 1 + i; y >= 0 && y < h {
+				rows[i] = c.src[(b*h+y)*w*cin : (b*h+y+1)*w*cin]
+			}
+		}
+		vt := v[(r-rb)*tw*cin:]
+		if tw > 2 {
+			var in [4][]float32
+			for i, row := range rows {
+				if row == nil {
+					if !zeroed {
+						clear(zero)
+						zeroed = true
+					}
+					row = zero
+				}
+				in[i] = row[cin : (w-1)*cin]
+			}
+			winoInput(vt[cin:], vs, &in, cin, tw-2)
+		}
+		for tx := 0; tx < tw; tx += max(1, tw-1) {
+			var in [4][]float32
+			for i := range in {
+				in[i] = mini[4*i*cin : 4*(i+1)*cin]
+				for j := 0; j < 4; j++ {
+					d := in[i][j*cin : (j+1)*cin]
+					if x := 2*tx - 1 + j; rows[i] != nil && x >= 0 && x < w {
+						copy(d, rows[i][x*cin:(x+1)*cin])
+					} else {
+						clear(d)
+					}
 				}
 			}
-		}
-		for xi := range out {
-			out[xi] = v[(xi*m+t)*cin : (xi*m+t+1)*cin]
-		}
-		winogradInputTile(&out, &d, cin)
-	}
-}
-
-// winogradInputTile writes out[ξ][c] = (Bᵀ d B)[ξ] for each channel c, d[k]
-// the channels of the patch's pixel k.
-func winogradInputTile(out, d *[16][]float32, cin int) {
-	for c := 0; c < cin; c++ {
-		var e [16]float32
-		for j := 0; j < 4; j++ { // Bᵀ d
-			d0, d1, d2, d3 := d[j][c], d[4+j][c], d[8+j][c], d[12+j][c]
-			e[j] = d0 - d2
-			e[4+j] = d1 + d2
-			e[8+j] = d2 - d1
-			e[12+j] = d1 - d3
-		}
-		for i := 0; i < 4; i++ { // ·B
-			e0, e1, e2, e3 := e[i*4], e[i*4+1], e[i*4+2], e[i*4+3]
-			out[i*4][c] = e0 - e2
-			out[i*4+1][c] = e1 + e2
-			out[i*4+2][c] = e2 - e1
-			out[i*4+3][c] = e1 - e3
+			winoInput(vt[tx*cin:], vs, &in, cin, 1)
 		}
 	}
 }
 
-// winogradOutput writes the two image rows of tile row t0/tw of the item
-// into out (2·w·cout floats): Y = Aᵀ M A for each of the tw tiles (loops
-// over contiguous output channels).
-func winogradOutput(out, mm []float32, t0, m, tw, w, cout int) {
-	var q [16][]float32
-	for tx := 0; tx < tw; tx++ {
-		t := t0 + tx
-		for xi := range q {
-			q[xi] = mm[(xi*m+t)*cout : (xi*m+t+1)*cout]
-		}
-		o00 := out[(2*tx)*cout : (2*tx+1)*cout]
-		o01 := out[(2*tx+1)*cout : (2*tx+2)*cout]
-		o10 := out[(w+2*tx)*cout : (w+2*tx+1)*cout]
-		o11 := out[(w+2*tx+1)*cout : (w+2*tx+2)*cout]
-		for o := 0; o < cout; o++ {
-			var a0, a1 [4]float32 // Aᵀ q
-			for j := 0; j < 4; j++ {
-				a0[j] = q[j][o] + q[4+j][o] + q[8+j][o]
-				a1[j] = q[4+j][o] - q[8+j][o] - q[12+j][o]
-			}
-			o00[o] = a0[0] + a0[1] + a0[2]
-			o01[o] = a0[1] - a0[2] - a0[3]
-			o10[o] = a1[0] + a1[1] + a1[2]
-			o11[o] = a1[1] - a1[2] - a1[3]
-		}
+// products computes M[ξ] = V[ξ]·U[ξ] for the m tiles of an item (v and mm
+// start at V[ξ] and M[ξ]).
+func (c *winoConv) products(ws *workspace, v, mm []float32, xi, m int) {
+	p := plan{m: m, n: c.cout, k: c.cin, alpha: 1, lda: c.cin, ldb: c.cout, ldc: c.cout, a: v, c: mm}
+	pb := c.u[xi*c.panel : (xi+1)*c.panel]
+	for j := 0; j < m; j += mcMax {
+		p.computeItem(ws, pb, 0, c.cout, j, min(m, j+mcMax), 0, c.np)
 	}
+}
+
+// winoPlane returns the ξ stride (floats) of a V or M block of n floats per
+// ξ: n rounded up to 4 KiB plus one cache line, so that the 16 planes a
+// transform reads or writes together fall in 16 different L1 sets (with a
+// stride dividing 4 KiB they share few sets: the input transform alone
+// measured 2.5× slower with a 1 KiB stride than with this one).
+func winoPlane(n int) int { return roundUp(n, 1024) + 16 }
+
+// outputRows transforms the products of tile rows [r0, r1) (tile row r's
+// tiles at (r-rb)·tw in M, m tiles per ξ) into their image rows of dst and
+// calls post on them.
+func (c *winoConv) outputRows(mm []float32, ms, rb, r0, r1 int) {
+	row := c.w * c.cout
+	for r := r0; r < r1; r++ {
+		winoOutput(c.dst[2*r*row:], row, mm[(r-rb)*c.tw*c.cout:], ms, c.cout, c.tw)
+	}
+	if c.post != nil {
+		c.post(c.dst[2*r0*row : 2*r1*row])
+	}
+}
+
+// gcd returns the greatest common divisor of a, b > 0.
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// WinogradWins reports whether Conv3x3Winograd is expected to be faster
+// than Conv3x3Post for a [n, h, w, cin] → cout convolution on this CPU's
+// kernels. The rule comes from BenchmarkWinogradPaired on the U-Net's
+// inference shapes (batch 10, Base 8 and 16, 64×64 down to 4×4; see
+// winograd_bench_test.go): Winograd won on every shape with cin and cout
+// multiples of 8 — by 1.2–1.4× with 8 channels on a side, 1.4–1.9× from 16
+// on (CPU time, AVX-512 kernels; 1.0–1.3× and 1.3–1.9× with the AVX2 ones)
+// — down to 40 tiles (4×4 images at batch 10); it lost (0.2–0.6×) on the
+// first layer (cin = 1: the transforms' Go loops). Fewer tiles were not
+// measured and stay direct, as do odd sizes and the Go path (never
+// measured faster).
+func WinogradWins(n, h, w, cin, cout int) bool {
+	if winoK.lanes == 0 || h%2 != 0 || w%2 != 0 || cin%8 != 0 || cout%8 != 0 || cin == 0 || cout == 0 {
+		return false
+	}
+	return n*h*w/4 >= 40
 }

@@ -112,7 +112,11 @@ func execConv3x3Epilogue(backend *Backend, node *Node, inputs []*Buffer, d *conv
 		}
 		affineMaxRowsFrom(o, o, s, t, c, p)
 	}
-	gemm.Conv3x3Post(output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32),
+	conv := gemm.Conv3x3Post // inference only: Winograd rounds differently
+	if gemm.WinogradWins(d.n, d.h, d.w, d.cin, d.cout) {
+		conv = gemm.Conv3x3Winograd
+	}
+	conv(output.flat.([]float32), inputs[0].flat.([]float32), inputs[1].flat.([]float32),
 		d.n, d.h, d.w, d.cin, d.cout, post)
 	return output, nil
 }
