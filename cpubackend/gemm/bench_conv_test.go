@@ -216,8 +216,8 @@ func BenchmarkConvWeightGrad3x3(b *testing.B) {
 }
 
 // BenchmarkConv3x3Winograd times Conv3x3Winograd against Conv3x3 on U-Net
-// shapes (batch 10; Base 8 and 16 levels): the evidence that keeps it out of
-// the backend until its transforms are vectorised (see conv_winograd.go).
+// shapes (batch 10; Base 8 and 16 levels); BenchmarkWinogradPaired
+// alternates the two per iteration and is the evidence behind WinogradWins.
 func BenchmarkConv3x3Winograd(b *testing.B) {
 	for _, s := range [][5]int{{10, 64, 64, 8, 8}, {10, 64, 64, 16, 16}, {10, 32, 32, 32, 32}, {10, 16, 16, 64, 64}, {10, 8, 8, 128, 128}, {10, 8, 8, 256, 128}, {10, 4, 4, 256, 256}} {
 		src, wt, dst := convOperands(s)
