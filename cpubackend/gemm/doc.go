@@ -90,8 +90,9 @@
 // multiplications): input, weight and output transforms in AVX-512, AVX2 or
 // Go (the same additions in the same order, no FMA, so the same bits on every
 // path and thread count), the 16 products on the micro-kernels, and the same
-// post contract as Conv3x3Post. Its results lie within
-// 1.01·(cin+10)·2⁻²⁴ of the exact convolution of the absolute terms.
+// post contract as Conv3x3Post. Its error against the exact convolution y
+// is at most 1.01·(cin+10)·2⁻²⁴·ȳ, with ȳ the convolution of the absolute
+// values (winograd_test.go).
 // Inference's fused convolution+BatchNorm+ReLU uses it where WinogradWins
 // (channel counts multiples of 8, at least 40 tiles; not the 1-channel first
 // layer): 1.2–1.96× faster than Conv3x3Post per layer on the U-Net's shapes.
