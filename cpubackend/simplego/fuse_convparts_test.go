@@ -1,0 +1,69 @@
+package simplego
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// TestConvConcatParts checks the convolution of a skip connection's channel
+// Concatenate read from its operands (fuse_convparts.go): it fires, with and
+// without the BatchNorm+ReLU epilogue, also when the second operand is a
+// Reshape (the up-sampling's depth-to-space), and its output is bit-identical
+// to the same convolution of the concatenation passed in as a parameter
+// (computed by the plain fused convolution). Shapes cover both
+// gemm.Conv3x3 layouts (w ≥ 32 and narrower).
+func TestConvConcatParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	for _, d := range [][6]int{{2, 8, 8, 8, 8, 8}, {1, 6, 40, 4, 5, 8}, {2, 3, 33, 3, 8, 13}, {2, 16, 16, 16, 16, 16}} {
+		n, h, w, ca, cb, cout := d[0], d[1], d[2], d[3], d[4], d[5]
+		a, b := randTensor(rng, n, h, w, ca), randTensor(rng, n, h, w*cb)
+		wt, s, sh := randTensor(rng, 9*(ca+cb), cout), randTensor(rng, cout), randTensor(rng, cout)
+		layer := func(x, wt, s, sh *graph.Node) []*graph.Node {
+			perCh := func(v *graph.Node) *graph.Node { return graph.Reshape(v, 1, 1, 1, cout) }
+			conv := im2colConvGraph(x, wt)
+			return []*graph.Node{graph.Max(graph.Add(graph.Mul(conv, perCh(s)), perCh(sh)), graph.ZerosLike(conv))}
+		}
+		concat := func(a, b *graph.Node) *graph.Node {
+			return graph.Concatenate([]*graph.Node{a, graph.Reshape(b, n, h, w, cb)}, -1)
+		}
+		x := graph.MustNewExec(backend, concat).MustExec(a, b)[0]
+		for _, epi := range []bool{false, true} {
+			fn := func(x, wt, s, sh *graph.Node) []*graph.Node {
+				if !epi {
+					return []*graph.Node{im2colConvGraph(x, wt)}
+				}
+				return layer(x, wt, s, sh)
+			}
+			want := graph.MustNewExec(backend, fn).MustExec(x, wt, s, sh)[0]
+			before := inferFusionCounts.concatConv.Load()
+			partsFn := func(a, b, wt, s, sh *graph.Node) []*graph.Node { return fn(concat(a, b), wt, s, sh) }
+			got := graph.MustNewExec(backend, partsFn).MustExec(a, b, wt, s, sh)[0]
+			if inferFusionCounts.concatConv.Load() == before {
+				t.Fatalf("%v epilogue=%v: the convolution did not read the Concatenate's operands", d, epi)
+			}
+			name := fmt.Sprint(d, " epilogue=", epi)
+			sameTensorBits(t, name, got, want)
+			compareRef(t, name, partsFn, a, b, wt, s, sh)
+		}
+	}
+}
+
+// TestConvConcatPartsNotWhole checks that a Concatenate whose operand is
+// read only in part (a Slice) is not read in place.
+func TestConvConcatPartsNotWhole(t *testing.T) {
+	rng := rand.New(rand.NewPCG(73, 74))
+	a, b, wt := randTensor(rng, 1, 4, 4, 3), randTensor(rng, 1, 4, 4, 6), randTensor(rng, 9*6, 4)
+	before := inferFusionCounts.concatConv.Load()
+	fn := func(a, b, wt *graph.Node) *graph.Node {
+		x := graph.Concatenate([]*graph.Node{a, graph.Slice(b, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange(0, 3))}, -1)
+		return im2colConvGraph(x, wt)
+	}
+	graph.MustNewExec(backend, fn).MustExec(a, b, wt)
+	if inferFusionCounts.concatConv.Load() != before {
+		t.Fatal("a Concatenate of a Slice was read in place")
+	}
+	compareRef(t, "slice", fn, a, b, wt)
+}

@@ -1,0 +1,219 @@
+package simplego
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// The segmentation head's softmax probability and argmax mask, each one pass
+// over the logits.
+//
+// package unet returns, from logits L [..., K] (K classes on the last axis),
+// the probability of one class, Slice(Softmax(L), k) — GoMLX writes Softmax
+// as Div(Exp(Sub(L, ReduceMax(L))), ReduceSum(Exp(...))) — and the mask
+// ConvertDType(Equal(ArgMax(L), k), float32). That is eight small serial ops
+// (each a pass over the batch) for two maps of one float per pixel. At
+// Compile the Slice is rewritten into one node reading L that computes, per
+// pixel, the same float32 operations in the same order (the max and the sum
+// as the fork's ReduceMax/ReduceSum of a short row: reduceRowValue; the
+// exponential as upstream's float32(math.Exp(float64(·)))), and the
+// ConvertDType into one node computing the argmax as upstream's ArgMinMax
+// (first maximum wins; a NaN is taken) and comparing it with k. Both are
+// bit-identical to the unfused ops; the ops they skip run only if something
+// else needs them.
+
+func init() {
+	setNodeExecutor(backends.OpTypeSlice, priorityArch+1, execSliceOrSoftmax)
+	setNodeExecutor(backends.OpTypeConvertDType, priorityArch, execConvertOrArgMaxIs)
+}
+
+// headFusionOff turns fuseHead off (tests compare against the unfused ops).
+var headFusionOff bool
+
+// softmaxSliceData marks a Slice rewritten into the class-k softmax
+// probability of its input, the logits [..., K].
+type softmaxSliceData struct{ k int }
+
+// argMaxIsData marks a ConvertDType rewritten into float32(ArgMax(L) == k)
+// of its input, the logits L [..., K].
+type argMaxIsData struct{ k int }
+
+// fuseHead rewrites the live softmax-probability Slices and argmax-mask
+// ConvertDTypes (see above) into one pass each (hook: Compile in
+// builder.go).
+func (b *Builder) fuseHead() {
+	if b.backend.reference || headFusionOff {
+		return
+	}
+	uses := b.liveUses()
+	for _, n := range b.nodes {
+		if uses[n.builderIdx] == 0 {
+			continue
+		}
+		switch n.opType {
+		case backends.OpTypeSlice:
+			if l, k, ok := softmaxSliceOf(n); ok {
+				n.inputs, n.data = []*Node{l}, &softmaxSliceData{k: k}
+				inferFusionCounts.head.Add(1)
+			}
+		case backends.OpTypeConvertDType:
+			if l, k, ok := argMaxIsOf(n); ok {
+				n.inputs, n.data = []*Node{l}, &argMaxIsData{k: k}
+				inferFusionCounts.head.Add(1)
+			}
+		}
+	}
+}
+
+// lastAxisReduce returns x when r (possibly behind a Reshape that appends an
+// axis of 1, and Identity nodes) is op(x) over x's last axis only.
+func lastAxisReduce(r *Node, op backends.OpType) *Node {
+	r = unwrapIdentity(r)
+	if r.opType == backends.OpTypeReshape {
+		r = unwrapIdentity(r.inputs[0])
+	}
+	axes, ok := r.data.([]int)
+	if r.opType != op || !ok || len(axes) != 1 || axes[0] != r.inputs[0].shape.Rank()-1 {
+		return nil
+	}
+	return r.inputs[0]
+}
+
+// softmaxSliceOf returns the logits L and the class k when s is the Slice of
+// class k on the last axis of Softmax(L) written as GoMLX does.
+func softmaxSliceOf(s *Node) (l *Node, k int, ok bool) {
+	p, isSlice := s.data.(*sliceNode)
+	if !isSlice || s.shape.DType != dtypes.Float32 {
+		return nil, 0, false
+	}
+	div := s.inputs[0]
+	rank := div.shape.Rank()
+	if div.opType != backends.OpTypeDiv || div.shape.DType != dtypes.Float32 || rank < 1 {
+		return nil, 0, false
+	}
+	for ax := range rank {
+		full := p.starts[ax] == 0 && p.limits[ax] == div.shape.Dimensions[ax]
+		if (ax < rank-1 && !full) || (ax == rank-1 && p.limits[ax] != p.starts[ax]+1) || (len(p.strides) > ax && p.strides[ax] > 1) {
+			return nil, 0, false
+		}
+	}
+	e := div.inputs[0]
+	if e.opType != backends.OpTypeExp || lastAxisReduce(div.inputs[1], backends.OpTypeReduceSum) != e {
+		return nil, 0, false
+	}
+	sub := e.inputs[0]
+	if sub.opType != backends.OpTypeSub {
+		return nil, 0, false
+	}
+	l = sub.inputs[0]
+	if lastAxisReduce(sub.inputs[1], backends.OpTypeReduceMax) != l || !slices.Equal(l.shape.Dimensions, div.shape.Dimensions) {
+		return nil, 0, false
+	}
+	return l, p.starts[rank-1], true
+}
+
+// argMaxIsOf returns the logits L and the class k when c is
+// ConvertDType(Equal(ArgMax(L, last axis), k), float32) (k a constant,
+// possibly broadcast).
+func argMaxIsOf(c *Node) (l *Node, k int, ok bool) {
+	eq := c.inputs[0]
+	if c.shape.DType != dtypes.Float32 || eq.opType != backends.OpTypeEqual {
+		return nil, 0, false
+	}
+	am, kn := eq.inputs[0], eq.inputs[1]
+	if am.opType != backends.OpTypeArgMinMax {
+		am, kn = kn, am
+	}
+	d, isAM := am.data.(*argMinMaxNode)
+	if am.opType != backends.OpTypeArgMinMax || !isAM || d.isMin || am.shape.DType != dtypes.Int32 {
+		return nil, 0, false
+	}
+	l = am.inputs[0]
+	if l.shape.DType != dtypes.Float32 || d.axis != l.shape.Rank()-1 {
+		return nil, 0, false
+	}
+	if kn.opType == backends.OpTypeBroadcastInDim {
+		kn = kn.inputs[0]
+	}
+	buf, isConst := kn.data.(*Buffer)
+	if kn.opType != backends.OpTypeConstant || !isConst || !kn.shape.IsScalar() {
+		return nil, 0, false
+	}
+	v, isInt := buf.flat.([]int32)
+	if !isInt || len(v) != 1 {
+		return nil, 0, false
+	}
+	return l, int(v[0]), true
+}
+
+// execSliceOrSoftmax runs a Slice rewritten by fuseHead, and any other one
+// as fastSlice does.
+func execSliceOrSoftmax(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	d, ok := node.data.(*softmaxSliceData)
+	if !ok {
+		return fastSlice(backend, node, inputs, inputsOwned)
+	}
+	output := backend.getBufferForShape(node.shape)
+	dims := inputs[0].shape.Dimensions
+	softmaxClass(output.flat.([]float32), inputs[0].flat.([]float32), dims[len(dims)-1], d.k)
+	return output, nil
+}
+
+// softmaxClass writes into out[p] the class-k softmax probability of the
+// logits l [pixels, nc], computed as the unfused ops do (see above).
+func softmaxClass(out, l []float32, nc, k int) {
+	negInf := float32(math.Inf(-1))
+	parallelFor(len(out), 8*nc, func(p0, p1 int) {
+		var e [16]float32
+		ev := e[:0]
+		if nc > len(e) {
+			ev = make([]float32, 0, nc)
+		}
+		for p := p0; p < p1; p++ {
+			row := l[p*nc : (p+1)*nc]
+			m := reduceRowValue(backends.OpTypeReduceMax, negInf, row)
+			ev = ev[:nc]
+			for j, v := range row {
+				ev[j] = float32(math.Exp(float64(v - m)))
+			}
+			out[p] = ev[k] / reduceRowValue(backends.OpTypeReduceSum, 0, ev)
+		}
+	})
+}
+
+// execConvertOrArgMaxIs runs a ConvertDType rewritten by fuseHead, and any
+// other one as upstream does.
+func execConvertOrArgMaxIs(backend *Backend, node *Node, inputs []*Buffer, inputsOwned []bool) (*Buffer, error) {
+	d, ok := node.data.(*argMaxIsData)
+	if !ok {
+		return execConvertDType(backend, node, inputs, inputsOwned)
+	}
+	output := backend.getBufferForShape(node.shape)
+	dims := inputs[0].shape.Dimensions
+	argMaxIs(output.flat.([]float32), inputs[0].flat.([]float32), dims[len(dims)-1], d.k)
+	return output, nil
+}
+
+// argMaxIs writes into out[p] 1 where the argmax of the logits l [pixels,
+// nc] row p (upstream's ArgMinMax: the first maximum; a NaN is taken) is k,
+// else 0.
+func argMaxIs(out, l []float32, nc, k int) {
+	parallelFor(len(out), 2*nc, func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			row := l[p*nc : (p+1)*nc]
+			best, arg := row[0], 0
+			for j := 1; j < nc; j++ {
+				if v := row[j]; v > best || v != v {
+					best, arg = v, j
+				}
+			}
+			out[p] = 0
+			if arg == k {
+				out[p] = 1
+			}
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package simplego
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// headGraph is package unet's maskAndProb: the argmax mask of class 1 and
+// the class-1 softmax probability of logits [..., K].
+func headGraph(l *graph.Node) []*graph.Node {
+	p := graph.Softmax(l, -1)
+	prob := graph.Squeeze(graph.SliceAxis(p, -1, graph.AxisElem(1)), -1)
+	best := graph.ArgMax(l, -1)
+	mask := graph.ConvertDType(graph.Equal(best, graph.OnesLike(best)), l.DType())
+	return []*graph.Node{mask, prob}
+}
+
+// TestFuseHead checks the one-pass softmax probability and argmax mask
+// (fuse_head.go): both fire on package unet's head and are bit-identical to
+// the unfused ops, with ties, ±0, ±Inf and NaN among the logits, for 2 and 3
+// classes; and they agree with the reference backend on finite logits.
+func TestFuseHead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(81, 82))
+	for _, d := range [][4]int{{2, 5, 7, 2}, {10, 64, 64, 2}, {1, 3, 4, 3}} {
+		l := randTensor(rng, d[0], d[1], d[2], d[3])
+		compareRef(t, fmt.Sprint("head ", d), headGraph, l)
+		tensors.MustMutableFlatData(l, func(v []float32) {
+			for i := range v {
+				switch rng.IntN(12) {
+				case 0:
+					v[i] = 0
+				case 1:
+					v[i] = float32(math.Copysign(0, -1))
+				case 2:
+					v[i] = float32(math.Inf(-1 + 2*rng.IntN(2)))
+				case 3:
+					v[i] = float32(math.NaN())
+				case 4:
+					v[i] = v[i^1] // a tie
+				}
+			}
+		})
+		before := inferFusionCounts.head.Load()
+		got := graph.MustNewExec(backend, headGraph).MustExec(l)
+		if n := inferFusionCounts.head.Load() - before; n != 2 {
+			t.Fatalf("%v: %d head nodes fused, want 2", d, n)
+		}
+		headFusionOff = true
+		want := graph.MustNewExec(backend, headGraph).MustExec(l)
+		headFusionOff = false
+		for i := range want {
+			sameTensorBits(t, fmt.Sprint(d, " output ", i), got[i], want[i])
+		}
+	}
+}
+
+// TestFuseHeadNotOther checks that a Slice of a softmax on another axis, and
+// an argmax compared with a non-constant, are left alone.
+func TestFuseHeadNotOther(t *testing.T) {
+	rng := rand.New(rand.NewPCG(83, 84))
+	l := randTensor(rng, 3, 4, 2)
+	before := inferFusionCounts.head.Load()
+	fn := func(l *graph.Node) []*graph.Node {
+		p := graph.SliceAxis(graph.Softmax(l, 1), -1, graph.AxisElem(1))
+		best := graph.ArgMax(l, -1)
+		mask := graph.ConvertDType(graph.Equal(best, graph.ArgMin(l, -1)), l.DType())
+		return []*graph.Node{p, mask}
+	}
+	compareRef(t, "other", fn, l)
+	if inferFusionCounts.head.Load() != before {
+		t.Fatal("fused a softmax on another axis or an argmax against a non-constant")
+	}
+}
