@@ -223,10 +223,32 @@ func TestInferenceFusionsFire(t *testing.T) {
 	if n := mid.ConvAffineMax - before.ConvAffineMax; n != 18 {
 		t.Errorf("%d convolutions fused with their BatchNorm+ReLU in the forward pass, want 18", n)
 	}
+	checkInferenceFusions(t, before, mid)
 	if _, err := net.InputGradient(images); err != nil {
 		t.Fatal(err)
 	}
 	if n := simplego.Fusions().ConvAffineMax - mid.ConvAffineMax; n != 0 {
 		t.Errorf("%d convolution epilogues kept in the input gradient, want 0", n)
+	}
+}
+
+// checkInferenceFusions checks the counts of the inference fusions between
+// before and after one forward pass of the 2D U-Net: the four decoder blocks'
+// first convolutions read the skip Concatenate's operands (and no encoder
+// convolution does), the up-sampled one before its Transpose and bias Add,
+// the four 2×2 max-poolings run as one pass each, the head's probability and
+// mask are one pass each.
+func checkInferenceFusions(t *testing.T, before, after simplego.FusionCounts) {
+	t.Helper()
+	for _, f := range []struct {
+		name      string
+		got, want int64
+	}{{"convolutions reading the skip Concatenate's operands", after.ConcatConv - before.ConcatConv, 4},
+		{"up-sampled operands read through their depth-to-space", after.Upsample - before.Upsample, 4},
+		{"one-pass 2×2 max-poolings", after.Pool2D - before.Pool2D, 4},
+		{"one-pass head outputs (probability, mask)", after.Head - before.Head, 2}} {
+		if f.got != f.want {
+			t.Errorf("%d %s in the forward pass, want %d", f.got, f.name, f.want)
+		}
 	}
 }

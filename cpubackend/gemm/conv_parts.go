@@ -11,16 +11,31 @@ import "fmt"
 // built, and so the product's reduction order, is exactly that of Conv3x3Post
 // on the concatenated source: the results are bit-identical.
 
+// ConvPart is a block of C channels of a convolution's source [n, h, w, cin].
+type ConvPart struct {
+	// Data holds the block [n, h, w, C]; with Up, the block before a 2×
+	// depth-to-space instead, [n, h/2, w/2, 4·C] in (dy, dx, c) order:
+	// channel c of pixel (y, x) is Data[b][y/2][x/2][((y%2)·2 + x%2)·C + c].
+	Data []float32
+	C    int
+	// Up reads Data through the depth-to-space (h and w even).
+	Up bool
+	// Bias, with Up, is added to every value of Data (float32(v + Bias[i])
+	// with i the index on Data's last axis, 4·C values) as it is read, as
+	// an element-wise Add before the depth-to-space would.
+	Bias []float32
+}
+
 // Conv3x3PartsPost is Conv3x3Post of the source [n, h, w, cin] whose channels
-// are those of parts side by side (each part [n, h, w, C], their C adding up
-// to cin); wt are the HWIO weights [3, 3, cin, cout]. It is bit-identical to
-// Conv3x3Post of the concatenated source. It panics if a dimension is
-// negative or a slice is too short.
-func Conv3x3PartsPost(dst []float32, parts []Part3D, wt []float32, n, h, w, cout int, post func(out []float32)) {
+// are those of parts side by side (their C adding up to cin); wt are the
+// HWIO weights [3, 3, cin, cout]. It is bit-identical to Conv3x3Post of the
+// concatenated source (an Up part: of the depth-to-space of Data + Bias). It
+// panics if a dimension is negative or a slice is too short.
+func Conv3x3PartsPost(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, post func(out []float32)) {
 	cin := 0
 	bad := n < 0 || h < 0 || w < 0 || cout < 0 || len(dst) < n*h*w*cout
 	for _, p := range parts {
-		bad = bad || p.C < 0 || len(p.Data) < n*h*w*p.C
+		bad = bad || p.C < 0 || len(p.Data) < n*h*w*p.C || (p.Up && (h%2 != 0 || w%2 != 0)) || (p.Bias != nil && len(p.Bias) < 4*p.C)
 		cin += p.C
 	}
 	if bad || len(wt) < 9*cin*cout {
@@ -53,7 +68,7 @@ func Conv3x3PartsPost(dst []float32, parts []Part3D, wt []float32, n, h, w, cout
 
 // rowTripleParts is rowTriple (conv_implicit.go) of the concatenation of
 // parts (cin channels in all).
-func rowTripleParts(r []float32, parts []Part3D, b, y0, y1, h, w, cin int) {
+func rowTripleParts(r []float32, parts []ConvPart, b, y0, y1, h, w, cin int) {
 	wp, c3 := w+2, 3*cin
 	for y := y0; y < y1; y++ {
 		row := r[(y-y0)*wp*c3 : (y-y0+1)*wp*c3]
@@ -70,10 +85,33 @@ func rowTripleParts(r []float32, parts []Part3D, b, y0, y1, h, w, cin int) {
 			off := 0
 			for _, p := range parts {
 				if p.C > 0 {
-					copyStrided(row[c3+ky*cin+off:], p.Data[(b*h+yy)*w*p.C:], w, p.C, c3, p.C)
+					p.copyRow(row[c3+ky*cin+off:], b, yy, h, w, 0, w, c3)
 				}
 				off += p.C
 			}
+		}
+	}
+}
+
+// copyRow copies the pixels x0..x1-1 of source row yy of image b of the part
+// (C values each) to dst, pixel x0 at dst[0] and one every ds floats.
+func (p ConvPart) copyRow(dst []float32, b, yy, h, w, x0, x1, ds int) {
+	c := p.C
+	if !p.Up {
+		copyStrided(dst, p.Data[((b*h+yy)*w+x0)*c:], x1-x0, c, ds, c)
+		return
+	}
+	srow := p.Data[(b*(h/2)+yy/2)*(w/2)*4*c:]
+	for px := 0; px < 2; px++ {
+		xs := x0 + (px-x0%2+2)%2 // the first pixel ≥ x0 of parity px
+		if xs >= x1 {
+			continue
+		}
+		cnt, blk := (x1-xs+1)/2, ((yy%2)*2+px)*c
+		d := dst[(xs-x0)*ds:]
+		copyStrided(d, srow[(xs/2)*4*c+blk:], cnt, c, 2*ds, 4*c)
+		if p.Bias != nil {
+			addStrided(d, p.Bias[blk:], cnt, c, 2*ds, 0)
 		}
 	}
 }
@@ -121,7 +159,7 @@ func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill fu
 
 // conv3x3PatchRowsParts is Conv3x3Post's patch-row path (images narrower
 // than convRowTripleMinW) with the patch rows built from parts.
-func conv3x3PatchRowsParts(dst []float32, parts []Part3D, wt []float32, n, h, w, cin, cout, nw int, post func([]float32)) {
+func conv3x3PatchRowsParts(dst []float32, parts []ConvPart, wt []float32, n, h, w, cin, cout, nw int, post func([]float32)) {
 	rows, k := n*h, 9*cin
 	base := plan{m: n * h * w, n: cout, k: k, alpha: 1, beta: 0, b: wt, ldb: cout, lda: k, ldc: cout}
 	np := (cout + nr - 1) / nr
@@ -160,7 +198,7 @@ func conv3x3PatchRowsParts(dst []float32, parts []Part3D, wt []float32, n, h, w,
 // im2colRowParts is im2colRow (im2col.go) of the concatenation of parts
 // (cin channels in all): the w patch rows, (ky, kx, c) ordered, of image row
 // y of image b.
-func im2colRowParts(dst []float32, parts []Part3D, b, y, h, w, cin int) {
+func im2colRowParts(dst []float32, parts []ConvPart, b, y, h, w, cin int) {
 	c3, c9 := 3*cin, 9*cin
 	for ky := 0; ky < 3; ky++ {
 		yy := y + ky - 1
@@ -182,8 +220,7 @@ func im2colRowParts(dst []float32, parts []Part3D, b, y, h, w, cin int) {
 			off := 0
 			for _, p := range parts {
 				if p.C > 0 {
-					src := p.Data[((b*h+yy)*w+x0+kx-1)*p.C:]
-					copyStrided(dst[x0*c9+col+off:], src, x1-x0, p.C, c9, p.C)
+					p.copyRow(dst[x0*c9+col+off:], b, yy, h, w, x0+kx-1, x1+kx-1, c9)
 				}
 				off += p.C
 			}

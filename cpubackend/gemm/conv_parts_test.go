@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -28,7 +29,7 @@ func TestConv3x3PartsPost(t *testing.T) {
 			convRowTripleMinW = minW
 			for _, nw := range []int{1, 2} {
 				prev := SetMaxThreads(nw)
-				for _, s := range [][5]int{{2, 8, 8, 8, 8}, {1, 5, 7, 3, 2}, {2, 16, 16, 16, 16}, {1, 4, 33, 5, 0}, {1, 3, 2, 0, 4}, {1, 3, 1, 2, 3}, {2, 64, 64, 8, 8}} {
+				for _, s := range [][5]int{{2, 8, 8, 8, 8}, {1, 5, 7, 3, 2}, {2, 16, 16, 16, 16}, {1, 4, 33, 5, 0}, {1, 3, 2, 0, 4}, {1, 3, 1, 2, 3}, {2, 64, 64, 8, 8}, {1, 6, 34, 5, 3}, {2, 4, 2, 0, 2}} {
 					for _, cout := range []int{1, 8, 13} {
 						testConvPartsShape(t, r, s[0], s[1], s[2], s[3], s[4], cout)
 					}
@@ -56,10 +57,31 @@ func testConvPartsShape(t *testing.T, r *rand.Rand, n, h, w, ca, cb, cout int) {
 	want := make([]float32, pix*cout)
 	Conv3x3Post(want, src, wt, n, h, w, cin, cout, post)
 	got := randSlice(r, len(want))
-	Conv3x3PartsPost(got, []Part3D{{Data: a, C: ca}, {Data: b, C: cb}}, wt, n, h, w, cout, post)
+	Conv3x3PartsPost(got, []ConvPart{{Data: a, C: ca}, {Data: b, C: cb}}, wt, n, h, w, cout, post)
+	samePartsBits(t, fmt.Sprintf("[%d %d %d %d+%d]→%d", n, h, w, ca, cb, cout), got, want)
+	if h%2 != 0 || w%2 != 0 {
+		return
+	}
+	// b as the depth-to-space of u [n, h/2, w/2, 4·cb] plus a bias.
+	u, bias := randSlice(r, pix*cb), randSlice(r, 4*cb)
+	for y := range n * h {
+		for x := range w {
+			i := ((y/2)*(w/2)+x/2)*4*cb + ((y%2)*2+x%2)*cb
+			for c := range cb {
+				src[(y*w+x)*cin+ca+c] = u[i+c] + bias[((y%2)*2+x%2)*cb+c]
+			}
+		}
+	}
+	Conv3x3Post(want, src, wt, n, h, w, cin, cout, post)
+	Conv3x3PartsPost(got, []ConvPart{{Data: a, C: ca}, {Data: u, C: cb, Up: true, Bias: bias}}, wt, n, h, w, cout, post)
+	samePartsBits(t, fmt.Sprintf("[%d %d %d %d+%d up]→%d", n, h, w, ca, cb, cout), got, want)
+}
+
+func samePartsBits(t *testing.T, name string, got, want []float32) {
+	t.Helper()
 	for i := range want {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("[%d %d %d %d+%d]→%d (%s): dst[%d]=%v want %v", n, h, w, ca, cb, cout, KernelName(), i, got[i], want[i])
+			t.Fatalf("%s (%s): dst[%d]=%v want %v", name, KernelName(), i, got[i], want[i])
 		}
 	}
 }

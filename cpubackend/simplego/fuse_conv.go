@@ -35,9 +35,9 @@ type conv3x3Data struct {
 	// epilogue, when set, makes the node a convolution followed by
 	// BatchNorm+ReLU (fuse_convbnrelu.go).
 	epilogue *convEpilogue
-	// parts, when set, are the channels of each source input: the node reads
-	// a channel Concatenate from its operands (fuse_convparts.go).
-	parts []int
+	// parts, when set, describe the source inputs: the node reads a channel
+	// Concatenate from its operands (fuse_convparts.go).
+	parts []convPartSpec
 }
 
 // isZeroView reports whether the view reads a constant zero (all strides 0).

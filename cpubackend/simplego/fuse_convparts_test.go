@@ -67,3 +67,46 @@ func TestConvConcatPartsNotWhole(t *testing.T) {
 	}
 	compareRef(t, "slice", fn, a, b, wt)
 }
+
+// TestConvConcatPartsUp checks the up-sampled operand read through its
+// depth-to-space (fuse_convparts.go): package unet's upsample2 (a per-pixel
+// product to 4·c channels, a bias Add or none, Reshape, Transpose, Reshape)
+// concatenated with a skip tensor; bit-identical to the convolution of the
+// concatenation passed in as a parameter, on both gemm.Conv3x3 layouts.
+func TestConvConcatPartsUp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(75, 76))
+	for _, d := range [][6]int{{2, 8, 8, 8, 8, 8}, {1, 6, 40, 4, 5, 8}, {2, 16, 16, 16, 16, 16}} {
+		n, h, w, ca, cb, cout := d[0], d[1], d[2], d[3], d[4], d[5]
+		k := 2 * cb
+		a, u := randTensor(rng, n, h, w, ca), randTensor(rng, n, h/2, w/2, k)
+		wu, bu := randTensor(rng, k, 4*cb), randTensor(rng, 4*cb)
+		wt, s, sh := randTensor(rng, 9*(ca+cb), cout), randTensor(rng, cout), randTensor(rng, cout)
+		for _, withBias := range []bool{false, true} {
+			concat := func(a, u, wu, bu *graph.Node) *graph.Node {
+				y := graph.Dot(graph.Reshape(u, -1, k), wu)
+				if withBias {
+					y = graph.Add(y, graph.InsertAxes(bu, 0))
+				}
+				y = graph.Reshape(graph.Reshape(y, n, h/2, w/2, 4*cb), n, h/2, w/2, 2, 2, cb)
+				y = graph.Reshape(graph.TransposeAllAxes(y, 0, 1, 3, 2, 4, 5), n, h, w, cb)
+				return graph.Concatenate([]*graph.Node{a, y}, -1)
+			}
+			x := graph.MustNewExec(backend, concat).MustExec(a, u, wu, bu)[0]
+			layer := func(x, wt, s, sh *graph.Node) *graph.Node {
+				perCh := func(v *graph.Node) *graph.Node { return graph.Reshape(v, 1, 1, 1, cout) }
+				conv := im2colConvGraph(x, wt)
+				return graph.Max(graph.Add(graph.Mul(conv, perCh(s)), perCh(sh)), graph.ZerosLike(conv))
+			}
+			want := graph.MustNewExec(backend, layer).MustExec(x, wt, s, sh)[0]
+			before := inferFusionCounts.upsample.Load()
+			fn := func(in []*graph.Node) *graph.Node { return layer(concat(in[0], in[1], in[2], in[3]), in[4], in[5], in[6]) }
+			got := graph.MustNewExec(backend, fn).MustExec(a, u, wu, bu, wt, s, sh)[0]
+			if inferFusionCounts.upsample.Load()-before != 1 {
+				t.Fatalf("%v bias=%v: the up-sampled operand was not read through its depth-to-space", d, withBias)
+			}
+			name := fmt.Sprint(d, " bias=", withBias)
+			sameTensorBits(t, name, got, want)
+			compareRef(t, name, fn, a, u, wu, bu, wt, s, sh)
+		}
+	}
+}

@@ -165,21 +165,50 @@ func execSliceOrSoftmax(backend *Backend, node *Node, inputs []*Buffer, inputsOw
 // softmaxClass writes into out[p] the class-k softmax probability of the
 // logits l [pixels, nc], computed as the unfused ops do (see above).
 func softmaxClass(out, l []float32, nc, k int) {
+	if nc == 2 && (k == 0 || k == 1) {
+		softmaxClass2(out, l, k)
+		return
+	}
 	negInf := float32(math.Inf(-1))
-	parallelFor(len(out), 8*nc, func(p0, p1 int) {
-		var e [16]float32
-		ev := e[:0]
-		if nc > len(e) {
-			ev = make([]float32, 0, nc)
-		}
+	parallelFor(len(out), nc*expCost, func(p0, p1 int) {
+		ev := make([]float32, nc)
 		for p := p0; p < p1; p++ {
 			row := l[p*nc : (p+1)*nc]
 			m := reduceRowValue(backends.OpTypeReduceMax, negInf, row)
-			ev = ev[:nc]
 			for j, v := range row {
 				ev[j] = float32(math.Exp(float64(v - m)))
 			}
 			out[p] = ev[k] / reduceRowValue(backends.OpTypeReduceSum, 0, ev)
+		}
+	})
+}
+
+// softmaxClass2 is softmaxClass for two classes, with reduceRowValue's
+// operations for a row of two written out: the max from −Inf, the sum as
+// 0 + (((0 + e0) + e1 + 0) + (0 + 0)). Exp(±0) is exactly 1, so the
+// exponential of the maximum's own difference is not computed.
+func softmaxClass2(out, l []float32, k int) {
+	negInf := float32(math.Inf(-1))
+	exp := func(d float32) float32 {
+		if d == 0 {
+			return 1
+		}
+		return float32(math.Exp(float64(d)))
+	}
+	parallelFor(len(out), expCost, func(p0, p1 int) {
+		var z float32
+		for p := p0; p < p1; p++ {
+			l0, l1 := l[2*p], l[2*p+1]
+			m := max(max(negInf, l0), l1)
+			e0, e1 := exp(l0-m), exp(l1-m)
+			s := z + e0
+			s += e1
+			sum := z + ((s + z) + (z + z))
+			if k == 0 {
+				out[p] = e0 / sum
+			} else {
+				out[p] = e1 / sum
+			}
 		}
 	})
 }
