@@ -99,7 +99,9 @@ func TestConvConcatPartsUp(t *testing.T) {
 			}
 			want := graph.MustNewExec(backend, layer).MustExec(x, wt, s, sh)[0]
 			before := inferFusionCounts.upsample.Load()
-			fn := func(in []*graph.Node) *graph.Node { return layer(concat(in[0], in[1], in[2], in[3]), in[4], in[5], in[6]) }
+			fn := func(in []*graph.Node) *graph.Node {
+				return layer(concat(in[0], in[1], in[2], in[3]), in[4], in[5], in[6])
+			}
 			got := graph.MustNewExec(backend, fn).MustExec(a, u, wu, bu, wt, s, sh)[0]
 			if inferFusionCounts.upsample.Load()-before != 1 {
 				t.Fatalf("%v bias=%v: the up-sampled operand was not read through its depth-to-space", d, withBias)
