@@ -230,6 +230,10 @@ func execConvertOrArgMaxIs(backend *Backend, node *Node, inputs []*Buffer, input
 // nc] row p (upstream's ArgMinMax: the first maximum; a NaN is taken) is k,
 // else 0.
 func argMaxIs(out, l []float32, nc, k int) {
+	if nc == 2 && (k == 0 || k == 1) {
+		argMaxIs2(out, l, k)
+		return
+	}
 	parallelFor(len(out), 2*nc, func(p0, p1 int) {
 		for p := p0; p < p1; p++ {
 			row := l[p*nc : (p+1)*nc]
@@ -243,6 +247,27 @@ func argMaxIs(out, l []float32, nc, k int) {
 			if arg == k {
 				out[p] = 1
 			}
+		}
+	})
+}
+
+// argMaxIs2 is argMaxIs for two classes: the argmax is 1 exactly when l1 >
+// l0 or l1 is NaN (never both), computed without branches on the data.
+func argMaxIs2(out, l []float32, k int) {
+	one := uint32(k) // the mask is 1 where the argmax bit equals k
+	parallelFor(len(out), 4, func(p0, p1 int) {
+		o := out[p0:p1]
+		x := l[2*p0 : 2*p1]
+		for i := range o {
+			l0, l1 := x[2*i], x[2*i+1]
+			var gt, nan uint32
+			if l1 > l0 {
+				gt = 1
+			}
+			if l1 != l1 {
+				nan = 1
+			}
+			o[i] = float32(1 ^ (gt | nan) ^ one)
 		}
 	})
 }

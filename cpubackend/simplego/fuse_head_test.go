@@ -11,13 +11,16 @@ import (
 )
 
 // headGraph is package unet's maskAndProb: the argmax mask of class 1 and
-// the class-1 softmax probability of logits [..., K].
+// the class-1 softmax probability of logits [..., K], then the same for
+// class 0.
 func headGraph(l *graph.Node) []*graph.Node {
 	p := graph.Softmax(l, -1)
 	prob := graph.Squeeze(graph.SliceAxis(p, -1, graph.AxisElem(1)), -1)
 	best := graph.ArgMax(l, -1)
 	mask := graph.ConvertDType(graph.Equal(best, graph.OnesLike(best)), l.DType())
-	return []*graph.Node{mask, prob}
+	prob0 := graph.Squeeze(graph.SliceAxis(p, -1, graph.AxisElem(0)), -1)
+	mask0 := graph.ConvertDType(graph.Equal(best, graph.ZerosLike(best)), l.DType())
+	return []*graph.Node{mask, prob, mask0, prob0}
 }
 
 // TestFuseHead checks the one-pass softmax probability and argmax mask
@@ -47,8 +50,8 @@ func TestFuseHead(t *testing.T) {
 		})
 		before := inferFusionCounts.head.Load()
 		got := graph.MustNewExec(backend, headGraph).MustExec(l)
-		if n := inferFusionCounts.head.Load() - before; n != 2 {
-			t.Fatalf("%v: %d head nodes fused, want 2", d, n)
+		if n := inferFusionCounts.head.Load() - before; n != 4 {
+			t.Fatalf("%v: %d head nodes fused, want 4", d, n)
 		}
 		headFusionOff = true
 		want := graph.MustNewExec(backend, headGraph).MustExec(l)
