@@ -29,7 +29,7 @@ import (
 // siblings (fuse_pool2d.go, fuse_head.go); upsample counts the parts read
 // through the up-sampling's depth-to-space.
 var inferFusionCounts struct {
-	concatConv, pool2D, head, upsample atomic.Int64
+	concatConv, pool2D, head, headBias, upsample atomic.Int64
 }
 
 // convPartSpec describes one block of channels of a fused convolution's

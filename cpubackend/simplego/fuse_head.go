@@ -56,16 +56,49 @@ func (b *Builder) fuseHead() {
 		switch n.opType {
 		case backends.OpTypeSlice:
 			if l, k, ok := softmaxSliceOf(n); ok {
-				n.inputs, n.data = []*Node{l}, &softmaxSliceData{k: k}
+				n.inputs, n.data = headInputs(l), &softmaxSliceData{k: k}
 				inferFusionCounts.head.Add(1)
 			}
 		case backends.OpTypeConvertDType:
 			if l, k, ok := argMaxIsOf(n); ok {
-				n.inputs, n.data = []*Node{l}, &argMaxIsData{k: k}
+				n.inputs, n.data = headInputs(l), &argMaxIsData{k: k}
 				inferFusionCounts.head.Add(1)
 			}
 		}
 	}
+}
+
+// headInputs returns the inputs of a fused head node reading the logits l
+// [..., K]: (y, bias) when l is (a Reshape of) Add(y, bias) with bias of K
+// values on the last axis — the head's per-pixel product and its bias,
+// added as the pass reads them (float32(y + bias), as the Add does) — else
+// l alone.
+func headInputs(l *Node) []*Node {
+	nc := l.shape.Dimensions[l.shape.Rank()-1]
+	y := l
+	for y.opType == backends.OpTypeReshape {
+		y = y.inputs[0]
+	}
+	if y.opType != backends.OpTypeAdd || len(y.inputs) != 2 || y.shape.DType != dtypes.Float32 || y.shape.Rank() < 1 ||
+		y.shape.Dimensions[y.shape.Rank()-1] != nc || y.inputs[0].shape.Size() != y.shape.Size() {
+		return []*Node{l}
+	}
+	b := y.inputs[1]
+	if b.shape.Size() != nc || (b.shape.Rank() > 0 && b.shape.Dimensions[b.shape.Rank()-1] != nc) {
+		return []*Node{l}
+	}
+	inferFusionCounts.headBias.Add(1)
+	return []*Node{y.inputs[0], b}
+}
+
+// headLogits returns the logits' flat buffer and the bias added to each row
+// (nil if none) of a fused head node's inputs (headInputs).
+func headLogits(inputs []*Buffer) (l, bias []float32) {
+	l = inputs[0].flat.([]float32)
+	if len(inputs) > 1 {
+		bias = inputs[1].flat.([]float32)
+	}
+	return l, bias
 }
 
 // lastAxisReduce returns x when r (possibly behind a Reshape that appends an
@@ -157,23 +190,25 @@ func execSliceOrSoftmax(backend *Backend, node *Node, inputs []*Buffer, inputsOw
 		return fastSlice(backend, node, inputs, inputsOwned)
 	}
 	output := backend.getBufferForShape(node.shape)
-	dims := inputs[0].shape.Dimensions
-	softmaxClass(output.flat.([]float32), inputs[0].flat.([]float32), dims[len(dims)-1], d.k)
+	l, bias := headLogits(inputs)
+	out := output.flat.([]float32)
+	softmaxClass(out, l, bias, len(l)/max(len(out), 1), d.k)
 	return output, nil
 }
 
 // softmaxClass writes into out[p] the class-k softmax probability of the
-// logits l [pixels, nc], computed as the unfused ops do (see above).
-func softmaxClass(out, l []float32, nc, k int) {
+// logits l [pixels, nc] (plus bias per class when not nil), computed as the
+// unfused ops do (see above).
+func softmaxClass(out, l, bias []float32, nc, k int) {
 	if nc == 2 && (k == 0 || k == 1) {
-		softmaxClass2(out, l, k)
+		softmaxClass2(out, l, bias, k)
 		return
 	}
 	negInf := float32(math.Inf(-1))
 	parallelFor(len(out), nc*expCost, func(p0, p1 int) {
-		ev := make([]float32, nc)
+		ev, row := make([]float32, nc), make([]float32, nc)
 		for p := p0; p < p1; p++ {
-			row := l[p*nc : (p+1)*nc]
+			logitsRow(row, l[p*nc:(p+1)*nc], bias)
 			m := reduceRowValue(backends.OpTypeReduceMax, negInf, row)
 			for j, v := range row {
 				ev[j] = float32(math.Exp(float64(v - m)))
@@ -187,8 +222,12 @@ func softmaxClass(out, l []float32, nc, k int) {
 // operations for a row of two written out: the max from −Inf, the sum as
 // 0 + (((0 + e0) + e1 + 0) + (0 + 0)). Exp(±0) is exactly 1, so the
 // exponential of the maximum's own difference is not computed.
-func softmaxClass2(out, l []float32, k int) {
+func softmaxClass2(out, l, bias []float32, k int) {
 	negInf := float32(math.Inf(-1))
+	var b0, b1 float32
+	if bias != nil {
+		b0, b1 = bias[0], bias[1]
+	}
 	exp := func(d float32) float32 {
 		if d == 0 {
 			return 1
@@ -199,6 +238,9 @@ func softmaxClass2(out, l []float32, k int) {
 		var z float32
 		for p := p0; p < p1; p++ {
 			l0, l1 := l[2*p], l[2*p+1]
+			if bias != nil {
+				l0, l1 = l0+b0, l1+b1
+			}
 			m := max(max(negInf, l0), l1)
 			e0, e1 := exp(l0-m), exp(l1-m)
 			s := z + e0
@@ -221,22 +263,24 @@ func execConvertOrArgMaxIs(backend *Backend, node *Node, inputs []*Buffer, input
 		return execConvertDType(backend, node, inputs, inputsOwned)
 	}
 	output := backend.getBufferForShape(node.shape)
-	dims := inputs[0].shape.Dimensions
-	argMaxIs(output.flat.([]float32), inputs[0].flat.([]float32), dims[len(dims)-1], d.k)
+	l, bias := headLogits(inputs)
+	out := output.flat.([]float32)
+	argMaxIs(out, l, bias, len(l)/max(len(out), 1), d.k)
 	return output, nil
 }
 
 // argMaxIs writes into out[p] 1 where the argmax of the logits l [pixels,
-// nc] row p (upstream's ArgMinMax: the first maximum; a NaN is taken) is k,
-// else 0.
-func argMaxIs(out, l []float32, nc, k int) {
+// nc] row p, plus bias per class when not nil (upstream's ArgMinMax: the
+// first maximum; a NaN is taken), is k, else 0.
+func argMaxIs(out, l, bias []float32, nc, k int) {
 	if nc == 2 && (k == 0 || k == 1) {
-		argMaxIs2(out, l, k)
+		argMaxIs2(out, l, bias, k)
 		return
 	}
 	parallelFor(len(out), 2*nc, func(p0, p1 int) {
+		row := make([]float32, nc)
 		for p := p0; p < p1; p++ {
-			row := l[p*nc : (p+1)*nc]
+			logitsRow(row, l[p*nc:(p+1)*nc], bias)
 			best, arg := row[0], 0
 			for j := 1; j < nc; j++ {
 				if v := row[j]; v > best || v != v {
@@ -253,13 +297,20 @@ func argMaxIs(out, l []float32, nc, k int) {
 
 // argMaxIs2 is argMaxIs for two classes: the argmax is 1 exactly when l1 >
 // l0 or l1 is NaN (never both), computed without branches on the data.
-func argMaxIs2(out, l []float32, k int) {
+func argMaxIs2(out, l, bias []float32, k int) {
 	one := uint32(k) // the mask is 1 where the argmax bit equals k
+	var b0, b1 float32
+	if bias != nil {
+		b0, b1 = bias[0], bias[1]
+	}
 	parallelFor(len(out), 4, func(p0, p1 int) {
 		o := out[p0:p1]
 		x := l[2*p0 : 2*p1]
 		for i := range o {
 			l0, l1 := x[2*i], x[2*i+1]
+			if bias != nil {
+				l0, l1 = l0+b0, l1+b1
+			}
 			var gt, nan uint32
 			if l1 > l0 {
 				gt = 1
@@ -270,4 +321,16 @@ func argMaxIs2(out, l []float32, k int) {
 			o[i] = float32(1 ^ (gt | nan) ^ one)
 		}
 	})
+}
+
+// logitsRow writes into row the logits src plus bias (float32(v + b), as an
+// Add does), or src itself when bias is nil.
+func logitsRow(row, src, bias []float32) {
+	if bias == nil {
+		copy(row, src)
+		return
+	}
+	for j, v := range src {
+		row[j] = v + bias[j]
+	}
 }

@@ -79,3 +79,29 @@ func TestFuseHeadNotOther(t *testing.T) {
 		t.Fatal("fused a softmax on another axis or an argmax against a non-constant")
 	}
 }
+
+// TestFuseHeadBias checks the head read from package unet's last dense layer
+// (Reshape(Add(Dot(x, W), bias))): the fused nodes add the bias themselves,
+// bit-identically to the unfused Add and ops, for 2 and 3 classes.
+func TestFuseHeadBias(t *testing.T) {
+	rng := rand.New(rand.NewPCG(85, 86))
+	for _, d := range [][4]int{{2, 5, 7, 2}, {10, 16, 16, 2}, {1, 3, 4, 3}} {
+		n, h, w, nc := d[0], d[1], d[2], d[3]
+		x, wt, b := randTensor(rng, n*h*w, 8), randTensor(rng, 8, nc), randTensor(rng, nc)
+		fn := func(x, wt, b *graph.Node) []*graph.Node {
+			l := graph.Reshape(graph.Add(graph.Dot(x, wt), graph.InsertAxes(b, 0)), n, h, w, nc)
+			return headGraph(l)
+		}
+		before := inferFusionCounts.headBias.Load()
+		got := graph.MustNewExec(backend, fn).MustExec(x, wt, b)
+		if n := inferFusionCounts.headBias.Load() - before; n != 4 {
+			t.Fatalf("%v: %d head nodes add the bias, want 4", d, n)
+		}
+		headFusionOff = true
+		want := graph.MustNewExec(backend, fn).MustExec(x, wt, b)
+		headFusionOff = false
+		for i := range want {
+			sameTensorBits(t, fmt.Sprint(d, " output ", i), got[i], want[i])
+		}
+	}
+}
