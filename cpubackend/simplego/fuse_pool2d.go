@@ -16,7 +16,9 @@ import (
 // each output pixel and channel in the generic reduction's order (from −Inf,
 // then (dy, dx) in row-major order) with Go's max, so the result is
 // bit-identical to it, ±0, ±Inf and NaN payloads included (as the 2×2×2
-// pass of fuse_pool3d.go).
+// pass of fuse_pool3d.go). Where the channels are a multiple of 8, an AVX2
+// kernel (pool2d_amd64.s) runs the instructions Go compiles max to on 8
+// lanes at once: the same bits; tests force both paths.
 
 func init() {
 	// Above the 2×2×2 pass (fuse_pool3d.go, priorityArch+1), which this
@@ -48,6 +50,9 @@ func pool2x2(out, x []float32, rows, w, c int) {
 		for r := r0; r < r1; r++ {
 			a0, a1 := x[2*r*ri:(2*r+1)*ri], x[(2*r+1)*ri:(2*r+2)*ri]
 			o := out[r*ro : (r+1)*ro]
+			if pool2x2RowSIMD(o, a0, a1, w, c) {
+				continue
+			}
 			for xo := range w {
 				i := 2 * xo * c
 				p0, q0 := a0[i:i+c], a0[i+c:i+2*c]
