@@ -32,6 +32,25 @@ type ConvPart struct {
 // concatenated source (an Up part: of the depth-to-space of Data + Bias). It
 // panics if a dimension is negative or a slice is too short.
 func Conv3x3PartsPost(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, post func(out []float32)) {
+	epi := func(out, in []float32) {
+		if &out[0] != &in[0] {
+			copy(out, in)
+		}
+		if post != nil {
+			post(out)
+		}
+	}
+	Conv3x3PartsEpilogue(dst, parts, wt, n, h, w, cout, epi)
+}
+
+// Conv3x3PartsEpilogue is Conv3x3PartsPost with an epilogue that writes the
+// output pixels itself: epi(out, in) must set out (consecutive whole pixels
+// of dst) from in, the same pixels' convolution, which is either a scratch
+// row still in cache or out itself (in place); calls may run concurrently
+// on disjoint pixels, and every pixel is passed exactly once. An epilogue
+// that reads its input once and writes its output once saves the copy from
+// the scratch rows.
+func Conv3x3PartsEpilogue(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, epi func(out, in []float32)) {
 	cin := 0
 	bad := n < 0 || h < 0 || w < 0 || cout < 0 || len(dst) < n*h*w*cout
 	for _, p := range parts {
@@ -49,9 +68,7 @@ func Conv3x3PartsPost(dst []float32, parts []ConvPart, wt []float32, n, h, w, co
 	k := 9 * cin
 	if k == 0 {
 		clear(dst[:n*h*w*cout])
-		if post != nil {
-			post(dst[:n*h*w*cout])
-		}
+		epi(dst[:n*h*w*cout], dst[:n*h*w*cout])
 		return
 	}
 	nw := threads()
@@ -60,10 +77,10 @@ func Conv3x3PartsPost(dst []float32, parts []ConvPart, wt []float32, n, h, w, co
 	}
 	if w >= convRowTripleMinW {
 		fill := func(r []float32, b, y0, y1 int) { rowTripleParts(r, parts, b, y0, y1, h, w, cin) }
-		conv3x3RowTripleFill(dst, wt, n, h, w, cin, cout, nw, fill, post)
+		conv3x3RowTripleFill(dst, wt, n, h, w, cin, cout, nw, fill, epi)
 		return
 	}
-	conv3x3PatchRowsParts(dst, parts, wt, n, h, w, cin, cout, nw, post)
+	conv3x3PatchRowsParts(dst, parts, wt, n, h, w, cin, cout, nw, epi)
 }
 
 // rowTripleParts is rowTriple (conv_implicit.go) of the concatenation of
@@ -117,8 +134,9 @@ func (p ConvPart) copyRow(dst []float32, b, yy, h, w, x0, x1, ds int) {
 }
 
 // conv3x3RowTripleFill is conv3x3RowTriple (conv_implicit.go) with the
-// row-triple rows of image b, rows y0..y1-1, written by fill.
-func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill func(r []float32, b, y0, y1 int), post func([]float32)) {
+// row-triple rows of image b, rows y0..y1-1, written by fill, and the valid
+// pixels of each image row written to dst by epi from the scratch rows.
+func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill func(r []float32, b, y0, y1 int), epi func(out, in []float32)) {
 	wp, k := w+2, 9*cin
 	np := (cout + nr - 1) / nr
 	bufs := getBuf(np*nr*k + k*cout)
@@ -148,10 +166,7 @@ func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill fu
 			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
 		}
 		for y := y0; y < y1; y++ {
-			copy(dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:])
-		}
-		if post != nil {
-			post(dst[(b*h+y0)*w*cout : (b*h+y1)*w*cout])
+			epi(dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:(y-y0)*wp*cout+w*cout])
 		}
 	})
 	bufPool.Put(bufs)
@@ -159,7 +174,7 @@ func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill fu
 
 // conv3x3PatchRowsParts is Conv3x3Post's patch-row path (images narrower
 // than convRowTripleMinW) with the patch rows built from parts.
-func conv3x3PatchRowsParts(dst []float32, parts []ConvPart, wt []float32, n, h, w, cin, cout, nw int, post func([]float32)) {
+func conv3x3PatchRowsParts(dst []float32, parts []ConvPart, wt []float32, n, h, w, cin, cout, nw int, epi func(out, in []float32)) {
 	rows, k := n*h, 9*cin
 	base := plan{m: n * h * w, n: cout, k: k, alpha: 1, beta: 0, b: wt, ldb: cout, lda: k, ldc: cout}
 	np := (cout + nr - 1) / nr
@@ -188,9 +203,7 @@ func conv3x3PatchRowsParts(dst []float32, parts []ConvPart, wt []float32, n, h, 
 		for i0 := 0; i0 < m; i0 += mcMax {
 			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
 		}
-		if post != nil {
-			post(dst[r0*w*cout : r1*w*cout])
-		}
+		epi(dst[r0*w*cout:r1*w*cout], dst[r0*w*cout:r1*w*cout])
 	})
 	bufPool.Put(bp)
 }

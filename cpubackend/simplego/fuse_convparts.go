@@ -139,23 +139,26 @@ func convParts(inputs []*Buffer, d *conv3x3Data) ([]gemm.ConvPart, int) {
 func execConv3x3Parts(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3Data) (*Buffer, error) {
 	output := backend.getBufferForShape(node.shape)
 	parts, np := convParts(inputs, d)
-	var post func([]float32)
-	if d.epilogue != nil {
-		post = convAffineReluPost(inputs[np+1].flat.([]float32), inputs[np+2].flat.([]float32), d.epilogue.c)
+	o, wt := output.flat.([]float32), inputs[np].flat.([]float32)
+	if d.epilogue == nil {
+		gemm.Conv3x3PartsPost(o, parts, wt, d.n, d.h, d.w, d.cout, nil)
+		return output, nil
 	}
-	gemm.Conv3x3PartsPost(output.flat.([]float32), parts, inputs[np].flat.([]float32), d.n, d.h, d.w, d.cout, post)
+	epi := convAffineReluFrom(inputs[np+1].flat.([]float32), inputs[np+2].flat.([]float32), d.epilogue.c)
+	gemm.Conv3x3PartsEpilogue(o, parts, wt, d.n, d.h, d.w, d.cout, epi)
 	return output, nil
 }
 
-// convAffineReluPost returns the epilogue max(float32(y·s) + t, c) per
-// channel of execConv3x3Epilogue (fuse_convbnrelu.go).
-func convAffineReluPost(s, t []float32, c float32) func([]float32) {
+// convAffineReluFrom returns the epilogue o = max(float32(x·s) + t, c) per
+// channel of execConv3x3Epilogue (fuse_convbnrelu.go), written from the
+// convolution x (a scratch row or o itself).
+func convAffineReluFrom(s, t []float32, c float32) func(o, x []float32) {
 	sp, tp := affineReluTables(s, t, c) // once per call, not per block
-	return func(o []float32) {
+	return func(o, x []float32) {
 		p := 0
 		if sp != nil {
-			p = affineReluPeriodic(o, o, sp, tp)
+			p = affineReluPeriodic(o, x, sp, tp)
 		}
-		affineMaxRowsFrom(o, o, s, t, c, p)
+		affineMaxRowsFrom(o, x, s, t, c, p)
 	}
 }
