@@ -45,6 +45,11 @@ func TestFusionsFire(t *testing.T) {
 	}
 	// No test of this package runs in parallel, so the deltas are this graph's.
 	conv := after.Conv3x3 - before.Conv3x3
+	// Training builds the skip Concatenates for the weight gradients, so the
+	// decoder convolutions read them, not their operands (fuse_convparts.go).
+	if cc, up := after.ConcatConv-before.ConcatConv, after.Upsample-before.Upsample; cc != 0 || up != 0 {
+		t.Errorf("%d convolutions (%d up-sampled operands) read a live Concatenate's operands in training, want 0", cc, up)
+	}
 	if wg := after.ConvWeightGrad - before.ConvWeightGrad; wg != conv {
 		t.Errorf("%d fused weight gradients for %d fused convolutions, want one each", wg, conv)
 	}

@@ -36,8 +36,10 @@ type conv3x3Data struct {
 	// BatchNorm+ReLU (fuse_convbnrelu.go).
 	epilogue *convEpilogue
 	// parts, when set, describe the source inputs: the node reads a channel
-	// Concatenate from its operands (fuse_convparts.go).
-	parts []convPartSpec
+	// Concatenate from its operands (fuse_convparts.go); concat is that
+	// Concatenate.
+	parts  []convPartSpec
+	concat *Node
 }
 
 // isZeroView reports whether the view reads a constant zero (all strides 0).
@@ -153,7 +155,7 @@ func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs 
 	fusionCounts.conv3x3.Add(1)
 	inputs, chans := conv3x3Inputs(x, rhs)
 	node := b.newNode(backends.OpTypeConvGeneral, shapes.Make(dtypes.Float32, outDims...), inputs...)
-	node.data = &conv3x3Data{n: n, h: h, w: w, cin: cin, cout: cout, parts: chans}
+	node.data = &conv3x3Data{n: n, h: h, w: w, cin: cin, cout: cout, parts: chans, concat: x}
 	return node
 }
 

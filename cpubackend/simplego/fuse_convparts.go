@@ -19,7 +19,9 @@ import (
 // operands instead (gemm.Conv3x3PartsPost builds its row-triple or patch
 // rows from them, bit-identical to reading the concatenation), so inference
 // never builds the Concatenate; training still builds it for the weight
-// gradient. The 3D network does the same (fuse_conv3d.go). The up-sampled
+// gradient, so there the node reads the Concatenate itself (turned back at
+// Compile when the Concatenate is live: unfuseLiveConcatConvs). The 3D
+// network reads the operands in both (fuse_conv3d.go). The up-sampled
 // operand, a depth-to-space (Reshape, Transpose, Reshape) of a per-pixel
 // product plus a bias, is read from the product and the bias directly: the
 // Transpose and the bias Add are not run either (the same float32 sum,
@@ -160,5 +162,43 @@ func convAffineReluFrom(s, t []float32, c float32) func(o, x []float32) {
 			p = affineReluPeriodic(o, x, sp, tp)
 		}
 		affineMaxRowsFrom(o, x, s, t, c, p)
+	}
+}
+
+// inferencePasses runs the fork's Compile passes for inference graphs
+// (hook: Compile in builder.go): unfuseLiveConcatConvs, then fuseHead.
+func (b *Builder) inferencePasses() {
+	b.unfuseLiveConcatConvs()
+	b.fuseHead()
+}
+
+// unfuseLiveConcatConvs turns every live fused 2D convolution that reads a
+// Concatenate's operands back into one reading the Concatenate when that is
+// computed anyway (another live node, such as a training graph's weight
+// gradient, reads it): reading the operands (and the up-sampling before its
+// depth-to-space) would only add work there.
+func (b *Builder) unfuseLiveConcatConvs() {
+	if b.backend.reference {
+		return
+	}
+	uses := b.liveUses()
+	for _, n := range b.nodes {
+		d, ok := n.data.(*conv3x3Data)
+		if !ok || d.parts == nil || uses[n.builderIdx] == 0 || uses[d.concat.builderIdx] == 0 {
+			continue
+		}
+		np := 0
+		for _, s := range d.parts {
+			np++
+			if s.bias {
+				np++
+			}
+			if s.up {
+				inferFusionCounts.upsample.Add(-1)
+			}
+		}
+		n.inputs = append([]*Node{d.concat}, n.inputs[np:]...)
+		d.parts = nil
+		inferFusionCounts.concatConv.Add(-1)
 	}
 }

@@ -112,3 +112,24 @@ func TestConvConcatPartsUp(t *testing.T) {
 		}
 	}
 }
+
+// TestConvConcatPartsLiveConcat checks that a convolution whose
+// Concatenate is also read by another live node (as in training, by the
+// weight gradient) reads the Concatenate itself (unfuseLiveConcatConvs:
+// the count returns), with the same bits.
+func TestConvConcatPartsLiveConcat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(77, 78))
+	a, b, wt := randTensor(rng, 2, 8, 40, 4), randTensor(rng, 2, 8, 40, 6), randTensor(rng, 9*10, 8)
+	want := graph.MustNewExec(backend, func(a, b, wt *graph.Node) *graph.Node {
+		return im2colConvGraph(graph.Concatenate([]*graph.Node{a, b}, -1), wt)
+	}).MustExec(a, b, wt)[0]
+	before := inferFusionCounts.concatConv.Load()
+	got := graph.MustNewExec(backend, func(a, b, wt *graph.Node) []*graph.Node {
+		x := graph.Concatenate([]*graph.Node{a, b}, -1)
+		return []*graph.Node{im2colConvGraph(x, wt), graph.ReduceAllSum(x)}
+	}).MustExec(a, b, wt)
+	if d := inferFusionCounts.concatConv.Load() - before; d != 0 {
+		t.Errorf("%d convolutions read the operands of a live Concatenate, want 0", d)
+	}
+	sameTensorBits(t, "live concat", got[0], want)
+}
