@@ -45,6 +45,11 @@ func TestFusionsFire(t *testing.T) {
 	}
 	// No test of this package runs in parallel, so the deltas are this graph's.
 	conv := after.Conv3x3 - before.Conv3x3
+	// Training builds the skip Concatenates for the weight gradients, so the
+	// decoder convolutions read them, not their operands (fuse_convparts.go).
+	if cc, up := after.ConcatConv-before.ConcatConv, after.Upsample-before.Upsample; cc != 0 || up != 0 {
+		t.Errorf("%d convolutions (%d up-sampled operands) read a live Concatenate's operands in training, want 0", cc, up)
+	}
 	if wg := after.ConvWeightGrad - before.ConvWeightGrad; wg != conv {
 		t.Errorf("%d fused weight gradients for %d fused convolutions, want one each", wg, conv)
 	}
@@ -223,6 +228,7 @@ func TestInferenceFusionsFire(t *testing.T) {
 	if n := mid.ConvAffineMax - before.ConvAffineMax; n != 18 {
 		t.Errorf("%d convolutions fused with their BatchNorm+ReLU in the forward pass, want 18", n)
 	}
+	checkInferenceFusions(t, before, mid)
 	if _, err := net.InputGradient(images); err != nil {
 		t.Fatal(err)
 	}
@@ -253,4 +259,25 @@ func TestTrainFusionsFire(t *testing.T) {
 		t.Errorf("%d pooling gradients fused for %d convolutions (%d poolings), want one each", pg, conv, pools)
 	}
 	t.Logf("training fusions built: pooling gradient %d", after.PoolGrad-before.PoolGrad)
+}
+
+// checkInferenceFusions checks the counts of the inference fusions between
+// before and after one forward pass of the 2D U-Net: the four decoder blocks'
+// first convolutions read the skip Concatenate's operands (and no encoder
+// convolution does), the up-sampled one before its Transpose and bias Add,
+// the four 2×2 max-poolings run as one pass each, the head's probability and
+// mask are one pass each.
+func checkInferenceFusions(t *testing.T, before, after simplego.FusionCounts) {
+	t.Helper()
+	for _, f := range []struct {
+		name      string
+		got, want int64
+	}{{"convolutions reading the skip Concatenate's operands", after.ConcatConv - before.ConcatConv, 4},
+		{"up-sampled operands read through their depth-to-space", after.Upsample - before.Upsample, 4},
+		{"one-pass 2×2 max-poolings", after.Pool2D - before.Pool2D, 4},
+		{"one-pass head outputs (probability, mask)", after.Head - before.Head, 2}} {
+		if f.got != f.want {
+			t.Errorf("%d %s in the forward pass, want %d", f.got, f.name, f.want)
+		}
+	}
 }

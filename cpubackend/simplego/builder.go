@@ -64,6 +64,7 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		}
 	}
 	b.unfuseSharedConvEpilogues() // fork: convolution epilogues whose convolution is needed elsewhere (fuse_convbnrelu.go)
+	b.inferencePasses()           // fork: concatenations read in place where not needed, one-pass head (fuse_head.go)
 	b.fuseElementwise()           // fork: element-wise loop fusion (fuse_elementwise.go)
 	b.markOutputReshapes()        // fork: Reshapes of graph outputs read them in place (fork_views.go)
 	b.compiled = true

@@ -66,6 +66,16 @@
 //     interior of its input gradient is computed without the padded border.
 //   - 2×2×2 max-pooling (the reshape-and-ReduceMax of package unet) is one
 //     strided pass (fuse_pool3d.go).
+//   - 2D inference (issue 23): the decoder's first convolution reads the
+//     skip Concatenate's operands, the up-sampled one through its
+//     depth-to-space and bias (gemm.Conv3x3PartsEpilogue), so neither the
+//     Concatenate nor the up-sampling's Transpose and bias Add run
+//     (fuse_convparts.go); 2×2 max-pooling is one strided pass, AVX2 for
+//     channels in multiples of 8 (fuse_pool2d.go, pool2d_amd64.s: the
+//     instructions Go compiles max to, on 8 lanes); the head's softmax
+//     probability and argmax mask are one pass each over the last dense
+//     layer's product, adding its bias themselves (fuse_head.go). All
+//     bit-identical to the unfused ops, NaN payloads included.
 //   - float32 matrix–vector products (one operand without cross axes, no
 //     transpose) read the matrix once in place, in a fixed summation order,
 //     Go and AVX2 bit-identical (fast_gemv.go).

@@ -35,6 +35,11 @@ type conv3x3Data struct {
 	// epilogue, when set, makes the node a convolution followed by
 	// BatchNorm+ReLU (fuse_convbnrelu.go).
 	epilogue *convEpilogue
+	// parts, when set, describe the source inputs: the node reads a channel
+	// Concatenate from its operands (fuse_convparts.go); concat is that
+	// Concatenate.
+	parts  []convPartSpec
+	concat *Node
 }
 
 // isZeroView reports whether the view reads a constant zero (all strides 0).
@@ -148,8 +153,9 @@ func (b *Builder) tryFuseConv3x3(lhs *Node, lhsContracting, lhsBatch []int, rhs 
 	cout := rhs.shape.Dimensions[1]
 	outDims := append(slices.Clone(lhs.shape.Dimensions[:lhs.shape.Rank()-1]), cout)
 	fusionCounts.conv3x3.Add(1)
-	node := b.newNode(backends.OpTypeConvGeneral, shapes.Make(dtypes.Float32, outDims...), x, rhs)
-	node.data = &conv3x3Data{n: n, h: h, w: w, cin: cin, cout: cout}
+	inputs, chans := conv3x3Inputs(x, rhs)
+	node := b.newNode(backends.OpTypeConvGeneral, shapes.Make(dtypes.Float32, outDims...), inputs...)
+	node.data = &conv3x3Data{n: n, h: h, w: w, cin: cin, cout: cout, parts: chans, concat: x}
 	return node
 }
 
@@ -200,6 +206,9 @@ func execConvWeightGrad(backend *Backend, node *Node, inputs []*Buffer, d *convW
 func execConv3x3(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3Data) (*Buffer, error) {
 	if d.conv3d != nil {
 		return d.conv3d.exec(backend, node, inputs)
+	}
+	if d.parts != nil {
+		return execConv3x3Parts(backend, node, inputs, d)
 	}
 	if d.epilogue != nil {
 		return execConv3x3Epilogue(backend, node, inputs, d)

@@ -32,8 +32,8 @@ import (
 // convAffineMaxCount counts the fused nodes built (Fusions).
 var convAffineMaxCount atomic.Int64
 
-// convEpilogue is the affine+ReLU epilogue of a fused conv3x3Data (inputs 2
-// and 3 of the node are s and t).
+// convEpilogue is the affine+ReLU epilogue of a fused conv3x3Data (the last
+// two inputs of the node are s and t).
 type convEpilogue struct {
 	c float32
 	// x, s, t are the operands of the plain affine+ReLU node, and chain the
@@ -94,7 +94,7 @@ func (b *Builder) tryFuseConvAffineMax(shape shapes.Shape, y *Node, c float32) *
 	fused := *d
 	fused.epilogue = &convEpilogue{c: c, x: x, s: s, t: t, chain: []*Node{conv, x, m, y}}
 	convAffineMaxCount.Add(1)
-	node := b.newNode(backends.OpTypeConvGeneral, shape, conv.inputs[0], conv.inputs[1], s, t)
+	node := b.newNode(backends.OpTypeConvGeneral, shape, append(slices.Clone(conv.inputs), s, t)...)
 	node.data = &fused
 	return node
 }

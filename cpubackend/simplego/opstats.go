@@ -151,6 +151,19 @@ type FusionCounts struct {
 	// Elementwise counts chains of element-wise ops fused into one pass at
 	// Compile (fuse_elementwise.go).
 	Elementwise int64
+	// ConcatConv counts fused 2D convolutions that read a channel
+	// Concatenate from its operands (fuse_convparts.go).
+	ConcatConv int64
+	// Pool2D counts executions of the one-pass 2×2 max-pooling
+	// (fuse_pool2d.go).
+	Pool2D int64
+	// Head counts softmax-probability Slices and argmax-mask ConvertDTypes
+	// rewritten into one pass each at Compile (fuse_head.go).
+	Head int64
+	// Upsample counts the up-sampled operands of such Concatenates read
+	// through their depth-to-space and bias, before the Transpose and the
+	// Add (fuse_convparts.go).
+	Upsample int64
 }
 
 // Fusions returns the fusion counts so far.
@@ -169,5 +182,9 @@ func Fusions() FusionCounts {
 		ChanSumSq:      bnFusionCounts.chanSumSq.Load(),
 		ChanLin:        bnFusionCounts.chanLin.Load(),
 		Elementwise:    ewFusedCount.Load(),
+		ConcatConv:     inferFusionCounts.concatConv.Load(),
+		Pool2D:         inferFusionCounts.pool2D.Load(),
+		Head:           inferFusionCounts.head.Load(),
+		Upsample:       inferFusionCounts.upsample.Load(),
 	}
 }

@@ -1,0 +1,242 @@
+package gemm
+
+import "fmt"
+
+// Conv3x3 of a channel concatenation read from its parts.
+//
+// A U-Net decoder's first convolution reads the skip connection's channel
+// Concatenate [skip, up]. Conv3x3PartsPost builds its row-triple rows (or, for
+// narrow images, its patch rows) from the parts directly, channel block by
+// channel block, so the concatenated tensor is never written. The layout
+// built, and so the product's reduction order, is exactly that of Conv3x3Post
+// on the concatenated source: the results are bit-identical.
+
+// ConvPart is a block of C channels of a convolution's source [n, h, w, cin].
+type ConvPart struct {
+	// Data holds the block [n, h, w, C]; with Up, the block before a 2×
+	// depth-to-space instead, [n, h/2, w/2, 4·C] in (dy, dx, c) order:
+	// channel c of pixel (y, x) is Data[b][y/2][x/2][((y%2)·2 + x%2)·C + c].
+	Data []float32
+	C    int
+	// Up reads Data through the depth-to-space (h and w even).
+	Up bool
+	// Bias, with Up, is added to every value of Data (float32(v + Bias[i])
+	// with i the index on Data's last axis, 4·C values) as it is read, as
+	// an element-wise Add before the depth-to-space would.
+	Bias []float32
+}
+
+// Conv3x3PartsPost is Conv3x3Post of the source [n, h, w, cin] whose channels
+// are those of parts side by side (their C adding up to cin); wt are the
+// HWIO weights [3, 3, cin, cout]. It is bit-identical to Conv3x3Post of the
+// concatenated source (an Up part: of the depth-to-space of Data + Bias). It
+// panics if a dimension is negative or a slice is too short.
+func Conv3x3PartsPost(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, post func(out []float32)) {
+	epi := func(out, in []float32) {
+		if &out[0] != &in[0] {
+			copy(out, in)
+		}
+		if post != nil {
+			post(out)
+		}
+	}
+	Conv3x3PartsEpilogue(dst, parts, wt, n, h, w, cout, epi)
+}
+
+// Conv3x3PartsEpilogue is Conv3x3PartsPost with an epilogue that writes the
+// output pixels itself: epi(out, in) must set out (consecutive whole pixels
+// of dst) from in, the same pixels' convolution, which is either a scratch
+// row still in cache or out itself (in place); calls may run concurrently
+// on disjoint pixels, and every pixel is passed exactly once. An epilogue
+// that reads its input once and writes its output once saves the copy from
+// the scratch rows.
+func Conv3x3PartsEpilogue(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, epi func(out, in []float32)) {
+	cin := 0
+	bad := n < 0 || h < 0 || w < 0 || cout < 0 || len(dst) < n*h*w*cout
+	for _, p := range parts {
+		bad = bad || p.C < 0 || len(p.Data) < n*h*w*p.C || (p.Up && (h%2 != 0 || w%2 != 0)) || (p.Bias != nil && len(p.Bias) < 4*p.C)
+		cin += p.C
+	}
+	if bad || len(wt) < 9*cin*cout {
+		panic(fmt.Sprintf("gemm: Conv3x3PartsPost: bad geometry n=%d h=%d w=%d cin=%d cout=%d or short slice (dst %d, wt %d)",
+			n, h, w, cin, cout, len(dst), len(wt)))
+	}
+	rows := n * h
+	if rows == 0 || w == 0 || cout == 0 {
+		return
+	}
+	k := 9 * cin
+	if k == 0 {
+		clear(dst[:n*h*w*cout])
+		epi(dst[:n*h*w*cout], dst[:n*h*w*cout])
+		return
+	}
+	nw := threads()
+	if 2*float64(n*h*w)*float64(cout)*float64(k) < float64(serialFlops) {
+		nw = 1
+	}
+	if w >= convRowTripleMinW {
+		fill := func(r []float32, b, y0, y1 int) { rowTripleParts(r, parts, b, y0, y1, h, w, cin) }
+		conv3x3RowTripleFill(dst, wt, n, h, w, cin, cout, nw, fill, epi)
+		return
+	}
+	conv3x3PatchRowsParts(dst, parts, wt, n, h, w, cin, cout, nw, epi)
+}
+
+// rowTripleParts is rowTriple (conv_implicit.go) of the concatenation of
+// parts (cin channels in all).
+func rowTripleParts(r []float32, parts []ConvPart, b, y0, y1, h, w, cin int) {
+	wp, c3 := w+2, 3*cin
+	for y := y0; y < y1; y++ {
+		row := r[(y-y0)*wp*c3 : (y-y0+1)*wp*c3]
+		for ky := 0; ky < 3; ky++ {
+			yy := y + ky - 1
+			clear(row[ky*cin : ky*cin+cin])
+			clear(row[(wp-1)*c3+ky*cin : (wp-1)*c3+ky*cin+cin])
+			if yy < 0 || yy >= h {
+				for x := 1; x <= w; x++ {
+					clear(row[x*c3+ky*cin : x*c3+ky*cin+cin])
+				}
+				continue
+			}
+			off := 0
+			for _, p := range parts {
+				if p.C > 0 {
+					p.copyRow(row[c3+ky*cin+off:], b, yy, h, w, 0, w, c3)
+				}
+				off += p.C
+			}
+		}
+	}
+}
+
+// copyRow copies the pixels x0..x1-1 of source row yy of image b of the part
+// (C values each) to dst, pixel x0 at dst[0] and one every ds floats.
+func (p ConvPart) copyRow(dst []float32, b, yy, h, w, x0, x1, ds int) {
+	c := p.C
+	if !p.Up {
+		copyStrided(dst, p.Data[((b*h+yy)*w+x0)*c:], x1-x0, c, ds, c)
+		return
+	}
+	srow := p.Data[(b*(h/2)+yy/2)*(w/2)*4*c:]
+	for px := 0; px < 2; px++ {
+		xs := x0 + (px-x0%2+2)%2 // the first pixel ≥ x0 of parity px
+		if xs >= x1 {
+			continue
+		}
+		cnt, blk := (x1-xs+1)/2, ((yy%2)*2+px)*c
+		d := dst[(xs-x0)*ds:]
+		copyStrided(d, srow[(xs/2)*4*c+blk:], cnt, c, 2*ds, 4*c)
+		if p.Bias != nil {
+			addStrided(d, p.Bias[blk:], cnt, c, 2*ds, 0)
+		}
+	}
+}
+
+// conv3x3RowTripleFill is conv3x3RowTriple (conv_implicit.go) with the
+// row-triple rows of image b, rows y0..y1-1, written by fill, and the valid
+// pixels of each image row written to dst by epi from the scratch rows.
+func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill func(r []float32, b, y0, y1 int), epi func(out, in []float32)) {
+	wp, k := w+2, 9*cin
+	np := (cout + nr - 1) / nr
+	bufs := getBuf(np*nr*k + k*cout)
+	pb := (*bufs)[:np*nr*k]
+	base := plan{n: cout, k: k, alpha: 1, b: permuteKxKy((*bufs)[np*nr*k:], wt, cin, cout), ldb: cout, lda: 3 * cin, ldc: cout}
+	for q := 0; q < np; q++ {
+		base.packBPanel(pb, 0, cout, q)
+	}
+	per := min(h, max(1, (2*mcMax+wp-1)/wp)) // image rows per item
+	if nw > 1 {
+		per = min(per, max(1, n*h/(4*nw)))
+	}
+	chunks := (h + per - 1) / per
+	parallelFor(n*chunks, nw, func(it int, ws *workspace) {
+		b, y0 := it/chunks, it%chunks*per
+		y1 := min(h, y0+per)
+		m := (y1-y0)*wp - 2 // virtual pixels from (y0, 0) to (y1-1, w-1)
+		rn, cn := (y1-y0)*wp*3*cin, m*cout
+		if cap(ws.col) < rn+cn {
+			ws.col = make([]float32, rn+cn)
+		}
+		r, cv := ws.col[:rn], ws.col[rn:rn+cn]
+		fill(r, b, y0, y1)
+		p := base
+		p.m, p.a, p.c = m, r, cv
+		for i0 := 0; i0 < m; i0 += mcMax {
+			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
+		}
+		for y := y0; y < y1; y++ {
+			epi(dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:(y-y0)*wp*cout+w*cout])
+		}
+	})
+	bufPool.Put(bufs)
+}
+
+// conv3x3PatchRowsParts is Conv3x3Post's patch-row path (images narrower
+// than convRowTripleMinW) with the patch rows built from parts.
+func conv3x3PatchRowsParts(dst []float32, parts []ConvPart, wt []float32, n, h, w, cin, cout, nw int, epi func(out, in []float32)) {
+	rows, k := n*h, 9*cin
+	base := plan{m: n * h * w, n: cout, k: k, alpha: 1, beta: 0, b: wt, ldb: cout, lda: k, ldc: cout}
+	np := (cout + nr - 1) / nr
+	bp := getBuf(np * nr * k)
+	pb := *bp
+	for q := 0; q < np; q++ {
+		base.packBPanel(pb, 0, cout, q)
+	}
+	per := max((mcMax+w-1)/w, (24<<10)/(w*k))
+	if nw > 1 {
+		per = min(per, max(1, rows/(4*nw)))
+	}
+	items := (rows + per - 1) / per
+	parallelFor(items, nw, func(it int, ws *workspace) {
+		r0, r1 := it*per, min(rows, (it+1)*per)
+		m := (r1 - r0) * w
+		if cap(ws.col) < m*k {
+			ws.col = make([]float32, m*k)
+		}
+		col := ws.col[:m*k]
+		for r := r0; r < r1; r++ {
+			im2colRowParts(col[(r-r0)*w*k:], parts, r/h, r%h, h, w, cin)
+		}
+		p := base
+		p.m, p.a, p.c = m, col, dst[r0*w*cout:]
+		for i0 := 0; i0 < m; i0 += mcMax {
+			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
+		}
+		epi(dst[r0*w*cout:r1*w*cout], dst[r0*w*cout:r1*w*cout])
+	})
+	bufPool.Put(bp)
+}
+
+// im2colRowParts is im2colRow (im2col.go) of the concatenation of parts
+// (cin channels in all): the w patch rows, (ky, kx, c) ordered, of image row
+// y of image b.
+func im2colRowParts(dst []float32, parts []ConvPart, b, y, h, w, cin int) {
+	c3, c9 := 3*cin, 9*cin
+	for ky := 0; ky < 3; ky++ {
+		yy := y + ky - 1
+		for kx := 0; kx < 3; kx++ {
+			// Output pixel x reads source pixel x+kx-1: x in [x0, x1).
+			x0, x1 := max(0, 1-kx), min(w, w+1-kx)
+			if yy < 0 || yy >= h {
+				x0, x1 = 0, 0
+			}
+			col := ky*c3 + kx*cin
+			for x := 0; x < w; x++ {
+				if x < x0 || x >= x1 {
+					clear(dst[x*c9+col : x*c9+col+cin])
+				}
+			}
+			if x0 >= x1 {
+				continue
+			}
+			off := 0
+			for _, p := range parts {
+				if p.C > 0 {
+					p.copyRow(dst[x0*c9+col+off:], b, yy, h, w, x0+kx-1, x1+kx-1, c9)
+				}
+				off += p.C
+			}
+		}
+	}
+}
