@@ -21,7 +21,11 @@ import (
 // epilogue: each block of output pixels is rewritten in place while in
 // cache, and the feature map is written once instead of twice. The float32
 // operations are the same as the unfused pair's (conv, then
-// max(float32(y·s) + t, c) per element), so the result is bit-identical.
+// max(float32(y·s) + t, c) per element), so the result is bit-identical —
+// except where gemm.WinogradWins (channel counts multiples of 8, enough
+// tiles): there the node runs gemm.Conv3x3Winograd, whose F(2×2, 3×3)
+// rounds differently (bounded in gemm's docs), and inference's features
+// differ from training's forward pass at float32 rounding.
 // In training the convolution's output also feeds BatchNorm's statistics, so
 // the fusion does not fire there (the convolution would run twice). Users
 // built after the Max (such as the gradient of an input-gradient graph) are
