@@ -98,6 +98,14 @@
 // layer): 1.2–1.96× faster than Conv3x3Post per layer on the U-Net's shapes.
 // Training and gradients stay on the direct convolution.
 //
+// Conv3x3PartsPost and Conv3x3PartsEpilogue (conv_parts.go) compute Conv3x3
+// of a source whose channels are the side-by-side blocks of several
+// ConvParts — a U-Net decoder's skip Concatenate — reading each block in
+// place, optionally through a 2× depth-to-space plus bias (the up-sampling
+// before its Transpose and bias Add); they are bit-identical to Conv3x3Post
+// of the concatenated source. The Epilogue variant writes each output row
+// from its scratch rows.
+//
 // # 3×3×3 correlations
 //
 // Correlate3x3x3 (conv3d.go) computes a 3D convolution (or, with Shift 2,
