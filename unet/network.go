@@ -40,6 +40,28 @@ type Prediction struct {
 	Features []*tensors.Tensor
 }
 
+// Release frees the prediction's tensors (mask, probability and features) at
+// once, so that the backend can reuse their memory for the next forward pass
+// instead of allocating (and the garbage collector reclaiming) fresh
+// buffers; a loop over batches calls it when it is done with a prediction.
+// The prediction must not be used afterwards. Releasing nil or an already
+// released prediction does nothing.
+func (p *Prediction) Release() error {
+	if p == nil {
+		return nil
+	}
+	for _, t := range append([]*tensors.Tensor{p.Mask, p.Prob}, p.Features...) {
+		if t == nil {
+			continue
+		}
+		if err := t.FinalizeAll(); err != nil {
+			return fmt.Errorf("unet: releasing a prediction: %w", err)
+		}
+	}
+	p.Mask, p.Prob, p.Features = nil, nil, nil
+	return nil
+}
+
 // newNetwork wraps a context holding the variables of a U-Net.
 func newNetwork(backend backends.Backend, ctx *context.Context, cfg Config, dir string) (*Network, error) {
 	n := &Network{Config: cfg, Dir: dir, backend: backend, ctx: ctx}
