@@ -127,6 +127,10 @@ func ConvWeightGrad3x3(dst, src, g []float32, n, h, w, cin, cout int, transposed
 		// threads); blocks of at least 64 pixels, L2-sized when larger
 		// (~512 KiB of patches).
 		per = max((64+w-1)/w, min(per, (128<<10)/(w*k)))
+		if smallWeightGradFits(rows*w, cout, transposed) { // small_wgrad.go: same bits
+			smallWeightGrad(dst, src, g, n, h, w, cin, cout, per, nw)
+			return
+		}
 		convWeightGradShared(dst, src, g, n, h, w, cin, cout, transposed, per, nw)
 		return
 	}
