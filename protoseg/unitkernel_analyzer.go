@@ -64,7 +64,7 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	var wg sync.WaitGroup
 	x := featureValues(f)
 	wg.Go(func() { key, bad = newFeatureKey(f, x, reuse) })
-	outs, err = a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	outs, err = a.lowRun(f, x, low)
 	wg.Wait()
 	if err := masks.check(name, f, bad); err != nil {
 		return nil, nil, err
