@@ -21,7 +21,8 @@ import (
 //     (cpubackend/simplego/fast_gemv.go): per channel, each product rounded,
 //     summed sequentially over the pixels from +0;
 //   - the prototypes divide by the guarded totals (safeDenominator), then
-//     linearTerms and the bias Σ_c diff·sum (a sequential ReduceSum from +0);
+//     linearTerms and the bias Σ_c diff·sum (its ReduceSum of a row: four
+//     interleaved partial sums, fast_ops.go's reduceRowValue);
 //   - the layer logit f·(2 diff) is its "rows" product: eight lane sums over
 //     the channels, combined as ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)), then
 //     the last C%8 products in order, minus the bias.
@@ -67,21 +68,38 @@ func lowImage(f, objLow, bgLow []float32, sumT, sumB float32, diff, sum, logit, 
 	lowCols(cb, bgLow, f, s, c)
 	dt, db := guardTotal(sumT), guardTotal(sumB)
 	tol := float32(tieTolerance(dtypes.Float32))
-	var bias float32
 	for j := range c {
 		t, b := ct[j]/dt, cb[j]/db
 		d := t - b
 		if abs32(d) <= float32((abs32(t)+abs32(b))*tol) {
 			d = 0
 		}
-		m := t + b
-		diff[j], sum[j], d2[j] = d, m, float32(d*2)
-		bias += float32(d * m)
+		diff[j], sum[j], d2[j] = d, t+b, float32(d*2)
+		ct[j] = float32(d * sum[j]) // the products of the bias, in place
 	}
+	bias := rowSum(ct)
 	lowRows(logit, d2, f, c)
 	for p := range logit {
 		logit[p] -= bias
 	}
+}
+
+// rowSum is the cpu backend's float32 ReduceSum of a row (its reduceRowValue):
+// four interleaved partial sums, the tail into the first, combined as
+// (s0+s1)+(s2+s3) and added to an initial +0.
+func rowSum(row []float32) float32 {
+	var r, s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(row); i += 4 {
+		s0 += row[i]
+		s1 += row[i+1]
+		s2 += row[i+2]
+		s3 += row[i+3]
+	}
+	for ; i < len(row); i++ {
+		s0 += row[i]
+	}
+	return r + ((s0 + s1) + (s2 + s3))
 }
 
 // guardTotal is safeDenominator: x where x > 0, else 1.
