@@ -64,8 +64,7 @@ func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, 
 func lowImage(f, objLow, bgLow []float32, sumT, sumB float32, diff, sum, logit, w []float32) {
 	c, s := len(diff), len(logit)
 	ct, cb, d2 := w[:c], w[c:2*c], w[2*c:3*c]
-	lowCols(ct, objLow, f, s, c)
-	lowCols(cb, bgLow, f, s, c)
+	lowCols2(ct, cb, objLow, bgLow, f, s, c)
 	dt, db := guardTotal(sumT), guardTotal(sumB)
 	tol := float32(tieTolerance(dtypes.Float32))
 	for j := range c {
@@ -113,24 +112,28 @@ func guardTotal(x float32) float32 {
 // abs32 is |x| (the sign bit cleared).
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
-// lowCols sets out[j] = Σ_p v[p]·a[p·lda + j], j < len(out), sequentially over
-// p (k = len(v) rows of a, lda floats apart): gemvCols's order.
-func lowCols(out, v, a []float32, k, lda int) {
-	n, done := len(out), 0
+// lowCols2 sets out0[j] = Σ_p v0[p]·a[p·lda + j] and out1[j] likewise with
+// v1, j < len(out0), each sequentially over p (k = len(v0) rows of a, lda
+// floats apart): gemvCols's order. Blocks of 8 columns take both vectors in
+// one pass.
+func lowCols2(out0, out1, v0, v1, a []float32, k, lda int) {
+	n, done := len(out0), 0
 	if lowGemvSIMD && k > 0 {
 		for ; done+32 <= n; done += 32 {
-			lowCols32(out[done:], v, a[done:], k, lda)
+			lowCols32(out0[done:], v0, a[done:], k, lda)
+			lowCols32(out1[done:], v1, a[done:], k, lda)
 		}
 		for ; done+8 <= n; done += 8 {
-			lowCols8(out[done:], v, a[done:], k, lda)
+			lowCols8x2(out0[done:], out1[done:], v0, v1, a[done:], k, lda)
 		}
 	}
 	if done < n {
-		lowColsGo(out[done:], v, a[done:], k, lda)
+		lowColsGo(out0[done:], v0, a[done:], k, lda)
+		lowColsGo(out1[done:], v1, a[done:], k, lda)
 	}
 }
 
-// lowColsGo is lowCols in Go.
+// lowColsGo is lowCols2 for one vector, in Go.
 func lowColsGo(out, v, a []float32, k, lda int) {
 	clear(out)
 	for p := range k {

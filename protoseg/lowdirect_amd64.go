@@ -17,7 +17,7 @@ import (
 func lowCols32AVX2(out, v, a *float32, k, lda int)
 
 //go:noescape
-func lowCols8AVX2(out, v, a *float32, k, lda int)
+func lowCols8x2AVX2(out0, out1, v0, v1, a *float32, k, lda int)
 
 //go:noescape
 func lowRows8AVX2(out, v, a *float32, m, lda, k8 int)
@@ -33,12 +33,13 @@ func lowCols32(out, v, a []float32, k, lda int) {
 	lowCols32AVX2(&out[0], &v[0], &a[0], k, lda)
 }
 
-// lowCols8 is lowColsGo for the 8 columns out[:8] (k ≥ 1).
-func lowCols8(out, v, a []float32, k, lda int) {
-	_ = out[7]
+// lowCols8x2 is lowColsGo for the 8 columns out[:8] of two vectors, v0 into out0 and v1 into out1, in
+// one pass over a (k ≥ 1).
+func lowCols8x2(out0, out1, v0, v1, a []float32, k, lda int) {
+	_, _ = out0[7], out1[7]
 	_ = a[(k-1)*lda+7]
-	_ = v[k-1]
-	lowCols8AVX2(&out[0], &v[0], &a[0], k, lda)
+	_, _ = v0[k-1], v1[k-1]
+	lowCols8x2AVX2(&out0[0], &out1[0], &v0[0], &v1[0], &a[0], k, lda)
 }
 
 // lowRows8 is lowRowsGo for the m rows of a (k floats apart; k8 ≥ 8, m ≥ 1).
