@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -40,6 +41,12 @@ var lowGemvSIMD = lowGemvHasSIMD()
 // split over two goroutines.
 func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, logit []float32) {
 	diff, sum, logit = make([]float32, n*c), make([]float32, n*c), make([]float32, n*s)
+	lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB, n, s, c)
+	return diff, sum, logit
+}
+
+// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s].
+func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int) {
 	work := func(i0, i1 int) {
 		w := make([]float32, 3*c) // ct, cb, 2·diff
 		for i := i0; i < i1; i++ {
@@ -56,7 +63,6 @@ func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, 
 	}
 	work(0, half)
 	wg.Wait()
-	return diff, sum, logit
 }
 
 // lowImage is lowDirect for one image: f [s, c], weights [s], into diff and
@@ -190,9 +196,19 @@ func (a *Analyzer) lowRun(f *tensors.Tensor, x []float32, low *maskLow) ([]*tens
 	lv := low.values()
 	dims := f.Shape().Dimensions
 	n, c := dims[0], dims[len(dims)-1]
-	diff, sum, logit := lowDirect(x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c)
-	return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(diff, n, c), tensors.FromFlatDataAndDimensions(sum, n, c),
-		tensors.FromFlatDataAndDimensions(logit, dims[:len(dims)-1]...)}, nil
+	diff, sum := tensors.FromShape(shapes.Make(dtypes.Float32, n, c)), tensors.FromShape(shapes.Make(dtypes.Float32, n, c))
+	logit := tensors.FromShape(shapes.Make(dtypes.Float32, dims[:len(dims)-1]...))
+	// The results are written into the new tensors' memory, which nothing else
+	// holds yet (as featureValues reads a feature's).
+	lowDirectInto(mutableValues(diff), mutableValues(sum), mutableValues(logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c)
+	return []*tensors.Tensor{diff, sum, logit}, nil
+}
+
+// mutableValues returns the memory of a new float32 tensor, for writing.
+func mutableValues(t *tensors.Tensor) []float32 {
+	var x []float32
+	tensors.MustMutableFlatData(t, func(v []float32) { x = v })
+	return x
 }
 
 // values returns objLow, bgLow, sumT and sumB as float32 slices, copied once.
@@ -224,20 +240,36 @@ func (a *Analyzer) lowDirectOK(dims []int) (bool, error) {
 	return ok, nil
 }
 
-// probeLowDirect runs lowGraph (exec) and lowDirect on random float32 inputs
-// for a feature of shape dims and reports whether all outputs agree bit for bit.
+// probeRounds is how many random draws a probe compares: one draw of a small
+// shape can agree by chance with a backend that sums in another order.
+const probeRounds = 4
+
+// probeLowDirect runs lowGraph (exec) and lowDirect on probeRounds draws of
+// random float32 inputs for a feature of shape dims and reports whether all
+// outputs agree bit for bit on every draw.
 func probeLowDirect(exec *graph.Exec, dims []int) (bool, error) {
-	n, c := dims[0], dims[len(dims)-1]
 	size := 1
 	for _, d := range dims {
 		size *= d
 	}
+	rng := rand.New(rand.NewPCG(uint64(size), uint64(dims[len(dims)-1])))
+	for range probeRounds {
+		if ok, err := probeOnce(exec, dims, size, rng); !ok || err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// probeOnce is one draw of probeLowDirect: values of mixed signs, full
+// mantissas and magnitudes 2⁻⁴…2⁴ (totals up to 50 times that, some ≤ 0).
+func probeOnce(exec *graph.Exec, dims []int, size int, rng *rand.Rand) (bool, error) {
+	n, c := dims[0], dims[len(dims)-1]
 	s := size / (n * c)
-	rng := rand.New(rand.NewPCG(uint64(size), uint64(c)))
 	random := func(k int, scale float64) []float32 {
 		x := make([]float32, k)
 		for i := range x {
-			x[i] = float32(scale * (rng.Float64() - 0.3) * math.Exp2(float64(rng.IntN(9))-4))
+			x[i] = float32(scale * (rng.Float64() - 0.3) * float64(int(1)<<rng.IntN(9)) / 16)
 		}
 		return x
 	}

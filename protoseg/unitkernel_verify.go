@@ -31,6 +31,10 @@ type UnitKernelCheck struct {
 	// the graph's bits on this backend). The levels alternate with the dense
 	// levels, so each of them meets every case.
 	Host map[string]int
+	// HostRefused counts the feature shapes, over all cases and levels, whose
+	// probe did not give the feature graph's bits (they ran on the graph): 0
+	// on the cpu backend, whose order the host side follows.
+	HostRefused int
 }
 
 // VerifyUnitKernel runs [Analyzer.Units] and [Analyzer.Layer] on both paths
@@ -70,6 +74,11 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 			}
 			if a.hostRan() {
 				check.Host[host]++
+			}
+			for _, ok := range a.lowProbed {
+				if !ok {
+					check.HostRefused++
+				}
 			}
 			if c.kernel && level > denseOff && a.densePlanned(c.low, c.size) {
 				check.Dense[denseNames[level]]++
