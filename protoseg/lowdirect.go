@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -32,8 +33,11 @@ import (
 // path for a feature shape only after a probe on random values of that shape
 // gave the graph's very bits (lowDirectOK); else it runs the graph.
 
-// lowGemvSIMD selects the AVX2 kernels of the products (tests switch it).
-var lowGemvSIMD = lowGemvHasSIMD()
+// lowGemvSIMD selects the AVX2 kernels of the products; VerifyUnitKernel and
+// tests switch it (atomic, as denseUse: other analyzers may run meanwhile).
+var lowGemvSIMD atomic.Bool
+
+func init() { lowGemvSIMD.Store(lowGemvHasSIMD()) }
 
 // lowDirect is lowGraph on the host: f [n, s, c] (s the feature's pixels),
 // the low-resolution weights objLow, bgLow [n, s] and their totals sumT, sumB
@@ -124,7 +128,7 @@ func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) 
 // one pass.
 func lowCols2(out0, out1, v0, v1, a []float32, k, lda int) {
 	n, done := len(out0), 0
-	if lowGemvSIMD && k > 0 {
+	if lowGemvSIMD.Load() && k > 0 {
 		for ; done+32 <= n; done += 32 {
 			lowCols32(out0[done:], v0, a[done:], k, lda)
 			lowCols32(out1[done:], v1, a[done:], k, lda)
@@ -154,7 +158,7 @@ func lowColsGo(out, v, a []float32, k, lda int) {
 // k]) with v (gemvRows's order, in the comment above).
 func lowRows(out, v, a []float32, k int) {
 	k8 := k / 8 * 8
-	if lowGemvSIMD && k8 > 0 && len(out) > 0 {
+	if lowGemvSIMD.Load() && k8 > 0 && len(out) > 0 {
 		lowRows8(out, v, a, len(out), k, k8)
 	} else {
 		lowRowsGo(out, v, a, k, k8)

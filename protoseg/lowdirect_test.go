@@ -14,7 +14,7 @@ func TestLowDirectLevels(t *testing.T) {
 	if !lowGemvHasSIMD() {
 		t.Skip("no AVX2 kernels on this CPU")
 	}
-	defer func(simd bool) { lowGemvSIMD = simd }(lowGemvSIMD)
+	defer lowGemvSIMD.Store(lowGemvSIMD.Load())
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, c := range []int{1, 3, 8, 13, 16, 32, 40, 64, 128} {
 		for _, s := range []int{1, 7, 64} {
@@ -22,9 +22,9 @@ func TestLowDirectLevels(t *testing.T) {
 			f, objLow, bgLow := randomValues(rng, n*s*c), randomValues(rng, n*s), randomValues(rng, n*s)
 			copy(bgLow[:s], objLow[:s])                           // image 0: equal prototypes (ties) ...
 			sumT, sumB := []float32{2, 0, 5}, []float32{2, 3, -1} // ... image 1 and 2: guarded totals
-			lowGemvSIMD = false
+			lowGemvSIMD.Store(false)
 			d0, s0, l0 := lowDirect(f, objLow, bgLow, sumT, sumB, n, s, c)
-			lowGemvSIMD = true
+			lowGemvSIMD.Store(true)
 			d1, s1, l1 := lowDirect(f, objLow, bgLow, sumT, sumB, n, s, c)
 			if !sameBits(d0, d1) || !sameBits(s0, s1) || !sameBits(l0, l1) {
 				t.Fatalf("c=%d s=%d: the AVX2 kernels differ from the Go loops", c, s)

@@ -59,7 +59,7 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 	}
 	rng := rand.New(rand.NewPCG(seed, 23))
 	defer denseUse.Store(denseUse.Load())
-	defer func(simd bool) { lowGemvSIMD = simd }(lowGemvSIMD)
+	defer lowGemvSIMD.Store(lowGemvSIMD.Load())
 	for i, c := range unitCases() {
 		a := analyzers[c.method]
 		f, mask, gt, roi := c.inputs(rng)
@@ -106,7 +106,8 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 // simd) and makes a probe again and run the feature side anew; it returns the
 // level's name in UnitKernelCheck.Host.
 func useHostLevel(a *Analyzer, simd bool) string {
-	lowGemvSIMD, a.lowProbed, a.lastLow = simd, nil, nil
+	lowGemvSIMD.Store(simd)
+	a.lowProbed, a.lastLow = nil, nil
 	if simd {
 		return "host-avx2"
 	}
