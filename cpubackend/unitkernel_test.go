@@ -3,6 +3,8 @@ package cpubackend
 import (
 	"testing"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/protoseg-go/protoseg-go/cpubackend/gemm"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 )
@@ -33,6 +35,13 @@ func TestUnitKernelExact(t *testing.T) {
 			}
 			if check.OnKernel == 0 {
 				t.Fatalf("%s: no case ran on the unit kernel: %+v", path.name, check)
+			}
+			// The feature side runs on the host (protoseg/lowdirect.go) on both
+			// of its kernel levels: this backend's matrix–vector products sum in
+			// the order it reproduces.
+			if check.Host["host-go"] == 0 || (cpu.X86.HasAVX2 && check.Host["host-avx2"] == 0) || check.HostRefused != 0 {
+				t.Fatalf("%s: the feature side did not run on the host on every level and shape: %+v, %d shapes refused",
+					path.name, check.Host, check.HostRefused)
 			}
 			t.Logf("%s (%s): %+v", path.name, gemm.KernelName(), check)
 		})

@@ -34,6 +34,9 @@ type Analyzer struct {
 	// lastLow its feature graph's outputs for the last feature.
 	masks   *kernelMasks
 	lastLow *lowOutputs
+	// lowProbed: per feature shape, whether lowDirect gives lowGraph's bits here
+	// (lowDirectOK).
+	lowProbed map[string]bool
 	// lastUnitPath, lastLayerPath: the paths the last Units and Layer calls took
 	// (for tests).
 	lastUnitPath, lastLayerPath UnitPath

@@ -101,6 +101,7 @@ type kernelMasks struct {
 // values of [lowWeights], ready to feed the kernel's feature graphs.
 type maskLow struct {
 	objLow, bgLow, sumT, sumB *tensors.Tensor
+	vals                      [4][]float32 // their values, for lowDirect (values)
 }
 
 // maskGraph returns [lowWeights] for the feature spatial size of carrier

@@ -21,7 +21,9 @@ import (
 // the graph's element-wise ops do), and the layer's logit at the feature's size,
 // [N, s...] ([linearLogitOf] of those terms: a matrix product over the channels, whose summation
 // order only the graph knows). The ops are the graph path's, so the kernel
-// starts from the very values the graph path up-samples.
+// starts from the very values the graph path up-samples. On the cpu backend
+// the same values are computed on the host instead (lowdirect.go: its order,
+// checked per feature shape by a probe against this graph).
 func lowGraph(f, objLow, bgLow, sumT, sumB *Node) []*Node {
 	ct, cb := weightedMeans(f, objLow, bgLow, sumT, sumB)
 	diff, sum := linearTerms(ct, cb, f.DType())
@@ -64,7 +66,7 @@ func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, lo
 	var wg sync.WaitGroup
 	x := featureValues(f)
 	wg.Go(func() { key, bad = newFeatureKey(f, x, reuse) })
-	outs, err = a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	outs, err = a.lowRun(f, x, low)
 	wg.Wait()
 	if err := masks.check(name, f, bad); err != nil {
 		return nil, nil, err

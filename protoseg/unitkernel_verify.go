@@ -25,6 +25,16 @@ type UnitKernelCheck struct {
 	// "dense-avx512"), the cases it computed on its dense path
 	// (unitkernel_dense.go); every level this CPU runs is compared.
 	Dense map[string]int
+	// Host counts, per kernel level of the feature side on the host ("host-go",
+	// "host-avx2"; lowdirect.go), the cases whose feature side ran there
+	// rather than on the feature graph (only where the probe of the shape gave
+	// the graph's bits on this backend). The levels alternate with the dense
+	// levels, so each of them meets every case.
+	Host map[string]int
+	// HostRefused counts the feature shapes, over all cases and levels, whose
+	// probe did not give the feature graph's bits (they ran on the graph): 0
+	// on the cpu backend, whose order the host side follows.
+	HostRefused int
 }
 
 // VerifyUnitKernel runs [Analyzer.Units] and [Analyzer.Layer] on both paths
@@ -37,7 +47,7 @@ type UnitKernelCheck struct {
 // heat-map, SAMs, empty-region flags). It is how the kernel's exactness is tested
 // on each backend (protoseg's and cpubackend's tests).
 func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, error) {
-	check := UnitKernelCheck{Rules: map[string]int{}, Dense: map[string]int{}}
+	check := UnitKernelCheck{Rules: map[string]int{}, Dense: map[string]int{}, Host: map[string]int{}}
 	analyzers := map[ResizeMethod]*Analyzer{}
 	for _, m := range []ResizeMethod{Bilinear, Nearest} {
 		a, err := NewAnalyzer(backend, m)
@@ -49,16 +59,26 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 	}
 	rng := rand.New(rand.NewPCG(seed, 23))
 	defer denseUse.Store(denseUse.Load())
+	defer lowGemvSIMD.Store(lowGemvSIMD.Load())
 	for i, c := range unitCases() {
 		a := analyzers[c.method]
 		f, mask, gt, roi := c.inputs(rng)
 		for level := denseOff; level <= max(denseGo, cpuDenseLevel()); level++ {
 			denseUse.Store(int32(level))
+			host := useHostLevel(a, level%2 == 1 && lowGemvHasSIMD())
 			if err := verifyUnits(a, c, f, mask, gt, roi); err != nil {
 				return check, fmt.Errorf("case %d %s (%s): %w", i, c.name, denseNames[level], err)
 			}
 			if err := verifyLayer(a, c, f, mask, gt, roi); err != nil {
 				return check, fmt.Errorf("case %d %s (%s): %w", i, c.name, denseNames[level], err)
+			}
+			if a.hostRan() {
+				check.Host[host]++
+			}
+			for _, ok := range a.lowProbed {
+				if !ok {
+					check.HostRefused++
+				}
 			}
 			if c.kernel && level > denseOff && a.densePlanned(c.low, c.size) {
 				check.Dense[denseNames[level]]++
@@ -80,6 +100,28 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 		}
 	}
 	return check, nil
+}
+
+// useHostLevel selects the kernels of the feature side on the host (AVX2 with
+// simd) and makes a probe again and run the feature side anew; it returns the
+// level's name in UnitKernelCheck.Host.
+func useHostLevel(a *Analyzer, simd bool) string {
+	lowGemvSIMD.Store(simd)
+	a.lowProbed, a.lastLow = nil, nil
+	if simd {
+		return "host-avx2"
+	}
+	return "host-go"
+}
+
+// hostRan reports whether the last feature side ran on the host: a probe of
+// its shape passed.
+func (a *Analyzer) hostRan() bool {
+	if a.lastLow == nil {
+		return false
+	}
+	dims := a.lastLow.f.dims
+	return a.lowProbed[fmt.Sprint(dims)]
 }
 
 // densePlanned reports whether the kernel takes its dense path for a feature of

@@ -1,0 +1,51 @@
+//go:build amd64 && !purego
+
+package protoseg
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// The AVX2 kernels of the feature side's products (lowdirect.go,
+// lowdirect_amd64.s, the instructions of cpubackend/simplego's gemv kernels):
+// separately rounded multiplies and adds in the order of the Go loops, so
+// bit-identical to them.
+
+//go:noescape
+func lowCols32AVX2(out, v, a *float32, k, lda int)
+
+//go:noescape
+func lowCols8x2AVX2(out0, out1, v0, v1, a *float32, k, lda int)
+
+//go:noescape
+func lowRows8AVX2(out, v, a *float32, m, lda, k8 int)
+
+// lowGemvHasSIMD reports whether the CPU runs the AVX2 kernels.
+func lowGemvHasSIMD() bool { return cpu.X86.HasAVX2 }
+
+// lowCols32 is lowColsGo for the 32 columns out[:32] (k ≥ 1).
+func lowCols32(out, v, a []float32, k, lda int) {
+	_ = out[31]
+	_ = a[(k-1)*lda+31]
+	_ = v[k-1]
+	lowCols32AVX2(&out[0], &v[0], &a[0], k, lda)
+}
+
+// lowCols8x2 is lowColsGo for the 8 columns out[:8] of two vectors, v0 into out0 and v1 into out1, in
+// one pass over a (k ≥ 1).
+func lowCols8x2(out0, out1, v0, v1, a []float32, k, lda int) {
+	_, _ = out0[7], out1[7]
+	_ = a[(k-1)*lda+7]
+	_, _ = v0[k-1], v1[k-1]
+	lowCols8x2AVX2(&out0[0], &out1[0], &v0[0], &v1[0], &a[0], k, lda)
+}
+
+// lowRows8 is lowRowsGo for the m rows of a (k floats apart; k8 ≥ 8, m ≥ 1).
+func lowRows8(out, v, a []float32, m, k, k8 int) {
+	_ = out[m-1]
+	_ = a[(m-1)*k+k8-1]
+	_ = v[k8-1]
+	lowRows8AVX2(unsafe.SliceData(out), unsafe.SliceData(v), unsafe.SliceData(a), m, k, k8)
+}
