@@ -200,13 +200,10 @@ func TestTrainDeterministic(t *testing.T) {
 	trainTwiceEqual(t, backend, cfg, tc, ds)
 }
 
-// TestInferenceFusionsFire runs the real U-Net's forward pass (Network.Forward,
-// inference BatchNorm) on the cpu backend and checks that each of its 18
-// convolutions runs with its BatchNorm+ReLU as the convolution's epilogue
-// (simplego/fuse_convbnrelu.go), and that its input gradient (VoG), whose
-// backward pass reads the convolutions' outputs, keeps them unfused (the
-// convolution would otherwise run twice).
-func TestInferenceFusionsFire(t *testing.T) {
+// untrainedNet returns an untrained 2D U-Net of Base 4 on the test backend
+// and two 32×32 disc images of seed.
+func untrainedNet(t *testing.T, seed uint64) (*Network, *tensors.Tensor) {
+	t.Helper()
 	cfg := Config{Base: 4, InChannels: 1}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -215,11 +212,22 @@ func TestInferenceFusionsFire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := discs(4, 32, 1)
+	ds := discs(4, 32, seed)
 	images, _, err := ds.Batch(ds.Train[:2])
 	if err != nil {
 		t.Fatal(err)
 	}
+	return net, images
+}
+
+// TestInferenceFusionsFire runs the real U-Net's forward pass (Network.Forward,
+// inference BatchNorm) on the cpu backend and checks that each of its 18
+// convolutions runs with its BatchNorm+ReLU as the convolution's epilogue
+// (simplego/fuse_convbnrelu.go), and that its input gradient (VoG), whose
+// backward pass reads the convolutions' outputs, keeps them unfused (the
+// convolution would otherwise run twice).
+func TestInferenceFusionsFire(t *testing.T) {
+	net, images := untrainedNet(t, 1)
 	before := simplego.Fusions()
 	if _, err := net.Forward(images); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // TestPredictionRelease checks that a released prediction's tensors are
@@ -13,19 +12,7 @@ import (
 // buffers) give the same bits as the first, and that releasing twice or a
 // nil prediction does nothing.
 func TestPredictionRelease(t *testing.T) {
-	cfg := Config{Base: 4, InChannels: 1}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	net, err := newNetwork(testBackend(t), context.New(), cfg, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := discs(4, 32, 7)
-	images, _, err := ds.Batch(ds.Train[:2])
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, images := untrainedNet(t, 7)
 	first, err := net.Forward(images)
 	if err != nil {
 		t.Fatal(err)
