@@ -48,6 +48,7 @@ var mayImport = map[string][]string{
 	"explore/cmd/expect":  {"cpubackend", "unet", "study", "study/measure", "explore"},
 	"cmd/protoseg":        {"cpubackend", "protoseg", "data", "unet", "plots", "study", "study/measure", "study/report", "study/stats", "study/claims"},
 	"cpubackend/gemm":     {},
+	"bench/cputime":       {},
 	"cpubackend/simplego": {"cpubackend/gemm", "cpubackend/internal/exceptions"},
 
 	"cpubackend/internal/exceptions":        {},

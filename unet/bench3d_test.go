@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/protoseg-go/protoseg-go/bench/cputime"
 )
 
 // bench3DBatch is a batch of n ball volumes d×h×w with 1 channel.
@@ -36,13 +37,13 @@ func BenchmarkTrainStep3D(b *testing.B) {
 				}
 			}
 			step() // compile
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			b.ResetTimer()
 			for range b.N {
 				step()
 			}
 			b.ReportMetric(float64(s.batch*b.N)/b.Elapsed().Seconds(), "volumes/s")
-			b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+			b.ReportMetric((cputime.Process()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
@@ -64,7 +65,7 @@ func BenchmarkInference3D(b *testing.B) {
 			if _, err := net.Forward(images); err != nil {
 				b.Fatal(err)
 			}
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			b.ResetTimer()
 			for range b.N {
 				if _, err := net.Forward(images); err != nil {
@@ -72,7 +73,7 @@ func BenchmarkInference3D(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(s.batch*b.N)/b.Elapsed().Seconds(), "volumes/s")
-			b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+			b.ReportMetric((cputime.Process()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

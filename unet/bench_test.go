@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/protoseg-go/protoseg-go/bench/cputime"
 )
 
 // benchBatch is a batch of 10 disc images of the given size with 1 channel.
@@ -68,13 +69,13 @@ func benchTrainStep(b *testing.B, mode Mode, base, size int) {
 		}
 	}
 	step() // compile
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for range b.N {
 		step()
 	}
 	b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
-	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	b.ReportMetric((cputime.Process()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkInference measures a forward pass with all 18 features (batch 10),
@@ -97,7 +98,7 @@ func BenchmarkInference(b *testing.B) {
 				if _, err := net.Forward(images); err != nil {
 					b.Fatal(err)
 				}
-				cpu0 := cpuTime()
+				cpu0 := cputime.Process()
 				b.ResetTimer()
 				for range b.N {
 					pred, err := net.Forward(images)
@@ -109,7 +110,7 @@ func BenchmarkInference(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "images/s")
-				b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+				b.ReportMetric((cputime.Process()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 			})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/protoseg-go/protoseg-go/bench/cputime"
 	"github.com/protoseg-go/protoseg-go/data"
 	"github.com/protoseg-go/protoseg-go/protoseg"
 	"github.com/protoseg-go/protoseg-go/study/internal/fixture"
@@ -146,9 +147,9 @@ func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []
 	for range b.N {
 		t0 := time.Now()
 		feats := features()
-		t1, c1 := time.Now(), processCPU()
+		t1, c1 := time.Now(), cputime.Process()
 		analyse(feats)
-		fwd, ana, cpu = fwd+t1.Sub(t0), ana+time.Since(t1), cpu+processCPU()-c1
+		fwd, ana, cpu = fwd+t1.Sub(t0), ana+time.Since(t1), cpu+cputime.Process()-c1
 		for _, f := range feats { // released, as a loop over batches does: the next forward pass reuses the buffers
 			if err := f.FinalizeAll(); err != nil {
 				b.Fatal(err)
