@@ -51,16 +51,7 @@ func Conv3x3PartsPost(dst []float32, parts []ConvPart, wt []float32, n, h, w, co
 // that reads its input once and writes its output once saves the copy from
 // the scratch rows.
 func Conv3x3PartsEpilogue(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, epi func(out, in []float32)) {
-	cin := 0
-	bad := n < 0 || h < 0 || w < 0 || cout < 0 || len(dst) < n*h*w*cout
-	for _, p := range parts {
-		bad = bad || p.C < 0 || len(p.Data) < n*h*w*p.C || (p.Up && (h%2 != 0 || w%2 != 0)) || (p.Bias != nil && len(p.Bias) < 4*p.C)
-		cin += p.C
-	}
-	if bad || len(wt) < 9*cin*cout {
-		panic(fmt.Sprintf("gemm: Conv3x3PartsPost: bad geometry n=%d h=%d w=%d cin=%d cout=%d or short slice (dst %d, wt %d)",
-			n, h, w, cin, cout, len(dst), len(wt)))
-	}
+	cin := checkParts("Conv3x3PartsPost", dst, parts, wt, n, h, w, cout)
 	rows := n * h
 	if rows == 0 || w == 0 || cout == 0 {
 		return
@@ -81,6 +72,42 @@ func Conv3x3PartsEpilogue(dst []float32, parts []ConvPart, wt []float32, n, h, w
 		return
 	}
 	conv3x3PatchRowsParts(dst, parts, wt, n, h, w, cin, cout, nw, epi)
+}
+
+// checkParts returns the channel count of parts after checking the
+// arguments of a parts convolution (it panics, naming fn, if a dimension is
+// negative or a slice is too short).
+func checkParts(fn string, dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int) int {
+	cin := 0
+	bad := n < 0 || h < 0 || w < 0 || cout < 0 || len(dst) < n*h*w*cout
+	for _, p := range parts {
+		bad = bad || p.C < 0 || len(p.Data) < n*h*w*p.C || (p.Up && (h%2 != 0 || w%2 != 0)) || (p.Bias != nil && len(p.Bias) < 4*p.C)
+		cin += p.C
+	}
+	if bad || len(wt) < 9*cin*cout {
+		panic(fmt.Sprintf("gemm: %s: bad geometry n=%d h=%d w=%d cin=%d cout=%d or short slice (dst %d, wt %d)",
+			fn, n, h, w, cin, cout, len(dst), len(wt)))
+	}
+	return cin
+}
+
+// Conv3x3PartsWinograd is Conv3x3Winograd of the concatenation of parts
+// (Conv3x3PartsPost's arguments): the input transform reads each image row
+// of the source built from the parts (once per work item's run of tile
+// rows, in cache), the values Conv3x3PartsPost reads, so the result is
+// bit-identical to Conv3x3Winograd of the concatenated source (an Up part:
+// of the depth-to-space of Data + Bias), whatever the thread count. Odd
+// sizes fall back to Conv3x3PartsPost, as Conv3x3Winograd falls back to
+// Conv3x3Post. It panics if a dimension is negative or a slice is too
+// short.
+func Conv3x3PartsWinograd(dst []float32, parts []ConvPart, wt []float32, n, h, w, cout int, post func(out []float32)) {
+	cin := checkParts("Conv3x3PartsWinograd", dst, parts, wt, n, h, w, cout)
+	if h%2 != 0 || w%2 != 0 || n*h*w == 0 || cin == 0 || cout == 0 {
+		Conv3x3PartsPost(dst, parts, wt, n, h, w, cout, post)
+		return
+	}
+	c := winoConv{dst: dst, parts: parts, n: n, h: h, w: w, cin: cin, cout: cout, post: post}
+	c.exec(wt)
 }
 
 // rowTripleParts is rowTriple (conv_implicit.go) of the concatenation of

@@ -85,3 +85,74 @@ func samePartsBits(t *testing.T, name string, got, want []float32) {
 		}
 	}
 }
+
+// TestConv3x3PartsWinograd checks that Winograd of a channel concatenation
+// read from its parts is bit-identical to Conv3x3Winograd of the
+// concatenated source: every transform path (Go, AVX2, AVX-512, as far as
+// the CPU goes), 1, 2 and 3 threads, the smallest and the usual work
+// items, a plain and an up-sampled (depth-to-space + bias) second part,
+// splits with an empty part, an odd size (the direct fallback).
+func TestConv3x3PartsWinograd(t *testing.T) {
+	defer func(v int) { winoItemFloats = v }(winoItemFloats)
+	r := rand.New(rand.NewPCG(63, 64))
+	shapes := [][5]int{{2, 8, 8, 8, 8}, {1, 6, 34, 5, 3}, {2, 16, 16, 16, 16}, {3, 4, 4, 8, 16}, {2, 64, 64, 8, 8},
+		{1, 4, 2, 0, 2}, {1, 12, 10, 3, 0}, {1, 5, 6, 2, 2}}
+	for _, pa := range winoPaths {
+		restore := useWinograd(pa[0], pa[1])
+		for _, items := range []int{1, 1 << 17} {
+			winoItemFloats = items
+			for _, nw := range []int{1, 2, 3} {
+				prev := SetMaxThreads(nw)
+				for _, s := range shapes {
+					for _, cout := range []int{8, 13, 16} {
+						for _, up := range []bool{false, true} {
+							testConvPartsWinograd(t, r, s, cout, up)
+						}
+					}
+				}
+				SetMaxThreads(prev)
+			}
+		}
+		restore()
+	}
+}
+
+func testConvPartsWinograd(t *testing.T, r *rand.Rand, s [5]int, cout int, up bool) {
+	t.Helper()
+	n, h, w, ca, cb := s[0], s[1], s[2], s[3], s[4]
+	if up && (h%2 != 0 || w%2 != 0) {
+		return
+	}
+	cin, pix := ca+cb, n*h*w
+	a, b, wt := randSlice(r, pix*ca), randSlice(r, pix*cb), randSlice(r, 9*cin*cout)
+	var bias []float32
+	if up {
+		bias = randSlice(r, 4*cb)
+	}
+	src := make([]float32, pix*cin)
+	for y := range n * h {
+		for x := range w {
+			p := y*w + x
+			copy(src[p*cin:], a[p*ca:(p+1)*ca])
+			for c := range cb {
+				v := b[p*cb+c]
+				if up {
+					blk := ((y%2)*2 + x%2) * cb
+					v = b[((y/2)*(w/2)+x/2)*4*cb+blk+c] + bias[blk+c]
+				}
+				src[p*cin+ca+c] = v
+			}
+		}
+	}
+	post := func(o []float32) {
+		for i, v := range o {
+			o[i] = max(2*v+1, 0)
+		}
+	}
+	want := make([]float32, pix*cout)
+	Conv3x3Winograd(want, src, wt, n, h, w, cin, cout, post)
+	got := randSlice(r, len(want))
+	parts := []ConvPart{{Data: a, C: ca}, {Data: b, C: cb, Up: up, Bias: bias}}
+	Conv3x3PartsWinograd(got, parts, wt, n, h, w, cout, post)
+	samePartsBits(t, fmt.Sprintf("winograd %s [%d %d %d %d+%d up=%v]→%d threads=%d", winoK.name, n, h, w, ca, cb, up, cout, threads()), got, want)
+}

@@ -80,12 +80,20 @@ func Conv3x3Winograd(dst, src, wt []float32, n, h, w, cin, cout int, post func(o
 		Conv3x3Post(dst, src, wt, n, h, w, cin, cout, post)
 		return
 	}
+	c := winoConv{dst: dst, src: src, n: n, h: h, w: w, cin: cin, cout: cout, post: post}
+	c.exec(wt)
+}
+
+// exec runs the convolution c (operands, shape and post set) with the HWIO
+// weights wt: it sets the tiling, packs the transformed weights and runs
+// the work items.
+func (c *winoConv) exec(wt []float32) {
+	n, h, w, cin, cout := c.n, c.h, c.w, c.cin, c.cout
 	nw := threads()
 	if 2*float64(n*h*w)*float64(cout)*float64(4*cin) < float64(serialFlops) {
 		nw = 1
 	}
-	c := winoConv{dst: dst, src: src, n: n, h: h, w: w, cin: cin, cout: cout, post: post,
-		tw: w / 2, th: h / 2, np: (cout + nr - 1) / nr}
+	c.tw, c.th, c.np = w/2, h/2, (cout+nr-1)/nr
 	c.panel = c.np * nr * cin
 	tmpN := 0
 	if winoK.lanes == 0 || cout%nr != 0 {
@@ -104,9 +112,12 @@ var winoItemFloats = 1 << 17
 
 // winoConv is one Conv3x3Winograd call: operands, shape, tiling (tw tiles
 // per tile row, th tile rows per image) and the packed transformed weights u
-// (16 blocks of panel floats, np panels of 16 output channels each).
+// (16 blocks of panel floats, np panels of 16 output channels each). With
+// parts (Conv3x3PartsWinograd), the source is their concatenation instead
+// of src.
 type winoConv struct {
 	dst, src           []float32
+	parts              []ConvPart
 	n, h, w, cin, cout int
 	post               func([]float32)
 	tw, th, np, panel  int
@@ -126,6 +137,9 @@ func (c *winoConv) run(nw int) {
 	per = min(rows, roundUp(per, 12/gcd(tw, 12)))
 	items := (rows + per - 1) / per
 	pn := (c.w + 16) * c.cin // inputRows' scratch
+	if c.parts != nil {
+		pn += 4 * c.w * c.cin // the ring of source rows built from the parts
+	}
 	parallelFor(items, nw, func(it int, ws *workspace) {
 		r0, r1 := it*per, min(rows, (it+1)*per)
 		m := (r1 - r0) * tw
@@ -145,18 +159,20 @@ func (c *winoConv) run(nw int) {
 
 // inputRows transforms tile rows [r0, r1) of the batch into V (ξ stride vs;
 // tile row r's tiles start at tile (r-rb)·tw). Interior tiles read the
-// image rows in place; s (at least (w+16)·cin floats) holds a zero row and
-// the zero-padded patch of each edge tile.
+// image rows in place; s (at least (w+16)·cin floats, 4·w·cin more with
+// parts) holds a zero row and the zero-padded patch of each edge tile (and
+// the ring of srcRows).
 func (c *winoConv) inputRows(v, s []float32, vs, rb, r0, r1 int) {
 	cin, w, h, tw := c.cin, c.w, c.h, c.tw
-	zero, mini := s[:w*cin], s[w*cin:(w+16)*cin]
+	zero, mini, ring := s[:w*cin], s[w*cin:(w+16)*cin], s[(w+16)*cin:]
 	zeroed := false
+	tags := [4]int{-1, -1, -1, -1}
 	for r := r0; r < r1; r++ {
 		b, ty := r/c.th, r%c.th
 		var rows [4][]float32 // the tile row's 4 input rows, nil outside
 		for i := range rows {
 			if y := 2*ty - 1 + i; y >= 0 && y < h {
-				rows[i] = c.src[(b*h+y)*w*cin : (b*h+y+1)*w*cin]
+				rows[i] = c.srcRow(b, y, ring, &tags)
 			}
 		}
 		vt := v[(r-rb)*tw*cin:]
@@ -190,6 +206,32 @@ func (c *winoConv) inputRows(v, s []float32, vs, rb, r0, r1 int) {
 			winoInput(vt[tx*cin:], vs, &in, cin, 1)
 		}
 	}
+}
+
+// srcRow returns row y of image b of the source: in place in src, or, with
+// parts, built in ring (4 rows of w·cin floats; tags[k] says which image
+// row, b·h+y, slot k holds, −1 for none) by the parts' copyRow, the values
+// Conv3x3PartsPost reads. A tile row's 4 rows fall in 4 different slots
+// (y mod 4), and the next tile row's first two are its last two, so each
+// row is built once per run of tile rows.
+func (c *winoConv) srcRow(b, y int, ring []float32, tags *[4]int) []float32 {
+	rl, key := c.w*c.cin, b*c.h+y
+	if c.parts == nil {
+		return c.src[key*rl : (key+1)*rl]
+	}
+	k := y % 4
+	d := ring[k*rl : (k+1)*rl]
+	if tags[k] != key {
+		off := 0
+		for _, p := range c.parts {
+			if p.C > 0 {
+				p.copyRow(d[off:], b, y, c.h, c.w, 0, c.w, c.cin)
+			}
+			off += p.C
+		}
+		tags[k] = key
+	}
+	return d
 }
 
 // products computes M[ξ] = V[ξ]·U[ξ] for the m tiles of an item (v and mm

@@ -25,7 +25,10 @@ import (
 // operand, a depth-to-space (Reshape, Transpose, Reshape) of a per-pixel
 // product plus a bias, is read from the product and the bias directly: the
 // Transpose and the bias Add are not run either (the same float32 sum,
-// computed while the rows are built).
+// computed while the rows are built). With a BatchNorm+ReLU epilogue
+// (inference), where gemm.WinogradWins, the node runs
+// gemm.Conv3x3PartsWinograd: bit-identical to the unfused Concatenate
+// followed by the Winograd node of fuse_convbnrelu.go.
 
 // inferFusionCounts counts the inference fusions of this file and its
 // siblings (fuse_pool2d.go, fuse_head.go); upsample counts the parts read
@@ -147,6 +150,10 @@ func execConv3x3Parts(backend *Backend, node *Node, inputs []*Buffer, d *conv3x3
 		return output, nil
 	}
 	epi := convAffineReluFrom(inputs[np+1].flat.([]float32), inputs[np+2].flat.([]float32), d.epilogue.c)
+	if gemm.WinogradWins(d.n, d.h, d.w, d.cin, d.cout) { // as execConv3x3Epilogue
+		gemm.Conv3x3PartsWinograd(o, parts, wt, d.n, d.h, d.w, d.cout, func(out []float32) { epi(out, out) })
+		return output, nil
+	}
 	gemm.Conv3x3PartsEpilogue(o, parts, wt, d.n, d.h, d.w, d.cout, epi)
 	return output, nil
 }

@@ -2,10 +2,13 @@ package simplego
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/protoseg-go/protoseg-go/cpubackend/gemm"
 )
 
 // TestConvConcatParts checks the convolution of a skip connection's channel
@@ -13,8 +16,10 @@ import (
 // without the BatchNorm+ReLU epilogue, also when the second operand is a
 // Reshape (the up-sampling's depth-to-space), and its output is bit-identical
 // to the same convolution of the concatenation passed in as a parameter
-// (computed by the plain fused convolution). Shapes cover both
-// gemm.Conv3x3 layouts (w ≥ 32 and narrower).
+// (computed by the plain fused convolution: Winograd, with the epilogue,
+// where gemm.WinogradWins, as the parts node — checked against the direct
+// convolution). Shapes cover both gemm.Conv3x3 layouts (w ≥ 32 and
+// narrower) and Winograd.
 func TestConvConcatParts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(71, 72))
 	for _, d := range [][6]int{{2, 8, 8, 8, 8, 8}, {1, 6, 40, 4, 5, 8}, {2, 3, 33, 3, 8, 13}, {2, 16, 16, 16, 16, 16}} {
@@ -37,7 +42,7 @@ func TestConvConcatParts(t *testing.T) {
 				}
 				return layer(x, wt, s, sh)
 			}
-			want := graph.MustNewExec(backend, directConv(fn)).MustExec(x, wt, s, sh)[0]
+			want := graph.MustNewExec(backend, fn).MustExec(x, wt, s, sh)[0]
 			before := inferFusionCounts.concatConv.Load()
 			partsFn := func(a, b, wt, s, sh *graph.Node) []*graph.Node { return fn(concat(a, b), wt, s, sh) }
 			got := graph.MustNewExec(backend, partsFn).MustExec(a, b, wt, s, sh)[0]
@@ -46,16 +51,18 @@ func TestConvConcatParts(t *testing.T) {
 			}
 			name := fmt.Sprint(d, " epilogue=", epi)
 			sameTensorBits(t, name, got, want)
+			if epi {
+				winogradRan(t, name, got, graph.MustNewExec(backend, directConv(fn)).MustExec(x, wt, s, sh)[0], n, h, w, ca+cb, cout)
+			}
 			compareRef(t, name, partsFn, a, b, wt, s, sh)
 		}
 	}
 }
 
 // directConv returns fn with the convolution under its BatchNorm+ReLU (if
-// any) as a second output, so that the reference runs the direct
-// convolution and the affine+ReLU as two nodes: the fused node would take
-// Winograd where gemm.WinogradWins, which the parts path does not, and
-// which rounds differently.
+// any) as a second output, so that the graph runs the direct convolution
+// and the affine+ReLU as two nodes (the fused node takes Winograd where
+// gemm.WinogradWins).
 func directConv(fn func(x, wt, s, sh *graph.Node) []*graph.Node) func(x, wt, s, sh *graph.Node) []*graph.Node {
 	return func(x, wt, s, sh *graph.Node) []*graph.Node {
 		out := fn(x, wt, s, sh)
@@ -64,6 +71,25 @@ func directConv(fn func(x, wt, s, sh *graph.Node) []*graph.Node) func(x, wt, s, 
 			out = append(out, graph.Neg(conv))
 		}
 		return out
+	}
+}
+
+// winogradRan fails t if the fused parts convolution got (with its
+// BatchNorm+ReLU epilogue, of [n, h, w, cin] → cout) should have taken
+// Winograd (gemm.WinogradWins) but has the bits of the direct convolution
+// direct, or should not have but differs from it.
+func winogradRan(t *testing.T, name string, got, direct *tensors.Tensor, n, h, w, cin, cout int) {
+	t.Helper()
+	differ := false
+	tensors.MustConstFlatData(got, func(g []float32) {
+		tensors.MustConstFlatData(direct, func(d []float32) {
+			for i := range d {
+				differ = differ || math.Float32bits(g[i]) != math.Float32bits(d[i])
+			}
+		})
+	})
+	if wins := gemm.WinogradWins(n, h, w, cin, cout); differ != wins {
+		t.Errorf("%s: WinogradWins=%v but the result differs from the direct convolution's: %v", name, wins, differ)
 	}
 }
 
@@ -88,7 +114,8 @@ func TestConvConcatPartsNotWhole(t *testing.T) {
 // depth-to-space (fuse_convparts.go): package unet's upsample2 (a per-pixel
 // product to 4·c channels, a bias Add or none, Reshape, Transpose, Reshape)
 // concatenated with a skip tensor; bit-identical to the convolution of the
-// concatenation passed in as a parameter, on both gemm.Conv3x3 layouts.
+// concatenation passed in as a parameter, on both gemm.Conv3x3 layouts and
+// Winograd.
 func TestConvConcatPartsUp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(75, 76))
 	for _, d := range [][6]int{{2, 8, 8, 8, 8, 8}, {1, 6, 40, 4, 5, 8}, {2, 16, 16, 16, 16, 16}} {
@@ -113,9 +140,8 @@ func TestConvConcatPartsUp(t *testing.T) {
 				conv := im2colConvGraph(x, wt)
 				return graph.Max(graph.Add(graph.Mul(conv, perCh(s)), perCh(sh)), graph.ZerosLike(conv))
 			}
-			want := graph.MustNewExec(backend, directConv(func(x, wt, s, sh *graph.Node) []*graph.Node {
-				return []*graph.Node{layer(x, wt, s, sh)}
-			})).MustExec(x, wt, s, sh)[0]
+			layerFn := func(x, wt, s, sh *graph.Node) []*graph.Node { return []*graph.Node{layer(x, wt, s, sh)} }
+			want := graph.MustNewExec(backend, layerFn).MustExec(x, wt, s, sh)[0]
 			before := inferFusionCounts.upsample.Load()
 			fn := func(in []*graph.Node) *graph.Node {
 				return layer(concat(in[0], in[1], in[2], in[3]), in[4], in[5], in[6])
@@ -126,6 +152,7 @@ func TestConvConcatPartsUp(t *testing.T) {
 			}
 			name := fmt.Sprint(d, " bias=", withBias)
 			sameTensorBits(t, name, got, want)
+			winogradRan(t, name, got, graph.MustNewExec(backend, directConv(layerFn)).MustExec(x, wt, s, sh)[0], n, h, w, ca+cb, cout)
 			compareRef(t, name, fn, a, u, wu, bu, wt, s, sh)
 		}
 	}
