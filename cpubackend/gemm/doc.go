@@ -104,7 +104,10 @@
 // place, optionally through a 2× depth-to-space plus bias (the up-sampling
 // before its Transpose and bias Add); they are bit-identical to Conv3x3Post
 // of the concatenated source. The Epilogue variant writes each output row
-// from its scratch rows.
+// from its scratch rows. Conv3x3PartsWinograd is Conv3x3Winograd of such a
+// source (its rows built from the parts in a small ring), bit-identical to
+// Conv3x3Winograd of the concatenation; inference's decoder convolutions use
+// it where WinogradWins.
 //
 // # 3×3×3 correlations
 //
