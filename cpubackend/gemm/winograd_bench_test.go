@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/protoseg-go/protoseg-go/bench/cputime"
 )
 
 // unetInferenceShapes returns the distinct 3×3 convolutions of U-Net
@@ -57,13 +59,13 @@ func benchPaired(b *testing.B, path string, s [5]int) {
 	b.Run(path+"/"+convName(s), func(b *testing.B) {
 		var dt, rw, rc []float64
 		for b.Loop() {
-			t0, c0 := time.Now(), winoCPUTime()
+			t0, c0 := time.Now(), cputime.Process()
 			Conv3x3Post(dst, src, wt, n, h, w, cin, cout, nil)
-			t1, c1 := time.Now(), winoCPUTime()
+			t1, c1 := time.Now(), cputime.Process()
 			Conv3x3Winograd(dst, src, wt, n, h, w, cin, cout, nil)
 			d, wi := float64(t1.Sub(t0)), float64(time.Since(t1))
 			dt, rw = append(dt, d), append(rw, d/wi)
-			if cw := float64(winoCPUTime() - c1); cw > 0 {
+			if cw := float64(cputime.Process() - c1); cw > 0 {
 				rc = append(rc, float64(c1-c0)/cw)
 			}
 		}
