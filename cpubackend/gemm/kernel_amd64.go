@@ -64,7 +64,6 @@ func selectKernels(avx2, avx512 bool) {
 	}
 	if avx512 {
 		kern12w = kern12x16AVX512
-		kern12 = kern12x8AVX512 // train_kernel8_amd64.s
 		kern12x32 = kern12x32AVX512
 		kernelName = "avx512-12x16"
 	}
