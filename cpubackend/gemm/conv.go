@@ -48,6 +48,16 @@ func Conv3x3Post(dst, src, wt []float32, n, h, w, cin, cout int, post func(out [
 		conv3x3RowTriple(dst, src, wt, n, h, w, cin, cout, nw, post)
 		return
 	}
+	fill := func(col []float32, b, y int) { im2colRow(col, src, b, y, h, w, cin) }
+	conv3x3PatchRows(dst, wt, n, h, w, cin, cout, nw, fill, post)
+}
+
+// conv3x3PatchRows runs a 3×3 convolution through patch rows (im2col of
+// whole image rows) on up to nw goroutines: each work item is a few image
+// rows, whose w patch rows each fill writes (image b, row y), multiplied
+// straight into dst; post (if not nil) then runs on the item's rows.
+func conv3x3PatchRows(dst, wt []float32, n, h, w, cin, cout, nw int, fill func(col []float32, b, y int), post func([]float32)) {
+	rows, k := n*h, 9*cin
 	base := plan{m: n * h * w, n: cout, k: k, alpha: 1, beta: 0, b: wt, ldb: cout, lda: k, ldc: cout}
 	np := (cout + nr - 1) / nr
 	bp := getBuf(np * nr * k)
@@ -70,8 +80,7 @@ func Conv3x3Post(dst, src, wt []float32, n, h, w, cin, cout int, post func(out [
 		}
 		col := ws.col[:m*k]
 		for r := r0; r < r1; r++ {
-			b, y := r/h, r%h
-			im2colRow(col[(r-r0)*w*k:], src, b, y, h, w, cin)
+			fill(col[(r-r0)*w*k:], r/h, r%h)
 		}
 		p := base
 		p.m = m

@@ -61,11 +61,21 @@ func rowTriple(r, src []float32, b, y0, y1, h, w, c int) {
 }
 
 // conv3x3RowTriple is Conv3x3 through the row-triple layout on up to nw
-// goroutines. Each work item is a few rows of one image: it builds their R,
-// runs the product into a scratch C (blocks of at most mcMax virtual
-// pixels), then copies the valid pixels to dst and runs post (if not nil) on
-// them.
+// goroutines (conv3x3RowTripleFill with the rows of src): each work item is
+// a few rows of one image; its valid pixels are copied to dst and post (if
+// not nil) runs on them.
 func conv3x3RowTriple(dst, src, wt []float32, n, h, w, cin, cout, nw int, post func([]float32)) {
+	fill := func(r []float32, b, y0, y1 int) { rowTriple(r, src, b, y0, y1, h, w, cin) }
+	conv3x3RowTripleFill(dst, wt, n, h, w, cin, cout, nw, fill, nil, post)
+}
+
+// conv3x3RowTripleFill runs a 3×3 convolution through the row-triple
+// layout on up to nw goroutines. Each work item is a few rows of one image:
+// fill writes their row-triple rows (image b, rows y0..y1-1), the product
+// runs into a scratch C (blocks of at most mcMax virtual pixels), epi writes
+// the valid pixels of each image row to dst from the scratch rows (a plain
+// copy when nil), and post (if not nil) runs on the item's rows of dst.
+func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill func(r []float32, b, y0, y1 int), epi func(out, in []float32), post func([]float32)) {
 	wp, k := w+2, 9*cin
 	np := (cout + nr - 1) / nr
 	bufs := getBuf(np*nr*k + k*cout)
@@ -88,14 +98,19 @@ func conv3x3RowTriple(dst, src, wt []float32, n, h, w, cin, cout, nw int, post f
 			ws.col = make([]float32, rn+cn)
 		}
 		r, cv := ws.col[:rn], ws.col[rn:rn+cn]
-		rowTriple(r, src, b, y0, y1, h, w, cin)
+		fill(r, b, y0, y1)
 		p := base
 		p.m, p.a, p.c = m, r, cv
 		for i0 := 0; i0 < m; i0 += mcMax {
 			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
 		}
 		for y := y0; y < y1; y++ {
-			copy(dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:])
+			out, in := dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:(y-y0)*wp*cout+w*cout]
+			if epi == nil {
+				copy(out, in)
+			} else {
+				epi(out, in)
+			}
 		}
 		if post != nil {
 			post(dst[(b*h+y0)*w*cout : (b*h+y1)*w*cout])

@@ -68,10 +68,11 @@ func Conv3x3PartsEpilogue(dst []float32, parts []ConvPart, wt []float32, n, h, w
 	}
 	if w >= convRowTripleMinW {
 		fill := func(r []float32, b, y0, y1 int) { rowTripleParts(r, parts, b, y0, y1, h, w, cin) }
-		conv3x3RowTripleFill(dst, wt, n, h, w, cin, cout, nw, fill, epi)
+		conv3x3RowTripleFill(dst, wt, n, h, w, cin, cout, nw, fill, epi, nil)
 		return
 	}
-	conv3x3PatchRowsParts(dst, parts, wt, n, h, w, cin, cout, nw, epi)
+	fill := func(col []float32, b, y int) { im2colRowParts(col, parts, b, y, h, w, cin) }
+	conv3x3PatchRows(dst, wt, n, h, w, cin, cout, nw, fill, func(out []float32) { epi(out, out) })
 }
 
 // checkParts returns the channel count of parts after checking the
@@ -158,81 +159,6 @@ func (p ConvPart) copyRow(dst []float32, b, yy, h, w, x0, x1, ds int) {
 			addStrided(d, p.Bias[blk:], cnt, c, 2*ds, 0)
 		}
 	}
-}
-
-// conv3x3RowTripleFill is conv3x3RowTriple (conv_implicit.go) with the
-// row-triple rows of image b, rows y0..y1-1, written by fill, and the valid
-// pixels of each image row written to dst by epi from the scratch rows.
-func conv3x3RowTripleFill(dst, wt []float32, n, h, w, cin, cout, nw int, fill func(r []float32, b, y0, y1 int), epi func(out, in []float32)) {
-	wp, k := w+2, 9*cin
-	np := (cout + nr - 1) / nr
-	bufs := getBuf(np*nr*k + k*cout)
-	pb := (*bufs)[:np*nr*k]
-	base := plan{n: cout, k: k, alpha: 1, b: permuteKxKy((*bufs)[np*nr*k:], wt, cin, cout), ldb: cout, lda: 3 * cin, ldc: cout}
-	for q := 0; q < np; q++ {
-		base.packBPanel(pb, 0, cout, q)
-	}
-	per := min(h, max(1, (2*mcMax+wp-1)/wp)) // image rows per item
-	if nw > 1 {
-		per = min(per, max(1, n*h/(4*nw)))
-	}
-	chunks := (h + per - 1) / per
-	parallelFor(n*chunks, nw, func(it int, ws *workspace) {
-		b, y0 := it/chunks, it%chunks*per
-		y1 := min(h, y0+per)
-		m := (y1-y0)*wp - 2 // virtual pixels from (y0, 0) to (y1-1, w-1)
-		rn, cn := (y1-y0)*wp*3*cin, m*cout
-		if cap(ws.col) < rn+cn {
-			ws.col = make([]float32, rn+cn)
-		}
-		r, cv := ws.col[:rn], ws.col[rn:rn+cn]
-		fill(r, b, y0, y1)
-		p := base
-		p.m, p.a, p.c = m, r, cv
-		for i0 := 0; i0 < m; i0 += mcMax {
-			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
-		}
-		for y := y0; y < y1; y++ {
-			epi(dst[(b*h+y)*w*cout:(b*h+y+1)*w*cout], cv[(y-y0)*wp*cout:(y-y0)*wp*cout+w*cout])
-		}
-	})
-	bufPool.Put(bufs)
-}
-
-// conv3x3PatchRowsParts is Conv3x3Post's patch-row path (images narrower
-// than convRowTripleMinW) with the patch rows built from parts.
-func conv3x3PatchRowsParts(dst []float32, parts []ConvPart, wt []float32, n, h, w, cin, cout, nw int, epi func(out, in []float32)) {
-	rows, k := n*h, 9*cin
-	base := plan{m: n * h * w, n: cout, k: k, alpha: 1, beta: 0, b: wt, ldb: cout, lda: k, ldc: cout}
-	np := (cout + nr - 1) / nr
-	bp := getBuf(np * nr * k)
-	pb := *bp
-	for q := 0; q < np; q++ {
-		base.packBPanel(pb, 0, cout, q)
-	}
-	per := max((mcMax+w-1)/w, (24<<10)/(w*k))
-	if nw > 1 {
-		per = min(per, max(1, rows/(4*nw)))
-	}
-	items := (rows + per - 1) / per
-	parallelFor(items, nw, func(it int, ws *workspace) {
-		r0, r1 := it*per, min(rows, (it+1)*per)
-		m := (r1 - r0) * w
-		if cap(ws.col) < m*k {
-			ws.col = make([]float32, m*k)
-		}
-		col := ws.col[:m*k]
-		for r := r0; r < r1; r++ {
-			im2colRowParts(col[(r-r0)*w*k:], parts, r/h, r%h, h, w, cin)
-		}
-		p := base
-		p.m, p.a, p.c = m, col, dst[r0*w*cout:]
-		for i0 := 0; i0 < m; i0 += mcMax {
-			p.computeItem(ws, pb, 0, cout, i0, min(m, i0+mcMax), 0, np)
-		}
-		epi(dst[r0*w*cout:r1*w*cout], dst[r0*w*cout:r1*w*cout])
-	})
-	bufPool.Put(bp)
 }
 
 // im2colRowParts is im2colRow (im2col.go) of the concatenation of parts
