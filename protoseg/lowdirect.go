@@ -86,11 +86,7 @@ func lowImage(f, objLow, bgLow []float32, sumT, sumB float32, diff, sum, logit, 
 		diff[j], sum[j], d2[j] = d, t+b, float32(d*2)
 		ct[j] = float32(d * sum[j]) // the products of the bias, in place
 	}
-	bias := rowSum(ct)
-	lowRows(logit, d2, f, c)
-	for p := range logit {
-		logit[p] -= bias
-	}
+	lowRows(logit, d2, f, c, rowSum(ct))
 }
 
 // rowSum is the cpu backend's float32 ReduceSum of a row (its reduceRowValue):
@@ -155,13 +151,17 @@ func lowColsGo(out, v, a []float32, k, lda int) {
 }
 
 // lowRows sets out[i] = the eight-lane dot product of row i of a ([len(out),
-// k]) with v (gemvRows's order, in the comment above).
-func lowRows(out, v, a []float32, k int) {
+// k]) with v (gemvRows's order, in the comment above), minus bias.
+func lowRows(out, v, a []float32, k int, bias float32) {
 	k8 := k / 8 * 8
+	var early float32 // the bias, subtracted by the eight-lane part when no products follow (x − 0 is x)
+	if k8 == k {
+		early = bias
+	}
 	if lowGemvSIMD.Load() && k8 > 0 && len(out) > 0 {
-		lowRows8(out, v, a, len(out), k, k8)
+		lowRows8(out, v, a, len(out), k, k8, early)
 	} else {
-		lowRowsGo(out, v, a, k, k8)
+		lowRowsGo(out, v, a, k, k8, early)
 	}
 	if k8 == k {
 		return
@@ -171,12 +171,13 @@ func lowRows(out, v, a []float32, k int) {
 		for p := k8; p < k; p++ {
 			s += float32(row[p] * v[p])
 		}
-		out[i] = s
+		out[i] = s - bias
 	}
 }
 
-// lowRowsGo is the eight-lane part of lowRows in Go (k8 = k − k%8).
-func lowRowsGo(out, v, a []float32, k, k8 int) {
+// lowRowsGo is the eight-lane part of lowRows in Go (k8 = k − k%8), minus
+// bias.
+func lowRowsGo(out, v, a []float32, k, k8 int, bias float32) {
 	for i := range out {
 		var l [8]float32
 		row := a[i*k : i*k+k8]
@@ -185,7 +186,7 @@ func lowRowsGo(out, v, a []float32, k, k8 int) {
 				l[q] += float32(row[p+q] * v[p+q])
 			}
 		}
-		out[i] = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+		out[i] = float32(((l[0]+l[4])+(l[2]+l[6]))+((l[1]+l[5])+(l[3]+l[7]))) - bias
 	}
 }
 

@@ -17,7 +17,7 @@ func TestLowDirectLevels(t *testing.T) {
 	defer lowGemvSIMD.Store(lowGemvSIMD.Load())
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, c := range []int{1, 3, 8, 13, 16, 32, 40, 64, 128} {
-		for _, s := range []int{1, 7, 64} {
+		for _, s := range []int{1, 7, 13, 64} {
 			n := 3
 			f, objLow, bgLow := randomValues(rng, n*s*c), randomValues(rng, n*s), randomValues(rng, n*s)
 			copy(bgLow[:s], objLow[:s])                           // image 0: equal prototypes (ties) ...
