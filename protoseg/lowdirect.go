@@ -51,11 +51,21 @@ func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, 
 
 // lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s].
 func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int) {
+	terms := func(i int, w []float32) {
+		lowTerms(f[i*s*c:(i+1)*s*c], sumT[i], sumB[i], diff[i*c:(i+1)*c], sum[i*c:(i+1)*c], logit[i*s:(i+1)*s], w)
+	}
 	work := func(i0, i1 int) {
-		w := make([]float32, 3*c) // ct, cb, 2·diff
-		for i := i0; i < i1; i++ {
-			lowImage(f[i*s*c:(i+1)*s*c], objLow[i*s:(i+1)*s], bgLow[i*s:(i+1)*s], sumT[i], sumB[i],
-				diff[i*c:(i+1)*c], sum[i*c:(i+1)*c], logit[i*s:(i+1)*s], w)
+		w := make([]float32, 6*c) // per image of a pair: ct, cb, 2·diff
+		wA, wB := w[:3*c], w[3*c:]
+		for i := i0; i < i1; i += 2 {
+			if i+1 == i1 {
+				lowCols2(wA[:c], wA[c:2*c], objLow[i*s:(i+1)*s], bgLow[i*s:(i+1)*s], f[i*s*c:(i+1)*s*c], s, c)
+				terms(i, wA)
+				break
+			}
+			lowCols2Pair(wA[:c], wA[c:2*c], wB[:c], wB[c:2*c], objLow[i*s:(i+2)*s], bgLow[i*s:(i+2)*s], f[i*s*c:(i+2)*s*c], s, c)
+			terms(i, wA)
+			terms(i+1, wB)
 		}
 	}
 	half := n / 2
@@ -69,12 +79,12 @@ func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, 
 	wg.Wait()
 }
 
-// lowImage is lowDirect for one image: f [s, c], weights [s], into diff and
-// sum [c] and logit [s], with w (3c floats) as scratch.
-func lowImage(f, objLow, bgLow []float32, sumT, sumB float32, diff, sum, logit, w []float32) {
-	c, s := len(diff), len(logit)
+// lowTerms is lowDirect for one image after its weighted sums: f [s, c]
+// and the sums ct, cb in w (3c floats, the third c scratch), into diff and
+// sum [c] and logit [s].
+func lowTerms(f []float32, sumT, sumB float32, diff, sum, logit, w []float32) {
+	c := len(diff)
 	ct, cb, d2 := w[:c], w[c:2*c], w[2*c:3*c]
-	lowCols2(ct, cb, objLow, bgLow, f, s, c)
 	dt, db := guardTotal(sumT), guardTotal(sumB)
 	tol := float32(tieTolerance(dtypes.Float32))
 	for j := range c {
@@ -137,6 +147,25 @@ func lowCols2(out0, out1, v0, v1, a []float32, k, lda int) {
 		lowColsGo(out0[done:], v0, a[done:], k, lda)
 		lowColsGo(out1[done:], v1, a[done:], k, lda)
 	}
+}
+
+// lowCols2Pair is lowCols2 for two images: A with the k rows of a and the
+// weights v0[:k], v1[:k] into outA0, outA1, B with the k rows and weights
+// that follow into outB0, outB1. Its blocks of 8 columns take both images in
+// one pass (four independent sums); every sum is the same sequence of
+// operations as in lowCols2.
+func lowCols2Pair(outA0, outA1, outB0, outB1, v0, v1, a []float32, k, lda int) {
+	n, done := len(outA0), len(outA0)/32*32
+	vB0, vB1, aB := v0[k:], v1[k:], a[k*lda:]
+	lowCols2(outA0[:done], outA1[:done], v0, v1, a, k, lda)
+	lowCols2(outB0[:done], outB1[:done], vB0, vB1, aB, k, lda)
+	if lowGemvSIMD.Load() && k > 0 {
+		for ; done+8 <= n; done += 8 {
+			lowCols8x4(outA0[done:], outA1[done:], outB0[done:], outB1[done:], v0, v1, a[done:], k, lda)
+		}
+	}
+	lowCols2(outA0[done:], outA1[done:], v0, v1, a[done:], k, lda)
+	lowCols2(outB0[done:], outB1[done:], vB0, vB1, aB[done:], k, lda)
 }
 
 // lowColsGo is lowCols2 for one vector, in Go.

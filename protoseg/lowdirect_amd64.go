@@ -20,6 +20,9 @@ func lowCols32AVX2(out, v, a *float32, k, lda int)
 func lowCols8x2AVX2(out0, out1, v0, v1, a *float32, k, lda int)
 
 //go:noescape
+func lowCols8x4AVX2(outA0, outA1, outB0, outB1, v0, v1, a *float32, k, lda int)
+
+//go:noescape
 func lowRows8AVX2(out, v, a *float32, m, lda, k8 int, bias float32)
 
 //go:noescape
@@ -43,6 +46,15 @@ func lowCols8x2(out0, out1, v0, v1, a []float32, k, lda int) {
 	_ = a[(k-1)*lda+7]
 	_, _ = v0[k-1], v1[k-1]
 	lowCols8x2AVX2(&out0[0], &out1[0], &v0[0], &v1[0], &a[0], k, lda)
+}
+
+// lowCols8x4 is lowCols8x2 for two images at once: A with a, v0 and v1
+// as given, B with the k rows and weights that follow (k ≥ 1).
+func lowCols8x4(outA0, outA1, outB0, outB1, v0, v1, a []float32, k, lda int) {
+	_, _, _, _ = outA0[7], outA1[7], outB0[7], outB1[7]
+	_ = a[(2*k-1)*lda+7]
+	_, _ = v0[2*k-1], v1[2*k-1]
+	lowCols8x4AVX2(&outA0[0], &outA1[0], &outB0[0], &outB1[0], &v0[0], &v1[0], &a[0], k, lda)
 }
 
 // lowRows8 is lowRowsGo for the m rows of a (k floats apart; k8 ≥ 8, m ≥ 1):

@@ -213,3 +213,58 @@ lr8Blk:
 	JNZ     lr8Loop
 	VZEROUPPER
 	RET
+
+// func lowCols8x4AVX2(outA0, outA1, outB0, outB1, v0, v1, a *float32, k, lda int)
+// lowCols8x2AVX2 for two images at once: image A's a, v0 and v1 as given,
+// image B's k rows (k·lda floats) and k weights further on; four independent
+// sums, each the same operations as alone, so the same bits.
+TEXT ·lowCols8x4AVX2(SB), NOSPLIT, $0-72
+	MOVQ   v0+32(FP), SI
+	MOVQ   v1+40(FP), R8
+	MOVQ   a+48(FP), DX
+	MOVQ   k+56(FP), CX
+	MOVQ   lda+64(FP), BX
+	SHLQ   $2, BX
+	MOVQ   CX, AX
+	IMULQ  BX, AX
+	LEAQ   (DX)(AX*1), R10 // image B's rows
+	LEAQ   (SI)(CX*4), R11 // image B's v0
+	LEAQ   (R8)(CX*4), R12 // image B's v1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+lc8x4Loop:
+	VMOVUPS      (DX), Y7
+	VMOVUPS      (R10), Y10
+	VBROADCASTSS (SI), Y4
+	VBROADCASTSS (R8), Y6
+	VBROADCASTSS (R11), Y11
+	VBROADCASTSS (R12), Y12
+	VMULPS       Y7, Y4, Y5
+	VADDPS       Y5, Y0, Y0
+	VMULPS       Y7, Y6, Y8
+	VADDPS       Y8, Y1, Y1
+	VMULPS       Y10, Y11, Y13
+	VADDPS       Y13, Y2, Y2
+	VMULPS       Y10, Y12, Y14
+	VADDPS       Y14, Y3, Y3
+	ADDQ         $4, SI
+	ADDQ         $4, R8
+	ADDQ         $4, R11
+	ADDQ         $4, R12
+	ADDQ         BX, DX
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          lc8x4Loop
+	MOVQ         outA0+0(FP), DI
+	VMOVUPS      Y0, (DI)
+	MOVQ         outA1+8(FP), DI
+	VMOVUPS      Y1, (DI)
+	MOVQ         outB0+16(FP), DI
+	VMOVUPS      Y2, (DI)
+	MOVQ         outB1+24(FP), DI
+	VMOVUPS      Y3, (DI)
+	VZEROUPPER
+	RET
