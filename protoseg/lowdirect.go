@@ -42,15 +42,22 @@ func init() { lowGemvSIMD.Store(lowGemvHasSIMD()) }
 // lowDirect is lowGraph on the host: f [n, s, c] (s the feature's pixels),
 // the low-resolution weights objLow, bgLow [n, s] and their totals sumT, sumB
 // [n]. It returns diff and sum [n, c] and the layer logit [n, s]; images are
-// split over two goroutines.
+// split over two goroutines when the feature has lowSplitMin values or more.
 func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, logit []float32) {
 	diff, sum, logit = make([]float32, n*c), make([]float32, n*c), make([]float32, n*s)
-	lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB, n, s, c)
+	lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB, n, s, c, n*s*c >= lowSplitMin)
 	return diff, sum, logit
 }
 
-// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s].
-func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int) {
+// lowSplitMin is the size of the smallest feature whose images lowDirect
+// splits over two goroutines: below it (the deeper U-Net layers at 64×64,
+// batch 10, 20–80 K values) starting and waking the second goroutine cost
+// more than the half it takes (BenchmarkFullAnalysis's layer-ms).
+const lowSplitMin = 1 << 17
+
+// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s], the
+// images split over two goroutines when split.
+func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int, split bool) {
 	terms := func(i int, w []float32) {
 		lowTerms(f[i*s*c:(i+1)*s*c], sumT[i], sumB[i], diff[i*c:(i+1)*c], sum[i*c:(i+1)*c], logit[i*s:(i+1)*s], w)
 	}
@@ -70,7 +77,7 @@ func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, 
 	}
 	half := n / 2
 	var wg sync.WaitGroup
-	if half > 0 {
+	if half > 0 && split {
 		wg.Go(func() { work(half, n) })
 	} else {
 		half = n
@@ -234,7 +241,8 @@ func (a *Analyzer) lowRun(f *tensors.Tensor, x []float32, low *maskLow) ([]*tens
 	logit := tensors.FromShape(shapes.Make(dtypes.Float32, dims[:len(dims)-1]...))
 	// The results are written into the new tensors' memory, which nothing else
 	// holds yet (as featureValues reads a feature's).
-	lowDirectInto(mutableValues(diff), mutableValues(sum), mutableValues(logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c)
+	lowDirectInto(mutableValues(diff), mutableValues(sum), mutableValues(logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c,
+		len(x) >= lowSplitMin)
 	return []*tensors.Tensor{diff, sum, logit}, nil
 }
 

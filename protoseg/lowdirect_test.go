@@ -29,6 +29,11 @@ func TestLowDirectLevels(t *testing.T) {
 			if !sameBits(d0, d1) || !sameBits(s0, s1) || !sameBits(l0, l1) {
 				t.Fatalf("c=%d s=%d: the AVX2 kernels differ from the Go loops", c, s)
 			}
+			d2, s2, l2 := make([]float32, n*c), make([]float32, n*c), make([]float32, n*s)
+			lowDirectInto(d2, s2, l2, f, objLow, bgLow, sumT, sumB, n, s, c, true) // images on two goroutines
+			if !sameBits(d0, d2) || !sameBits(s0, s2) || !sameBits(l0, l2) {
+				t.Fatalf("c=%d s=%d: two goroutines differ from one", c, s)
+			}
 			for j := range c {
 				if d0[j] != 0 {
 					t.Fatalf("c=%d s=%d: tie gave diff %g, want 0", c, s, d0[j])
