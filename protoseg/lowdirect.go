@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -41,49 +40,35 @@ func init() { lowGemvSIMD.Store(lowGemvHasSIMD()) }
 
 // lowDirect is lowGraph on the host: f [n, s, c] (s the feature's pixels),
 // the low-resolution weights objLow, bgLow [n, s] and their totals sumT, sumB
-// [n]. It returns diff and sum [n, c] and the layer logit [n, s]; images are
-// split over two goroutines when the feature has lowSplitMin values or more.
+// [n]. It returns diff and sum [n, c] and the layer logit [n, s].
 func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, logit []float32) {
 	diff, sum, logit = make([]float32, n*c), make([]float32, n*c), make([]float32, n*s)
-	lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB, n, s, c, n*s*c >= lowSplitMin)
+	lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB, n, s, c)
 	return diff, sum, logit
 }
 
-// lowSplitMin is the size of the smallest feature whose images lowDirect
-// splits over two goroutines: below it (the deeper U-Net layers at 64×64,
-// batch 10, 20–80 K values) starting and waking the second goroutine cost
-// more than the half it takes (BenchmarkFullAnalysis's layer-ms).
-const lowSplitMin = 1 << 17
-
-// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s], the
-// images split over two goroutines when split.
-func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int, split bool) {
+// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s], on the
+// calling goroutine: the images in pairs (lowCols2Pair). Splitting them over
+// two goroutines gave no gain in BenchmarkFullAnalysis (the feature's copy
+// and NaN count run beside it, lowFor; per batch 1.42 ms split against 1.26 ms
+// not, medians of four, 64×64 Base 8), and below about 128 K values it cost
+// more than the half it took.
+func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int) {
+	w := make([]float32, 6*c) // per image of a pair: ct, cb, 2·diff
+	wA, wB := w[:3*c], w[3*c:]
 	terms := func(i int, w []float32) {
 		lowTerms(f[i*s*c:(i+1)*s*c], sumT[i], sumB[i], diff[i*c:(i+1)*c], sum[i*c:(i+1)*c], logit[i*s:(i+1)*s], w)
 	}
-	work := func(i0, i1 int) {
-		w := make([]float32, 6*c) // per image of a pair: ct, cb, 2·diff
-		wA, wB := w[:3*c], w[3*c:]
-		for i := i0; i < i1; i += 2 {
-			if i+1 == i1 {
-				lowCols2(wA[:c], wA[c:2*c], objLow[i*s:(i+1)*s], bgLow[i*s:(i+1)*s], f[i*s*c:(i+1)*s*c], s, c)
-				terms(i, wA)
-				break
-			}
-			lowCols2Pair(wA[:c], wA[c:2*c], wB[:c], wB[c:2*c], objLow[i*s:(i+2)*s], bgLow[i*s:(i+2)*s], f[i*s*c:(i+2)*s*c], s, c)
+	for i := 0; i < n; i += 2 {
+		if i+1 == n {
+			lowCols2(wA[:c], wA[c:2*c], objLow[i*s:(i+1)*s], bgLow[i*s:(i+1)*s], f[i*s*c:(i+1)*s*c], s, c)
 			terms(i, wA)
-			terms(i+1, wB)
+			break
 		}
+		lowCols2Pair(wA[:c], wA[c:2*c], wB[:c], wB[c:2*c], objLow[i*s:(i+2)*s], bgLow[i*s:(i+2)*s], f[i*s*c:(i+2)*s*c], s, c)
+		terms(i, wA)
+		terms(i+1, wB)
 	}
-	half := n / 2
-	var wg sync.WaitGroup
-	if half > 0 && split {
-		wg.Go(func() { work(half, n) })
-	} else {
-		half = n
-	}
-	work(0, half)
-	wg.Wait()
 }
 
 // lowTerms is lowDirect for one image after its weighted sums: f [s, c]
@@ -241,8 +226,7 @@ func (a *Analyzer) lowRun(f *tensors.Tensor, x []float32, low *maskLow) ([]*tens
 	logit := tensors.FromShape(shapes.Make(dtypes.Float32, dims[:len(dims)-1]...))
 	// The results are written into the new tensors' memory, which nothing else
 	// holds yet (as featureValues reads a feature's).
-	lowDirectInto(mutableValues(diff), mutableValues(sum), mutableValues(logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c,
-		len(x) >= lowSplitMin)
+	lowDirectInto(mutableValues(diff), mutableValues(sum), mutableValues(logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c)
 	return []*tensors.Tensor{diff, sum, logit}, nil
 }
 
