@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -41,40 +40,43 @@ func init() { lowGemvSIMD.Store(lowGemvHasSIMD()) }
 
 // lowDirect is lowGraph on the host: f [n, s, c] (s the feature's pixels),
 // the low-resolution weights objLow, bgLow [n, s] and their totals sumT, sumB
-// [n]. It returns diff and sum [n, c] and the layer logit [n, s]; images are
-// split over two goroutines.
+// [n]. It returns diff and sum [n, c] and the layer logit [n, s].
 func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, logit []float32) {
 	diff, sum, logit = make([]float32, n*c), make([]float32, n*c), make([]float32, n*s)
 	lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB, n, s, c)
 	return diff, sum, logit
 }
 
-// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s].
+// lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s], on the
+// calling goroutine: the images in pairs (lowCols2Pair). Splitting them over
+// two goroutines gave no gain in BenchmarkFullAnalysis (the feature's copy
+// and NaN count run beside it, lowFor; per batch 1.42 ms split against 1.26 ms
+// not, medians of four, 64×64 Base 8), and below about 128 K values it cost
+// more than the half it took.
 func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int) {
-	work := func(i0, i1 int) {
-		w := make([]float32, 3*c) // ct, cb, 2·diff
-		for i := i0; i < i1; i++ {
-			lowImage(f[i*s*c:(i+1)*s*c], objLow[i*s:(i+1)*s], bgLow[i*s:(i+1)*s], sumT[i], sumB[i],
-				diff[i*c:(i+1)*c], sum[i*c:(i+1)*c], logit[i*s:(i+1)*s], w)
+	w := make([]float32, 6*c) // per image of a pair: ct, cb, 2·diff
+	wA, wB := w[:3*c], w[3*c:]
+	terms := func(i int, w []float32) {
+		lowTerms(f[i*s*c:(i+1)*s*c], sumT[i], sumB[i], diff[i*c:(i+1)*c], sum[i*c:(i+1)*c], logit[i*s:(i+1)*s], w)
+	}
+	for i := 0; i < n; i += 2 {
+		if i+1 == n {
+			lowCols2(wA[:c], wA[c:2*c], objLow[i*s:(i+1)*s], bgLow[i*s:(i+1)*s], f[i*s*c:(i+1)*s*c], s, c)
+			terms(i, wA)
+			break
 		}
+		lowCols2Pair(wA[:c], wA[c:2*c], wB[:c], wB[c:2*c], objLow[i*s:(i+2)*s], bgLow[i*s:(i+2)*s], f[i*s*c:(i+2)*s*c], s, c)
+		terms(i, wA)
+		terms(i+1, wB)
 	}
-	half := n / 2
-	var wg sync.WaitGroup
-	if half > 0 {
-		wg.Go(func() { work(half, n) })
-	} else {
-		half = n
-	}
-	work(0, half)
-	wg.Wait()
 }
 
-// lowImage is lowDirect for one image: f [s, c], weights [s], into diff and
-// sum [c] and logit [s], with w (3c floats) as scratch.
-func lowImage(f, objLow, bgLow []float32, sumT, sumB float32, diff, sum, logit, w []float32) {
-	c, s := len(diff), len(logit)
+// lowTerms is lowDirect for one image after its weighted sums: f [s, c]
+// and the sums ct, cb in w (3c floats, the third c scratch), into diff and
+// sum [c] and logit [s].
+func lowTerms(f []float32, sumT, sumB float32, diff, sum, logit, w []float32) {
+	c := len(diff)
 	ct, cb, d2 := w[:c], w[c:2*c], w[2*c:3*c]
-	lowCols2(ct, cb, objLow, bgLow, f, s, c)
 	dt, db := guardTotal(sumT), guardTotal(sumB)
 	tol := float32(tieTolerance(dtypes.Float32))
 	for j := range c {
@@ -86,11 +88,7 @@ func lowImage(f, objLow, bgLow []float32, sumT, sumB float32, diff, sum, logit, 
 		diff[j], sum[j], d2[j] = d, t+b, float32(d*2)
 		ct[j] = float32(d * sum[j]) // the products of the bias, in place
 	}
-	bias := rowSum(ct)
-	lowRows(logit, d2, f, c)
-	for p := range logit {
-		logit[p] -= bias
-	}
+	lowRows(logit, d2, f, c, rowSum(ct))
 }
 
 // rowSum is the cpu backend's float32 ReduceSum of a row (its reduceRowValue):
@@ -143,6 +141,25 @@ func lowCols2(out0, out1, v0, v1, a []float32, k, lda int) {
 	}
 }
 
+// lowCols2Pair is lowCols2 for two images: A with the k rows of a and the
+// weights v0[:k], v1[:k] into outA0, outA1, B with the k rows and weights
+// that follow into outB0, outB1. Its blocks of 8 columns take both images in
+// one pass (four independent sums); every sum is the same sequence of
+// operations as in lowCols2.
+func lowCols2Pair(outA0, outA1, outB0, outB1, v0, v1, a []float32, k, lda int) {
+	n, done := len(outA0), len(outA0)/32*32
+	vB0, vB1, aB := v0[k:], v1[k:], a[k*lda:]
+	lowCols2(outA0[:done], outA1[:done], v0, v1, a, k, lda)
+	lowCols2(outB0[:done], outB1[:done], vB0, vB1, aB, k, lda)
+	if lowGemvSIMD.Load() && k > 0 {
+		for ; done+8 <= n; done += 8 {
+			lowCols8x4(outA0[done:], outA1[done:], outB0[done:], outB1[done:], v0, v1, a[done:], k, lda)
+		}
+	}
+	lowCols2(outA0[done:], outA1[done:], v0, v1, a[done:], k, lda)
+	lowCols2(outB0[done:], outB1[done:], vB0, vB1, aB[done:], k, lda)
+}
+
 // lowColsGo is lowCols2 for one vector, in Go.
 func lowColsGo(out, v, a []float32, k, lda int) {
 	clear(out)
@@ -155,13 +172,17 @@ func lowColsGo(out, v, a []float32, k, lda int) {
 }
 
 // lowRows sets out[i] = the eight-lane dot product of row i of a ([len(out),
-// k]) with v (gemvRows's order, in the comment above).
-func lowRows(out, v, a []float32, k int) {
+// k]) with v (gemvRows's order, in the comment above), minus bias.
+func lowRows(out, v, a []float32, k int, bias float32) {
 	k8 := k / 8 * 8
+	var early float32 // the bias, subtracted by the eight-lane part when no products follow (x − 0 is x)
+	if k8 == k {
+		early = bias
+	}
 	if lowGemvSIMD.Load() && k8 > 0 && len(out) > 0 {
-		lowRows8(out, v, a, len(out), k, k8)
+		lowRows8(out, v, a, len(out), k, k8, early)
 	} else {
-		lowRowsGo(out, v, a, k, k8)
+		lowRowsGo(out, v, a, k, k8, early)
 	}
 	if k8 == k {
 		return
@@ -171,12 +192,13 @@ func lowRows(out, v, a []float32, k int) {
 		for p := k8; p < k; p++ {
 			s += float32(row[p] * v[p])
 		}
-		out[i] = s
+		out[i] = s - bias
 	}
 }
 
-// lowRowsGo is the eight-lane part of lowRows in Go (k8 = k − k%8).
-func lowRowsGo(out, v, a []float32, k, k8 int) {
+// lowRowsGo is the eight-lane part of lowRows in Go (k8 = k − k%8), minus
+// bias.
+func lowRowsGo(out, v, a []float32, k, k8 int, bias float32) {
 	for i := range out {
 		var l [8]float32
 		row := a[i*k : i*k+k8]
@@ -185,7 +207,7 @@ func lowRowsGo(out, v, a []float32, k, k8 int) {
 				l[q] += float32(row[p+q] * v[p+q])
 			}
 		}
-		out[i] = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+		out[i] = float32(((l[0]+l[4])+(l[2]+l[6]))+((l[1]+l[5])+(l[3]+l[7]))) - bias
 	}
 }
 

@@ -20,7 +20,13 @@ func lowCols32AVX2(out, v, a *float32, k, lda int)
 func lowCols8x2AVX2(out0, out1, v0, v1, a *float32, k, lda int)
 
 //go:noescape
-func lowRows8AVX2(out, v, a *float32, m, lda, k8 int)
+func lowCols8x4AVX2(outA0, outA1, outB0, outB1, v0, v1, a *float32, k, lda int)
+
+//go:noescape
+func lowRows8AVX2(out, v, a *float32, m, lda, k8 int, bias float32)
+
+//go:noescape
+func lowRows8x8AVX2(out, v, a *float32, m8, lda, k8 int, bias float32)
 
 // lowGemvHasSIMD reports whether the CPU runs the AVX2 kernels.
 func lowGemvHasSIMD() bool { return cpu.X86.HasAVX2 }
@@ -42,10 +48,26 @@ func lowCols8x2(out0, out1, v0, v1, a []float32, k, lda int) {
 	lowCols8x2AVX2(&out0[0], &out1[0], &v0[0], &v1[0], &a[0], k, lda)
 }
 
-// lowRows8 is lowRowsGo for the m rows of a (k floats apart; k8 ≥ 8, m ≥ 1).
-func lowRows8(out, v, a []float32, m, k, k8 int) {
+// lowCols8x4 is lowCols8x2 for two images at once: A with a, v0 and v1
+// as given, B with the k rows and weights that follow (k ≥ 1).
+func lowCols8x4(outA0, outA1, outB0, outB1, v0, v1, a []float32, k, lda int) {
+	_, _, _, _ = outA0[7], outA1[7], outB0[7], outB1[7]
+	_ = a[(2*k-1)*lda+7]
+	_, _ = v0[2*k-1], v1[2*k-1]
+	lowCols8x4AVX2(&outA0[0], &outA1[0], &outB0[0], &outB1[0], &v0[0], &v1[0], &a[0], k, lda)
+}
+
+// lowRows8 is lowRowsGo for the m rows of a (k floats apart; k8 ≥ 8, m ≥ 1):
+// blocks of eight rows at once, then the rest one by one.
+func lowRows8(out, v, a []float32, m, k, k8 int, bias float32) {
 	_ = out[m-1]
 	_ = a[(m-1)*k+k8-1]
 	_ = v[k8-1]
-	lowRows8AVX2(unsafe.SliceData(out), unsafe.SliceData(v), unsafe.SliceData(a), m, k, k8)
+	m8 := m / 8 * 8
+	if m8 > 0 {
+		lowRows8x8AVX2(unsafe.SliceData(out), unsafe.SliceData(v), unsafe.SliceData(a), m8, k, k8, bias)
+	}
+	if m8 < m {
+		lowRows8AVX2(&out[m8], unsafe.SliceData(v), &a[m8*k], m-m8, k, k8, bias)
+	}
 }

@@ -17,7 +17,7 @@ func TestLowDirectLevels(t *testing.T) {
 	defer lowGemvSIMD.Store(lowGemvSIMD.Load())
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, c := range []int{1, 3, 8, 13, 16, 32, 40, 64, 128} {
-		for _, s := range []int{1, 7, 64} {
+		for _, s := range []int{1, 7, 13, 64} {
 			n := 3
 			f, objLow, bgLow := randomValues(rng, n*s*c), randomValues(rng, n*s), randomValues(rng, n*s)
 			copy(bgLow[:s], objLow[:s])                           // image 0: equal prototypes (ties) ...
@@ -28,6 +28,10 @@ func TestLowDirectLevels(t *testing.T) {
 			d1, s1, l1 := lowDirect(f, objLow, bgLow, sumT, sumB, n, s, c)
 			if !sameBits(d0, d1) || !sameBits(s0, s1) || !sameBits(l0, l1) {
 				t.Fatalf("c=%d s=%d: the AVX2 kernels differ from the Go loops", c, s)
+			}
+			d2, s2, l2 := lowDirect(f[s*c:], objLow[s:], bgLow[s:], sumT[1:], sumB[1:], n-1, s, c) // images 1, 2 as a pair
+			if !sameBits(d0[c:], d2) || !sameBits(s0[c:], s2) || !sameBits(l0[s:], l2) {
+				t.Fatalf("c=%d s=%d: images 1 and 2 as a pair differ from 1 paired with 0 and 2 alone", c, s)
 			}
 			for j := range c {
 				if d0[j] != 0 {
