@@ -45,6 +45,17 @@ type lowOutputs struct {
 // With speculate, a last call of f's shape under these masks is taken before
 // its values are compared: verify, non-nil then, waits for the comparison
 // (which runs beside the caller) and reports whether they were the same.
+//
+// The copy kept for that comparison costs memory traffic (a batch of
+// BenchmarkFullAnalysis writes 23.6 MB of copy and Units reads it back beside
+// the feature), but both alternatives measured slower (forward passes, medians,
+// paired and alternating with this code, 2 cores, load ≈ 1): making the copy
+// and the NaN/Inf count inside the feature side's loop, a pair of images at a
+// time while they are in the second-level cache (serial then), 1.004 and 0.986
+// against 0.957 and 0.968; dropping the reuse, so Units runs the feature side
+// again with a count-only pass beside it, 1.051 and 1.054 against 0.962 and
+// 0.968 (layer-ms −0.2, units-ms +0.9 to +1.2). Non-temporal stores for the
+// copy gave 0.983 against 0.963 (Units then reads it from memory).
 func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, low *maskLow, speculate bool) (outs []*tensors.Tensor, verify func() bool, err error) {
 	if c := a.lastLow; c != nil && c.low == low {
 		if speculate && c.f.sameShape(f) {
