@@ -40,24 +40,10 @@ func permuteKxKy(buf, wt []float32, cin, cout int) []float32 {
 	return buf[:9*rc]
 }
 
-// rowTriple writes R for image rows y0..y1-1 of image b into r (see above).
+// rowTriple writes R for image rows y0..y1-1 of image b into r (see above):
+// rowTripleParts (conv_parts.go) of src as the one part.
 func rowTriple(r, src []float32, b, y0, y1, h, w, c int) {
-	wp, c3 := w+2, 3*c
-	for y := y0; y < y1; y++ {
-		row := r[(y-y0)*wp*c3 : (y-y0+1)*wp*c3]
-		for ky := 0; ky < 3; ky++ {
-			yy := y + ky - 1
-			clear(row[ky*c : ky*c+c])
-			clear(row[(wp-1)*c3+ky*c : (wp-1)*c3+ky*c+c])
-			if yy < 0 || yy >= h {
-				for x := 1; x <= w; x++ {
-					clear(row[x*c3+ky*c : x*c3+ky*c+c])
-				}
-				continue
-			}
-			copyStrided(row[c3+ky*c:], src[(b*h+yy)*w*c:], w, c, c3, c)
-		}
-	}
+	rowTripleParts(r, []ConvPart{{Data: src, C: c}}, b, y0, y1, h, w, c)
 }
 
 // conv3x3RowTriple is Conv3x3 through the row-triple layout on up to nw

@@ -111,8 +111,9 @@ func Conv3x3PartsWinograd(dst []float32, parts []ConvPart, wt []float32, n, h, w
 	c.exec(wt)
 }
 
-// rowTripleParts is rowTriple (conv_implicit.go) of the concatenation of
-// parts (cin channels in all).
+// rowTripleParts writes the row triple R (conv_implicit.go) of image rows
+// y0..y1-1 of image b of the concatenation of parts (cin channels in all)
+// into r; rowTriple is its one-part case.
 func rowTripleParts(r []float32, parts []ConvPart, b, y0, y1, h, w, cin int) {
 	wp, c3 := w+2, 3*cin
 	for y := y0; y < y1; y++ {
