@@ -13,14 +13,10 @@ import (
 	"github.com/protoseg-go/protoseg-go/cpubackend/simplego"
 )
 
-// TestFusionsFire builds the real U-Net (Model and Loss, one training step
-// with Adam) on the cpu backend and checks that the fork's fusions recognise
-// the graph that layers.go writes: the im2col 3×3 convolution, its weight
-// gradient and its input gradient (col2im). An edit to the convolution in
-// layers.go that the fusions no longer recognise would otherwise silently lose
-// the speed-up while every numeric test still passes.
-func TestFusionsFire(t *testing.T) {
-	before := simplego.Fusions()
+// offlineTestStep runs one offline training step of a Base-4 U-Net on two
+// 32×32 disc images on the test backend (what the fusion tests count).
+func offlineTestStep(t *testing.T) {
+	t.Helper()
 	trainer := newTestTrainer(t, Config{Base: 4, InChannels: 1}, TrainConfig{Mode: Offline})
 	ds := discs(4, 32, 1)
 	images, masks, err := ds.Batch(ds.Train[:2])
@@ -30,6 +26,17 @@ func TestFusionsFire(t *testing.T) {
 	if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestFusionsFire builds the real U-Net (Model and Loss, one training step
+// with Adam) on the cpu backend and checks that the fork's fusions recognise
+// the graph that layers.go writes: the im2col 3×3 convolution, its weight
+// gradient and its input gradient (col2im). An edit to the convolution in
+// layers.go that the fusions no longer recognise would otherwise silently lose
+// the speed-up while every numeric test still passes.
+func TestFusionsFire(t *testing.T) {
+	before := simplego.Fusions()
+	offlineTestStep(t)
 	after := simplego.Fusions()
 	// Every 3×3 convolution of the network (two per block) is fused in the
 	// forward pass; the backward pass fuses its weight gradient and, except
@@ -252,15 +259,7 @@ func TestInferenceFusionsFire(t *testing.T) {
 // network's 3×3 convolutions rounded down) is one fused pass.
 func TestTrainFusionsFire(t *testing.T) {
 	before, convBefore := simplego.TrainFusions(), simplego.Fusions().Conv3x3
-	trainer := newTestTrainer(t, Config{Base: 4, InChannels: 1}, TrainConfig{Mode: Offline})
-	ds := discs(4, 32, 1)
-	images, masks, err := ds.Batch(ds.Train[:2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := trainer.TrainStep(nil, []*tensors.Tensor{images}, []*tensors.Tensor{masks}); err != nil {
-		t.Fatal(err)
-	}
+	offlineTestStep(t)
 	after, conv := simplego.TrainFusions(), simplego.Fusions().Conv3x3-convBefore
 	// 2·(2·pools + 1) convolutions: two per encoder and decoder block.
 	if pools, pg := (conv/2-1)/2, after.PoolGrad-before.PoolGrad; pools < 1 || pg != pools {
