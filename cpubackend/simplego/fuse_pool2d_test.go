@@ -21,17 +21,7 @@ func TestPool2D(t *testing.T) {
 		n, h, w, c := d[0], d[1], d[2], d[3]
 		x := randTensor(rng, n, h, w, c)
 		tensors.MustMutableFlatData(x, func(v []float32) {
-			for i := range v {
-				switch rng.IntN(16) {
-				case 0:
-					v[i] = 0
-				case 1:
-					v[i] = float32(math.Copysign(0, -1))
-				case 2:
-					v[i] = float32(math.Inf(-1 + 2*rng.IntN(2)))
-				}
-			}
-			v[rng.IntN(len(v))] = float32(math.NaN())
+			sprinkleSpecials(rng, v)
 			v[rng.IntN(len(v))] = math.Float32frombits(0x7fc01234)
 			v[rng.IntN(len(v))] = math.Float32frombits(0xffc00042)
 			v[rng.IntN(len(v))] = math.Float32frombits(0x7f800001)

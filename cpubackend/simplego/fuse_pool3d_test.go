@@ -21,17 +21,7 @@ func TestPool3D(t *testing.T) {
 		n, dd, h, w, c := d[0], d[1], d[2], d[3], d[4]
 		x := randTensor(rng, n, dd, h, w, c)
 		tensors.MustMutableFlatData(x, func(v []float32) {
-			for i := range v {
-				switch rng.IntN(16) {
-				case 0:
-					v[i] = 0
-				case 1:
-					v[i] = float32(math.Copysign(0, -1))
-				case 2:
-					v[i] = float32(math.Inf(-1 + 2*rng.IntN(2)))
-				}
-			}
-			v[rng.IntN(len(v))] = float32(math.NaN())
+			sprinkleSpecials(rng, v)
 		})
 		pool := func(x *graph.Node) *graph.Node {
 			return graph.ReduceMax(graph.Reshape(x, n, dd/2, 2, h/2, 2, w/2, 2, c), 2, 4, 6)
@@ -56,4 +46,21 @@ func execGenericReduceMax(fn func(*graph.Node) *graph.Node, x *tensors.Tensor) *
 	nodeExecutors[backends.OpTypeReduceMax] = fastReduce
 	defer func() { nodeExecutors[backends.OpTypeReduceMax] = prev }()
 	return graph.MustExecOnce(backend, fn, x)
+}
+
+// sprinkleSpecials sets about one value of v in 16 each to +0, −0 and ±Inf,
+// then one to NaN: the values whose max must come out as the unfused
+// reduce's (pooling tests).
+func sprinkleSpecials(rng *rand.Rand, v []float32) {
+	for i := range v {
+		switch rng.IntN(16) {
+		case 0:
+			v[i] = 0
+		case 1:
+			v[i] = float32(math.Copysign(0, -1))
+		case 2:
+			v[i] = float32(math.Inf(-1 + 2*rng.IntN(2)))
+		}
+	}
+	v[rng.IntN(len(v))] = float32(math.NaN())
 }
