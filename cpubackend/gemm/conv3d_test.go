@@ -59,14 +59,7 @@ func conv3DCases() []struct {
 // bit for bit.
 func TestCorrelate3x3x3(t *testing.T) {
 	defer selectKernels(cpuKernels())
-	avx2, avx512 := cpuKernels()
-	paths := [][2]bool{{false, false}}
-	if avx2 {
-		paths = append(paths, [2]bool{true, false})
-	}
-	if avx512 {
-		paths = append(paths, [2]bool{true, true})
-	}
+	paths := kernelPaths()
 	r := rand.New(rand.NewPCG(41, 42))
 	for _, tc := range conv3DCases() {
 		g := tc.g

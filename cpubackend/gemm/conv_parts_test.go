@@ -14,14 +14,7 @@ import (
 func TestConv3x3PartsPost(t *testing.T) {
 	defer func(v int) { convRowTripleMinW = v }(convRowTripleMinW)
 	defer selectKernels(cpuKernels())
-	avx2, avx512 := cpuKernels()
-	paths := [][2]bool{{false, false}}
-	if avx2 {
-		paths = append(paths, [2]bool{true, false})
-	}
-	if avx512 {
-		paths = append(paths, [2]bool{true, true})
-	}
+	paths := kernelPaths()
 	r := rand.New(rand.NewPCG(61, 62))
 	for _, pa := range paths {
 		selectKernels(pa[0], pa[1])

@@ -37,6 +37,20 @@ func naiveSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 	}
 }
 
+// kernelPaths returns the kernel paths this CPU can run, as the arguments of
+// selectKernels: portable Go, then AVX2+FMA and AVX-512 where present.
+func kernelPaths() [][2]bool {
+	avx2, avx512 := cpuKernels()
+	paths := [][2]bool{{false, false}}
+	if avx2 {
+		paths = append(paths, [2]bool{true, false})
+	}
+	if avx512 {
+		paths = append(paths, [2]bool{true, true})
+	}
+	return paths
+}
+
 func randSlice(r *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
 	for i := range s {
