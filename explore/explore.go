@@ -509,11 +509,7 @@ func (e *Explorer) layerLocked(k imageKey, layer int) (*layerData, *batchFeature
 	f := sampleOf(bf.feats[layer-1], i, d[1:])
 	mask, gt := sampleOf(bf.mask, i, bf.spatial), sampleOf(bf.gt, i, bf.spatial)
 	name := fmt.Sprintf("layer%02d", layer)
-	lr, err := e.analyzer.Layer(name, f, mask, gt, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	ur, err := e.analyzer.Units(name, f, mask, gt, nil, true)
+	lr, ur, err := e.analyzer.LayerUnits(name, f, mask, gt, nil, true)
 	if err != nil {
 		return nil, nil, err
 	}

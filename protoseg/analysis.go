@@ -30,16 +30,15 @@ type Analyzer struct {
 	// taps caches the probed up-sampling of one axis per (feature size, mask
 	// size); a nil entry marks one the unit kernel does not reproduce.
 	taps map[[2]int]*axisTaps
-	// masks is the kernel path's mask side for the last (B, G, R) (kernelmasks.go),
-	// lastLow its feature graph's outputs for the last feature.
-	masks   *kernelMasks
-	lastLow *lowOutputs
+	// masks is the kernel path's mask side for the last (B, G, R) (kernelmasks.go).
+	masks *kernelMasks
 	// lowProbed: per feature shape, whether lowDirect gives lowGraph's bits here
 	// (lowDirectOK).
 	lowProbed map[string]bool
-	// lastUnitPath, lastLayerPath: the paths the last Units and Layer calls took
-	// (for tests).
+	// lastUnitPath, lastLayerPath: the paths the last Units and Layer calls took,
+	// lastHost whether the last feature side ran on the host (for tests).
 	lastUnitPath, lastLayerPath UnitPath
+	lastHost                    bool
 	// inline: the dense kernel runs calls of fewer pixel decisions on the
 	// calling goroutine (denseInline; 0 in VerifyUnitKernel, to test the workers).
 	inline int
@@ -374,11 +373,28 @@ func (a *Analyzer) Layer(name string, f, mask, gt, roi *tensors.Tensor) (*LayerR
 
 // layerOnPath is Layer by count, on the analyzer's [UnitPath].
 func (a *Analyzer) layerOnPath(name string, f, mask, gt, roi *tensors.Tensor) (*LayerResult, error) {
-	if a.unitPath == UnitKernel {
-		res, done, err := a.layerKernel(name, f, mask, gt, roi)
-		if done || err != nil {
+	p, err := a.prepareOnPath(name, f, mask, gt, roi)
+	if err != nil {
+		return nil, err
+	}
+	return a.layerWith(p, name, f, mask, gt, roi)
+}
+
+// prepareOnPath is prepareKernel on the kernel path, nil on the graph path.
+func (a *Analyzer) prepareOnPath(name string, f, mask, gt, roi *tensors.Tensor) (*kernelPrep, error) {
+	if a.unitPath != UnitKernel {
+		return nil, nil
+	}
+	return a.prepareKernel(name, f, mask, gt, roi)
+}
+
+// layerWith is Layer by count: on the unit kernel from p when p is non-nil
+// and the kernel can, else on the graph path.
+func (a *Analyzer) layerWith(p *kernelPrep, name string, f, mask, gt, roi *tensors.Tensor) (*LayerResult, error) {
+	if p != nil {
+		if res := a.layerKernel(p, name); res != nil {
 			a.lastLayerPath = UnitKernel
-			return res, err
+			return res, nil
 		}
 	}
 	a.lastLayerPath = UnitGraph
@@ -443,15 +459,54 @@ func (a *Analyzer) Units(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs
 
 // unitsOnPath is Units by count, on the analyzer's [UnitPath].
 func (a *Analyzer) unitsOnPath(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
-	if a.unitPath == UnitKernel {
-		res, done, err := a.unitsKernel(name, f, mask, gt, roi, keepSAMs)
-		if done || err != nil {
+	p, err := a.prepareOnPath(name, f, mask, gt, roi)
+	if err != nil {
+		return nil, err
+	}
+	return a.unitsWith(p, name, f, mask, gt, roi, keepSAMs)
+}
+
+// unitsWith is Units by count: on the unit kernel from p when p is non-nil
+// and the kernel can, else on the graph path.
+func (a *Analyzer) unitsWith(p *kernelPrep, name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*UnitResult, error) {
+	if p != nil {
+		if res := a.unitsKernel(p, name, keepSAMs); res != nil {
 			a.lastUnitPath = UnitKernel
-			return res, err
+			return res, nil
 		}
 	}
 	a.lastUnitPath = UnitGraph
 	return a.unitsGraph(name, f, mask, gt, roi, keepSAMs)
+}
+
+// LayerUnits is [Analyzer.Layer] and [Analyzer.Units] of one feature under one
+// mask and ground truth: the same results as the two calls, bit for bit, for
+// about the cost of Units alone. On the kernel path the two share their checks and
+// the feature side (prototypes, per-unit terms and layer logit), which the two
+// calls would each compute.
+func (a *Analyzer) LayerUnits(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*LayerResult, *UnitResult, error) {
+	maps := a.metric.NeedsMaps()
+	p, err := a.prepareOnPath(name, f, mask, gt, roi)
+	if err != nil {
+		return nil, nil, err
+	}
+	lr, err := a.layerWith(p, name, f, mask, gt, roi)
+	if err != nil {
+		return nil, nil, err
+	}
+	ur, err := a.unitsWith(p, name, f, mask, gt, roi, keepSAMs || maps)
+	if err != nil {
+		return nil, nil, err
+	}
+	if maps {
+		if err := a.scoreLayerMaps(lr, f, gt, roi); err != nil {
+			return nil, nil, err
+		}
+		if err := a.scoreUnitMaps(ur, f, gt, roi, keepSAMs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return lr, ur, nil
 }
 
 // unitsGraph is Units on the graph path (unitGraph), all units in one graph call.

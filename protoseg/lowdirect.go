@@ -213,21 +213,25 @@ func lowRowsGo(out, v, a []float32, k, k8 int, bias float32) {
 
 // lowRun runs the feature side for f (values x) under the mask side low: on
 // the host when the probe of f's shape passed (lowDirectOK), else lowGraph.
-// It returns diff, sum [N, C] and the layer logit [N, s...].
-func (a *Analyzer) lowRun(f *tensors.Tensor, x []float32, low *maskLow) ([]*tensors.Tensor, error) {
+func (a *Analyzer) lowRun(f *tensors.Tensor, x []float32, low *maskLow) (*lowOutputs, error) {
 	ok, err := a.lowDirectOK(f.Shape().Dimensions)
-	if err != nil || !ok {
-		return a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+	a.lastHost = ok && err == nil
+	if !a.lastHost {
+		outs, err := a.lowExec.Exec(f, low.objLow, low.bgLow, low.sumT, low.sumB)
+		if err != nil {
+			return nil, err
+		}
+		return &lowOutputs{diff: tensors.MustCopyFlatData[float32](outs[0]), sum: tensors.MustCopyFlatData[float32](outs[1]), logit: outs[2]}, nil
 	}
 	lv := low.values()
 	dims := f.Shape().Dimensions
 	n, c := dims[0], dims[len(dims)-1]
-	diff, sum := tensors.FromShape(shapes.Make(dtypes.Float32, n, c)), tensors.FromShape(shapes.Make(dtypes.Float32, n, c))
-	logit := tensors.FromShape(shapes.Make(dtypes.Float32, dims[:len(dims)-1]...))
-	// The results are written into the new tensors' memory, which nothing else
+	lo := &lowOutputs{diff: make([]float32, n*c), sum: make([]float32, n*c),
+		logit: tensors.FromShape(shapes.Make(dtypes.Float32, dims[:len(dims)-1]...))}
+	// The logit is written into the new tensor's memory, which nothing else
 	// holds yet (as featureValues reads a feature's).
-	lowDirectInto(mutableValues(diff), mutableValues(sum), mutableValues(logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c)
-	return []*tensors.Tensor{diff, sum, logit}, nil
+	lowDirectInto(lo.diff, lo.sum, mutableValues(lo.logit), x, lv[0], lv[1], lv[2], lv[3], n, len(x)/(n*c), c)
+	return lo, nil
 }
 
 // mutableValues returns the memory of a new float32 tensor, for writing.

@@ -77,9 +77,6 @@ func denseEmitAVX2(a *emitArgs)
 func denseEmitAVX512(a *emitArgs)
 
 //go:noescape
-func copyCountAVX2(dst, src *float32, n int) int
-
-//go:noescape
 func scaleBytesAVX2(dst *float32, src *byte, n int, s float32)
 
 // scaleBytes sets dst[i] = float32(src[i])·s, in AVX2 for whole blocks of 8.
@@ -90,16 +87,6 @@ func scaleBytes(dst []float32, src []uint8, s float32) {
 		scaleBytesAVX2(&dst[0], &src[0], n/8, s)
 	}
 	scaleBytesGo(dst[n:], src[n:], s)
-}
-
-// copyCountNonFinite is copyCountNonFiniteGo, in AVX2 for whole blocks of 8.
-func copyCountNonFinite(dst, src []float32) int {
-	n := len(src) / 8 * 8
-	if n == 0 || cpuDenseLevel() < denseAVX2 {
-		return copyCountNonFiniteGo(dst, src)
-	}
-	dst = dst[:len(src)]
-	return copyCountAVX2(&dst[0], &src[0], n/8) + copyCountNonFiniteGo(dst[n:], src[n:])
 }
 
 func init() {

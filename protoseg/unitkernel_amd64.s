@@ -402,44 +402,6 @@ celldone:
 	VZEROUPPER
 	RET
 
-// func copyCountAVX2(dst, src *float32, n int) int
-// Copies n blocks of 8 floats and counts those with every exponent bit set.
-TEXT ·copyCountAVX2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
-	MOVL $0x7f800000, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
-	VPXOR Y14, Y14, Y14 // −count per lane
-
-copy8:
-	TESTQ CX, CX
-	JZ    copied
-	VMOVDQU  (SI), Y0
-	VMOVDQU  Y0, (DI)
-	VPAND    Y15, Y0, Y1
-	VPCMPEQD Y15, Y1, Y1
-	VPADDD   Y1, Y14, Y14
-	ADDQ     $32, SI
-	ADDQ     $32, DI
-	DECQ     CX
-	JMP      copy8
-
-copied:
-	VEXTRACTI128 $1, Y14, X1
-	VPADDD       X1, X14, X14
-	VPSHUFD      $0x4e, X14, X1
-	VPADDD       X1, X14, X14
-	VPSHUFD      $0xb1, X14, X1
-	VPADDD       X1, X14, X14
-	VMOVD        X14, AX
-	NEGL         AX
-	MOVLQSX      AX, AX
-	MOVQ         AX, ret+24(FP)
-	VZEROUPPER
-	RET
-
 // denseMask64AVX512 is denseMaskAVX512 for 64 output columns (4 chunks) picked
 // by permutes (perm 0 or 1) from a combined row held in Z4 (and Z5): the
 // columns' indices and weights stay in registers (Z8–Z23), and a row costs two

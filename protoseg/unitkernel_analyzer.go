@@ -1,13 +1,10 @@
 package protoseg
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sync"
-	"unsafe"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph functions read like the math.
@@ -30,81 +27,41 @@ func lowGraph(f, objLow, bgLow, sumT, sumB *Node) []*Node {
 	return []*Node{diff, sum, linearLogitOf(f, diff, sum, false)}
 }
 
-// lowOutputs is lowGraph's result for one feature, kept for the next call: Layer
-// and Units of one feature under one mask share it (the feature is compared bit
-// for bit, as the masks are).
+// lowOutputs is lowGraph's result for one feature: the per-unit terms diff
+// and sum [N·C] on the host, and the layer logit [N, s...].
 type lowOutputs struct {
-	low  *maskLow
-	f    tensorKey
-	outs []*tensors.Tensor // diff, sum [N, C]; the layer logit [N, s...]
+	diff, sum []float32
+	logit     *tensors.Tensor
 }
 
-// lowFor returns lowGraph's outputs for f under the mask side low of masks,
-// from the last call when f and the masks are the same (they passed the checks
-// then); otherwise it checks them (the graph path's errors) and runs lowGraph.
-// With speculate, a last call of f's shape under these masks is taken before
-// its values are compared: verify, non-nil then, waits for the comparison
-// (which runs beside the caller) and reports whether they were the same.
-//
-// The copy kept for that comparison costs memory traffic (a batch of
-// BenchmarkFullAnalysis writes 23.6 MB of copy and Units reads it back beside
-// the feature), but both alternatives measured slower (forward passes, medians,
-// paired and alternating with this code, 2 cores, load ≈ 1): making the copy
-// and the NaN/Inf count inside the feature side's loop, a pair of images at a
-// time while they are in the second-level cache (serial then), 1.004 and 0.986
-// against 0.957 and 0.968; dropping the reuse, so Units runs the feature side
-// again with a count-only pass beside it, 1.051 and 1.054 against 0.962 and
-// 0.968 (layer-ms −0.2, units-ms +0.9 to +1.2). Non-temporal stores for the
-// copy gave 0.983 against 0.963 (Units then reads it from memory).
-func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, low *maskLow, speculate bool) (outs []*tensors.Tensor, verify func() bool, err error) {
-	if c := a.lastLow; c != nil && c.low == low {
-		if speculate && c.f.sameShape(f) {
-			return c.outs, c.f.matchesLater(f), nil
-		}
-		if c.f.matches(f) {
-			return c.outs, nil, nil
-		}
+// lowFor runs lowGraph for f under the mask side low of masks and checks f and
+// the masks (the graph path's errors). A NaN or ±Inf value of f reaches every
+// weighted sum of its image and channel (the sums take every pixel, 0·NaN and
+// 0·Inf being NaN), so a non-finite c_t + c_b marks a feature that may hold
+// one: only then are f's values counted (a total that overflowed has none).
+func (a *Analyzer) lowFor(name string, f *tensors.Tensor, masks *kernelMasks, low *maskLow) (*lowOutputs, error) {
+	lo, err := a.lowRun(f, featureValues(f), low)
+	bad := 0
+	if err != nil || !finite32(lo.sum) {
+		bad = countNonFinite(f)
 	}
-	var reuse []byte // the previous key's copy, dropped now: its memory is reused
-	if a.lastLow != nil {
-		reuse, a.lastLow = a.lastLow.f.data, nil
-	}
-	// The copy and the NaN/Inf count (one pass) run beside the graph, outside
-	// the tensor's lock (which the graph's call takes); the graph's outputs are
-	// dropped when the checks fail.
-	var key tensorKey
-	var bad int
-	var wg sync.WaitGroup
-	x := featureValues(f)
-	wg.Go(func() { key, bad = newFeatureKey(f, x, reuse) })
-	outs, err = a.lowRun(f, x, low)
-	wg.Wait()
 	if err := masks.check(name, f, bad); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("protoseg: %s: %w", name, err)
+		return nil, fmt.Errorf("protoseg: %s: %w", name, err)
 	}
-	a.lastLow = &lowOutputs{low: low, f: key, outs: outs}
-	return outs, nil, nil
+	return lo, nil
 }
 
-// sameShape reports whether the float32 tensor t has k's dtype and shape.
-func (k tensorKey) sameShape(t *tensors.Tensor) bool {
-	return !k.absent && t.DType() == dtypes.Float32 && k.dtype == dtypes.Float32 && slices.Equal(t.Shape().Dimensions, k.dims)
-}
-
-// matchesLater starts comparing the values of the float32 tensor t, of k's
-// shape, with k's, beside the caller and outside t's lock, and returns a
-// function that waits for the comparison and reports whether they are equal.
-func (k tensorKey) matchesLater(t *tensors.Tensor) func() bool {
-	x := featureValues(t)
-	same := make(chan bool, 1)
-	go func() {
-		b, _ := floatBytes(x)
-		same <- bytes.Equal(b, k.data)
-	}()
-	return func() bool { return <-same }
+// finite32 reports whether no value of x is NaN or ±Inf (all exponent bits set).
+func finite32(x []float32) bool {
+	for _, v := range x {
+		if math.Float32bits(v)&0x7f800000 == 0x7f800000 {
+			return false
+		}
+	}
+	return true
 }
 
 // featureValues returns the values of a float32 tensor: its own memory, read
@@ -116,52 +73,20 @@ func featureValues(f *tensors.Tensor) []float32 {
 	return x
 }
 
-// newFeatureKey is newTensorKey for the float32 feature f with values x,
-// counting its NaN and ±Inf values while it copies them, into reuse when it is
-// large enough (the previous key's bytes: no fresh memory to zero and fault in
-// per layer).
-func newFeatureKey(f *tensors.Tensor, x []float32, reuse []byte) (k tensorKey, bad int) {
-	k = tensorKey{dtype: f.DType(), dims: slices.Clone(f.Shape().Dimensions)}
-	n := len(x)
-	if cap(reuse) < 4*n || n == 0 {
-		c := make([]float32, n)
-		bad = copyCountNonFinite(c, x)
-		k.data, _ = floatBytes(c)
-		return k, bad
-	}
-	k.data = reuse[:4*n] // keeps reuse's capacity for the next, larger layers
-	bad = copyCountNonFinite(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(reuse))), n), x)
-	return k, bad
+// kernelPrep is what the kernel path's runs on one feature share: its checked
+// inputs, the mask side from the cache and the feature side's outputs,
+// computed once for both Layer and Units in [Analyzer.LayerUnits].
+type kernelPrep struct {
+	f, mask, roi *tensors.Tensor
+	axes         []*axisTaps
+	masks        *kernelMasks
+	low          *lowOutputs
 }
 
-// copyCountNonFiniteGo copies src to dst and returns how many of its values are
-// NaN or ±Inf (all exponent bits set).
-func copyCountNonFiniteGo(dst, src []float32) int {
-	bad := 0
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = v
-		if math.Float32bits(v)&0x7f800000 == 0x7f800000 {
-			bad++
-		}
-	}
-	return bad
-}
-
-// kernelRun is one analysis call on the kernel path: the unit kernel over the
-// logits of lowGraph, with the mask side from the cache.
-type kernelRun struct {
-	k   *unitKernel
-	tot regionTotals
-	// verify, when non-nil, reports whether the feature graph's outputs taken
-	// for the run (lowFor's speculation) belong to its feature.
-	verify func() bool
-}
-
-// newKernelRun prepares the kernel for f (one map per image for the layer, else
-// one per unit, kept with keep) from the feature graph's outputs; nil, with no error, when the
-// kernel cannot reproduce the graph path for these inputs ([UnitKernel]).
-func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, layer, keep bool) (*kernelRun, error) {
+// prepareKernel checks the inputs of an analysis call and runs the feature
+// side for the kernel path; nil, with no error, when the kernel cannot
+// reproduce the graph path for these inputs ([UnitKernel]).
+func (a *Analyzer) prepareKernel(name string, f, mask, gt, roi *tensors.Tensor) (*kernelPrep, error) {
 	r := roi
 	if m := a.masks; roi == nil && m != nil && m.ones != nil && slices.Equal(m.ones.Shape().Dimensions, mask.Shape().Dimensions) {
 		r = m.ones // validate's ROI of ones, made once per mask shape
@@ -171,10 +96,7 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 		return nil, err
 	}
 	fd, md := f.Shape().Dimensions, mask.Shape().Dimensions
-	n, lowDims, c := fd[0], fd[1:len(fd)-1], fd[len(fd)-1]
-	if layer {
-		c = 1
-	}
+	lowDims := fd[1 : len(fd)-1]
 	axes := a.kernelAxes(lowDims, md[1:])
 	if axes == nil {
 		return nil, nil
@@ -183,19 +105,31 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 	if masks == nil || err != nil {
 		return nil, err
 	}
-	outs, verify, err := a.lowFor(name, f, masks, low, !layer)
+	lo, err := a.lowFor(name, f, masks, low)
 	if err != nil {
 		return nil, err
 	}
+	return &kernelPrep{f: f, mask: mask, roi: roi, axes: axes, masks: masks, low: lo}, nil
+}
+
+// kernel returns the unit kernel for p's feature: one map per image for the
+// layer, else one per unit, kept with keep.
+func (p *kernelPrep) kernel(layer, keep bool, inline int) *unitKernel {
+	f, axes := p.f, p.axes
+	fd := f.Shape().Dimensions
+	n, lowDims, c := fd[0], fd[1:len(fd)-1], fd[len(fd)-1]
+	if layer {
+		c = 1
+	}
 	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
-		pixels: mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-		region: masks.region, lowT: outs[2], scratch: &masks.scratch, inline: a.inline}
+		pixels: p.mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
+		region: p.masks.region, lowT: p.low.logit, scratch: &p.masks.scratch, inline: inline}
 	if !layer { // per unit: the logits come from f, diff and sum
 		k.featT, k.lowT = f, nil
-		k.diff, k.sum = tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+		k.diff, k.sum = p.low.diff, p.low.sum
 	}
 	for i := range n {
-		k.skip[i] = masks.tot.object[i] <= 0 || masks.tot.background[i] <= 0 // filled by the convention
+		k.skip[i] = p.masks.tot.object[i] <= 0 || p.masks.tot.background[i] <= 0 // filled by the convention
 	}
 	if cols := axes[len(axes)-1]; len(axes) == 2 && 2*cols.cur >= cols.size {
 		k.dense = true // segments of at most about 2 pixels: decide pixel by pixel
@@ -204,54 +138,40 @@ func (a *Analyzer) newKernelRun(name string, f, mask, gt, roi *tensors.Tensor, l
 		k.plan = newDensePlan(axes[0], axes[1])
 	}
 	k.keep = keep
-	return &kernelRun{k: k, tot: masks.tot, verify: verify}, nil
+	return k
 }
 
-// unitsKernel is Units on the unit kernel (unitkernel.go). done is false, with no
-// error, when the kernel cannot reproduce the graph path for these inputs (see
-// [UnitKernel]); the caller then takes the graph path.
-func (a *Analyzer) unitsKernel(name string, f, mask, gt, roi *tensors.Tensor, keep bool) (res *UnitResult, done bool, err error) {
-	c := f.Shape().Dimensions[f.Rank()-1]
-	r, err := a.newKernelRun(name, f, mask, gt, roi, false, keep)
-	if r == nil || err != nil {
-		return nil, err != nil, err
-	}
-	heat, done := r.k.runOn()
-	if r.verify != nil && !r.verify() { // f is not the feature the last call's outputs came from
-		a.lastLow = nil
-		return a.unitsKernel(name, f, mask, gt, roi, keep)
-	}
+// unitsKernel is Units on the unit kernel (unitkernel.go) from p; nil when a
+// logit exceeded the kernel's range (the caller then takes the graph path).
+func (a *Analyzer) unitsKernel(p *kernelPrep, name string, keep bool) *UnitResult {
+	k := p.kernel(false, keep, a.inline)
+	heat, done := k.runOn()
 	if !done {
-		return nil, false, nil
+		return nil
 	}
-	n := r.k.n
-	inter, size := make([]float64, n*c), make([]float64, n*c)
+	inter, size := make([]float64, len(k.inter)), make([]float64, len(k.size))
 	for t := range inter {
-		inter[t], size[t] = float64(r.k.inter[t]), float64(r.k.size[t])
+		inter[t], size[t] = float64(k.inter[t]), float64(k.size[t])
 	}
-	return finishUnits(a.metric, name, mask, roi, c, inter, size, heat, r.k.sams, r.tot), true, nil
+	return finishUnits(a.metric, name, p.mask, p.roi, k.c, inter, size, heat, k.sams, p.masks.tot)
 }
 
-// layerKernel is Layer's SAM and counts on the unit kernel: the layer logit at
-// the feature's size is one map per image, up-sampled and thresholded exactly
-// as a unit's. done is false, with no error, when the kernel cannot reproduce
-// the graph path (see [UnitKernel]).
-func (a *Analyzer) layerKernel(name string, f, mask, gt, roi *tensors.Tensor) (res *LayerResult, done bool, err error) {
-	r, err := a.newKernelRun(name, f, mask, gt, roi, true, true)
-	if r == nil || err != nil {
-		return nil, err != nil, err
+// layerKernel is Layer's SAM and counts on the unit kernel from p: the layer
+// logit at the feature's size is one map per image, up-sampled and
+// thresholded exactly as a unit's; nil when a logit exceeded the kernel's
+// range (the caller then takes the graph path).
+func (a *Analyzer) layerKernel(p *kernelPrep, name string) *LayerResult {
+	k := p.kernel(true, true, a.inline)
+	k.noHeat = true
+	k.samBytes = byteMaps(k.n, k.pixels)
+	if _, done := k.runOn(); !done {
+		return nil
 	}
-	r.k.noHeat = true
-	r.k.samBytes = byteMaps(r.k.n, r.k.pixels)
-	if _, done = r.k.runOn(); !done {
-		return nil, false, nil
+	inter, size := make([]float64, k.n), make([]float64, k.n)
+	for i := range k.n {
+		inter[i], size[i] = float64(k.inter[i]), float64(k.size[i])
 	}
-	n := r.k.n
-	inter, size := make([]float64, n), make([]float64, n)
-	for i := range n {
-		inter[i], size[i] = float64(r.k.inter[i]), float64(r.k.size[i])
-	}
-	return a.finishLayer(name, mask, roi, inter, size, r.k.samBytes, r.tot), true, nil
+	return a.finishLayer(name, p.mask, p.roi, inter, size, k.samBytes, p.masks.tot)
 }
 
 // byteMaps returns n zeroed maps of p bytes, one array for all.

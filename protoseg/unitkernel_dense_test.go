@@ -163,31 +163,6 @@ func checkFusedEmit(t *testing.T, level denseLevel, p *densePlan, src, vbuf []fl
 	return true
 }
 
-// TestCopyCountNonFinite checks the copy and count of NaN and ±Inf values
-// against the Go loop, for lengths around the block size.
-func TestCopyCountNonFinite(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, 0x1p-149, 0}
-	for _, n := range []int{0, 1, 7, 8, 9, 64, 1000} {
-		src := make([]float32, n)
-		for i := range src {
-			src[i] = float32(rng.NormFloat64())
-			if rng.IntN(4) == 0 {
-				src[i] = special[rng.IntN(len(special))]
-			}
-		}
-		want, got := make([]float32, n), make([]float32, n)
-		wb, gb := copyCountNonFiniteGo(want, src), copyCountNonFinite(got, src)
-		same := true
-		for i := range want {
-			same = same && math.Float32bits(want[i]) == math.Float32bits(got[i])
-		}
-		if wb != gb || !same {
-			t.Fatalf("n=%d: count %d, want %d (copies equal: %v)", n, gb, wb, same)
-		}
-	}
-}
-
 // TestScaleBytes checks the byte-to-float scaling against the Go loop.
 func TestScaleBytes(t *testing.T) {
 	for _, n := range []int{0, 5, 8, 13, 4096} {

@@ -27,8 +27,5 @@ func denseLogitsSIMD(denseLevel, []float32, int, int, int, int, []float32, []flo
 	return false, false
 }
 
-// copyCountNonFinite is copyCountNonFiniteGo.
-func copyCountNonFinite(dst, src []float32) int { return copyCountNonFiniteGo(dst, src) }
-
 // scaleBytes is scaleBytesGo.
 func scaleBytes(dst []float32, src []uint8, s float32) { scaleBytesGo(dst, src, s) }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -44,6 +45,8 @@ func TestUnitKernelDefault(t *testing.T) {
 
 // TestUnitKernelErrors checks that the kernel path reports the graph path's
 // errors (NaN feature, mask out of range, shape mismatch).
+//
+// TestNonFiniteFeature covers the NaN and ±Inf cases in detail.
 func TestUnitKernelErrors(t *testing.T) {
 	a := newTestAnalyzer(t, Bilinear)
 	c := unitCases()[0]
@@ -291,11 +294,11 @@ func TestCrossingMatchesBruteForce(t *testing.T) {
 	t.Logf("%d crossings checked", checked)
 }
 
-// TestUnitsSpeculationMiss checks Units after a Layer call of another feature
-// of the same shape (Units takes the last call's feature graph outputs before
-// it has compared the features, lowFor): a different tensor, and the same
-// tensor changed in place, give the graph path's results, SAMs kept or not.
-func TestUnitsSpeculationMiss(t *testing.T) {
+// TestUnitsAfterLayer checks Units after a Layer call of another feature of
+// the same shape under the same masks (nothing of the feature side may be
+// carried over): a different tensor, and the same tensor changed in place,
+// give the graph path's results, SAMs kept or not.
+func TestUnitsAfterLayer(t *testing.T) {
 	a := newTestAnalyzer(t, Bilinear)
 	c := unitCases()[0]
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -329,4 +332,75 @@ func TestUnitsSpeculationMiss(t *testing.T) {
 			other, _, _, _ = c.inputs(rng)
 		}
 	}
+}
+
+// TestNonFiniteFeature checks that Layer, Units and LayerUnits report a NaN or
+// ±Inf feature value with its count on both paths wherever it sits: in the
+// object, in the background, in an image whose object is empty (filled by the
+// convention), and that huge finite values whose weighted sums overflow are
+// no error and give the graph path's results.
+func TestNonFiniteFeature(t *testing.T) {
+	a := newTestAnalyzer(t, Bilinear)
+	c := unitCases()[0] // 3 images, 5 units, 4×4 up to 16×16
+	rng := rand.New(rand.NewPCG(5, 6))
+	f, mask, gt, _ := c.inputs(rng)
+	empty := cloneTensor(t, mask)
+	empty.MutableFlatData(func(flat any) { clear(flat.([]float32)[:256]) }) // image 0: no object
+	inf := float32(math.Inf(1))
+	for _, tc := range []struct {
+		name  string
+		mask  *tensors.Tensor
+		at    int
+		value float32
+	}{{"nan", mask, 3, float32(math.NaN())}, {"+inf", mask, 80 + 2, inf}, {"-inf", mask, 2*80 + 79, -inf}, {"nan-empty-object", empty, 7, float32(math.NaN())}} {
+		g := cloneTensor(t, f)
+		g.MutableFlatData(func(flat any) { flat.([]float32)[tc.at] = tc.value })
+		for _, path := range []UnitPath{UnitKernel, UnitGraph} {
+			a.SetUnitPath(path)
+			_, errL := a.Layer("lay", g, tc.mask, gt, nil)
+			_, errU := a.Units("uni", g, tc.mask, gt, nil, true)
+			_, _, errB := a.LayerUnits("both", g, tc.mask, gt, nil, false)
+			for _, err := range []error{errL, errU, errB} {
+				if err == nil || !strings.Contains(err.Error(), "1 NaN or Inf") {
+					t.Errorf("%s, %v path: error %v, want one counting 1 NaN or Inf value", tc.name, path, err)
+				}
+			}
+		}
+	}
+	huge := cloneTensor(t, f)
+	huge.MutableFlatData(func(flat any) {
+		for i := range flat.([]float32) {
+			flat.([]float32)[i] = math.MaxFloat32 * float32(1-2*(i%2))
+		}
+	})
+	a.SetUnitPath(UnitGraph)
+	wantL, err := a.Layer("huge", huge, mask, gt, nil)
+	if err != nil {
+		t.Fatalf("huge finite values, graph path: %v", err)
+	}
+	wantU, err := a.Units("huge", huge, mask, gt, nil, true)
+	if err != nil {
+		t.Fatalf("huge finite values, graph path: %v", err)
+	}
+	a.SetUnitPath(UnitKernel)
+	gotL, gotU, err := a.LayerUnits("huge", huge, mask, gt, nil, true)
+	if err != nil {
+		t.Fatalf("huge finite values, kernel path: %v", err)
+	}
+	if err := sameLayer(gotL, wantL); err != nil {
+		t.Fatal(err)
+	}
+	if err := sameUnits(gotU, wantU); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cloneTensor returns a copy of x.
+func cloneTensor(t *testing.T, x *tensors.Tensor) *tensors.Tensor {
+	t.Helper()
+	c, err := x.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -66,10 +66,11 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 		for level := denseOff; level <= max(denseGo, cpuDenseLevel()); level++ {
 			denseUse.Store(int32(level))
 			host := useHostLevel(a, level%2 == 1 && lowGemvHasSIMD())
-			if err := verifyUnits(a, c, f, mask, gt, roi); err != nil {
+			units, err := verifyUnits(a, c, f, mask, gt, roi)
+			if err != nil {
 				return check, fmt.Errorf("case %d %s (%s): %w", i, c.name, denseNames[level], err)
 			}
-			if err := verifyLayer(a, c, f, mask, gt, roi); err != nil {
+			if err := verifyLayer(a, c, f, mask, gt, roi, units); err != nil {
 				return check, fmt.Errorf("case %d %s (%s): %w", i, c.name, denseNames[level], err)
 			}
 			if a.hostRan() {
@@ -103,11 +104,11 @@ func VerifyUnitKernel(backend backends.Backend, seed uint64) (UnitKernelCheck, e
 }
 
 // useHostLevel selects the kernels of the feature side on the host (AVX2 with
-// simd) and makes a probe again and run the feature side anew; it returns the
-// level's name in UnitKernelCheck.Host.
+// simd) and makes a probe run again; it returns the level's name in
+// UnitKernelCheck.Host.
 func useHostLevel(a *Analyzer, simd bool) string {
 	lowGemvSIMD.Store(simd)
-	a.lowProbed, a.lastLow = nil, nil
+	a.lowProbed, a.lastHost = nil, false
 	if simd {
 		return "host-avx2"
 	}
@@ -116,13 +117,7 @@ func useHostLevel(a *Analyzer, simd bool) string {
 
 // hostRan reports whether the last feature side ran on the host: a probe of
 // its shape passed.
-func (a *Analyzer) hostRan() bool {
-	if a.lastLow == nil {
-		return false
-	}
-	dims := a.lastLow.f.dims
-	return a.lowProbed[fmt.Sprint(dims)]
-}
+func (a *Analyzer) hostRan() bool { return a.lastHost }
 
 // densePlanned reports whether the kernel takes its dense path for a feature of
 // spatial size low against masks of size out.
@@ -135,31 +130,37 @@ func (a *Analyzer) densePlanned(low, out []int) bool {
 var denseNames = [numDenseLevels]string{"portable", "dense-go", "dense-avx2", "dense-avx512"}
 
 // verifyUnits compares Units on the graph and kernel paths for one case, with
-// and without the SAMs kept.
-func verifyUnits(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) error {
+// and without the SAMs kept; it returns the graph path's result with the SAMs.
+func verifyUnits(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) (*UnitResult, error) {
+	var kept *UnitResult
 	for _, keep := range []bool{true, false} {
 		a.SetUnitPath(UnitGraph)
 		want, err := a.Units(c.name, f, mask, gt, roi, keep)
 		if err != nil {
-			return fmt.Errorf("graph path: %w", err)
+			return nil, fmt.Errorf("graph path: %w", err)
 		}
 		a.SetUnitPath(UnitKernel)
 		got, err := a.Units(c.name, f, mask, gt, roi, keep)
 		if err != nil {
-			return fmt.Errorf("kernel path: %w", err)
+			return nil, fmt.Errorf("kernel path: %w", err)
 		}
 		if onKernel := a.lastUnitPath == UnitKernel; onKernel != c.kernel {
-			return fmt.Errorf("unit kernel used: %v, want %v", onKernel, c.kernel)
+			return nil, fmt.Errorf("unit kernel used: %v, want %v", onKernel, c.kernel)
 		}
 		if err := sameUnits(got, want); err != nil {
-			return fmt.Errorf("keepSAMs %v: kernel and graph paths differ: %w", keep, err)
+			return nil, fmt.Errorf("keepSAMs %v: kernel and graph paths differ: %w", keep, err)
+		}
+		if keep {
+			kept = want
 		}
 	}
-	return nil
+	return kept, nil
 }
 
-// verifyLayer compares Layer on the graph and kernel paths for one case.
-func verifyLayer(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) error {
+// verifyLayer compares Layer on the graph and kernel paths for one case, and
+// LayerUnits on the kernel path with Layer and units (the SAMs kept) on the
+// graph path.
+func verifyLayer(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor, units *UnitResult) error {
 	a.SetUnitPath(UnitGraph)
 	want, err := a.Layer(c.name, f, mask, gt, roi)
 	if err != nil {
@@ -173,7 +174,20 @@ func verifyLayer(a *Analyzer, c unitCase, f, mask, gt, roi *tensors.Tensor) erro
 	if onKernel := a.lastLayerPath == UnitKernel; onKernel != c.kernel {
 		return fmt.Errorf("layer kernel used: %v, want %v", onKernel, c.kernel)
 	}
-	return sameLayer(got, want)
+	if err := sameLayer(got, want); err != nil {
+		return err
+	}
+	gotL, gotU, err := a.LayerUnits(c.name, f, mask, gt, roi, true)
+	if err != nil {
+		return fmt.Errorf("layer and units, kernel path: %w", err)
+	}
+	if err := sameLayer(gotL, want); err != nil {
+		return fmt.Errorf("layer and units: %w", err)
+	}
+	if err := sameUnits(gotU, units); err != nil {
+		return fmt.Errorf("layer and units: %w", err)
+	}
+	return nil
 }
 
 // sameLayer compares two layer results bit for bit.

@@ -20,11 +20,10 @@ import (
 // 10 synthetic 64×64 images on the cpu backend. Each iteration times (a) one forward
 // pass returning the logits and the 18 features and (b) the analysis of that batch given the
 // features: layer SAM + SA of all 18 layers and unit SAMs + SA of every unit of
-// every layer. It reports the ms of each and their ratio, analysis/forward, in
-// "forward-passes", the analysis split into its Layer calls (which run the
-// feature graph that Units then reuses) and its Units calls, and the CPU time
-// of the analysis, all threads together ("analysis-cpu-ms"; on a shared machine
-// it moves less with the load than the wall times do).
+// every layer, one [protoseg.Analyzer.LayerUnits] call a layer. It reports the
+// ms of each and their ratio, analysis/forward, in "forward-passes", and the
+// CPU time of the analysis, all threads together ("analysis-cpu-ms"; on a
+// shared machine it moves less with the load than the wall times do).
 func BenchmarkFullAnalysis(b *testing.B) {
 	const base, batch = 8, 10
 	backend, ds, images, gt := fullAnalysisData(b, batch, batch)
@@ -35,10 +34,10 @@ func BenchmarkFullAnalysis(b *testing.B) {
 }
 
 // BenchmarkFullAnalysisNoSAMs is BenchmarkFullAnalysis without keeping the
-// unit SAMs (Units with keepSAMs false): layer SAM + SA of all 18 layers, unit
+// unit SAMs (keepSAMs false): layer SAM + SA of all 18 layers, unit
 // SA and heat-map of every unit. It is the study's path: its Units calls keep
 // the unit SAMs only for the example images' last layer (study/measure/layers.go),
-// and the 30 MB of unit SAMs a batch would otherwise return are not made.
+// and the 3.75 MB of unit SAM bits a batch would otherwise return are not made.
 func BenchmarkFullAnalysisNoSAMs(b *testing.B) {
 	const base, batch = 8, 10
 	backend, ds, images, gt := fullAnalysisData(b, batch, batch)
@@ -117,31 +116,22 @@ func fullAnalysisData(b *testing.B, train, batch int) (backends.Backend, *data.D
 }
 
 // timeFullAnalysis times features() (the forward pass) and the analysis of its
-// 18 features against gt (Layer, then Units with the unit SAMs kept when
-// keepSAMs, per layer) over
-// b.N iterations after one untimed round, and reports the metrics of
-// BenchmarkFullAnalysis.
+// 18 features against gt (LayerUnits per layer: layer and unit level, the unit
+// SAMs kept when keepSAMs) over b.N iterations after one untimed round, and
+// reports the metrics of BenchmarkFullAnalysis.
 func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []*tensors.Tensor, gt *tensors.Tensor, keepSAMs bool) {
 	a, err := protoseg.NewAnalyzer(backend, protoseg.Bilinear)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var layer, units time.Duration // the analysis split by call (Layer first: it runs the shared feature graph)
 	analyse := func(feats []*tensors.Tensor) {
 		for l, f := range feats {
-			t0 := time.Now()
-			if _, err := a.Layer(unet.LayerName(l+1), f, gt, gt, nil); err != nil {
+			if _, _, err := a.LayerUnits(unet.LayerName(l+1), f, gt, gt, nil, keepSAMs); err != nil {
 				b.Fatal(err)
 			}
-			t1 := time.Now()
-			if _, err := a.Units(unet.LayerName(l+1), f, gt, gt, nil, keepSAMs); err != nil {
-				b.Fatal(err)
-			}
-			layer, units = layer+t1.Sub(t0), units+time.Since(t1)
 		}
 	}
 	analyse(features()) // compile every graph once
-	layer, units = 0, 0
 	var fwd, ana, cpu time.Duration
 	b.ResetTimer()
 	for range b.N {
@@ -159,8 +149,6 @@ func timeFullAnalysis(b *testing.B, backend backends.Backend, features func() []
 	ms := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(b.N) }
 	b.ReportMetric(ms(fwd), "forward-ms")
 	b.ReportMetric(ms(ana), "analysis-ms")
-	b.ReportMetric(ms(layer), "layer-ms")
-	b.ReportMetric(ms(units), "units-ms")
 	b.ReportMetric(ms(cpu), "analysis-cpu-ms")
 	b.ReportMetric(ana.Seconds()/fwd.Seconds(), "forward-passes")
 }

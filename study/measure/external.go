@@ -221,11 +221,7 @@ func checkMuLayers(names, muLayers []string) ([]string, error) {
 // shaped shape) against gt with prototypes from mask, and on the first layer
 // the degenerate flags; it returns the unit results.
 func (rep *FeatureReport) addLayer(a *protoseg.Analyzer, name string, shape []int, f, mask, gt *tensors.Tensor, first bool) (*protoseg.UnitResult, error) {
-	lr, err := a.Layer(name, f, mask, gt, nil)
-	if err != nil {
-		return nil, err
-	}
-	ur, err := a.Units(name, f, mask, gt, nil, false)
+	lr, ur, err := a.LayerUnits(name, f, mask, gt, nil, false)
 	if err != nil {
 		return nil, err
 	}

@@ -204,11 +204,7 @@ func (c *choice) expect(sp step) (expected, error) {
 	l, u := sp.layer, sp.unitRank
 	name := unet.LayerName(l)
 	f := c.out.Features[l-1]
-	lr, err := c.s.Analyzer.Layer(name, f, c.out.Mask, c.gt, nil)
-	if err != nil {
-		return expected{}, err
-	}
-	ur, err := c.s.Analyzer.Units(name, f, c.out.Mask, c.gt, nil, true)
+	lr, ur, err := c.s.Analyzer.LayerUnits(name, f, c.out.Mask, c.gt, nil, true)
 	if err != nil {
 		return expected{}, err
 	}
