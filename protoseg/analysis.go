@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -483,19 +484,26 @@ func (a *Analyzer) unitsWith(p *kernelPrep, name string, f, mask, gt, roi *tenso
 // mask and ground truth: the same results as the two calls, bit for bit, for
 // about the cost of Units alone. On the kernel path the two share their checks and
 // the feature side (prototypes, per-unit terms and layer logit), which the two
-// calls would each compute.
+// calls would each compute, and the layer's kernel runs beside the units'.
 func (a *Analyzer) LayerUnits(name string, f, mask, gt, roi *tensors.Tensor, keepSAMs bool) (*LayerResult, *UnitResult, error) {
 	maps := a.metric.NeedsMaps()
 	p, err := a.prepareOnPath(name, f, mask, gt, roi)
 	if err != nil {
 		return nil, nil, err
 	}
-	lr, err := a.layerWith(p, name, f, mask, gt, roi)
+	var lr *LayerResult
+	var wg sync.WaitGroup
+	if p != nil { // the layer's kernel beside the units' (their buffers are apart)
+		wg.Go(func() { lr = a.layerKernel(p, name) })
+	}
+	ur, err := a.unitsWith(p, name, f, mask, gt, roi, keepSAMs || maps)
+	wg.Wait()
 	if err != nil {
 		return nil, nil, err
 	}
-	ur, err := a.unitsWith(p, name, f, mask, gt, roi, keepSAMs || maps)
-	if err != nil {
+	if lr != nil {
+		a.lastLayerPath = UnitKernel
+	} else if lr, err = a.layerWith(nil, name, f, mask, gt, roi); err != nil { // the graph path
 		return nil, nil, err
 	}
 	if maps {

@@ -94,7 +94,9 @@ type kernelMasks struct {
 	region    *regionMaps
 	low       map[string]*maskLow // per feature spatial size, fmt.Sprint(sizes)
 	ones      *tensors.Tensor     // the ROI of ones validate made for a nil roi (nil: none yet)
-	scratch   []*denseScratch     // the dense path's worker buffers, kept for the next layer
+	// scratch: the dense path's worker buffers, kept for the next layer (the
+	// units' workers; layerScratch the layer's, which may run beside them).
+	scratch, layerScratch []*denseScratch
 }
 
 // maskLow is the mask side of the prototypes for one feature size: the graph

@@ -49,10 +49,12 @@ func lowDirect(f, objLow, bgLow, sumT, sumB []float32, n, s, c int) (diff, sum, 
 
 // lowDirectInto is lowDirect into diff, sum [n·c] and logit [n·s], on the
 // calling goroutine: the images in pairs (lowCols2Pair). Splitting them over
-// two goroutines gave no gain in BenchmarkFullAnalysis (the feature's copy
-// and NaN count run beside it, lowFor; per batch 1.42 ms split against 1.26 ms
-// not, medians of four, 64×64 Base 8), and below about 128 K values it cost
-// more than the half it took.
+// two goroutines gave no gain in BenchmarkFullAnalysis (64×64 Base 8; the
+// pass is bound by memory, not by one core): with a copy of the feature
+// beside it, per batch 1.42 ms split against 1.26 ms not (medians of four);
+// alone (LayerUnits), features of 128 K values and more split, 0.868
+// against 0.839 forward passes (medians of six, paired). Below about 128 K
+// values a split cost more than the half it took.
 func lowDirectInto(diff, sum, logit, f, objLow, bgLow, sumT, sumB []float32, n, s, c int) {
 	w := make([]float32, 6*c) // per image of a pair: ct, cb, 2·diff
 	wA, wB := w[:3*c], w[3*c:]

@@ -123,9 +123,9 @@ func (p *kernelPrep) kernel(layer, keep bool, inline int) *unitKernel {
 	}
 	k := &unitKernel{n: n, c: c, lowDims: lowDims, axes: axes, lowSize: f.Shape().Size() / (n * fd[len(fd)-1]),
 		pixels: p.mask.Shape().Size() / n, skip: make([]bool, n), inter: make([]int64, n*c), size: make([]int64, n*c),
-		region: p.masks.region, lowT: p.low.logit, scratch: &p.masks.scratch, inline: inline}
+		region: p.masks.region, lowT: p.low.logit, scratch: &p.masks.layerScratch, inline: inline}
 	if !layer { // per unit: the logits come from f, diff and sum
-		k.featT, k.lowT = f, nil
+		k.featT, k.lowT, k.scratch = f, nil, &p.masks.scratch
 		k.diff, k.sum = p.low.diff, p.low.sum
 	}
 	for i := range n {
