@@ -95,7 +95,13 @@ func newDensePlan(rows, cols *axisTaps) *densePlan {
 			if cols.w1[x] == 0 {
 				continue // one tap: every rule rounds w0·a once
 			}
-			m := map[combineRule]int{ruleFused: 1, ruleSeparate: 2}[cols.rule[x]]
+			m := 0
+			switch cols.rule[x] {
+			case ruleFused:
+				m = 1
+			case ruleSeparate:
+				m = 2
+			}
 			if m == 0 || p.mode != 0 && p.mode != m {
 				return nil
 			}
