@@ -492,36 +492,45 @@ copied:
 // The pair loops of the fused emitter (roi non-nil) run two rows an iteration,
 // A and B, their instructions interleaved chunk by chunk so that the two
 // rows' dependency chains overlap; each row rounds exactly as VROW64 and the
-// one-row loop do. Row A: weights Z0, Z1, temporary Z3, V in Z4 (Z5), picks
-// Z6, Z7; row B: weights Z2, Z24, temporary Z25, V in Z26 (Z27), picks Z28,
-// Z29.
+// one-row loop do (the products' operands swapped: the row weights come as
+// embedded broadcasts). Row A: temporary Z3, V in Z4 (Z5), picks Z6, Z7; row
+// B: temporary Z25, V in Z26 (Z27), picks Z28, Z29.
 
-// VROW1: V = W0·(PA) + W1·(PB) (16 lanes), fused when F is non-zero.
-#define VROW1(PA, PB, W0, W1, T, V, F) \
-	VMULPS (PA), W0, V; \
-	TESTQ F, F; \
+// VROW1: V = (PA)·W0 + (PB)·W1 (16 lanes; the source rows at SI plus the
+// offsets PA, PB in floats, the weights broadcast from W0, W1), fused when
+// the bits FLAG of DI are non-zero; T: a temporary.
+#define VROW1(PA, PB, W0, W1, T, V, FLAG) \
+	VMOVUPS (SI)(PA*4), V; \
+	VMULPS.BCST W0, V, V; \
+	VMOVUPS (SI)(PB*4), T; \
+	TESTL FLAG, DI; \
 	JZ    3(PC); \
-	VFMADD231PS (PB), W1, V; \
+	VFMADD231PS.BCST W1, T, V; \
 	JMP   3(PC); \
-	VMULPS (PB), W1, T; \
+	VMULPS.BCST W1, T, T; \
 	VADDPS T, V, V
 
-// VROW2: VROW1 for 32 lanes, V (0–15) and V2 (16–31).
-#define VROW2(PA, PB, W0, W1, T, V, V2, F) \
-	VMULPS (PA), W0, V; \
-	VMULPS 64(PA), W0, V2; \
-	TESTQ F, F; \
+// VROW2: VROW1 for 32 lanes, V (0–15) and V2 (16–31); T2: a temporary.
+#define VROW2(PA, PB, W0, W1, T, T2, V, V2, FLAG) \
+	VMOVUPS (SI)(PA*4), V; \
+	VMOVUPS 64(SI)(PA*4), V2; \
+	VMULPS.BCST W0, V, V; \
+	VMULPS.BCST W0, V2, V2; \
+	VMOVUPS (SI)(PB*4), T; \
+	VMOVUPS 64(SI)(PB*4), T2; \
+	TESTL FLAG, DI; \
 	JZ    4(PC); \
-	VFMADD231PS (PB), W1, V; \
-	VFMADD231PS 64(PB), W1, V2; \
+	VFMADD231PS.BCST W1, T, V; \
+	VFMADD231PS.BCST W1, T2, V2; \
 	JMP   5(PC); \
-	VMULPS (PB), W1, T; \
+	VMULPS.BCST W1, T, T; \
 	VADDPS T, V, V; \
-	VMULPS 64(PB), W1, T; \
-	VADDPS T, V2, V2
+	VMULPS.BCST W1, T2, T2; \
+	VADDPS T2, V2, V2
 
-// PAIRROWS: the source rows and weights of rows R11 (A) and R11+1 (B), and
-// their combined rows V.
+// PAIRROWS: the source row offsets of rows R11 (A: AX, BX) and R11+1 (B: CX,
+// DX), their rules (DI: A's in bits 0–7, B's in 8–15) and the weight arrays
+// (R9: w0y, R13: w1y).
 #define PAIRROWS \
 	MOVQ    48(R15), R9; \
 	MOVQ    56(R15), R13; \
@@ -529,19 +538,10 @@ copied:
 	MOVLQSX (R13)(R11*4), BX; \
 	MOVLQSX 4(R9)(R11*4), CX; \
 	MOVLQSX 4(R13)(R11*4), DX; \
-	LEAQ    (SI)(AX*4), AX; \
-	LEAQ    (SI)(BX*4), BX; \
-	LEAQ    (SI)(CX*4), CX; \
-	LEAQ    (SI)(DX*4), DX; \
-	MOVQ    64(R15), R9; \
-	VBROADCASTSS (R9)(R11*4), Z0; \
-	VBROADCASTSS 4(R9)(R11*4), Z2; \
-	MOVQ    72(R15), R9; \
-	VBROADCASTSS (R9)(R11*4), Z1; \
-	VBROADCASTSS 4(R9)(R11*4), Z24; \
 	MOVQ    80(R15), R9; \
-	MOVBQZX (R9)(R11*1), R13; \
-	MOVBQZX 1(R9)(R11*1), R9
+	MOVWQZX (R9)(R11*1), DI; \
+	MOVQ    64(R15), R9; \
+	MOVQ    72(R15), R13
 
 // CHUNK1F, CHUNK1S, CHUNK2F, CHUNK2S: 16 pixels of a row with combined row V
 // (V2), picked by one- or two-register permutes with indices I0, I1 into P0,
@@ -602,10 +602,11 @@ copied:
 // into R10 and (with G·R's) R12, stored as SAM bits and added to the heat
 // counts (each when wanted); R11 advances by two.
 #define EMITPAIR \
+	MOVQ    136(R15), R9; \
 	KMOVQ   K1, AX; \
 	KMOVQ   K5, BX; \
-	ANDQ    (DI)(R11*8), AX; \
-	ANDQ    8(DI)(R11*8), BX; \
+	ANDQ    (R9)(R11*8), AX; \
+	ANDQ    8(R9)(R11*8), BX; \
 	POPCNTQ AX, CX; \
 	ADDQ    CX, R10; \
 	POPCNTQ BX, CX; \
@@ -690,8 +691,8 @@ TEXT ·denseMask64AVX512(SB), NOSPLIT, $0-8
 pair1f64:
 	PAIRTOP
 	PAIRROWS
-	VROW1(AX, BX, Z0, Z1, Z3, Z4, R13)
-	VROW1(CX, DX, Z2, Z24, Z25, Z26, R9)
+	VROW1(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z4, $0xff)
+	VROW1(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z26, $0xff00)
 	PAIRCHUNKS(CHUNK1F)
 	EMITPAIR
 	JMP pair1f64
@@ -699,8 +700,8 @@ pair1f64:
 pair1s64:
 	PAIRTOP
 	PAIRROWS
-	VROW1(AX, BX, Z0, Z1, Z3, Z4, R13)
-	VROW1(CX, DX, Z2, Z24, Z25, Z26, R9)
+	VROW1(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z4, $0xff)
+	VROW1(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z26, $0xff00)
 	PAIRCHUNKS(CHUNK1S)
 	EMITPAIR
 	JMP pair1s64
@@ -712,8 +713,8 @@ pairtwo64:
 pair2f64:
 	PAIRTOP
 	PAIRROWS
-	VROW2(AX, BX, Z0, Z1, Z3, Z4, Z5, R13)
-	VROW2(CX, DX, Z2, Z24, Z25, Z26, Z27, R9)
+	VROW2(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z6, Z4, Z5, $0xff)
+	VROW2(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z28, Z26, Z27, $0xff00)
 	PAIRCHUNKS(CHUNK2F)
 	EMITPAIR
 	JMP pair2f64
@@ -721,8 +722,8 @@ pair2f64:
 pair2s64:
 	PAIRTOP
 	PAIRROWS
-	VROW2(AX, BX, Z0, Z1, Z3, Z4, Z5, R13)
-	VROW2(CX, DX, Z2, Z24, Z25, Z26, Z27, R9)
+	VROW2(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z6, Z4, Z5, $0xff)
+	VROW2(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z28, Z26, Z27, $0xff00)
 	PAIRCHUNKS(CHUNK2S)
 	EMITPAIR
 	JMP pair2s64
