@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -23,7 +24,7 @@ type producerCase struct {
 	heat    []uint8
 }
 
-// newProducerCase builds a plan of s×s source values up-sampled to h×64
+// newProducerCase builds a plan of s0×s1 source values up-sampled to h×64
 // with column rule colRule and row rules from rowRule(y); tiny: source
 // values of a few subnormal units, else denseTestValue's.
 func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule func(y int) combineRule, tiny bool, rng *rand.Rand) *producerCase {
@@ -98,9 +99,9 @@ func TestProducerRows(t *testing.T) {
 	for _, h := range []int{1, 2, 3, 5, 8, 63, 64, 65} {
 		for _, s1 := range []int{12, 16, 24, 32} {
 			for _, col := range []combineRule{ruleFused, ruleSeparate} {
-				for rr, rule := range producerRowRules {
+				for _, rr := range []string{"fused", "sep", "mixed"} {
 					for _, tiny := range []bool{false, true} {
-						c := newProducerCase(t, max(2, h/3), s1, h, col, rule, tiny, rng)
+						c := newProducerCase(t, max(2, h/3), s1, h, col, producerRowRules()[rr], tiny, rng)
 						name := fmt.Sprintf("h=%d s1=%d col=%d rows=%s tiny=%v", h, s1, c.p.mode, rr, tiny)
 						checkProducer(t, name, c)
 					}
@@ -146,12 +147,16 @@ func checkProducer(t *testing.T, name string, c *producerCase) {
 	}
 }
 
-var producerRowRules = map[string]func(y int) combineRule{
-	"fused": func(int) combineRule { return ruleFused },
-	"sep":   func(int) combineRule { return ruleSeparate },
-	"mixed": func(y int) combineRule {
-		return []combineRule{ruleFused, ruleSeparate}[(y*7+y*y/5)%3%2]
-	},
+// producerRowRules are the row rules the producer tests run: every row fused,
+// every row separate, or both mixed.
+func producerRowRules() map[string]func(y int) combineRule {
+	return map[string]func(y int) combineRule{
+		"fused": func(int) combineRule { return ruleFused },
+		"sep":   func(int) combineRule { return ruleSeparate },
+		"mixed": func(y int) combineRule {
+			return []combineRule{ruleFused, ruleSeparate}[(y*7+y*y/5)%3%2]
+		},
+	}
 }
 
 // BenchmarkProducer times denseMask64AVX512 alone on one 64×64 unit, by
@@ -164,9 +169,9 @@ func BenchmarkProducer(b *testing.B) {
 	for _, s := range []int{8, 32} {
 		for _, col := range []combineRule{ruleFused, ruleSeparate} {
 			for _, rr := range []string{"fused", "sep", "mixed"} {
-				c := newProducerCase(b, s, s, 64, col, producerRowRules[rr], false, rng)
+				c := newProducerCase(b, s, s, 64, col, producerRowRules()[rr], false, rng)
 				for _, e := range []string{"bits", "emit", "emit+sam", "emit+sam+heat"} {
-					a := c.args(e != "bits", bytes.Contains([]byte(e), []byte("sam")), bytes.Contains([]byte(e), []byte("heat")))
+					a := c.args(e != "bits", strings.Contains(e, "sam"), strings.Contains(e, "heat"))
 					b.Run(fmt.Sprintf("s=%d/col=%d/rows=%s/%s", s, c.p.mode, rr, e), func(b *testing.B) {
 						for range b.N {
 							denseMask64AVX512(&a)
