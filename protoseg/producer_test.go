@@ -25,9 +25,12 @@ type producerCase struct {
 }
 
 // newProducerCase builds a plan of s0×s1 source values up-sampled to h×64
-// with column rule colRule and row rules from rowRule(y); tiny: source
-// values of a few subnormal units, else denseTestValue's.
-func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule func(y int) combineRule, tiny bool, rng *rand.Rand) *producerCase {
+// with column rule colRule and row rules from rowRule(y); values: the source
+// values, "test" denseTestValue's (zeros, tiny and subnormal ones among
+// them), "tiny" a few units of the smallest subnormal (every product rounds,
+// so fused and separate rules often differ in sign), "normal" standard
+// normal ones (as logits are; for timing).
+func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule func(y int) combineRule, values string, rng *rand.Rand) *producerCase {
 	tb.Helper()
 	rows, err := newAxisTaps(Bilinear, s0, h)
 	if err != nil {
@@ -50,11 +53,13 @@ func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule 
 	c := &producerCase{p: p, src: make([]float32, s0*p.s1p), vbuf: make([]float32, max(p.s1p, 32))}
 	for j := range s0 {
 		for i := range s1 {
-			c.src[j*p.s1p+i] = denseTestValue(rng)
-			if tiny {
-				// a few units of the smallest subnormal: every product
-				// rounds, so fused and separate rules often differ in sign
+			switch values {
+			case "tiny":
 				c.src[j*p.s1p+i] = float32(rng.IntN(17)-8) * math.SmallestNonzeroFloat32
+			case "normal":
+				c.src[j*p.s1p+i] = float32(rng.NormFloat64())
+			default:
+				c.src[j*p.s1p+i] = denseTestValue(rng)
 			}
 		}
 	}
@@ -100,9 +105,9 @@ func TestProducerRows(t *testing.T) {
 		for _, s1 := range []int{12, 16, 24, 32} {
 			for _, col := range []combineRule{ruleFused, ruleSeparate} {
 				for _, rr := range []string{"fused", "sep", "mixed"} {
-					for _, tiny := range []bool{false, true} {
-						c := newProducerCase(t, max(2, h/3), s1, h, col, producerRowRules()[rr], tiny, rng)
-						name := fmt.Sprintf("h=%d s1=%d col=%d rows=%s tiny=%v", h, s1, c.p.mode, rr, tiny)
+					for _, values := range []string{"test", "tiny"} {
+						c := newProducerCase(t, max(2, h/3), s1, h, col, producerRowRules()[rr], values, rng)
+						name := fmt.Sprintf("h=%d s1=%d col=%d rows=%s values=%s", h, s1, c.p.mode, rr, values)
 						checkProducer(t, name, c)
 					}
 				}
@@ -160,7 +165,7 @@ func producerRowRules() map[string]func(y int) combineRule {
 }
 
 // BenchmarkProducer times denseMask64AVX512 alone on one 64×64 unit, by
-// source size, column rule, row rules and what it emits.
+// source size, column rule, row rules and what it emits (roi and gt random).
 func BenchmarkProducer(b *testing.B) {
 	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
 		b.Skip("no AVX-512BW")
@@ -169,7 +174,7 @@ func BenchmarkProducer(b *testing.B) {
 	for _, s := range []int{8, 32} {
 		for _, col := range []combineRule{ruleFused, ruleSeparate} {
 			for _, rr := range []string{"fused", "sep", "mixed"} {
-				c := newProducerCase(b, s, s, 64, col, producerRowRules()[rr], false, rng)
+				c := newProducerCase(b, s, s, 64, col, producerRowRules()[rr], "normal", rng)
 				for _, e := range []string{"bits", "emit", "emit+sam", "emit+sam+heat"} {
 					a := c.args(e != "bits", strings.Contains(e, "sam"), strings.Contains(e, "heat"))
 					b.Run(fmt.Sprintf("s=%d/col=%d/rows=%s/%s", s, c.p.mode, rr, e), func(b *testing.B) {
