@@ -447,11 +447,13 @@ copied:
 // and a mask store per 16 pixels. With the emitter fused in (roi non-nil),
 // rows run in pairs (PAIRROWS … EMITPAIR, one loop per pick and column rule),
 // an odd last row in the one-row loop. On AMD Zen (this code's measured
-// target) every 512-bit operation, mask operations included, takes about one
-// cycle of the vector unit and the loop is bound by their count: the pairs
-// overlap two rows' latency chains, and the weights' embedded broadcasts
-// leave the row's broadcasts to the load unit (BenchmarkProducer,
-// producer_test.go, times the variants).
+// target) 512-bit operations, mask operations included, issue about one a
+// cycle, and a row's chain (loads, row combine, permute, combine, compare,
+// mask moves, heat) is long: the pairs overlap two rows' chains, and the
+// weights' embedded broadcasts leave the row's broadcasts to the load unit
+// (BenchmarkProducer, producer_test.go, times the variants). Measured no
+// faster: three rows an iteration, the signs packed to bytes (VPACKSSDW,
+// VPACKSSWB, one byte compare) in place of the four compares and mask unpacks.
 
 // V: the combined row, Z4 (lanes 0–15) and, with TWO, Z5 (lanes 16–31), from
 // source rows AX, BX with weights Z0, Z1; CX non-zero: fused.
