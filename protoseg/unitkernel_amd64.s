@@ -406,7 +406,16 @@ celldone:
 // by permutes (perm 0 or 1) from a combined row held in Z4 (and Z5): the
 // columns' indices and weights stay in registers (Z8–Z23), and a row costs two
 // permutes, a multiply, a fused multiply-add (or multiply and add), a compare
-// and a mask store per 16 pixels.
+// and a mask store per 16 pixels. With the emitter fused in (roi non-nil),
+// rows run in pairs (PAIRROWS … EMITPAIR, one loop per pick and column rule),
+// an odd last row in the one-row loop. On AMD Zen (this code's measured
+// target) 512-bit operations, mask operations included, issue about one a
+// cycle, and a row's chain (loads, row combine, permute, combine, compare,
+// mask moves, heat) is long: the pairs overlap two rows' chains, and the
+// weights' embedded broadcasts leave the row's broadcasts to the load unit
+// (BenchmarkProducer, producer_test.go, times the variants). Measured no
+// faster: three rows an iteration, the signs packed to bytes (VPACKSSDW,
+// VPACKSSWB, one byte compare) in place of the four compares and mask unpacks.
 
 // V: the combined row, Z4 (lanes 0–15) and, with TWO, Z5 (lanes 16–31), from
 // source rows AX, BX with weights Z0, Z1; CX non-zero: fused.
@@ -450,6 +459,163 @@ celldone:
 #define STORE64(K, OFF) \
 	VCMPPS $0x1e, Z31, Z6, K
 
+
+// The pair loops of the fused emitter (roi non-nil) run two rows an iteration,
+// A and B, their instructions interleaved chunk by chunk so that the two
+// rows' dependency chains overlap; each row rounds exactly as VROW64 and the
+// one-row loop do (the products' operands swapped: the row weights come as
+// embedded broadcasts). Row A: temporary Z3, V in Z4 (Z5), picks Z6, Z7; row
+// B: temporary Z25, V in Z26 (Z27), picks Z28, Z29.
+
+// VROW1: V = (PA)·W0 + (PB)·W1 (16 lanes; the source rows at SI plus the
+// offsets PA, PB in floats, the weights broadcast from W0, W1), fused when
+// the bits FLAG of DI are non-zero; T: a temporary.
+#define VROW1(PA, PB, W0, W1, T, V, FLAG) \
+	VMOVUPS (SI)(PA*4), V; \
+	VMULPS.BCST W0, V, V; \
+	VMOVUPS (SI)(PB*4), T; \
+	TESTL FLAG, DI; \
+	JZ    3(PC); \
+	VFMADD231PS.BCST W1, T, V; \
+	JMP   3(PC); \
+	VMULPS.BCST W1, T, T; \
+	VADDPS T, V, V
+
+// VROW2: VROW1 for 32 lanes, V (0–15) and V2 (16–31); T2: a temporary.
+#define VROW2(PA, PB, W0, W1, T, T2, V, V2, FLAG) \
+	VMOVUPS (SI)(PA*4), V; \
+	VMOVUPS 64(SI)(PA*4), V2; \
+	VMULPS.BCST W0, V, V; \
+	VMULPS.BCST W0, V2, V2; \
+	VMOVUPS (SI)(PB*4), T; \
+	VMOVUPS 64(SI)(PB*4), T2; \
+	TESTL FLAG, DI; \
+	JZ    4(PC); \
+	VFMADD231PS.BCST W1, T, V; \
+	VFMADD231PS.BCST W1, T2, V2; \
+	JMP   5(PC); \
+	VMULPS.BCST W1, T, T; \
+	VADDPS T, V, V; \
+	VMULPS.BCST W1, T2, T2; \
+	VADDPS T2, V2, V2
+
+// PAIRROWS: the source row offsets of rows R11 (A: AX, BX) and R11+1 (B: CX,
+// DX), their rules (DI: A's in bits 0–7, B's in 8–15) and the weight arrays
+// (R9: w0y, R13: w1y).
+#define PAIRROWS \
+	MOVQ    48(R15), R9; \
+	MOVQ    56(R15), R13; \
+	MOVLQSX (R9)(R11*4), AX; \
+	MOVLQSX (R13)(R11*4), BX; \
+	MOVLQSX 4(R9)(R11*4), CX; \
+	MOVLQSX 4(R13)(R11*4), DX; \
+	MOVQ    80(R15), R9; \
+	MOVWQZX (R9)(R11*1), DI; \
+	MOVQ    64(R15), R9; \
+	MOVQ    72(R15), R13
+
+// CHUNK1F, CHUNK1S, CHUNK2F, CHUNK2S: 16 pixels of a row with combined row V
+// (V2), picked by one- or two-register permutes with indices I0, I1 into P0,
+// P1, combined with weights W0, W1 fused or separate; their signs in K.
+#define CHUNK1F(V, V2, I0, I1, W0, W1, P0, P1, K) \
+	VPERMPS V, I0, P0; \
+	VPERMPS V, I1, P1; \
+	VMULPS      W0, P0, P0; \
+	VFMADD231PS W1, P1, P0; \
+	VCMPPS $0x1e, Z31, P0, K
+
+#define CHUNK1S(V, V2, I0, I1, W0, W1, P0, P1, K) \
+	VPERMPS V, I0, P0; \
+	VPERMPS V, I1, P1; \
+	VMULPS W0, P0, P0; \
+	VMULPS W1, P1, P1; \
+	VADDPS P1, P0, P0; \
+	VCMPPS $0x1e, Z31, P0, K
+
+#define CHUNK2F(V, V2, I0, I1, W0, W1, P0, P1, K) \
+	VMOVDQA32 I0, P0; \
+	VPERMI2PS V2, V, P0; \
+	VMOVDQA32 I1, P1; \
+	VPERMI2PS V2, V, P1; \
+	VMULPS      W0, P0, P0; \
+	VFMADD231PS W1, P1, P0; \
+	VCMPPS $0x1e, Z31, P0, K
+
+#define CHUNK2S(V, V2, I0, I1, W0, W1, P0, P1, K) \
+	VMOVDQA32 I0, P0; \
+	VPERMI2PS V2, V, P0; \
+	VMOVDQA32 I1, P1; \
+	VPERMI2PS V2, V, P1; \
+	VMULPS W0, P0, P0; \
+	VMULPS W1, P1, P1; \
+	VADDPS P1, P0, P0; \
+	VCMPPS $0x1e, Z31, P0, K
+
+// PAIRCHUNKS: the 64 pixels of rows A and B by CHUNK; A's signs in K1 and
+// B's in K5 (64 bits each).
+#define PAIRCHUNKS(CHUNK) \
+	CHUNK(Z4, Z5, Z8, Z12, Z16, Z20, Z6, Z7, K1); \
+	CHUNK(Z26, Z27, Z8, Z12, Z16, Z20, Z28, Z29, K5); \
+	CHUNK(Z4, Z5, Z9, Z13, Z17, Z21, Z6, Z7, K2); \
+	CHUNK(Z26, Z27, Z9, Z13, Z17, Z21, Z28, Z29, K6); \
+	KUNPCKWD K1, K2, K1; \
+	KUNPCKWD K5, K6, K5; \
+	CHUNK(Z4, Z5, Z10, Z14, Z18, Z22, Z6, Z7, K2); \
+	CHUNK(Z26, Z27, Z10, Z14, Z18, Z22, Z28, Z29, K6); \
+	CHUNK(Z4, Z5, Z11, Z15, Z19, Z23, Z6, Z7, K3); \
+	CHUNK(Z26, Z27, Z11, Z15, Z19, Z23, Z28, Z29, K7); \
+	KUNPCKWD K2, K3, K2; \
+	KUNPCKWD K6, K7, K6; \
+	KUNPCKDQ K1, K2, K1; \
+	KUNPCKDQ K5, K6, K5
+
+// EMITPAIR: rows A's and B's bits (K1, K5) ANDed with the ROI's, counted
+// into R10 and (with G·R's) R12, stored as SAM bits and added to the heat
+// counts (each when wanted); R11 advances by two.
+#define EMITPAIR \
+	MOVQ    136(R15), R9; \
+	KMOVQ   K1, AX; \
+	KMOVQ   K5, BX; \
+	ANDQ    (R9)(R11*8), AX; \
+	ANDQ    8(R9)(R11*8), BX; \
+	POPCNTQ AX, CX; \
+	ADDQ    CX, R10; \
+	POPCNTQ BX, CX; \
+	ADDQ    CX, R10; \
+	MOVQ    (R14)(R11*8), CX; \
+	ANDQ    AX, CX; \
+	POPCNTQ CX, CX; \
+	ADDQ    CX, R12; \
+	MOVQ    8(R14)(R11*8), CX; \
+	ANDQ    BX, CX; \
+	POPCNTQ CX, CX; \
+	ADDQ    CX, R12; \
+	MOVQ    152(R15), CX; \
+	TESTQ   CX, CX; \
+	JZ      3(PC); \
+	MOVQ    AX, (CX)(R11*8); \
+	MOVQ    BX, 8(CX)(R11*8); \
+	MOVQ    160(R15), CX; \
+	TESTQ   CX, CX; \
+	JZ      11(PC); \
+	KMOVQ   AX, K1; \
+	KMOVQ   BX, K5; \
+	MOVQ    R11, DX; \
+	SHLQ    $6, DX; \
+	VMOVDQU8 (CX)(DX*1), Z3; \
+	VMOVDQU8 64(CX)(DX*1), Z25; \
+	VPADDB  Z30, Z3, K1, Z3; \
+	VPADDB  Z30, Z25, K5, Z25; \
+	VMOVDQU8 Z3, (CX)(DX*1); \
+	VMOVDQU8 Z25, 64(CX)(DX*1); \
+	ADDQ    $2, R11
+
+// PAIRTOP: to PAIREND when fewer than two rows are left.
+#define PAIRTOP \
+	LEAQ 1(R11), CX; \
+	CMPQ CX, R8; \
+	JGE  pairend64
+
 // func denseMask64AVX512(a *maskArgs)
 TEXT ·denseMask64AVX512(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), R15
@@ -485,6 +651,57 @@ TEXT ·denseMask64AVX512(SB), NOSPLIT, $0-8
 	VMOVUPS 128(AX), Z22
 	VMOVUPS 192(AX), Z23
 	XORQ R11, R11
+	MOVQ 136(R15), DI
+	TESTQ DI, DI
+	JZ   row64 // no emitter: one row at a time
+	TESTQ R13, R13
+	JNZ  pairtwo64
+	CMPQ R9, $1
+	JNE  pair1s64
+
+pair1f64:
+	PAIRTOP
+	PAIRROWS
+	VROW1(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z4, $0xff)
+	VROW1(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z26, $0xff00)
+	PAIRCHUNKS(CHUNK1F)
+	EMITPAIR
+	JMP pair1f64
+
+pair1s64:
+	PAIRTOP
+	PAIRROWS
+	VROW1(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z4, $0xff)
+	VROW1(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z26, $0xff00)
+	PAIRCHUNKS(CHUNK1S)
+	EMITPAIR
+	JMP pair1s64
+
+pairtwo64:
+	CMPQ R9, $1
+	JNE  pair2s64
+
+pair2f64:
+	PAIRTOP
+	PAIRROWS
+	VROW2(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z6, Z4, Z5, $0xff)
+	VROW2(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z28, Z26, Z27, $0xff00)
+	PAIRCHUNKS(CHUNK2F)
+	EMITPAIR
+	JMP pair2f64
+
+pair2s64:
+	PAIRTOP
+	PAIRROWS
+	VROW2(AX, BX, (R9)(R11*4), (R13)(R11*4), Z3, Z6, Z4, Z5, $0xff)
+	VROW2(CX, DX, 4(R9)(R11*4), 4(R13)(R11*4), Z25, Z28, Z26, Z27, $0xff00)
+	PAIRCHUNKS(CHUNK2S)
+	EMITPAIR
+	JMP pair2s64
+
+pairend64: // an odd last row: the one-row loop
+	MOVQ 128(R15), R13
+	MOVQ 120(R15), R9
 
 row64:
 	CMPQ R11, R8

@@ -1,0 +1,189 @@
+//go:build amd64 && !purego
+
+package protoseg
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// producerCase is one plan of the fused 64-column producer with its inputs.
+type producerCase struct {
+	p       *densePlan
+	src     []float32
+	vbuf    []float32
+	roi, gt []byte
+	sam     []byte
+	heat    []uint8
+}
+
+// newProducerCase builds a plan of s0×s1 source values up-sampled to h×64
+// with column rule colRule and row rules from rowRule(y); values: the source
+// values, "test" denseTestValue's (zeros, tiny and subnormal ones among
+// them), "tiny" a few units of the smallest subnormal (every product rounds,
+// so fused and separate rules often differ in sign), "normal" standard
+// normal ones (as logits are; for timing).
+func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule func(y int) combineRule, values string, rng *rand.Rand) *producerCase {
+	tb.Helper()
+	rows, err := newAxisTaps(Bilinear, s0, h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cols, err := newAxisTaps(Bilinear, s1, 64)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range rows.rule {
+		rows.rule[i] = rowRule(i)
+	}
+	for i := range cols.rule {
+		cols.rule[i] = colRule
+	}
+	p := newDensePlan(rows, cols)
+	if p == nil {
+		tb.Fatal("no plan")
+	}
+	c := &producerCase{p: p, src: make([]float32, s0*p.s1p), vbuf: make([]float32, max(p.s1p, 32))}
+	for j := range s0 {
+		for i := range s1 {
+			switch values {
+			case "tiny":
+				c.src[j*p.s1p+i] = float32(rng.IntN(17)-8) * math.SmallestNonzeroFloat32
+			case "normal":
+				c.src[j*p.s1p+i] = float32(rng.NormFloat64())
+			default:
+				c.src[j*p.s1p+i] = denseTestValue(rng)
+			}
+		}
+	}
+	pix := h * 64
+	c.roi, c.gt = make([]byte, pix/8+8), make([]byte, pix/8+8)
+	for i := range pix / 8 {
+		c.roi[i], c.gt[i] = byte(rng.Uint32()|rng.Uint32()), byte(rng.Uint32())
+	}
+	c.sam, c.heat = make([]byte, pix/8), make([]uint8, pix)
+	return c
+}
+
+// args returns the producer's arguments (emit: with roi, sam and heat).
+func (c *producerCase) args(emit, sam, heat bool) maskArgs {
+	p := c.p
+	a := maskArgs{src: &c.src[0], vbuf: &c.vbuf[0], h: p.h, s1p: p.s1p, w: p.w,
+		off0: &p.off0[0], off1: &p.off1[0], w0y: &p.w0y[0], w1y: &p.w1y[0], fusedY: &p.fusedY[0],
+		idx0: &p.idx0[0], idx1: &p.idx1[0], w0x: &p.w0x[0], w1x: &p.w1x[0], mode: p.mode, perm: p.perm}
+	bits := make([]byte, p.h*8+8)
+	a.bits = &bits[0]
+	if emit {
+		a.roi, a.gt = &c.roi[0], &c.gt[0]
+		if sam {
+			a.sam = &c.sam[0]
+		}
+		if heat {
+			a.heat = &c.heat[0]
+		}
+	}
+	return a
+}
+
+// TestProducerRows checks the fused 64-column producer against the Go
+// reference (denseMaskGo, then denseEmitGo) for row counts odd and even (the
+// producer runs rows in pairs, an odd last one alone), both picks, both
+// column rules and mixed row rules, with SAM and heat each wanted or not.
+func TestProducerRows(t *testing.T) {
+	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
+		t.Skip("no AVX-512BW")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, h := range []int{1, 2, 3, 5, 8, 63, 64, 65} {
+		for _, s1 := range []int{12, 16, 24, 32} {
+			for _, col := range []combineRule{ruleFused, ruleSeparate} {
+				for _, rr := range []string{"fused", "sep", "mixed"} {
+					for _, values := range []string{"test", "tiny"} {
+						c := newProducerCase(t, max(2, h/3), s1, h, col, producerRowRules()[rr], values, rng)
+						name := fmt.Sprintf("h=%d s1=%d col=%d rows=%s values=%s", h, s1, c.p.mode, rr, values)
+						checkProducer(t, name, c)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkProducer compares denseMaskEmit on case c with the Go reference.
+func checkProducer(t *testing.T, name string, c *producerCase) {
+	t.Helper()
+	p, pix := c.p, c.p.h*64
+	ref := make([]byte, pix/8+8)
+	denseMaskGo(p, c.src, c.vbuf, ref)
+	base := make([]uint8, pix)
+	for i := range base {
+		base[i] = uint8(i % 5)
+	}
+	wantSAM, wantHeat := make([]byte, pix/8), slices.Clone(base)
+	ws, wi := denseEmitGo(ref, c.roi, c.gt, wantSAM, wantHeat, pix)
+	for _, keep := range [][2]bool{{true, true}, {true, false}, {false, true}, {false, false}} {
+		var sam, heat []uint8
+		if keep[0] {
+			sam = bytes.Repeat([]byte{0xaa}, pix/8)
+		}
+		if keep[1] {
+			heat = slices.Clone(base)
+		}
+		s, i, ok := denseMaskEmit(denseAVX512, p, c.src, c.vbuf, c.roi, c.gt, sam, heat)
+		if !ok {
+			t.Fatalf("%s: the fused producer did not run", name)
+		}
+		if s != ws || i != wi {
+			t.Fatalf("%s keep %v: counts %d, %d, want %d, %d", name, keep, s, i, ws, wi)
+		}
+		if keep[0] && !bytes.Equal(sam, wantSAM) {
+			t.Fatalf("%s keep %v: SAM bits differ", name, keep)
+		}
+		if keep[1] && !bytes.Equal(heat, wantHeat) {
+			t.Fatalf("%s keep %v: heat counts differ", name, keep)
+		}
+	}
+}
+
+// producerRowRules are the row rules the producer tests run: every row fused,
+// every row separate, or both mixed.
+func producerRowRules() map[string]func(y int) combineRule {
+	return map[string]func(y int) combineRule{
+		"fused": func(int) combineRule { return ruleFused },
+		"sep":   func(int) combineRule { return ruleSeparate },
+		"mixed": func(y int) combineRule {
+			return []combineRule{ruleFused, ruleSeparate}[(y*7+y*y/5)%3%2]
+		},
+	}
+}
+
+// BenchmarkProducer times denseMask64AVX512 alone on one 64×64 unit, by
+// source size, column rule, row rules and what it emits (roi and gt random).
+func BenchmarkProducer(b *testing.B) {
+	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
+		b.Skip("no AVX-512BW")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range []int{8, 32} {
+		for _, col := range []combineRule{ruleFused, ruleSeparate} {
+			for _, rr := range []string{"fused", "sep", "mixed"} {
+				c := newProducerCase(b, s, s, 64, col, producerRowRules()[rr], "normal", rng)
+				for _, e := range []string{"bits", "emit", "emit+sam", "emit+sam+heat"} {
+					a := c.args(e != "bits", strings.Contains(e, "sam"), strings.Contains(e, "heat"))
+					b.Run(fmt.Sprintf("s=%d/col=%d/rows=%s/%s", s, c.p.mode, rr, e), func(b *testing.B) {
+						for range b.N {
+							denseMask64AVX512(&a)
+						}
+					})
+				}
+			}
+		}
+	}
+}
