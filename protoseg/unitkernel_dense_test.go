@@ -30,7 +30,8 @@ func denseLevels() []denseLevel {
 
 // TestDenseMaskLevels checks that every SIMD producer and emitter gives the Go
 // reference's bits and counts, bit for bit, on random logits (both signs, ties
-// at zero, tiny values near the flush-to-zero range) for every pick (one- and
+// at zero, tiny values near the flush-to-zero range; then a few units of the
+// smallest subnormal, where the fused and separate rules round apart) for every pick (one- and
 // two-register permutes, gathers, identity) and both rounding rules.
 func TestDenseMaskLevels(t *testing.T) {
 	if cpuDenseLevel() < denseAVX2 {
@@ -60,13 +61,18 @@ func TestDenseMaskLevels(t *testing.T) {
 			if p == nil {
 				t.Fatalf("%v: no plan", sz)
 			}
-			src := make([]float32, sz[0]*p.s1p)
-			for j := range sz[0] {
-				for i := range sz[1] {
-					src[j*p.s1p+i] = denseTestValue(rng)
+			for _, tiny := range []bool{false, true} {
+				src := make([]float32, sz[0]*p.s1p)
+				for j := range sz[0] {
+					for i := range sz[1] {
+						src[j*p.s1p+i] = denseTestValue(rng)
+						if tiny { // a few units of the smallest subnormal: the two rules round apart
+							src[j*p.s1p+i] = float32(rng.IntN(17)-8) * math.SmallestNonzeroFloat32
+						}
+					}
 				}
+				fusedChecked += checkDenseLevels(t, p, src, sz, rng)
 			}
-			fusedChecked += checkDenseLevels(t, p, src, sz, rng)
 		}
 	}
 	if cpuDenseLevel() == denseAVX512 && cpu.X86.HasAVX512BW && fusedChecked == 0 {
