@@ -37,3 +37,30 @@ func ExampleAnalyzer_Layer() {
 	// [0 0 0 0]
 	// [0 0 0 0]
 }
+
+// LayerUnits gives what Layer and Units give for one feature, computing the
+// prototypes once: here a feature of two units, the first a copy of the mask,
+// the second its complement (both separate object and background exactly),
+// whose layer SA and unit SAs are all 1, and whose heat-map (the fraction of
+// units that call a pixel object) is 1 on the object.
+func ExampleAnalyzer_LayerUnits() {
+	backend := must.M1(simplego.New("ops_sequential"))
+	analyzer := must.M1(protoseg.NewAnalyzer(backend, protoseg.Bilinear))
+	mask := tensors.FromFlatDataAndDimensions([]float32{
+		1, 1, 0, 0,
+		1, 1, 0, 0,
+		0, 0, 0, 0,
+		0, 0, 0, 0,
+	}, 1, 4, 4)
+	var f []float32
+	for _, m := range tensors.MustCopyFlatData[float32](mask) {
+		f = append(f, m, 1-m)
+	}
+	feature := tensors.FromFlatDataAndDimensions(f, 1, 4, 4, 2)
+	layer, units := must.M2(analyzer.LayerUnits("example", feature, mask, mask, nil, false))
+	fmt.Printf("layer SA = %.3f, unit SA = %.3f\n", layer.SA[0], units.SA[0])
+	fmt.Println("heat-map row 0:", units.HeatMap[0][:4])
+	// Output:
+	// layer SA = 1.000, unit SA = [1.000 1.000]
+	// heat-map row 0: [1 1 0 0]
+}
