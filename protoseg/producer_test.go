@@ -27,7 +27,8 @@ type producerCase struct {
 // newProducerCase builds a plan of s0×s1 source values up-sampled to h×64
 // with column rule colRule and row rules from rowRule(y); values: the source
 // values, "test" denseTestValue's (zeros, tiny and subnormal ones among
-// them), "tiny" a few units of the smallest subnormal (every product rounds,
+// them), "uniform" uniformRowValue's (rows of one sign, most of them, with
+// pads of any value), "tiny" a few units of the smallest subnormal (every product rounds,
 // so fused and separate rules often differ in sign), "normal" standard
 // normal ones (as logits are; for timing).
 func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule func(y int) combineRule, values string, rng *rand.Rand) *producerCase {
@@ -54,12 +55,21 @@ func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule 
 	for j := range s0 {
 		for i := range s1 {
 			switch values {
+			case "uniform":
+				c.src[j*p.s1p+i] = uniformRowValue(j, i, s1, rng)
 			case "tiny":
 				c.src[j*p.s1p+i] = float32(rng.IntN(17)-8) * math.SmallestNonzeroFloat32
 			case "normal":
 				c.src[j*p.s1p+i] = float32(rng.NormFloat64())
 			default:
 				c.src[j*p.s1p+i] = denseTestValue(rng)
+			}
+		}
+	}
+	if values == "uniform" {
+		for j := range s0 {
+			for i := s1; i < p.s1p; i++ {
+				c.src[j*p.s1p+i] = padValues[(i+j)%len(padValues)] // no column picks a pad
 			}
 		}
 	}
@@ -95,17 +105,19 @@ func (c *producerCase) args(emit, sam, heat bool) maskArgs {
 // TestProducerRows checks the fused 64-column producer against the Go
 // reference (denseMaskGo, then denseEmitGo) for row counts odd and even (the
 // producer runs rows in pairs, an odd last one alone), both picks, both
-// column rules and mixed row rules, with SAM and heat each wanted or not.
+// column rules and mixed row rules, with SAM and heat each wanted or not;
+// the "uniform" sources take the producer's uniform-row shortcut (rows whose
+// combined values are all ≤ 0 or all positive normal) and its refusals.
 func TestProducerRows(t *testing.T) {
 	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
 		t.Skip("no AVX-512BW")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, h := range []int{1, 2, 3, 5, 8, 63, 64, 65} {
-		for _, s1 := range []int{12, 16, 24, 32} {
+		for _, s1 := range []int{8, 12, 16, 20, 24, 32} {
 			for _, col := range []combineRule{ruleFused, ruleSeparate} {
 				for _, rr := range []string{"fused", "sep", "mixed"} {
-					for _, values := range []string{"test", "tiny"} {
+					for _, values := range []string{"test", "tiny", "uniform"} {
 						c := newProducerCase(t, max(2, h/3), s1, h, col, producerRowRules()[rr], values, rng)
 						name := fmt.Sprintf("h=%d s1=%d col=%d rows=%s values=%s", h, s1, c.p.mode, rr, values)
 						checkProducer(t, name, c)
@@ -148,6 +160,79 @@ func checkProducer(t *testing.T, name string, c *producerCase) {
 		}
 		if keep[1] && !bytes.Equal(heat, wantHeat) {
 			t.Fatalf("%s keep %v: heat counts differ", name, keep)
+		}
+	}
+}
+
+// padValues are what the "uniform" sources hold in their pads: the producer
+// must not look at them.
+var padValues = []float32{1, -1, float32(math.NaN()), float32(math.Inf(1)), 0x1p-140, 0}
+
+// uniformKinds are the kinds of source row uniformRowValue makes: a row of
+// one kind everywhere, or of one kind but for one odd lane.
+var uniformKinds = []string{"pos", "neg", "zero", "negzero", "pos+nan", "neg+nan", "neg+negnan",
+	"pos+sub", "pos+zero", "pos+neg", "pos+inf", "neg+neginf", "neg+pos", "neg+sub", "posbig", "posmin", "mixed"}
+
+// uniformRowValue is lane i of source row j (of s1 real lanes) of the kind
+// uniformKinds[j/2 % len] (rows in pairs of a kind, so that whole combined
+// rows are uniform too); the odd lane is lane (j·7) % s1.
+func uniformRowValue(j, i, s1 int, rng *rand.Rand) float32 {
+	kind := uniformKinds[j/2%len(uniformKinds)]
+	base, odd, _ := strings.Cut(kind, "+")
+	if odd != "" && i == j*7%s1 {
+		base = odd
+	}
+	mag := float32(math.Exp(rng.NormFloat64() * 4))
+	switch base {
+	case "pos":
+		return mag
+	case "neg":
+		return -mag
+	case "zero":
+		return 0
+	case "negzero":
+		return float32(math.Copysign(0, -1))
+	case "nan":
+		return float32(math.NaN())
+	case "negnan":
+		return math.Float32frombits(0xffc00001)
+	case "sub":
+		return 0x1p-130
+	case "inf":
+		return float32(math.Inf(1))
+	case "neginf":
+		return float32(math.Inf(-1))
+	case "posbig":
+		return math.MaxFloat32 * (1 - mag/(mag+1)/4)
+	case "posmin":
+		return 0x1p-126 * (1 + mag/(mag+1))
+	}
+	return denseTestValue(rng)
+}
+
+// TestProducerUniformWeights checks that the producer's uniform-row shortcut
+// stands aside for column weights outside its argument (a column whose only
+// weight is below 2⁻²³, a negative weight), which newAxisTaps never makes.
+func TestProducerUniformWeights(t *testing.T) {
+	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
+		t.Skip("no AVX-512BW")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s1 := range []int{12, 24} {
+		for _, col := range []combineRule{ruleFused, ruleSeparate} {
+			for _, bad := range []string{"tiny", "negative"} {
+				c := newProducerCase(t, 40, s1, 64, col, producerRowRules()["mixed"], "uniform", rng)
+				p := c.p
+				p.w0x, p.w1x = slices.Clone(p.w0x), slices.Clone(p.w1x)
+				for x := 5; x < 64; x += 17 {
+					if bad == "tiny" {
+						p.w0x[x], p.w1x[x], p.idx1[x] = 0x1p-30, 0, p.idx0[x]
+					} else {
+						p.w1x[x] = -p.w1x[x] - 0.5
+					}
+				}
+				checkProducer(t, fmt.Sprintf("s1=%d col=%d weights=%s", s1, p.mode, bad), c)
+			}
 		}
 	}
 }
