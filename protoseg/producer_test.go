@@ -52,11 +52,12 @@ func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule 
 		tb.Fatal("no plan")
 	}
 	c := &producerCase{p: p, src: make([]float32, s0*p.s1p), vbuf: make([]float32, max(p.s1p, 32))}
+	k := rng.IntN(1 << 10)
 	for j := range s0 {
 		for i := range s1 {
 			switch values {
 			case "uniform":
-				c.src[j*p.s1p+i] = uniformRowValue(j, i, s1, rng)
+				c.src[j*p.s1p+i] = uniformRowValue(j+k, i, s1, rng)
 			case "tiny":
 				c.src[j*p.s1p+i] = float32(rng.IntN(17)-8) * math.SmallestNonzeroFloat32
 			case "normal":
@@ -173,13 +174,14 @@ var padValues = []float32{1, -1, float32(math.NaN()), float32(math.Inf(1)), 0x1p
 var uniformKinds = []string{"pos", "neg", "zero", "negzero", "pos+nan", "neg+nan", "neg+negnan",
 	"pos+sub", "pos+zero", "pos+neg", "pos+inf", "neg+neginf", "neg+pos", "neg+sub", "posbig", "posmin", "mixed"}
 
-// uniformRowValue is lane i of source row j (of s1 real lanes) of the kind
-// uniformKinds[j/2 % len] (rows in pairs of a kind, so that whole combined
-// rows are uniform too); the odd lane is lane (j·7) % s1.
+// uniformRowValue is lane i of source row j (of s1 real lanes; j counted
+// from a case's random start) of the kind uniformKinds[j/2 % len] (rows in
+// pairs of a kind and odd lane, so that whole combined rows are uniform
+// too, or uniform but for one lane); the odd lane is lane (j/2·7) % s1.
 func uniformRowValue(j, i, s1 int, rng *rand.Rand) float32 {
 	kind := uniformKinds[j/2%len(uniformKinds)]
 	base, odd, _ := strings.Cut(kind, "+")
-	if odd != "" && i == j*7%s1 {
+	if odd != "" && i == j/2*7%s1 {
 		base = odd
 	}
 	mag := float32(math.Exp(rng.NormFloat64() * 4))
@@ -208,6 +210,41 @@ func uniformRowValue(j, i, s1 int, rng *rand.Rand) float32 {
 		return 0x1p-126 * (1 + mag/(mag+1))
 	}
 	return denseTestValue(rng)
+}
+
+// TestProducerUniformLanes checks the uniform-row shortcut lane by lane: every
+// source value of one kind but for one odd value (a positive one among
+// negative values, a NaN, +∞, −0 or the smallest subnormal among positive
+// ones), in each real lane of each source row in turn, so that a lane of
+// either row of a pair that the shortcut's tests miss shows.
+func TestProducerUniformLanes(t *testing.T) {
+	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
+		t.Skip("no AVX-512BW")
+	}
+	odd := map[string][2]float32{"neg+pos": {-1.5, 0.5}, "neg+nan": {-2, float32(math.NaN())},
+		"pos+nan": {3, float32(math.NaN())}, "pos+inf": {0.75, float32(math.Inf(1))},
+		"pos+negzero": {1, float32(math.Copysign(0, -1))}, "pos+sub": {2, math.SmallestNonzeroFloat32},
+		"pos+neg": {1, -0x1p-120}}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s1 := range []int{8, 12, 16, 20, 32} {
+		for _, col := range []combineRule{ruleFused, ruleSeparate} {
+			for _, h := range []int{7, 8} {
+				for name, v := range odd {
+					for lane := range s1 * 4 {
+						c := newProducerCase(t, 4, s1, h, col, producerRowRules()["mixed"], "test", rng)
+						for j := range 4 {
+							row := c.src[j*c.p.s1p : (j+1)*c.p.s1p]
+							for i := range s1 {
+								row[i] = v[0] * float32(1+i%3)
+							}
+						}
+						c.src[lane/s1*c.p.s1p+lane%s1] = v[1]
+						checkProducer(t, fmt.Sprintf("s1=%d col=%d h=%d %s row %d lane %d", s1, c.p.mode, h, name, lane/s1, lane%s1), c)
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestProducerUniformWeights checks that the producer's uniform-row shortcut
