@@ -633,7 +633,8 @@ celldone:
 // 0x00800000 and Z24 0x7F000000 (the positive normal range, shifted, as
 // unsigned integers); the used lanes in natural order at 16(SP) (the pair:
 // row A low, row B high) and 24(SP) (one row), packed for one row at 0(SP);
-// 8(SP) is 1 when the shortcut is on.
+// 8(SP) is 0 when the shortcut is off, 1 when on with the weights not yet
+// checked (WCHECK), 2 when on and checked.
 
 // USEDLANES: the 32-bit set of lanes that the columns' picks (Z8–Z15) use,
 // in AX, and as −1/0 lanes in Z24 (lanes 0–15) and Z25 (16–31).
@@ -668,36 +669,45 @@ celldone:
 
 // WEIGHTSOK: to NOTOK unless every column weight (Z16–Z23) is finite and
 // non-negative (as an integer in [0, 0x7F7FFFFF]) and every column's larger
-// weight is ≥ 2⁻²³ (0x34000000). Clobbers Z3–Z7, Z24–Z29, K1–K3, AX.
+// weight is ≥ 2⁻²³ (0x34000000). Clobbers Z0, Z1, Z3, Z6, Z7, Z25, Z28,
+// K1–K3, AX (the rows' V and Z2, Z24 are kept).
 #define WEIGHTSOK(NOTOK) \
-	VPMAXSD Z20, Z16, Z24; \
-	VPMAXSD Z21, Z17, Z25; \
-	VPMAXSD Z22, Z18, Z26; \
-	VPMAXSD Z23, Z19, Z27; \
-	VPMINSD Z25, Z24, Z3; \
-	VPMINSD Z27, Z26, Z4; \
-	VPMINSD Z4, Z3, Z3; \
-	VPMAXSD Z25, Z24, Z5; \
-	VPMAXSD Z27, Z26, Z6; \
-	VPMAXSD Z6, Z5, Z5; \
-	VPMINSD Z20, Z16, Z24; \
-	VPMINSD Z21, Z17, Z25; \
-	VPMINSD Z22, Z18, Z26; \
-	VPMINSD Z23, Z19, Z27; \
-	VPMINSD Z25, Z24, Z24; \
-	VPMINSD Z27, Z26, Z26; \
-	VPMINSD Z26, Z24, Z24; \
+	VPMAXSD Z20, Z16, Z0; \
+	VPMAXSD Z21, Z17, Z1; \
+	VPMAXSD Z22, Z18, Z3; \
+	VPMAXSD Z23, Z19, Z6; \
+	VPMINSD Z1, Z0, Z7; \
+	VPMINSD Z6, Z3, Z25; \
+	VPMINSD Z25, Z7, Z7; \
+	VPMAXSD Z1, Z0, Z0; \
+	VPMAXSD Z6, Z3, Z3; \
+	VPMAXSD Z3, Z0, Z0; \
+	VPMINSD Z20, Z16, Z1; \
+	VPMINSD Z21, Z17, Z3; \
+	VPMINSD Z22, Z18, Z6; \
+	VPMINSD Z23, Z19, Z25; \
+	VPMINSD Z3, Z1, Z1; \
+	VPMINSD Z25, Z6, Z6; \
+	VPMINSD Z6, Z1, Z1; \
 	MOVL $0x34000000, AX; \
-	VPBROADCASTD AX, Z7; \
-	VPCMPGTD Z3, Z7, K1; \
+	VPBROADCASTD AX, Z28; \
+	VPCMPGTD Z7, Z28, K1; \
 	MOVL $0x7f7fffff, AX; \
-	VPBROADCASTD AX, Z7; \
-	VPCMPGTD Z7, Z5, K2; \
-	VPCMPGTD Z24, Z31, K3; \
+	VPBROADCASTD AX, Z28; \
+	VPCMPGTD Z28, Z0, K2; \
+	VPCMPGTD Z1, Z31, K3; \
 	KORW K1, K2, K1; \
 	KORW K1, K3, K1; \
 	KORTESTW K1, K1; \
 	JNZ NOTOK
+
+// WCHECK: the weights checked once a call, before the first shortcut (FLAG
+// 1: not yet, 2: checked); to NOTOK when they fail, else on to OK.
+#define WCHECK(NOTOK, OK, FLAG) \
+	CMPQ FLAG, $2; \
+	JEQ  OK; \
+	WEIGHTSOK(NOTOK); \
+	MOVQ $2, FLAG
 
 // PAIRSIGN1, PAIRSIGN2: the pair's sign test for one- and two-register rows
 // (flags as KTEST sets them: ZF both rows all 0, CF both candidates for 1).
@@ -719,17 +729,14 @@ celldone:
 	VPCMPUD $5, Z24, Z3, K
 
 // POSCHECK1, POSCHECK2: to CHUNKS unless every used lane of rows A and B (the
-// lanes USED in natural order) is a positive normal finite number; else K1
-// and K5 all ones.
+// lanes USED in natural order) is a positive normal finite number.
 #define POSCHECK1(CHUNKS, USED) \
 	NOTNORMAL(Z4, K1); \
 	NOTNORMAL(Z26, K5); \
 	KUNPCKWD K1, K5, K1; \
 	KMOVD    K1, AX; \
 	ANDQ     USED, AX; \
-	JNZ      CHUNKS; \
-	KXNORQ   K1, K1, K1; \
-	KXNORQ   K5, K5, K5
+	JNZ      CHUNKS
 
 #define POSCHECK2(CHUNKS, USED) \
 	NOTNORMAL(Z4, K1); \
@@ -741,9 +748,7 @@ celldone:
 	KUNPCKDQ K1, K5, K1; \
 	KMOVQ    K1, AX; \
 	ANDQ     USED, AX; \
-	JNZ      CHUNKS; \
-	KXNORQ   K1, K1, K1; \
-	KXNORQ   K5, K5, K5
+	JNZ      CHUNKS
 
 // ZEROPAIR: the emit of two rows whose bits are all 0: SAM words of 0 (when
 // wanted), nothing counted; R11 advances by two.
@@ -794,7 +799,6 @@ TEXT ·denseMask64AVX512(SB), NOSPLIT, $32-8
 	MOVQ 136(R15), DI
 	TESTQ DI, DI
 	JZ   row64 // no emitter: one row at a time
-	WEIGHTSOK(plain64)
 	USEDLANES
 	MOVQ $1, 8(SP)
 	TESTQ R13, R13
@@ -850,12 +854,20 @@ uemit1f64:
 	JMP upair1f64
 
 uzero1f64:
+	WCHECK(plain64, uzerook1f64, 8(SP))
+
+uzerook1f64:
 	ZEROPAIR
 	JMP upair1f64
 
 upos1f64:
 	POSCHECK1(uchunk1f64, 16(SP))
-	JMP uemit1f64
+	WCHECK(plain64, uposok1f64, 8(SP))
+
+uposok1f64:
+	KXNORQ K1, K1, K1
+	KXNORQ K5, K5, K5
+	JMP    uemit1f64
 
 upair1s64:
 	PAIRTOP
@@ -874,12 +886,20 @@ uemit1s64:
 	JMP upair1s64
 
 uzero1s64:
+	WCHECK(plain64, uzerook1s64, 8(SP))
+
+uzerook1s64:
 	ZEROPAIR
 	JMP upair1s64
 
 upos1s64:
 	POSCHECK1(uchunk1s64, 16(SP))
-	JMP uemit1s64
+	WCHECK(plain64, uposok1s64, 8(SP))
+
+uposok1s64:
+	KXNORQ K1, K1, K1
+	KXNORQ K5, K5, K5
+	JMP    uemit1s64
 
 upairtwo64:
 	CMPQ R9, $1
@@ -902,12 +922,20 @@ uemit2f64:
 	JMP upair2f64
 
 uzero2f64:
+	WCHECK(plain64, uzerook2f64, 8(SP))
+
+uzerook2f64:
 	ZEROPAIR
 	JMP upair2f64
 
 upos2f64:
 	POSCHECK2(uchunk2f64, 16(SP))
-	JMP uemit2f64
+	WCHECK(plain64, uposok2f64, 8(SP))
+
+uposok2f64:
+	KXNORQ K1, K1, K1
+	KXNORQ K5, K5, K5
+	JMP    uemit2f64
 
 upair2s64:
 	PAIRTOP
@@ -926,14 +954,23 @@ uemit2s64:
 	JMP upair2s64
 
 uzero2s64:
+	WCHECK(plain64, uzerook2s64, 8(SP))
+
+uzerook2s64:
 	ZEROPAIR
 	JMP upair2s64
 
 upos2s64:
 	POSCHECK2(uchunk2s64, 16(SP))
-	JMP uemit2s64
+	WCHECK(plain64, uposok2s64, 8(SP))
+
+uposok2s64:
+	KXNORQ K1, K1, K1
+	KXNORQ K5, K5, K5
+	JMP    uemit2s64
 
 plain64: // weights outside the shortcut's argument: the pair loops without it
+	MOVQ $0, 8(SP)
 	MOVQ 128(R15), R13
 	MOVQ 120(R15), R9
 	TESTQ R13, R13
@@ -1001,8 +1038,8 @@ row64:
 	MOVQ    80(R15), CX
 	MOVBQZX (CX)(R11*1), CX
 	VROW64(R13)
-	CMPQ  8(SP), $1
-	JEQ   rowsign64
+	CMPQ  8(SP), $0
+	JNE   rowsign64
 
 rowcols64:
 	TESTQ R13, R13
@@ -1135,14 +1172,24 @@ rowtest64:
 	KMOVD  K1, AX
 	ANDQ   24(SP), AX
 	JNZ    rowcols64
+	WCHECK(rowplain64, rowposok64, 8(SP))
+
+rowposok64:
 	KXNORQ K7, K7, K7
 	MOVQ   136(R15), DI
 	JMP    emitk64
 
 rowzero64:
+	WCHECK(rowplain64, rowzerook64, 8(SP))
+
+rowzerook64:
 	KXORQ  K7, K7, K7
 	MOVQ   136(R15), DI
 	JMP    emitk64
+
+rowplain64: // weights outside the shortcut's argument
+	MOVQ $0, 8(SP)
+	JMP  rowcols64
 
 done64:
 	MOVQ R10, 168(R15)
