@@ -30,7 +30,8 @@ type producerCase struct {
 // them), "uniform" uniformRowValue's (rows of one sign, most of them, with
 // pads of any value), "tiny" a few units of the smallest subnormal (every product rounds,
 // so fused and separate rules often differ in sign), "normal" standard
-// normal ones (as logits are; for timing).
+// normal ones (as logits are; for timing), "smooth" a smooth field of mostly
+// one sign along a row (as a trained network's units often are; for timing).
 func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule func(y int) combineRule, values string, rng *rand.Rand) *producerCase {
 	tb.Helper()
 	rows, err := newAxisTaps(Bilinear, s0, h)
@@ -62,6 +63,8 @@ func newProducerCase(tb testing.TB, s0, s1, h int, colRule combineRule, rowRule 
 				c.src[j*p.s1p+i] = float32(rng.IntN(17)-8) * math.SmallestNonzeroFloat32
 			case "normal":
 				c.src[j*p.s1p+i] = float32(rng.NormFloat64())
+			case "smooth":
+				c.src[j*p.s1p+i] = float32(2*math.Sin(0.35*float64(j+k)) + 0.5*math.Sin(0.2*float64(i+k)))
 			default:
 				c.src[j*p.s1p+i] = denseTestValue(rng)
 			}
@@ -287,17 +290,22 @@ func producerRowRules() map[string]func(y int) combineRule {
 }
 
 // BenchmarkProducer times denseMask64AVX512 alone on one 64×64 unit, by
-// source size, column rule, row rules and what it emits (roi and gt random).
+// source size, column rule, row rules and what it emits (roi and gt random),
+// on standard normal sources and (smooth/…) on a smooth field, whose rows of
+// one sign take the uniform-row shortcut.
 func BenchmarkProducer(b *testing.B) {
 	if cpuDenseLevel() < denseAVX512 || !cpu.X86.HasAVX512BW {
 		b.Skip("no AVX-512BW")
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
 	for _, s := range []int{8, 32} {
 		for _, col := range []combineRule{ruleFused, ruleSeparate} {
 			for _, rr := range []string{"fused", "sep", "mixed"} {
-				c := newProducerCase(b, s, s, 64, col, producerRowRules()[rr], "normal", rng)
-				for _, e := range []string{"bits", "emit", "emit+sam", "emit+sam+heat"} {
+				for _, e := range []string{"bits", "emit", "emit+sam", "emit+sam+heat", "smooth/emit+sam+heat"} {
+					values, _, _ := strings.Cut(e, "/")
+					if values != "smooth" {
+						values = "normal"
+					}
+					c := newProducerCase(b, s, s, 64, col, producerRowRules()[rr], values, rand.New(rand.NewPCG(1, 2)))
 					a := c.args(e != "bits", strings.Contains(e, "sam"), strings.Contains(e, "heat"))
 					b.Run(fmt.Sprintf("s=%d/col=%d/rows=%s/%s", s, c.p.mode, rr, e), func(b *testing.B) {
 						for range b.N {
