@@ -416,6 +416,10 @@ celldone:
 // (BenchmarkProducer, producer_test.go, times the variants). Measured no
 // faster: three rows an iteration, the signs packed to bytes (VPACKSSDW,
 // VPACKSSWB, one byte compare) in place of the four compares and mask unpacks.
+// With the emitter, a pair whose rows' bits are all known from their combined
+// values (all ≤ 0, or all positive normal) skips the column stage (the
+// uniform-row shortcut, below): on a smooth field about half the time of a
+// unit goes, on standard normal values the test costs about 5–10 %.
 
 // V: the combined row, Z4 (lanes 0–15) and, with TWO, Z5 (lanes 16–31), from
 // source rows AX, BX with weights Z0, Z1; CX non-zero: fused.
